@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import ignore from 'ignore';
+
+export interface Discovery {
+  /** Files to lint, relative to the working directory with `/` separators, sorted. */
+  readonly files: readonly string[];
+  /** Directory that Flux paths are relative to, relative to the working directory (`''` for it). */
+  readonly root: string;
+}
+
+export class UsageError extends Error {}
+
+const YAML_FILE = /\.ya?ml$/i;
+const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+
+/**
+ * The YAML files under `targets` (directories or files). Inside a git work
+ * tree git decides: tracked files plus untracked files it does not ignore, so
+ * a `.gitignore` pattern never hides a tracked manifest. Outside git the
+ * `.gitignore` files of the tree apply.
+ */
+export function discoverFiles(targets: readonly string[], cwd: string): Discovery {
+  const found = new Set<string>();
+  const dirs: string[] = [];
+  for (const target of targets.length > 0 ? targets : ['.']) {
+    const absolute = resolve(cwd, target);
+    const kind = kindOf(absolute);
+    if (kind === 'missing') throw new UsageError(`no such file or directory: ${target}`);
+    if (kind === 'file') {
+      found.add(toRelative(cwd, absolute));
+      continue;
+    }
+    dirs.push(absolute);
+    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(toRelative(cwd, resolve(absolute, file)));
+  }
+  const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
+  return { files, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
+}
+
+function kindOf(path: string): 'file' | 'directory' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'directory' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** YAML files git shows under `dir`, relative to it; `undefined` outside a work tree or without git. */
+function gitFiles(dir: string): string[] | undefined {
+  const listed = git(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
+  if (listed === undefined) return undefined;
+  const deleted = new Set(git(dir, ['ls-files', '-z', '--deleted', '--', '.']) ?? []);
+  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file));
+}
+
+function git(dir: string, args: string[]): string[] | undefined {
+  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0 || result.error) return undefined;
+  return result.stdout.split('\0').filter(Boolean);
+}
+
+function globFiles(dir: string): string[] {
+  const options = { cwd: dir, dot: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] };
+  const files = fg.sync(['**/*.{yaml,yml,YAML,YML}'], options);
+  const ignores = fg.sync(['**/.gitignore'], options).map((file) => ({
+    base: posix.dirname(file),
+    matcher: ignore().add(readText(resolve(dir, file))),
+  }));
+  return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === '.' ? file : file.slice(base.length + 1))));
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isUnder(file: string, base: string): boolean {
+  return base === '.' || file.startsWith(`${base}/`);
+}
+
+function commonDirectory(paths: readonly string[], cwd: string): string {
+  if (paths.length === 0) return cwd;
+  let common = paths[0]!.split(sep);
+  for (const path of paths.slice(1)) {
+    const parts = path.split(sep);
+    let i = 0;
+    while (i < common.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(sep) || sep;
+}
+
+export function toRelative(cwd: string, absolute: string): string {
+  const path = isAbsolute(absolute) ? relative(cwd, absolute) : absolute;
+  return path.split(sep).join('/');
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

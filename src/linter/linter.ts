@@ -1,0 +1,139 @@
+import { posix } from 'node:path';
+import { buildDeployment } from '../resources/deployment.js';
+import { ResourceIndex } from '../resources/index.js';
+import { describeResource, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
+import { rules as allRules } from '../rules/registry.js';
+import { formatMessage, type Report, type Rule, type RuleContext, type Severity } from '../rules/types.js';
+import { yamlSyntax } from '../rules/yaml-syntax.js';
+import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
+import { parseSource, type SourceFile, type Span } from '../yaml/source.js';
+import { compareFindings, type Finding, type Location } from './finding.js';
+
+/** A file as discovery hands it over: its text, or why it could not be read. */
+export type InputFile =
+  | { readonly path: string; readonly text: string; readonly invalidEncodingAt?: number }
+  | { readonly path: string; readonly error: string };
+
+export type RuleSetting = Severity | 'off';
+
+export interface LintInput {
+  /** Directory that Flux `spec.path`s are relative to, relative to the working directory (`''` for it). */
+  readonly root: string;
+  readonly files: readonly InputFile[];
+  /** Severity per rule id; rules not named keep their default. */
+  readonly ruleSettings?: Readonly<Record<string, RuleSetting>>;
+  readonly rules?: readonly Rule[];
+}
+
+export interface LintResult {
+  readonly findings: readonly Finding[];
+  readonly fileCount: number;
+}
+
+// Bounds the work an alias bomb ("billion laughs") can cause while composing.
+const MAX_ALIAS_COUNT = 100;
+
+/** The pure core: files in, sorted findings out. No file system, no output. */
+export function lint(input: LintInput): LintResult {
+  const findings: Finding[] = [];
+  const severityOf = (id: string, fallback: Severity): RuleSetting => input.ruleSettings?.[id] ?? fallback;
+  const syntaxSeverity = severityOf(yamlSyntax.id, yamlSyntax.defaultSeverity);
+  const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
+    if (syntaxSeverity === 'off') return;
+    const region = file ? file.regionOf(span) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
+    const message = formatMessage(yamlSyntax.messages[messageId]!, data);
+    findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [] });
+  };
+
+  const chartDirs = new Set(input.files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
+  const composed: { path: string; values: unknown[] }[] = [];
+  const raws: RawResource[] = [];
+  for (const file of input.files) {
+    if ('error' in file) {
+      reportSyntax(undefined, file.path, { start: 0, end: 0 }, 'unreadable', { error: file.error });
+      continue;
+    }
+    const source = parseSource(file.path, file.text, { template: isChartTemplate(file.path, chartDirs) });
+    if (file.invalidEncodingAt !== undefined) {
+      const at = file.invalidEncodingAt;
+      reportSyntax(source, file.path, { start: at, end: at + 1 }, 'encoding', {});
+    }
+    for (const problem of source.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
+    const values = source.documents.map((document, index) => {
+      if (document.errors.length > 0) return undefined;
+      try {
+        const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        const raw = toRawResource(source, document, index, value);
+        if (raw) raws.push(raw);
+        return value;
+      } catch (error) {
+        const range = document.contents?.range;
+        reportSyntax(source, file.path, { start: range?.[0] ?? 0, end: range?.[0] ?? 0 }, 'compose', { error: errorText(error) });
+        return undefined;
+      }
+    });
+    composed.push({ path: file.path, values });
+  }
+
+  const deployment = buildDeployment({ root: input.root, files: composed, resources: raws });
+  const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
+  const index = new ResourceIndex(resources);
+  for (const rule of input.rules ?? allRules) {
+    const severity = severityOf(rule.id, rule.defaultSeverity);
+    if (severity === 'off') continue;
+    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, resource, index, findings);
+  }
+  return { findings: findings.sort(compareFindings), fileCount: input.files.length };
+}
+
+function runRule(rule: Rule, severity: Severity, resource: Resource, index: ResourceIndex, findings: Finding[]): void {
+  const context: RuleContext = {
+    index,
+    locationOf: (target, at, span) => formatLocation(locationIn(target, at, span)),
+    report(report: Report) {
+      const template = rule.messages[report.messageId];
+      if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
+      findings.push({
+        ruleId: rule.id,
+        messageId: report.messageId,
+        severity,
+        message: formatMessage(template, report.data),
+        ...locationIn(resource, report.at, report.span),
+        resource: identityOf(resource),
+        related: (report.related ?? []).map((related) => ({
+          ...locationIn(related.resource, related.at, related.span),
+          message: related.message,
+        })),
+      });
+    },
+  };
+  try {
+    rule.check(resource, context);
+  } catch (error) {
+    const where = formatLocation(locationIn(resource, [], 'value'));
+    throw new Error(`rule ${rule.id} failed on ${describeResource(resource)} at ${where}: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function locationIn(resource: Resource, at: Path, span: SpanTarget = 'value'): Location {
+  return { file: resource.file.path, ...resource.file.regionOf(locate(resource.document, at, span)) };
+}
+
+export function formatLocation(location: Location): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
+function identityOf(resource: Resource) {
+  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+}
+
+// Files under a Helm chart's templates/ are Go templates, not manifests.
+function isChartTemplate(path: string, chartDirs: ReadonlySet<string>): boolean {
+  const parts = path.split('/');
+  const at = parts.lastIndexOf('templates');
+  return at > 0 ? chartDirs.has(parts.slice(0, at).join('/')) : at === 0 && chartDirs.has('.');
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,101 @@
+import { HELM_RELEASE } from './kinds.js';
+import type { Resource } from './resource.js';
+import { asArray, getPath, isMapping, knownString, walkMappings, type Mapping } from './values.js';
+import type { Path } from '../yaml/locate.js';
+
+/** One host an ingress serves, with where it is written. */
+export interface IngressHost {
+  /** The host, or `undefined` when it holds a Flux substitution. */
+  readonly host: string | undefined;
+  readonly at: Path;
+  /** Request paths routed for this host and the Service names they go to (`undefined` when not named). */
+  readonly routes: readonly { readonly path: string | undefined; readonly service: string | undefined }[];
+}
+
+/** An ingress as a raw `Ingress` or as an `ingress:` block of HelmRelease values. */
+export interface IngressEntry {
+  readonly resource: Resource;
+  readonly at: Path;
+  readonly className: string | undefined;
+  readonly hosts: readonly IngressHost[];
+}
+
+export const INGRESS_KINDS = ['networking.k8s.io/Ingress', 'extensions/Ingress'];
+
+export function ingressEntriesOf(resource: Resource): IngressEntry[] {
+  if (resource.typeId === HELM_RELEASE) return valuesIngresses(resource);
+  if (!INGRESS_KINDS.includes(resource.typeId)) return [];
+  const hosts = asArray(resource.get(['spec', 'rules'])).map((rule, index) => ({
+    host: knownString(getPath(rule, ['host'])),
+    at: ['spec', 'rules', index, 'host'],
+    routes: asArray(getPath(rule, ['http', 'paths'])).map((route) => ({
+      path: knownString(getPath(route, ['path'])),
+      service: knownString(getPath(route, ['backend', 'service', 'name']) ?? getPath(route, ['backend', 'serviceName'])),
+    })),
+  }));
+  return [{ resource, at: ['spec'], className: knownString(resource.get(['spec', 'ingressClassName'])), hosts }];
+}
+
+// Charts spell an ingress many ways: `ingress: {hosts: [a.example.com]}`,
+// `hosts: [{host, paths}]`, bitnami's `hostname`, and app-template's named
+// `ingress: {main: {hosts: [...]}}`. Any mapping under an `ingress` key that
+// has hosts is one, unless it says `enabled: false`.
+function valuesIngresses(resource: Resource): IngressEntry[] {
+  const entries: IngressEntry[] = [];
+  const values = resource.get(['spec', 'values']);
+  walkMappings(values, (mapping, path) => {
+    if (!path.some((segment) => segment === 'ingress') || !hasHosts(mapping)) return;
+    if (isDisabled(mapping) || isDisabled(ingressBlockOf(values, path))) return;
+    const at = ['spec', 'values', ...path];
+    entries.push({ resource, at, className: knownString(mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
+  });
+  return entries;
+}
+
+function hasHosts(mapping: Mapping): boolean {
+  return Array.isArray(mapping.hosts) || typeof mapping.hostname === 'string';
+}
+
+function isDisabled(mapping: unknown): boolean {
+  return isMapping(mapping) && mapping.enabled === false;
+}
+
+function ingressBlockOf(values: unknown, path: readonly (string | number)[]): unknown {
+  const at = path.lastIndexOf('ingress');
+  return getPath(values, path.slice(0, at + 1));
+}
+
+function hostsOf(mapping: Mapping, at: Path): IngressHost[] {
+  if (typeof mapping.hostname === 'string') {
+    return [{ host: knownString(mapping.hostname), at: [...at, 'hostname'], routes: [{ path: knownString(mapping.path) ?? '/', service: undefined }] }];
+  }
+  return asArray(mapping.hosts).map((entry, index) => {
+    if (!isMapping(entry)) return { host: knownString(entry), at: [...at, 'hosts', index], routes: [{ path: '/', service: undefined }] };
+    const paths = asArray(entry.paths);
+    return {
+      host: knownString(entry.host),
+      at: [...at, 'hosts', index, 'host'],
+      routes: paths.length === 0 ? [{ path: '/', service: undefined }] : paths.map(routeOf),
+    };
+  });
+}
+
+function routeOf(route: unknown): { path: string | undefined; service: string | undefined } {
+  if (typeof route === 'string') return { path: knownString(route), service: undefined };
+  const service = getPath(route, ['service']);
+  return {
+    path: knownString(getPath(route, ['path'])),
+    service: knownString(isMapping(service) ? service.name : getPath(route, ['backend', 'service', 'name'])),
+  };
+}
+
+/** Whether `host` is `pattern`, or lies under a `*.domain` wildcard pattern. */
+export function hostMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (!p.startsWith('*.')) return p === h;
+  const domain = p.slice(2);
+  const prefix = h.endsWith(`.${domain}`) ? h.slice(0, -domain.length - 1) : undefined;
+  // A Kubernetes wildcard covers exactly one DNS label.
+  return prefix !== undefined && prefix.length > 0 && !prefix.includes('.');
+}

@@ -1,0 +1,50 @@
+/**
+ * Kinds are named `group/Kind`, or just `Kind` for the core API group, so that
+ * a rule matches every served version of a kind.
+ */
+export function typeIdOf(apiVersion: string, kind: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+}
+
+// Cluster-scoped kinds never take a namespace from kustomize or Flux.
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'scheduling.k8s.io/PriorityClass',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'apiregistration.k8s.io/APIService',
+  'networking.k8s.io/IngressClass',
+  'node.k8s.io/RuntimeClass',
+  'snapshot.storage.k8s.io/VolumeSnapshotClass',
+  'cert-manager.io/ClusterIssuer',
+  'external-secrets.io/ClusterSecretStore',
+  'external-secrets.io/ClusterExternalSecret',
+  'gateway.networking.k8s.io/GatewayClass',
+  'cilium.io/CiliumClusterwideNetworkPolicy',
+  'cilium.io/CiliumLoadBalancerIPPool',
+  'cilium.io/CiliumBGPPeeringPolicy',
+  'cilium.io/CiliumBGPClusterConfig',
+  'cilium.io/CiliumBGPPeerConfig',
+  'cilium.io/CiliumBGPAdvertisement',
+  'cilium.io/CiliumBGPNodeConfigOverride',
+  'cilium.io/CiliumL2AnnouncementPolicy',
+  'cilium.io/CiliumNode',
+  'cilium.io/CiliumCIDRGroup',
+]);
+
+export function isClusterScoped(typeId: string): boolean {
+  return CLUSTER_SCOPED.has(typeId);
+}
+
+export const FLUX_KUSTOMIZATION = 'kustomize.toolkit.fluxcd.io/Kustomization';
+export const HELM_RELEASE = 'helm.toolkit.fluxcd.io/HelmRelease';

@@ -1,0 +1,78 @@
+import type { Document } from 'yaml';
+import type { SourceFile } from '../yaml/source.js';
+import { typeIdOf } from './kinds.js';
+import { getPath, isMapping, knownString, type Mapping } from './values.js';
+
+/**
+ * Where one copy of a resource ends up. A file shared by two clusters, or
+ * deployed by two Flux Kustomizations, has one placement for each.
+ */
+export interface Placement {
+  /** The cluster's id; `undefined` when the repo deploys with Flux and no cluster reaches the file. */
+  readonly cluster: string | undefined;
+  /** Effective namespace of this copy; `undefined` for cluster-scoped or unknown. */
+  readonly namespace: string | undefined;
+  /** `namespace/name` of the Flux Kustomization that applies this copy, if any. */
+  readonly fluxKustomization: string | undefined;
+}
+
+/** A Kubernetes object read from one YAML document. */
+export interface Resource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** `group/Kind`, or `Kind` for the core group. */
+  readonly typeId: string;
+  readonly name: string | undefined;
+  readonly file: SourceFile;
+  readonly document: Document.Parsed;
+  readonly documentIndex: number;
+  /** The document composed to plain values. */
+  readonly value: Mapping;
+  /** Effective namespace of the first placement (see `placements`). */
+  readonly namespace: string | undefined;
+  readonly placements: readonly Placement[];
+  get(path: readonly (string | number)[]): unknown;
+}
+
+/** A Kubernetes object before the deployment model has placed it. */
+export interface RawResource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly typeId: string;
+  readonly name: string | undefined;
+  readonly file: SourceFile;
+  readonly document: Document.Parsed;
+  readonly documentIndex: number;
+  readonly value: Mapping;
+}
+
+/** The Kubernetes object in a composed document, or `undefined` for any other YAML. */
+export function toRawResource(file: SourceFile, document: Document.Parsed, documentIndex: number, value: unknown): RawResource | undefined {
+  if (!isMapping(value)) return undefined;
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return undefined;
+  return {
+    apiVersion,
+    kind,
+    typeId: typeIdOf(apiVersion, kind),
+    name: knownString(getPath(value, ['metadata', 'name'])),
+    file,
+    document,
+    documentIndex,
+    value,
+  };
+}
+
+export function placeResource(raw: RawResource, placements: readonly Placement[]): Resource {
+  return {
+    ...raw,
+    placements,
+    namespace: placements[0]?.namespace,
+    get: (path) => getPath(raw.value, path),
+  };
+}
+
+export function describeResource(resource: Pick<Resource, 'kind' | 'name' | 'namespace'>): string {
+  const name = resource.name ?? '(unnamed)';
+  return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
+}

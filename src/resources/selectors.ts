@@ -1,0 +1,84 @@
+import { asArray, hasSubstitution, isMapping } from './values.js';
+
+/** Kubernetes label selector semantics, with `undefined` for "cannot tell offline". */
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** True for a selector with neither matchLabels nor matchExpressions entries. */
+export function isEmptySelector(selector: unknown): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (!isMapping(selector)) return false;
+  const matchLabels = selector.matchLabels;
+  const labelsEmpty = matchLabels === undefined || matchLabels === null || (isMapping(matchLabels) && Object.keys(matchLabels).length === 0);
+  return labelsEmpty && asArray(selector.matchExpressions).length === 0;
+}
+
+/** Every label key the selector looks at. */
+export function selectorKeys(selector: unknown): string[] {
+  if (!isMapping(selector)) return [];
+  const keys = isMapping(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
+  for (const expression of asArray(selector.matchExpressions)) {
+    if (isMapping(expression) && typeof expression.key === 'string') keys.push(expression.key);
+  }
+  return keys;
+}
+
+/**
+ * Whether `labels` satisfy `selector`. `undefined` when a value involved is a
+ * Flux substitution or the selector is malformed: unknown, never a guess.
+ */
+export function matchesSelector(selector: unknown, labels: Labels): boolean | undefined {
+  if (!isMapping(selector)) return undefined;
+  const results: (boolean | undefined)[] = [];
+  if (isMapping(selector.matchLabels)) {
+    for (const [key, value] of Object.entries(selector.matchLabels)) {
+      const wanted = scalarText(value);
+      results.push(wanted === undefined || isUnknown(labels[key]) ? undefined : labels[key] === wanted);
+    }
+  }
+  for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels));
+  if (results.includes(false)) return false;
+  return results.includes(undefined) ? undefined : true;
+}
+
+function matchesExpression(expression: unknown, labels: Labels): boolean | undefined {
+  if (!isMapping(expression) || typeof expression.key !== 'string') return undefined;
+  const actual = labels[expression.key];
+  if (isUnknown(actual)) return undefined;
+  const values = asArray(expression.values).map(scalarText);
+  if (values.includes(undefined)) return undefined;
+  switch (expression.operator) {
+    case 'In':
+      return actual !== undefined && values.includes(actual);
+    case 'NotIn':
+      return actual === undefined || !values.includes(actual);
+    case 'Exists':
+      return actual !== undefined;
+    case 'DoesNotExist':
+      return actual === undefined;
+    default:
+      return undefined;
+  }
+}
+
+// Label values are strings in the API; YAML may compose `true` or `1`, which kubectl would reject anyway.
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return hasSubstitution(value) ? undefined : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function isUnknown(value: string | undefined): boolean {
+  return value !== undefined && hasSubstitution(value);
+}
+
+/** The string-valued entries of a labels or annotations mapping. */
+export function labelsOf(value: unknown): Record<string, string> {
+  if (!isMapping(value)) return {};
+  const labels: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const text = typeof entry === 'string' ? entry : typeof entry === 'number' || typeof entry === 'boolean' ? String(entry) : undefined;
+    if (text !== undefined) labels[key] = text;
+  }
+  return labels;
+}

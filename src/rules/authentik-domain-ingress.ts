@@ -1,0 +1,87 @@
+import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from '../resources/ingresses.js';
+import { HELM_RELEASE } from '../resources/kinds.js';
+import { describeResource, type Resource } from '../resources/resource.js';
+import { getPath, knownString, walkMappings } from '../resources/values.js';
+import { defineRule } from './types.js';
+
+// Authentik names the Service of a managed outpost `ak-outpost-<outpost>`;
+// self-deployed proxy outposts are usually called `authentik-proxy` or `*-outpost`.
+const OUTPOST_SERVICE = /^ak-outpost-|outpost|^authentik-proxy/;
+// The Authentik server (login host), deployed by the goauthentik chart as `<release>-server`.
+const SERVER_SERVICE = /^authentik(-server)?$/;
+const OUTPOST_IMAGE = /(^|\/)goauthentik\/proxy(:|@|$)/;
+// Whole-host routes; forward-auth routes only /outpost.goauthentik.io to the outpost.
+const WHOLE_HOST_PATHS = new Set([undefined, '', '/', '/*']);
+
+export default defineRule({
+  id: 'authentik-domain-ingress',
+  description: 'No per-service Ingress may serve a host that the Authentik proxy outpost ingress owns',
+  defaultSeverity: 'error',
+  kinds: [...INGRESS_KINDS, HELM_RELEASE],
+  messages: {
+    ownedByOutpost:
+      '{{what}} serves "{{host}}", which the Authentik outpost ingress at {{outpost}} owns ({{pattern}}); a second Ingress for that host bypasses or breaks single sign-on (404/500). Remove this Ingress and serve "{{host}}" through the outpost, or switch this app to forward-auth.',
+  },
+  check(resource, context) {
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpostIngress(entry) && !isAuthentikServer(entry));
+    if (own.length === 0) return;
+    const protectedHosts = context.index
+      .neighbours(resource, ...INGRESS_KINDS, HELM_RELEASE)
+      .flatMap(ingressEntriesOf)
+      .filter(isOutpostIngress)
+      .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : [])));
+    if (protectedHosts.length === 0) return;
+    for (const entry of own) {
+      for (const host of entry.hosts) {
+        if (host.host === undefined) continue;
+        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host.host!) && sameController(owned.entry, entry));
+        if (!owner) continue;
+        context.report({
+          messageId: 'ownedByOutpost',
+          data: {
+            what: describeResource(resource),
+            host: host.host,
+            outpost: context.locationOf(owner.entry.resource, owner.at),
+            pattern: owner.pattern,
+          },
+          at: host.at,
+          related: [{ resource: owner.entry.resource, at: owner.at, message: 'Authentik outpost ingress for this host' }],
+        });
+      }
+    }
+  },
+});
+
+/** An ingress that routes whole hosts to an Authentik outpost: proxy mode. */
+function isOutpostIngress(entry: IngressEntry): boolean {
+  const deploysOutpost = entry.resource.typeId === HELM_RELEASE && runsOutpostImage(entry.resource);
+  return entry.hosts.some((host) =>
+    host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost)),
+  );
+}
+
+function isAuthentikServer(entry: IngressEntry): boolean {
+  const resource = entry.resource;
+  if (resource.typeId === HELM_RELEASE) return chartOf(resource) === 'authentik';
+  const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
+  return services.length > 0 && services.every((service) => service !== undefined && SERVER_SERVICE.test(service));
+}
+
+function chartOf(release: Resource): string | undefined {
+  return knownString(release.get(['spec', 'chart', 'spec', 'chart'])) ?? knownString(release.get(['spec', 'chartRef', 'name']));
+}
+
+function runsOutpostImage(release: Resource): boolean {
+  let found = false;
+  walkMappings(release.get(['spec', 'values']), (mapping) => {
+    const image = mapping.image;
+    const reference = typeof image === 'string' ? image : knownString(getPath(image, ['repository']));
+    if (reference && OUTPOST_IMAGE.test(reference)) found = true;
+  });
+  return found;
+}
+
+// Two ingress controllers (say internal and external classes) do not share hosts.
+function sameController(a: IngressEntry, b: IngressEntry): boolean {
+  return a.className === undefined || b.className === undefined || a.className === b.className;
+}

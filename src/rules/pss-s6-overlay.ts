@@ -1,0 +1,142 @@
+import { imageMatches, parseImage } from '../resources/images.js';
+import { HELM_RELEASE } from '../resources/kinds.js';
+import { describeResource, type Resource } from '../resources/resource.js';
+import { asArray, getPath, isMapping, knownString, walkMappings, type Mapping } from '../resources/values.js';
+import type { Path } from '../yaml/locate.js';
+import { defineRule } from './types.js';
+
+/** Images built on s6-overlay, whose /init must start as root. */
+export const DEFAULT_S6_IMAGES = [
+  'ghcr.io/home-assistant/home-assistant',
+  'ghcr.io/home-assistant/*-homeassistant',
+  'docker.io/homeassistant/home-assistant',
+  'docker.io/homeassistant/*-homeassistant',
+  'lscr.io/linuxserver/*',
+  'ghcr.io/linuxserver/*',
+  'docker.io/linuxserver/*',
+  'ghcr.io/hotio/*',
+  'docker.io/hotio/*',
+  'cr.hotio.dev/hotio/*',
+];
+
+const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+// s6-overlay >= 3.2.1.0 boots as non-root on a root-owned, world-writable /run
+// (an emptyDir) only when told to; see docs/rules/pss-s6-overlay.md.
+const WORLD_WRITABLE_RUN = 'S6_YES_I_WANT_A_WORLD_WRITABLE_RUN_BECAUSE_KUBERNETES';
+
+const POD_SPEC_PATHS: Readonly<Record<string, Path>> = {
+  Pod: ['spec'],
+  'apps/Deployment': ['spec', 'template', 'spec'],
+  'apps/StatefulSet': ['spec', 'template', 'spec'],
+  'apps/DaemonSet': ['spec', 'template', 'spec'],
+  'apps/ReplicaSet': ['spec', 'template', 'spec'],
+  'batch/Job': ['spec', 'template', 'spec'],
+  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/** A container image and what the pod around it provides for s6-overlay. */
+interface ImageUse {
+  readonly reference: string;
+  readonly at: Path;
+  readonly container: Mapping;
+  readonly mountsRun: boolean;
+}
+
+export default defineRule({
+  id: 'pss-s6-overlay',
+  description: 's6-overlay images must not run in a namespace that enforces the restricted Pod Security Standard',
+  defaultSeverity: 'error',
+  kinds: [...Object.keys(POD_SPEC_PATHS), HELM_RELEASE],
+  messages: {
+    restricted:
+      '{{what}} runs {{image}}, an s6-overlay image whose /init must start as root, in namespace "{{namespace}}" that enforces the restricted Pod Security Standard ({{label}}); its pods are refused, or s6-overlay aborts on /run. Use a rootless image, or set the namespace to enforce baseline.',
+  },
+  check(workload, context) {
+    const namespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(['spec', 'targetNamespace'])) ?? workload.namespace : workload.namespace;
+    if (namespace === undefined) return;
+    const namespaceObject = context.index
+      .neighbours(workload, 'Namespace')
+      .find((candidate) => candidate.name === namespace && candidate.get(['metadata', 'labels', ENFORCE_LABEL]) === 'restricted');
+    if (!namespaceObject) return;
+    const labelAt = ['metadata', 'labels', ENFORCE_LABEL];
+    for (const use of imageUses(workload)) {
+      const image = parseImage(use.reference);
+      if (!image || !DEFAULT_S6_IMAGES.some((pattern) => imageMatches(image, pattern))) continue;
+      if (use.mountsRun && allowsWorldWritableRun(use.container)) continue;
+      context.report({
+        messageId: 'restricted',
+        data: {
+          what: describeResource(workload),
+          image: use.reference,
+          namespace,
+          label: context.locationOf(namespaceObject, labelAt),
+        },
+        at: use.at,
+        related: [{ resource: namespaceObject, at: labelAt, message: `namespace "${namespace}" enforces restricted here` }],
+      });
+    }
+  },
+});
+
+function imageUses(workload: Resource): ImageUse[] {
+  const podSpecPath = POD_SPEC_PATHS[workload.typeId];
+  return podSpecPath ? podImages(workload, podSpecPath) : valuesImages(workload);
+}
+
+function podImages(workload: Resource, podSpecPath: Path): ImageUse[] {
+  const podSpec = workload.get(podSpecPath);
+  const uses: ImageUse[] = [];
+  for (const list of ['initContainers', 'containers']) {
+    asArray(getPath(podSpec, [list])).forEach((container, index) => {
+      const reference = knownString(getPath(container, ['image']));
+      if (!reference || !isMapping(container)) return;
+      const mountsRun = asArray(container.volumeMounts).some((mount) => isRunPath(getPath(mount, ['mountPath'])));
+      uses.push({ reference, at: [...podSpecPath, list, index, 'image'], container, mountsRun });
+    });
+  }
+  return uses;
+}
+
+// Chart values name images as `image: {registry?, repository, tag}` or as a
+// plain `image: ref`; the mapping holding `image` stands for the container.
+function valuesImages(release: Resource): ImageUse[] {
+  const values = release.get(['spec', 'values']);
+  const mountsRun = mountsRunAnywhere(values);
+  const uses: ImageUse[] = [];
+  walkMappings(values, (container, path) => {
+    const image = container.image;
+    const at = ['spec', 'values', ...path, 'image'];
+    if (typeof image === 'string') {
+      const reference = knownString(image);
+      if (reference) uses.push({ reference, at, container, mountsRun });
+      return;
+    }
+    const repository = knownString(getPath(image, ['repository']));
+    if (!repository) return;
+    const registry = knownString(getPath(image, ['registry']));
+    uses.push({ reference: registry ? `${registry}/${repository}` : repository, at: [...at, 'repository'], container, mountsRun });
+  });
+  return uses;
+}
+
+function mountsRunAnywhere(values: unknown): boolean {
+  let found = false;
+  walkMappings(values, (mapping) => {
+    if (isRunPath(mapping.mountPath) || isRunPath(mapping.path)) found = true;
+  });
+  return found;
+}
+
+function isRunPath(value: unknown): boolean {
+  return typeof value === 'string' && value.replace(/\/+$/, '') === '/run';
+}
+
+// Env is a list of {name, value} in a pod spec, and often a map in chart values.
+function allowsWorldWritableRun(container: Mapping): boolean {
+  const env = container.env;
+  const value = Array.isArray(env)
+    ? getPath(env.find((entry) => getPath(entry, ['name']) === WORLD_WRITABLE_RUN), ['value'])
+    : getPath(env, [WORLD_WRITABLE_RUN]);
+  const text = isMapping(value) ? value.value : value;
+  return text === 1 || text === true || text === '1' || text === 'true';
+}

@@ -1,0 +1,21 @@
+import authentikDomainIngress from './authentik-domain-ingress.js';
+import bgpEmptyServiceSelector from './bgp-empty-service-selector.js';
+import cnpgBackupImmediate from './cnpg-backup-immediate.js';
+import duplicateHelmrelease from './duplicate-helmrelease.js';
+import lbIpamPoolLabel from './lb-ipam-pool-label.js';
+import pssS6Overlay from './pss-s6-overlay.js';
+import type { Rule, RuleMeta } from './types.js';
+import { yamlSyntax } from './yaml-syntax.js';
+
+/** Every resource rule, sorted by id. */
+export const rules: readonly Rule[] = [
+  authentikDomainIngress,
+  bgpEmptyServiceSelector,
+  cnpgBackupImmediate,
+  duplicateHelmrelease,
+  lbIpamPoolLabel,
+  pssS6Overlay,
+];
+
+/** Every rule the linter can report, including the engine's own `yaml-syntax`, sorted by id. */
+export const ruleMetas: readonly RuleMeta[] = [...rules, yamlSyntax].sort((a, b) => (a.id < b.id ? -1 : 1));
