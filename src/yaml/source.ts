@@ -41,12 +41,20 @@ const TEMPLATE_LINE = /^[ \t]*\{\{/m;
 const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: true } as const;
 
 export function parseSource(path: string, text: string, options: { template?: boolean } = {}): SourceFile {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
-  const docs = Array.isArray(documents) ? documents : [];
+  let lineCounter = new LineCounter();
+  let docs = parseDocuments(text, lineCounter);
+  if (docs.some((doc) => doc.errors.length > 0)) {
+    const goText = withGoYamlAliases(text);
+    const goCounter = new LineCounter();
+    const goDocs = goText === text ? undefined : parseDocuments(goText, goCounter);
+    if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
+      lineCounter = goCounter;
+      docs = goDocs;
+    }
+  }
   const isTemplate = options.template === true || TEMPLATE_LINE.test(text);
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
-  const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map(toProblem));
+  const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   return {
     path,
     text,
@@ -57,9 +65,31 @@ export function parseSource(path: string, text: string, options: { template?: bo
   };
 }
 
-function toProblem(error: { code: string; message: string; pos: [number, number] }): SyntaxProblem {
-  const [start, end] = error.pos;
-  return { code: error.code, message: firstLine(error.message), span: { start, end: Math.max(end, start) } };
+function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
+  const documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
+  return Array.isArray(documents) ? documents : [];
+}
+
+/**
+ * `*app:` is an alias named `app:` in YAML 1.2, but Flux, kustomize and
+ * kubectl (go-yaml, like libyaml) end an alias name at the first character
+ * outside [A-Za-z0-9_-], so they read alias `app` used as a mapping key. When
+ * the file defines `&app` and no `&app:`, the file means what Flux reads; the
+ * space inserted here makes the YAML 1.2 parser read the same thing. Columns
+ * after such an alias on its line move by one.
+ */
+function withGoYamlAliases(text: string): string {
+  return text.replace(/(^|[\s[{,])\*([A-Za-z0-9_-]+):(?=\s|$)/gm, (match, before: string, name: string) =>
+    new RegExp(`&${name}(?![A-Za-z0-9_:-])`).test(text) && !text.includes(`&${name}:`) ? `${before}*${name} :` : match,
+  );
+}
+
+function toProblem(error: { code: string; message: string; pos: [number, number] }, text: string): SyntaxProblem {
+  // The parser often places indentation errors at the start of the line; the
+  // offending token is the first character after the indentation.
+  let start = error.pos[0];
+  while (text[start] === ' ' || text[start] === '\t') start++;
+  return { code: error.code, message: firstLine(error.message), span: { start, end: Math.max(error.pos[1], start) } };
 }
 
 function firstLine(message: string): string {
