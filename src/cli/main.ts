@@ -24,7 +24,6 @@ directories or files (default: the current directory).
 
 Options:
   -f, --format <name>  Output format: ${Object.keys(formatters).join(', ')} (default: stylish)
-      --quiet          Report errors only, not warnings
       --no-color       Never colour the output
       --debug          Print stack traces of internal errors
   -h, --help           Show this help
@@ -43,7 +42,6 @@ export function run(argv: readonly string[], io: CliIo): number {
       strict: true,
       options: {
         format: { type: 'string', short: 'f', default: 'stylish' },
-        quiet: { type: 'boolean', default: false },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
@@ -60,7 +58,7 @@ export function run(argv: readonly string[], io: CliIo): number {
     const discovery = discoverFiles(positionals, io.cwd);
     const files = discovery.files.map((path) => readInputFile(io.cwd, path));
     const result = lint({ root: discovery.root, files });
-    const findings = values.quiet ? result.findings.filter((finding) => finding.severity === 'error') : result.findings;
+    const findings = result.findings;
     const texts = new Map(files.filter((file): file is Extract<InputFile, { text: string }> => 'text' in file).map((file) => [file.path, file.text]));
     const color = !values['no-color'] && (values.color ?? io.color ?? false);
     io.stdout(formatter({ findings, fileCount: result.fileCount, sourceOf: (file) => texts.get(file), color }));

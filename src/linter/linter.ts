@@ -35,9 +35,29 @@ const MAX_ALIAS_COUNT = 100;
 
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
+  const settings = input.ruleSettings ?? {};
+  const { index, findings } = loadRepository(input.files, input.root, settings[yamlSyntax.id] ?? yamlSyntax.defaultSeverity);
+  for (const rule of input.rules ?? allRules) {
+    const severity = settings[rule.id] ?? rule.defaultSeverity;
+    if (severity === 'off') continue;
+    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, resource, index, findings);
+  }
+  return { findings: findings.sort(compareFindings), fileCount: input.files.length };
+}
+
+export interface Repository {
+  readonly index: ResourceIndex;
+  /** `yaml-syntax` findings met while reading, unsorted. */
+  readonly findings: Finding[];
+}
+
+/**
+ * Parses every file and places every resource: what rules, and views such as
+ * a deployment graph, work on. Problems reading a file become findings; they
+ * never stop the other files from being read.
+ */
+export function loadRepository(files: readonly InputFile[], root: string, syntaxSeverity: RuleSetting = yamlSyntax.defaultSeverity): Repository {
   const findings: Finding[] = [];
-  const severityOf = (id: string, fallback: Severity): RuleSetting => input.ruleSettings?.[id] ?? fallback;
-  const syntaxSeverity = severityOf(yamlSyntax.id, yamlSyntax.defaultSeverity);
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
     if (syntaxSeverity === 'off') return;
     const region = file ? file.regionOf(span) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -45,10 +65,10 @@ export function lint(input: LintInput): LintResult {
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [] });
   };
 
-  const chartDirs = new Set(input.files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
+  const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const composed: { path: string; values: unknown[] }[] = [];
   const raws: RawResource[] = [];
-  for (const file of input.files) {
+  for (const file of files) {
     if ('error' in file) {
       reportSyntax(undefined, file.path, { start: 0, end: 0 }, 'unreadable', { error: file.error });
       continue;
@@ -75,15 +95,9 @@ export function lint(input: LintInput): LintResult {
     composed.push({ path: file.path, values });
   }
 
-  const deployment = buildDeployment({ root: input.root, files: composed, resources: raws });
+  const deployment = buildDeployment({ root, files: composed, resources: raws });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  const index = new ResourceIndex(resources);
-  for (const rule of input.rules ?? allRules) {
-    const severity = severityOf(rule.id, rule.defaultSeverity);
-    if (severity === 'off') continue;
-    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, resource, index, findings);
-  }
-  return { findings: findings.sort(compareFindings), fileCount: input.files.length };
+  return { index: new ResourceIndex(resources), findings };
 }
 
 function runRule(rule: Rule, severity: Severity, resource: Resource, index: ResourceIndex, findings: Finding[]): void {

@@ -56,7 +56,7 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   const fluxResources = input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSource = ownGitRepository(fluxResources);
   const fluxKustomizations = fluxResources.map((resource) => toFluxNode(resource, input.root, tree, ownSource));
-  const reachedByFlux = placeFluxTrees(fluxKustomizations, members, (member, placement) => {
+  const reachedByFlux = placeFluxTrees(fluxKustomizations, members, input.root, (member, placement) => {
     notePatchUse(member);
     if (!member.patch) addPlacement(member.file, placement);
   });
@@ -147,12 +147,14 @@ function toFluxNode(resource: RawResource, root: string, tree: FileTree, ownSour
 /**
  * Walks from each root Flux Kustomization (one that no other one applies)
  * through the Kustomizations it applies. A cluster is named after the
- * directory of its root's file, so two clusters that share a base stay apart.
+ * directory of its root's file (relative to the repository root), so two
+ * clusters that share a base stay apart.
  * Returns whether any Flux Kustomization reached a file.
  */
 function placeFluxTrees(
   nodes: readonly FluxNode[],
   members: Memo<Member[]>,
+  root: string,
   place: (member: Member, placement: Placement) => void,
 ): boolean {
   const definedIn = groupBy(nodes, (node) => node.file);
@@ -179,7 +181,7 @@ function placeFluxTrees(
       if (!member.patch) for (const child of definedIn.get(member.file) ?? []) visit(child, cluster);
     }
   };
-  for (const root of roots) visit(root, posix.dirname(root.file));
+  for (const node of roots) visit(node, posix.relative(root || '.', posix.dirname(node.file)) || '.');
   return reached;
 }
 
@@ -216,7 +218,10 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   // A directory is top-level when no other kustomization includes its kustomization file's directory.
   const included = new Set<string>();
   for (const [dir, config] of configs) {
-    for (const entry of config.resources) included.add(normalizeDir(posix.join(dir, entry)));
+    for (const entry of config.resources) {
+      const target = normalizeDir(posix.join(dir, entry));
+      if (target !== dir) included.add(target);
+    }
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }

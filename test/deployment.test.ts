@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { loadRepository } from '../src/linter/linter.js';
+
+/** `file: text` pairs to an index, for looking at where each resource lands. */
+function placementsOf(texts: Record<string, string>, root = '') {
+  const files = Object.entries(texts).map(([path, text]) => ({ path, text }));
+  const { index, findings } = loadRepository(files, root);
+  expect(findings).toEqual([]);
+  return Object.fromEntries(
+    index.all.map((r) => [`${r.kind}/${r.name}`, r.placements.map((p) => `${p.cluster ?? '?'} ${p.namespace ?? '-'} ${p.fluxKustomization ?? '-'}`)]),
+  );
+}
+
+const fluxKs = (name: string, path: string, extra = '') => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  path: ${path}
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${extra}`;
+
+const configMap = (name: string, namespace?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}`;
+
+describe('deployment model', () => {
+  it('gives metadata.namespace when nothing overrides it, in the implicit cluster of a repo without Flux', () => {
+    expect(placementsOf({ 'a/cm.yaml': configMap('a', 'apps') })).toEqual({ 'ConfigMap/a': ['. apps -'] });
+  });
+
+  it('lets the outermost kustomization namespace override metadata.namespace, as kustomize does', () => {
+    expect(
+      placementsOf({
+        'apps/kustomization.yaml': 'namespace: outer\nresources: [./inner]\n',
+        'apps/inner/kustomization.yaml': 'namespace: inner\nresources: [cm.yaml]\n',
+        'apps/inner/cm.yaml': configMap('a', 'own'),
+      }),
+    ).toEqual({ 'ConfigMap/a': ['. outer -'] });
+  });
+
+  it('lets Flux targetNamespace override the kustomization namespace, and names the cluster after the root file', () => {
+    expect(
+      placementsOf({
+        'clusters/main/flux.yaml': fluxKs('apps', './apps', '  targetNamespace: target\n'),
+        'apps/kustomization.yaml': 'namespace: kustomized\nresources: [cm.yaml]\n',
+        'apps/cm.yaml': configMap('a', 'own'),
+      }),
+    ).toEqual({ 'ConfigMap/a': ['clusters/main target flux-system/apps'], 'Kustomization/apps': ['? flux-system -'] });
+  });
+
+  it('applies a directory without kustomization.yaml as Flux does: every manifest below it', () => {
+    const placed = placementsOf({
+      'clusters/main/flux.yaml': fluxKs('apps', './apps'),
+      'apps/one/cm.yaml': configMap('one', 'x'),
+      'apps/two/deep/cm.yaml': configMap('two', 'y'),
+      'apps/three/kustomization.yaml': 'resources: [listed.yaml]\n',
+      'apps/three/listed.yaml': configMap('listed', 'z'),
+      'apps/three/unlisted.yaml': configMap('unlisted', 'z'),
+    });
+    expect(placed['ConfigMap/one']).toEqual(['clusters/main x flux-system/apps']);
+    expect(placed['ConfigMap/two']).toEqual(['clusters/main y flux-system/apps']);
+    expect(placed['ConfigMap/listed']).toEqual(['clusters/main z flux-system/apps']);
+    expect(placed['ConfigMap/unlisted']).toEqual(['? z -']);
+  });
+
+  it('follows child Flux Kustomizations and keeps two clusters that share a base apart', () => {
+    const placed = placementsOf({
+      'clusters/main/flux.yaml': fluxKs('apps', './base'),
+      'clusters/staging/flux.yaml': fluxKs('apps', './base'),
+      'base/kustomization.yaml': 'resources: [app/ks.yaml]\n',
+      'base/app/ks.yaml': fluxKs('app', './base/app/src', '  targetNamespace: media\n'),
+      'base/app/src/cm.yaml': configMap('plex'),
+    });
+    expect(placed['ConfigMap/plex']).toEqual(['clusters/main media flux-system/app', 'clusters/staging media flux-system/app']);
+  });
+
+  it('resolves Flux paths against the linted root, not the working directory', () => {
+    const placed = placementsOf({ 'repo/flux.yaml': fluxKs('apps', './apps'), 'repo/apps/cm.yaml': configMap('a', 'n') }, 'repo');
+    expect(placed['ConfigMap/a']).toEqual(['. n flux-system/apps']);
+  });
+
+  it('ignores paths of Kustomizations that apply another source, such as flux-manifests from an OCIRepository', () => {
+    const placed = placementsOf({
+      'clusters/main/flux.yaml': fluxKs('apps', './apps'),
+      'clusters/main/upstream.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux, namespace: flux-system}
+spec:
+  path: ./
+  sourceRef: {kind: OCIRepository, name: flux-manifests}
+`,
+      'apps/cm.yaml': configMap('a', 'n'),
+      'other/cm.yaml': configMap('b', 'n'),
+    });
+    expect(placed['ConfigMap/a']).toEqual(['clusters/main n flux-system/apps']);
+    expect(placed['ConfigMap/b']).toEqual(['? n -']);
+  });
+
+  it('does not index files that are only used as kustomize patches', () => {
+    const placed = placementsOf({
+      'app/kustomization.yaml': 'resources: [cm.yaml]\npatches:\n  - path: patch.yaml\npatchesStrategicMerge: [smp.yaml]\n',
+      'app/cm.yaml': configMap('a', 'n'),
+      'app/patch.yaml': configMap('a'),
+      'app/smp.yaml': configMap('a'),
+    });
+    expect(Object.keys(placed)).toEqual(['ConfigMap/a']);
+    expect(placed['ConfigMap/a']).toEqual(['. n -']);
+  });
+
+  it('includes components and bases, and survives a kustomization that includes itself', () => {
+    const placed = placementsOf({
+      'app/kustomization.yaml': 'namespace: n\nresources: [., ../base]\ncomponents: [../component]\n',
+      'base/cm.yaml': configMap('base'),
+      'component/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [cm.yaml]\n',
+      'component/cm.yaml': configMap('component'),
+    });
+    expect(placed['ConfigMap/base']).toEqual(['. n -']);
+    expect(placed['ConfigMap/component']).toEqual(['. n -']);
+  });
+
+  it('treats a namespace with a Flux substitution as unknown', () => {
+    expect(placementsOf({ 'a/cm.yaml': configMap('a', '${NAMESPACE}') })).toEqual({ 'ConfigMap/a': ['. - -'] });
+  });
+
+  it('never gives a cluster-scoped kind a namespace', () => {
+    const placed = placementsOf({
+      'app/kustomization.yaml': 'namespace: n\nresources: [ns.yaml]\n',
+      'app/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: media\n',
+    });
+    expect(placed['Namespace/media']).toEqual(['. - -']);
+  });
+});

@@ -1,0 +1,55 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverFiles, UsageError } from '../src/discovery/discover.js';
+import { git, tempTree, writeTree } from './helpers/temp-repo.js';
+
+describe('discoverFiles in a git work tree', () => {
+  it('takes tracked files even when .gitignore matches them, plus untracked files git does not ignore', () => {
+    const dir = tempTree({
+      '.gitignore': '*backup*.yaml\nscratch/\n',
+      'db/scheduledbackup.yaml': 'a: 1\n',
+      'db/cluster.yaml': 'a: 1\n',
+    });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-f', '.gitignore', 'db/scheduledbackup.yaml', 'db/cluster.yaml');
+    git(dir, 'commit', '-qm', 'init');
+    writeTree(dir, { 'db/new.yml': 'a: 1\n', 'db/other-backup.yaml': 'a: 1\n', 'scratch/x.yaml': 'a: 1\n', 'README.md': '#\n' });
+    rmSync(join(dir, 'db/cluster.yaml'));
+    expect(discoverFiles([], dir)).toEqual({ files: ['db/new.yml', 'db/scheduledbackup.yaml'], root: '' });
+  });
+
+  it('lists files of a subdirectory relative to the working directory, with that directory as the root', () => {
+    const dir = tempTree({ 'repo/b.yaml': 'a: 1\n', 'repo/a/c.yaml': 'a: 1\n', 'other.yaml': 'a: 1\n' });
+    git(dir, 'init', '-q');
+    expect(discoverFiles(['repo'], dir)).toEqual({ files: ['repo/a/c.yaml', 'repo/b.yaml'], root: 'repo' });
+  });
+});
+
+describe('discoverFiles outside git', () => {
+  it('applies .gitignore files of the tree and skips node_modules and .git', () => {
+    const dir = tempTree({
+      '.gitignore': 'ignored/\n',
+      'sub/.gitignore': '*.tmp.yaml\n',
+      'ignored/a.yaml': 'a: 1\n',
+      'sub/keep.yaml': 'a: 1\n',
+      'sub/drop.tmp.yaml': 'a: 1\n',
+      'node_modules/pkg/x.yaml': 'a: 1\n',
+      '.git/config.yaml': 'a: 1\n',
+      '.github/workflows/ci.yml': 'on: push\n',
+      'Upper.YAML': 'a: 1\n',
+    });
+    expect(discoverFiles([], dir).files).toEqual(['.github/workflows/ci.yml', 'Upper.YAML', 'sub/keep.yaml']);
+  });
+
+  it('accepts explicit files of any name and sorts by code unit', () => {
+    const dir = tempTree({ 'b.yaml': 'a: 1\n', 'B.txt': 'a: 1\n', 'a.yaml': 'a: 1\n' });
+    expect(discoverFiles(['b.yaml', 'B.txt', 'a.yaml', 'b.yaml'], dir).files).toEqual(['B.txt', 'a.yaml', 'b.yaml']);
+  });
+
+  it('refuses a path that does not exist', () => {
+    const dir = tempTree({});
+    expect(() => discoverFiles(['missing'], dir)).toThrow(UsageError);
+    expect(() => discoverFiles(['missing'], dir)).toThrow('no such file or directory: missing');
+  });
+});

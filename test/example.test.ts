@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ruleMetas } from '../src/rules/registry.js';
+import { lintPath } from './helpers/lint-dir.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const APPS = 'examples/home-ops/kubernetes/apps';
+
+describe('examples/home-ops', () => {
+  const { findings } = lintPath('examples/home-ops', ROOT);
+
+  it('shows every rule firing, each at the right line and column', () => {
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`)).toEqual([
+      `${APPS}/database/cloudnative-pg/cluster/backup.yaml:10:3 cnpg-backup-immediate`,
+      `${APPS}/default/echo/app/helmrelease.yaml:19:12 yaml-syntax`,
+      `${APPS}/default/podinfo/app/ingress.yaml:10:13 authentik-domain-ingress`,
+      `${APPS}/home-automation/home-assistant/app/helmrelease.yaml:17:27 pss-s6-overlay`,
+      `${APPS}/home-automation/mosquitto/app/service.yaml:7:5 lb-ipam-pool-label`,
+      `${APPS}/kube-system/cilium/config/bgp.yaml:11:7 bgp-empty-service-selector`,
+      `${APPS}/monitoring/kube-prometheus-stack/app/helmrelease.yaml:5:9 duplicate-helmrelease`,
+      'examples/home-ops/kubernetes/infrastructure/monitoring/kube-prometheus-stack/helmrelease.yaml:6:9 duplicate-helmrelease',
+    ]);
+  });
+
+  it('covers every rule the linter has', () => {
+    expect([...new Set(findings.map((f) => f.ruleId))].sort()).toEqual(ruleMetas.map((rule) => rule.id));
+  });
+});
