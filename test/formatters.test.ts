@@ -15,6 +15,7 @@ const finding = (overrides: Partial<Finding>): Finding => ({
   endColumn: 12,
   resource: { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', namespace: 'db', name: 'b' },
   related: [],
+  fingerprint: '0123456789abcdef',
   ...overrides,
 });
 
@@ -82,6 +83,7 @@ describe('json', () => {
           endColumn: 12,
           resource: { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', namespace: 'db', name: 'b' },
           related: [],
+          fingerprint: '0123456789abcdef',
         },
       ],
       summary: { errors: 1, warnings: 0, files: 7 },

@@ -14,6 +14,7 @@ export const json: Formatter = ({ findings, fileCount }) =>
       endColumn: finding.endColumn,
       resource: finding.resource,
       related: finding.related,
+      fingerprint: finding.fingerprint,
     })),
     summary: { ...summarize(findings), files: fileCount },
   })}\n`;

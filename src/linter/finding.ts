@@ -25,6 +25,8 @@ export interface Finding extends Location {
   readonly message: string;
   readonly resource: ResourceIdentity | null;
   readonly related: readonly RelatedLocation[];
+  /** Stable across line moves: rule, message, resource and offending text (see `fingerprintOf`). */
+  readonly fingerprint: string;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

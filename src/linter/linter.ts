@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { buildDeployment } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
@@ -62,7 +63,10 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
     if (syntaxSeverity === 'off') return;
     const region = file ? file.regionOf(span) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
     const message = formatMessage(yamlSyntax.messages[messageId]!, data);
-    findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [] });
+    // Keyed by the text of the broken line, so the same mistake keeps its fingerprint when lines move.
+    const lineText = file ? (file.text.split('\n', region.line)[region.line - 1] ?? '').trim() : '';
+    const fingerprint = fingerprintOf([yamlSyntax.id, messageId, path, message, lineText]);
+    findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
 
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
@@ -107,13 +111,17 @@ function runRule(rule: Rule, severity: Severity, resource: Resource, index: Reso
     report(report: Report) {
       const template = rule.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
+      const span = locate(resource.document, report.at, report.span);
+      const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
         messageId: report.messageId,
         severity,
         message: formatMessage(template, report.data),
-        ...locationIn(resource, report.at, report.span),
-        resource: identityOf(resource),
+        file: resource.file.path,
+        ...resource.file.regionOf(span),
+        resource: identity,
+        fingerprint: fingerprintOf([rule.id, report.messageId, identity.apiVersion, identity.kind, identity.namespace ?? '', identity.name ?? '', resource.file.text.slice(span.start, span.end)]),
         related: (report.related ?? []).map((related) => ({
           ...locationIn(related.resource, related.at, related.span),
           message: related.message,
@@ -146,6 +154,15 @@ function isChartTemplate(path: string, chartDirs: ReadonlySet<string>): boolean 
   const parts = path.split('/');
   const at = parts.lastIndexOf('templates');
   return at > 0 ? chartDirs.has(parts.slice(0, at).join('/')) : at === 0 && chartDirs.has('.');
+}
+
+/**
+ * Identifies a finding by what it is about, not where: rule, message, resource
+ * and the offending text. Baselines and diffs match on it, so findings keep
+ * their identity when unrelated edits move lines.
+ */
+function fingerprintOf(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 }
 
 function errorText(error: unknown): string {
