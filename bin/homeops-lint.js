@@ -2,7 +2,7 @@
 import { run } from '../dist/cli/main.js';
 
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-process.exitCode = run(process.argv.slice(2), {
+process.exitCode = await run(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

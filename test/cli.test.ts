@@ -1,42 +1,36 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
+import { cli } from './helpers/cli.js';
 import { tempTree } from './helpers/temp-repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-function cli(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-  return { code, stdout, stderr };
-}
 
 const BACKUP = 'apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata:\n  name: b\nspec:\n  cluster: {name: pg}\n  immediate: true\n';
 const CLEAN = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n';
 
-describe('homeops-lint CLI', () => {
-  it('exits 0 and prints nothing for a clean repo', () => {
-    expect(cli([], tempTree({ 'c.yaml': CLEAN }))).toEqual({ code: 0, stdout: '', stderr: '' });
+describe('homeops-lint CLI', async () => {
+  it('exits 0 and prints nothing for a clean repo', async () => {
+    expect(await cli([], tempTree({ 'c.yaml': CLEAN }))).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('exits 1 on an error-level finding', () => {
-    const result = cli(['--no-color'], tempTree({ 'db/backup.yaml': BACKUP, 'c.yaml': CLEAN }));
+  it('exits 1 on an error-level finding', async () => {
+    const result = await cli(['--no-color'], tempTree({ 'db/backup.yaml': BACKUP, 'c.yaml': CLEAN }));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^db\/backup\.yaml:7:3 {2}error {2}Backup "b" sets spec\.immediate/);
   });
 
-  it('prints JSON with paths relative to the working directory', () => {
+  it('prints JSON with paths relative to the working directory', async () => {
     const dir = tempTree({ 'repo/db/backup.yaml': BACKUP });
-    const result = cli(['--format', 'json', 'repo'], dir);
+    const result = await cli(['--format', 'json', 'repo'], dir);
     const parsed = JSON.parse(result.stdout);
     expect(parsed.summary).toEqual({ errors: 1, warnings: 0, files: 1 });
     expect(parsed.findings[0]).toMatchObject({ file: 'repo/db/backup.yaml', line: 7, column: 3, endLine: 7, endColumn: 12, ruleId: 'cnpg-backup-immediate' });
   });
 
-  it('reports a file that does not parse and still lints the others', () => {
-    const result = cli(['--format', 'json'], tempTree({ 'a.yaml': 'a: [\n', 'b.yaml': BACKUP }));
+  it('reports a file that does not parse and still lints the others', async () => {
+    const result = await cli(['--format', 'json'], tempTree({ 'a.yaml': 'a: [\n', 'b.yaml': BACKUP }));
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).findings.map((f: { file: string; ruleId: string }) => `${f.file} ${f.ruleId}`)).toEqual([
       'a.yaml yaml-syntax',
@@ -44,21 +38,21 @@ describe('homeops-lint CLI', () => {
     ]);
   });
 
-  it('exits 2 with a one-line message for usage errors', () => {
+  it('exits 2 with a one-line message for usage errors', async () => {
     const dir = tempTree({});
-    expect(cli(['--bogus'], dir)).toMatchObject({ code: 2, stdout: '' });
-    expect(cli(['--bogus'], dir).stderr).toMatch(/^homeops-lint: Unknown option '--bogus'.*\n$/);
-    expect(cli(['--format', 'xml'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: unknown format "xml"; expected one of: json, stylish\n' });
-    expect(cli(['nope'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: no such file or directory: nope\n' });
+    expect(await cli(['--bogus'], dir)).toMatchObject({ code: 2, stdout: '' });
+    expect((await cli(['--bogus'], dir)).stderr).toMatch(/^homeops-lint: Unknown option '--bogus'.*\n$/);
+    expect(await cli(['--format', 'xml'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: unknown format "xml"; expected one of: json, stylish\n' });
+    expect(await cli(['nope'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: no such file or directory: nope\n' });
   });
 
-  it('prints help and version', () => {
+  it('prints help and version', async () => {
     const dir = tempTree({});
-    expect(cli(['--help'], dir).stdout).toContain('Usage: homeops-lint');
-    expect(cli(['--version'], dir).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect((await cli(['--help'], dir)).stdout).toContain('Usage: homeops-lint');
+    expect((await cli(['--version'], dir)).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  it('runs as a real process through the bin entry, with exit code and stdout', () => {
+  it('runs as a real process through the bin entry, with exit code and stdout', async () => {
     const dir = tempTree({ 'db/backup.yaml': BACKUP });
     const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'homeops-lint.js'), '--format', 'json'], { cwd: dir, encoding: 'utf8' });
     expect(result.stderr).toBe('');

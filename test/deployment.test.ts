@@ -125,11 +125,32 @@ spec:
     expect(placementsOf({ 'a/cm.yaml': configMap('a', '${NAMESPACE}') })).toEqual({ 'ConfigMap/a': ['. - -'] });
   });
 
+  it('keeps a namespace set to a substitution unknown instead of falling back to metadata.namespace', () => {
+    const placed = placementsOf({
+      'clusters/main/flux.yaml': fluxKs('apps', './apps', '  targetNamespace: ${NS_MEDIA}\n'),
+      'apps/cm.yaml': configMap('a', 'default'),
+      'other/kustomization.yaml': 'namespace: ${NS}\nresources: [cm.yaml]\n',
+      'other/cm.yaml': configMap('b', 'default'),
+    });
+    expect(placed['ConfigMap/a']).toEqual(['clusters/main - flux-system/apps']);
+    expect(placed['ConfigMap/b']).toEqual(['? - -']);
+  });
+
+  it('renames a Namespace object to the namespace kustomize sets, as its namespace transformer does', () => {
+    const files = [
+      { path: 'app/kustomization.yaml', text: 'namespace: media\nresources: [ns.yaml]\n' },
+      { path: 'app/ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n' },
+    ];
+    const [namespace] = loadRepository(files, '').index.all;
+    expect(namespace?.name).toBe('media');
+    expect(namespace?.placements.map((p) => p.name)).toEqual(['media']);
+  });
+
   it('never gives a cluster-scoped kind a namespace', () => {
     const placed = placementsOf({
       'app/kustomization.yaml': 'namespace: n\nresources: [ns.yaml]\n',
-      'app/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: media\n',
+      'app/ns.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n',
     });
-    expect(placed['Namespace/media']).toEqual(['. - -']);
+    expect(placed['ClusterRole/reader']).toEqual(['. - -']);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Severity } from '../rules/types.js';
 import type { Region } from '../yaml/source.js';
 
@@ -42,4 +43,13 @@ export function compareFindings(a: Finding, b: Finding): number {
 // Plain code-unit order, not locale order, so output is the same on every machine.
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Identifies a finding by what it is about, not where: rule, message, resource
+ * and the offending text. Baselines and diffs match on it, so findings keep
+ * their identity when unrelated edits move lines.
+ */
+export function fingerprintOf(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { visit, type Document } from 'yaml';
 import { buildDeployment } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
@@ -8,7 +8,11 @@ import { formatMessage, type Report, type Rule, type RuleContext, type Severity 
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
 import { parseSource, type SourceFile, type Span } from '../yaml/source.js';
-import { compareFindings, type Finding, type Location } from './finding.js';
+import { directivesIn, type Directive } from './directives.js';
+import { compareFindings, fingerprintOf, type Finding, type Location } from './finding.js';
+import { applyDirectives } from './suppress.js';
+import { lintDirective } from '../rules/lint-directive.js';
+import { ruleMetas } from '../rules/registry.js';
 
 /** A file as discovery hands it over: its text, or why it could not be read. */
 export type InputFile =
@@ -17,13 +21,22 @@ export type InputFile =
 
 export type RuleSetting = Severity | 'off';
 
+/** How the configuration sets one rule; what it leaves out keeps the rule's default. */
+export interface RuleConfig {
+  readonly severity?: RuleSetting;
+  readonly options?: object;
+}
+
 export interface LintInput {
   /** Directory that Flux `spec.path`s are relative to, relative to the working directory (`''` for it). */
   readonly root: string;
   readonly files: readonly InputFile[];
-  /** Severity per rule id; rules not named keep their default. */
-  readonly ruleSettings?: Readonly<Record<string, RuleSetting>>;
-  readonly rules?: readonly Rule[];
+  /** Per rule id; rules not named keep their defaults. */
+  readonly rules?: Readonly<Record<string, RuleConfig>>;
+  /** Severity of disable directives that suppress nothing (default: warning). */
+  readonly reportUnusedDisableDirectives?: RuleSetting;
+  /** Whether disable directives must give a reason after `--`. */
+  readonly requireReason?: boolean;
 }
 
 export interface LintResult {
@@ -36,20 +49,29 @@ const MAX_ALIAS_COUNT = 100;
 
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
-  const settings = input.ruleSettings ?? {};
-  const { index, findings } = loadRepository(input.files, input.root, settings[yamlSyntax.id] ?? yamlSyntax.defaultSeverity);
-  for (const rule of input.rules ?? allRules) {
-    const severity = settings[rule.id] ?? rule.defaultSeverity;
+  const settings = input.rules ?? {};
+  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity);
+  for (const rule of allRules) {
+    const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === 'off') continue;
-    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, resource, index, findings);
+    const options = { ...rule.defaultOptions, ...settings[rule.id]?.options };
+    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, options, resource, index, findings);
   }
-  return { findings: findings.sort(compareFindings), fileCount: input.files.length };
+  const kept = applyDirectives(findings, directives, {
+    knownRuleIds: new Set(ruleMetas.map((meta) => meta.id)),
+    severity: settings[lintDirective.id]?.severity ?? lintDirective.defaultSeverity,
+    reportUnused: input.reportUnusedDisableDirectives ?? 'warning',
+    requireReason: input.requireReason ?? false,
+  });
+  return { findings: kept.sort(compareFindings), fileCount: input.files.length };
 }
 
 export interface Repository {
   readonly index: ResourceIndex;
   /** `yaml-syntax` findings met while reading, unsorted. */
   readonly findings: Finding[];
+  /** `# homeops-lint-...` comments by file. */
+  readonly directives: ReadonlyMap<string, readonly Directive[]>;
 }
 
 /**
@@ -72,12 +94,15 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const composed: { path: string; values: unknown[] }[] = [];
   const raws: RawResource[] = [];
+  const directives = new Map<string, Directive[]>();
   for (const file of files) {
     if ('error' in file) {
       reportSyntax(undefined, file.path, { start: 0, end: 0 }, 'unreadable', { error: file.error });
       continue;
     }
     const source = parseSource(file.path, file.text, { template: isChartTemplate(file.path, chartDirs) });
+    const fileDirectives = directivesIn(file.text, source.regionOf);
+    if (fileDirectives.length > 0) directives.set(file.path, fileDirectives);
     if (file.invalidEncodingAt !== undefined) {
       const at = file.invalidEncodingAt;
       reportSyntax(source, file.path, { start: at, end: at + 1 }, 'encoding', {});
@@ -91,8 +116,7 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
         if (raw) raws.push(raw);
         return value;
       } catch (error) {
-        const range = document.contents?.range;
-        reportSyntax(source, file.path, { start: range?.[0] ?? 0, end: range?.[0] ?? 0 }, 'compose', { error: errorText(error) });
+        reportSyntax(source, file.path, composeErrorSpan(document), 'compose', { error: errorText(error) });
         return undefined;
       }
     });
@@ -101,12 +125,13 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
 
   const deployment = buildDeployment({ root, files: composed, resources: raws });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources), findings };
+  return { index: new ResourceIndex(resources, root), findings, directives };
 }
 
-function runRule(rule: Rule, severity: Severity, resource: Resource, index: ResourceIndex, findings: Finding[]): void {
+function runRule(rule: Rule, severity: Severity, options: object, resource: Resource, index: ResourceIndex, findings: Finding[]): void {
   const context: RuleContext = {
     index,
+    options,
     locationOf: (target, at, span) => formatLocation(locationIn(target, at, span)),
     report(report: Report) {
       const template = rule.messages[report.messageId];
@@ -149,20 +174,26 @@ function identityOf(resource: Resource) {
   return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
 }
 
+// Composing fails on an alias with no anchor (point at the alias) or on too
+// many aliases (point at the document).
+function composeErrorSpan(document: Document.Parsed): Span {
+  let span: Span | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.resolve(document) !== undefined || !node.range) return undefined;
+      span = { start: node.range[0], end: node.range[1] };
+      return visit.BREAK;
+    },
+  });
+  const start = document.contents?.range?.[0] ?? 0;
+  return span ?? { start, end: start };
+}
+
 // Files under a Helm chart's templates/ are Go templates, not manifests.
 function isChartTemplate(path: string, chartDirs: ReadonlySet<string>): boolean {
   const parts = path.split('/');
   const at = parts.lastIndexOf('templates');
   return at > 0 ? chartDirs.has(parts.slice(0, at).join('/')) : at === 0 && chartDirs.has('.');
-}
-
-/**
- * Identifies a finding by what it is about, not where: rule, message, resource
- * and the offending text. Baselines and diffs match on it, so findings keep
- * their identity when unrelated edits move lines.
- */
-function fingerprintOf(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 }
 
 function errorText(error: unknown): string {

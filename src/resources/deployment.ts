@@ -22,15 +22,33 @@ export interface DeploymentInput {
   readonly resources: readonly RawResource[];
 }
 
+/**
+ * A namespace that kustomize or Flux sets on every object they apply:
+ * `undefined` when none is set, `null` when one is set to a value unknown
+ * offline (`${NAMESPACE}`), which must not fall back to metadata.namespace.
+ */
+type NamespaceOverride = string | null | undefined;
+
 interface Member {
   readonly file: string;
   /** Namespace set by the outermost kustomization that sets one. */
-  readonly namespace: string | undefined;
+  readonly namespace: NamespaceOverride;
   readonly patch: boolean;
+  /** Whether a kustomization on the way adds labels (`labels`, `commonLabels`). */
+  readonly labelsAdded: boolean;
+}
+
+/** Where a file is applied, before the resources in it are known. */
+interface FilePlacement {
+  readonly cluster: string | undefined;
+  readonly namespace: NamespaceOverride;
+  readonly fluxKustomization: string | undefined;
+  readonly labelsAdded: boolean;
 }
 
 interface KustomizeConfig {
-  readonly namespace: string | undefined;
+  readonly namespace: NamespaceOverride;
+  readonly addsLabels: boolean;
   readonly resources: readonly string[];
   readonly patches: readonly string[];
 }
@@ -44,8 +62,8 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   const tree = new FileTree(input.files.map((file) => file.path));
   const configs = readKustomizeConfigs(input.files);
   const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
-  const placements = new Map<string, Placement[]>();
-  const addPlacement = (file: string, placement: Placement) => {
+  const placements = new Map<string, FilePlacement[]>();
+  const addPlacement = (file: string, placement: FilePlacement) => {
     const list = placements.get(file) ?? [];
     if (!list.some((p) => samePlacement(p, placement))) list.push(placement);
     placements.set(file, list);
@@ -68,28 +86,39 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   for (const dir of topLevelKustomizations(configs)) {
     for (const member of members.get(dir)) {
       notePatchUse(member);
-      if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { cluster, namespace: member.namespace, fluxKustomization: undefined });
+      if (!member.patch && !placements.has(member.file)) {
+        addPlacement(member.file, { cluster, namespace: member.namespace, fluxKustomization: undefined, labelsAdded: member.labelsAdded });
+      }
     }
   }
 
   return {
     isPatchOnly: (path) => patchUses.get(path) === true,
     placementsOf(resource) {
-      const found = placements.get(resource.file.path) ?? [{ cluster, namespace: undefined, fluxKustomization: undefined }];
-      return sortPlacements(found.map((placement) => withOwnNamespace(resource, placement)));
+      const found = placements.get(resource.file.path) ?? [{ cluster, namespace: undefined, fluxKustomization: undefined, labelsAdded: false }];
+      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
     },
   };
 }
 
-function withOwnNamespace(resource: RawResource, placement: Placement): Placement {
-  if (isClusterScoped(resource.typeId)) return { ...placement, namespace: undefined };
-  // kustomize's `namespace:` and Flux's `targetNamespace` override the
-  // object's own metadata.namespace (both set it on every namespaced object).
+/**
+ * kustomize's `namespace:` and Flux's `targetNamespace` override the
+ * object's own metadata.namespace (both set it on every namespaced object),
+ * and rename Namespace objects themselves (the namespace transformer sets
+ * metadata.name of a Namespace, which lets repos write `name: _`).
+ */
+function placeIn(resource: RawResource, placement: FilePlacement): Placement {
+  const { cluster, fluxKustomization, labelsAdded } = placement;
+  const override = placement.namespace;
+  if (resource.typeId === 'Namespace') {
+    return { cluster, fluxKustomization, labelsAdded, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
+  }
+  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, labelsAdded, namespace: undefined, name: resource.name };
   const own = knownString(getPath(resource.value, ['metadata', 'namespace']));
-  return { ...placement, namespace: placement.namespace ?? own };
+  return { cluster, fluxKustomization, labelsAdded, namespace: override === undefined ? own : (override ?? undefined), name: resource.name };
 }
 
-function samePlacement(a: Placement, b: Placement): boolean {
+function samePlacement(a: FilePlacement, b: FilePlacement): boolean {
   return a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization;
 }
 
@@ -103,7 +132,9 @@ interface FluxNode {
   readonly file: string;
   /** Directory the Kustomization applies, or `undefined` when it is unknown or absent. */
   readonly path: string | undefined;
-  readonly targetNamespace: string | undefined;
+  readonly targetNamespace: NamespaceOverride;
+  /** `spec.commonMetadata.labels` adds labels to every object it applies. */
+  readonly addsLabels: boolean;
 }
 
 /**
@@ -140,7 +171,8 @@ function toFluxNode(resource: RawResource, root: string, tree: FileTree, ownSour
     id: `${namespace}/${resource.name ?? ''}`,
     file: resource.file.path,
     path: path !== undefined && tree.hasDirectory(path) ? normalizeDir(path) : undefined,
-    targetNamespace: knownString(getPath(resource.value, ['spec', 'targetNamespace'])),
+    targetNamespace: namespaceOverride(getPath(resource.value, ['spec', 'targetNamespace'])),
+    addsLabels: isMapping(getPath(resource.value, ['spec', 'commonMetadata', 'labels'])),
   };
 }
 
@@ -155,7 +187,7 @@ function placeFluxTrees(
   nodes: readonly FluxNode[],
   members: Memo<Member[]>,
   root: string,
-  place: (member: Member, placement: Placement) => void,
+  place: (member: Member, placement: FilePlacement) => void,
 ): boolean {
   const definedIn = groupBy(nodes, (node) => node.file);
   const appliedBy = new Map<string, Set<FluxNode>>();
@@ -177,7 +209,12 @@ function placeFluxTrees(
     visited.add(key);
     for (const member of node.path === undefined ? [] : members.get(node.path)) {
       reached = true;
-      place(member, { cluster, namespace: node.targetNamespace ?? member.namespace, fluxKustomization: node.id });
+      place(member, {
+        cluster,
+        namespace: node.targetNamespace !== undefined ? node.targetNamespace : member.namespace,
+        fluxKustomization: node.id,
+        labelsAdded: node.addsLabels || member.labelsAdded,
+      });
       if (!member.patch) for (const child of definedIn.get(member.file) ?? []) visit(child, cluster);
     }
   };
@@ -190,15 +227,20 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
   const result: Member[] = [];
-  const add = (member: Member) => result.push({ ...member, namespace: config.namespace ?? member.namespace });
+  const add = (member: Member) =>
+    result.push({
+      ...member,
+      namespace: config.namespace !== undefined ? config.namespace : member.namespace,
+      labelsAdded: config.addsLabels || member.labelsAdded,
+    });
   for (const entry of config.resources) {
     const target = posix.join(dir, entry);
-    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: false });
+    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: false, labelsAdded: false });
     else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
   }
   for (const entry of config.patches) {
     const target = posix.join(dir, entry);
-    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: true });
+    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: true, labelsAdded: false });
   }
   return result;
 }
@@ -207,7 +249,7 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
 // manifest under it; a subdirectory with its own kustomization.yaml is built
 // on its own.
 function generatedMembers(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>): Member[] {
-  const result: Member[] = tree.filesIn(dir).map((file) => ({ file, namespace: undefined, patch: false }));
+  const result: Member[] = tree.filesIn(dir).map((file) => ({ file, namespace: undefined, patch: false, labelsAdded: false }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result.push(...(configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members)));
   }
@@ -233,7 +275,8 @@ function readKustomizeConfigs(files: DeploymentInput['files']): Map<string, Kust
     const value = file.values[0];
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
     configs.set(normalizeDir(posix.dirname(file.path)), {
-      namespace: knownString(value.namespace),
+      namespace: namespaceOverride(value.namespace),
+      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))),
       resources: [...strings(value.resources), ...strings(value.bases), ...strings(value.components)].filter(isLocal),
       patches: [
         ...asArray(value.patches).map((patch) => (isMapping(patch) ? patch.path : undefined)),
@@ -243,6 +286,11 @@ function readKustomizeConfigs(files: DeploymentInput['files']): Map<string, Kust
     });
   }
   return configs;
+}
+
+function namespaceOverride(value: unknown): NamespaceOverride {
+  if (typeof value !== 'string' || value === '') return undefined;
+  return knownString(value) ?? null;
 }
 
 function isKustomizeConfig(value: Record<string, unknown>): boolean {

@@ -11,10 +11,7 @@ const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.
 
 /** Registry and repository of `reference`, without tag or digest. */
 export function parseImage(reference: string): ImageName | undefined {
-  const withoutDigest = reference.trim().split('@', 1)[0] ?? '';
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  const name = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
+  const name = imageNameOf(reference);
   if (!name || /\s/.test(name)) return undefined;
   const parts = name.split('/');
   const first = parts[0]!;
@@ -23,6 +20,13 @@ export function parseImage(reference: string): ImageName | undefined {
   const path = (hasRegistry ? parts.slice(1) : parts).join('/').toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) return { registry: 'docker.io', repository: path.includes('/') ? path : `library/${path}` };
   return { registry, repository: path };
+}
+
+/** The reference without its tag and digest: `[registry/]repository`. */
+export function imageNameOf(reference: string): string {
+  const withoutDigest = reference.trim().split('@', 1)[0] ?? '';
+  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
+  return colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
 }
 
 /**

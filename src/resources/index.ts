@@ -1,15 +1,27 @@
+import { posix } from 'node:path';
 import type { Placement, Resource } from './resource.js';
 
 /** Every placed resource of the run, looked up by kind and by cluster. */
 export class ResourceIndex {
   private readonly byType = new Map<string, Resource[]>();
 
-  constructor(readonly all: readonly Resource[]) {
+  /**
+   * @param root the repository root, relative to the working directory (`''` for it)
+   */
+  constructor(
+    readonly all: readonly Resource[],
+    readonly root: string = '',
+  ) {
     for (const resource of all) {
       const list = this.byType.get(resource.typeId) ?? [];
       list.push(resource);
       this.byType.set(resource.typeId, list);
     }
+  }
+
+  /** The resource's file relative to the repository root, as Flux paths are written. */
+  pathInRepo(resource: Resource): string {
+    return posix.relative(this.root || '.', resource.file.path);
   }
 
   /** Resources of the given `group/Kind` ids, in file order. */

@@ -44,7 +44,8 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
   const entries: IngressEntry[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
-    if (!path.some((segment) => segment === 'ingress') || !hasHosts(mapping)) return;
+    // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
+    if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping)) return;
     if (isDisabled(mapping) || isDisabled(ingressBlockOf(values, path))) return;
     const at = ['spec', 'values', ...path];
     entries.push({ resource, at, className: knownString(mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });

@@ -14,6 +14,13 @@ export interface Placement {
   readonly namespace: string | undefined;
   /** `namespace/name` of the Flux Kustomization that applies this copy, if any. */
   readonly fluxKustomization: string | undefined;
+  /**
+   * Name of this copy: metadata.name, except for a Namespace object, which the
+   * kustomize namespace transformer renames; `undefined` when unknown.
+   */
+  readonly name: string | undefined;
+  /** Whether kustomize or Flux adds labels to this copy (`commonLabels`, `labels`, `commonMetadata`). */
+  readonly labelsAdded: boolean;
 }
 
 /** A Kubernetes object read from one YAML document. */
@@ -22,6 +29,7 @@ export interface Resource {
   readonly kind: string;
   /** `group/Kind`, or `Kind` for the core group. */
   readonly typeId: string;
+  /** metadata.name; for a Namespace object, the name kustomize gives it in its first placement. */
   readonly name: string | undefined;
   readonly file: SourceFile;
   readonly document: Document.Parsed;
@@ -67,6 +75,7 @@ export function placeResource(raw: RawResource, placements: readonly Placement[]
   return {
     ...raw,
     placements,
+    name: raw.typeId === 'Namespace' && placements.length > 0 ? placements[0]!.name : raw.name,
     namespace: placements[0]?.namespace,
     get: (path) => getPath(raw.value, path),
   };

@@ -26,25 +26,28 @@ export function selectorKeys(selector: unknown): string[] {
 /**
  * Whether `labels` satisfy `selector`. `undefined` when a value involved is a
  * Flux substitution or the selector is malformed: unknown, never a guess.
+ * With `complete: false` the labels written are not all the object will carry
+ * (a chart or kustomize adds more), so a key not written is unknown too.
  */
-export function matchesSelector(selector: unknown, labels: Labels): boolean | undefined {
+export function matchesSelector(selector: unknown, labels: Labels, complete = true): boolean | undefined {
   if (!isMapping(selector)) return undefined;
   const results: (boolean | undefined)[] = [];
+  const unknown = (key: string) => isUnknown(labels[key]) || (!complete && !(key in labels));
   if (isMapping(selector.matchLabels)) {
     for (const [key, value] of Object.entries(selector.matchLabels)) {
       const wanted = scalarText(value);
-      results.push(wanted === undefined || isUnknown(labels[key]) ? undefined : labels[key] === wanted);
+      results.push(wanted === undefined || unknown(key) ? undefined : labels[key] === wanted);
     }
   }
-  for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels));
+  for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels, unknown));
   if (results.includes(false)) return false;
   return results.includes(undefined) ? undefined : true;
 }
 
-function matchesExpression(expression: unknown, labels: Labels): boolean | undefined {
+function matchesExpression(expression: unknown, labels: Labels, unknown: (key: string) => boolean): boolean | undefined {
   if (!isMapping(expression) || typeof expression.key !== 'string') return undefined;
   const actual = labels[expression.key];
-  if (isUnknown(actual)) return undefined;
+  if (unknown(expression.key)) return undefined;
   const values = asArray(expression.values).map(scalarText);
   if (values.includes(undefined)) return undefined;
   switch (expression.operator) {
@@ -69,6 +72,7 @@ function scalarText(value: unknown): string | undefined {
 }
 
 function isUnknown(value: string | undefined): boolean {
+  // A label value holding a Flux substitution is unknown until Flux applies it.
   return value !== undefined && hasSubstitution(value);
 }
 

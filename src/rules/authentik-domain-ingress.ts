@@ -13,47 +13,85 @@ const OUTPOST_IMAGE = /(^|\/)goauthentik\/proxy(:|@|$)/;
 // Whole-host routes; forward-auth routes only /outpost.goauthentik.io to the outpost.
 const WHOLE_HOST_PATHS = new Set([undefined, '', '/', '/*']);
 
-export default defineRule({
+interface Options {
+  /** Domains the outpost owns whatever the repo shows: each covers itself and every host below it. */
+  readonly domains: readonly string[];
+  /** `namespace/name` (or `name`) of Ingresses and HelmReleases that are the outpost's own ingress. */
+  readonly outpostIngresses: readonly string[];
+}
+
+export default defineRule<Options>({
   id: 'authentik-domain-ingress',
   description: 'No per-service Ingress may serve a host that the Authentik proxy outpost ingress owns',
   defaultSeverity: 'error',
   kinds: [...INGRESS_KINDS, HELM_RELEASE],
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      domains: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description:
+          'Domains that the Authentik proxy outpost owns, in addition to those read from its ingress: "apps.example.com" covers that host and every host below it.',
+      },
+      outpostIngresses: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description:
+          'Ingresses (or HelmReleases with an ingress) that are the outpost\'s own, as "namespace/name" or "name", when their backend is not named like an outpost (ak-outpost-*).',
+      },
+    },
+  },
+  defaultOptions: { domains: [], outpostIngresses: [] },
   messages: {
     ownedByOutpost:
       '{{what}} serves "{{host}}", which the Authentik outpost ingress at {{outpost}} owns ({{pattern}}); a second Ingress for that host bypasses or breaks single sign-on (404/500). Remove this Ingress and serve "{{host}}" through the outpost, or switch this app to forward-auth.',
+    configuredDomain:
+      '{{what}} serves "{{host}}", on the domain {{domain}} that the configuration gives to the Authentik outpost; a second Ingress for that host bypasses or breaks single sign-on (404/500). Remove this Ingress and serve "{{host}}" through the outpost, or switch this app to forward-auth.',
   },
   check(resource, context) {
-    const own = ingressEntriesOf(resource).filter((entry) => !isOutpostIngress(entry) && !isAuthentikServer(entry));
+    const { options } = context;
+    const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options);
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
     const protectedHosts = context.index
       .neighbours(resource, ...INGRESS_KINDS, HELM_RELEASE)
       .flatMap(ingressEntriesOf)
-      .filter(isOutpostIngress)
+      .filter(isOutpost)
       .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : [])));
-    if (protectedHosts.length === 0) return;
     for (const entry of own) {
-      for (const host of entry.hosts) {
-        if (host.host === undefined) continue;
-        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host.host!) && sameController(owned.entry, entry));
-        if (!owner) continue;
-        context.report({
-          messageId: 'ownedByOutpost',
-          data: {
-            what: describeResource(resource),
-            host: host.host,
-            outpost: context.locationOf(owner.entry.resource, owner.at),
-            pattern: owner.pattern,
-          },
-          at: host.at,
-          related: [{ resource: owner.entry.resource, at: owner.at, message: 'Authentik outpost ingress for this host' }],
-        });
+      for (const { host, at } of entry.hosts) {
+        if (host === undefined) continue;
+        const what = describeResource(resource);
+        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host) && sameController(owned.entry, entry));
+        if (owner) {
+          context.report({
+            messageId: 'ownedByOutpost',
+            data: { what, host, outpost: context.locationOf(owner.entry.resource, owner.at), pattern: owner.pattern },
+            at,
+            related: [{ resource: owner.entry.resource, at: owner.at, message: 'Authentik outpost ingress for this host' }],
+          });
+          continue;
+        }
+        const domain = options.domains.find((candidate) => isOnDomain(host, candidate));
+        if (domain) context.report({ messageId: 'configuredDomain', data: { what, host, domain }, at });
       }
     }
   },
 });
 
+function isOnDomain(host: string, domain: string): boolean {
+  const h = host.toLowerCase();
+  const d = domain.toLowerCase().replace(/^\*?\./, '');
+  return h === d || h.endsWith(`.${d}`);
+}
+
 /** An ingress that routes whole hosts to an Authentik outpost: proxy mode. */
-function isOutpostIngress(entry: IngressEntry): boolean {
+function isOutpostIngress(entry: IngressEntry, options: Options): boolean {
+  const { resource } = entry;
+  const named = [resource.name, `${resource.namespace ?? ''}/${resource.name}`];
+  if (options.outpostIngresses.some((id) => named.includes(id))) return true;
   const deploysOutpost = entry.resource.typeId === HELM_RELEASE && runsOutpostImage(entry.resource);
   return entry.hosts.some((host) =>
     host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost)),

@@ -1,5 +1,6 @@
 import { isEmptySelector } from '../resources/selectors.js';
-import { asArray, isMapping } from '../resources/values.js';
+import { asArray, getPath, isMapping } from '../resources/values.js';
+import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
 const PEERING_POLICY = 'cilium.io/CiliumBGPPeeringPolicy';
@@ -8,7 +9,7 @@ const SELECT_ALL = "matchExpressions: [{key: somekey, operator: NotIn, values: [
 
 export default defineRule({
   id: 'bgp-empty-service-selector',
-  description: 'Cilium BGP virtual routers and Service advertisements must have a serviceSelector that selects something',
+  description: 'Cilium BGP virtual routers and Service advertisements must have a valid Service selector that selects something',
   defaultSeverity: 'error',
   kinds: [PEERING_POLICY, ADVERTISEMENT],
   messages: {
@@ -24,22 +25,38 @@ export default defineRule({
       'CiliumBGPAdvertisement "{{name}}" advertises Services without a selector, so it advertises none. Add selector: {' +
       SELECT_ALL +
       '}, or select your pool labels.',
+    emptyValues:
+      '{{kind}} "{{name}}" has a {{operator}} selector expression with no values; Cilium rejects it ("values set can\'t be empty") and shuts the virtual router down. Give it a value, e.g. values: [\'never-used-value\'].',
   },
   check(resource, context) {
     const name = resource.name ?? '(unnamed)';
+    const checkExpressions = (selector: unknown, at: Path) => {
+      asArray(getPath(selector, ['matchExpressions'])).forEach((expression, index) => {
+        const operator = getPath(expression, ['operator']);
+        if ((operator === 'In' || operator === 'NotIn') && asArray(getPath(expression, ['values'])).length === 0) {
+          context.report({ messageId: 'emptyValues', data: { kind: resource.kind, name, operator }, at: [...at, 'matchExpressions', index, 'operator'], span: 'value' });
+        }
+      });
+    };
     if (resource.typeId === ADVERTISEMENT) {
       asArray(resource.get(['spec', 'advertisements'])).forEach((advertisement, index) => {
+        const at = ['spec', 'advertisements', index];
+        if (!isMapping(advertisement)) return;
+        checkExpressions(advertisement.selector, [...at, 'selector']);
         // Whether an explicit `selector: {}` selects all or nothing here is not
-        // documented; only an absent selector is known to advertise nothing.
-        if (isMapping(advertisement) && advertisement.advertisementType === 'Service' && advertisement.selector === undefined) {
-          context.report({ messageId: 'advertisementMissing', data: { name }, at: ['spec', 'advertisements', index, 'advertisementType'], span: 'value' });
+        // documented; only an absent (or null) selector is known to advertise nothing.
+        if (advertisement.advertisementType === 'Service' && (advertisement.selector === undefined || advertisement.selector === null)) {
+          context.report({ messageId: 'advertisementMissing', data: { name }, at: [...at, 'advertisementType'], span: 'value' });
         }
       });
       return;
     }
     asArray(resource.get(['spec', 'virtualRouters'])).forEach((router, index) => {
-      if (!isMapping(router) || !advertisesServices(router)) return;
+      if (!isMapping(router)) return;
       const at = ['spec', 'virtualRouters', index];
+      checkExpressions(router.serviceSelector, [...at, 'serviceSelector']);
+      checkExpressions(router.podIPPoolSelector, [...at, 'podIPPoolSelector']);
+      if (!advertisesServices(router)) return;
       const data = { name, router: routerLabel(router, index) };
       if (router.serviceSelector === undefined) {
         context.report({ messageId: 'routerMissing', data, at: [...at, 'localASN'], span: 'key' });

@@ -4,20 +4,39 @@ import { defineRule } from './types.js';
 
 const NAME = ['metadata', 'name'];
 
-export default defineRule({
+interface Options {
+  /** Directories (relative to the repository root) whose HelmReleases are compared; empty for all. */
+  readonly directories: readonly string[];
+}
+
+export default defineRule<Options>({
   id: 'duplicate-helmrelease',
   description: 'A HelmRelease must be deployed from one file only per cluster and namespace',
   defaultSeverity: 'error',
   kinds: [HELM_RELEASE],
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      directories: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description:
+          'Directories, relative to the repository root, whose HelmReleases are compared (e.g. kubernetes/apps, kubernetes/infrastructure). Empty (the default) compares every HelmRelease.',
+      },
+    },
+  },
+  defaultOptions: { directories: [] },
   messages: {
     duplicate:
-      'HelmRelease "{{namespace}}/{{name}}" is also deployed by {{others}}; both copies manage one release and the Helm controller fights itself on every change. Keep one copy and remove the other.',
+      'HelmRelease "{{namespace}}/{{name}}" is also deployed by {{others}}; copies of one release fail the Flux Kustomization that builds them together, or make the Kustomizations that apply them fight over it on every change. Keep one copy.',
   },
   check(release, context) {
-    if (release.name === undefined) return;
+    const inScope = (resource: Resource) => isInDirectories(context.index.pathInRepo(resource), context.options.directories);
+    if (release.name === undefined || !inScope(release)) return;
     const others = context.index
       .ofType(HELM_RELEASE)
-      .filter((other) => other.name === release.name && other.file.path !== release.file.path)
+      .filter((other) => other.name === release.name && other.file.path !== release.file.path && inScope(other))
       .flatMap((other) => sharedPlacement(release, other).map((placement) => ({ other, placement })));
     const first = others[0];
     if (!first) return;
@@ -44,6 +63,14 @@ function sharedPlacement(a: Resource, b: Resource): Placement[] {
   return a.placements.filter(
     (p) => p.cluster !== undefined && p.namespace !== undefined && b.placements.some((q) => q.cluster === p.cluster && q.namespace === p.namespace),
   );
+}
+
+function isInDirectories(path: string, directories: readonly string[]): boolean {
+  if (directories.length === 0) return true;
+  return directories.some((directory) => {
+    const prefix = directory.replace(/^\.\//, '').replace(/\/+$/, '');
+    return prefix === '' || prefix === '.' || path === prefix || path.startsWith(`${prefix}/`);
+  });
 }
 
 function unique<T>(items: readonly T[]): T[] {

@@ -18,20 +18,40 @@ interface LoadBalancer {
   readonly name: string | undefined;
   readonly namespace: string | undefined;
   readonly labels: unknown;
+  /** False when a chart or kustomize adds labels beyond those written here. */
+  readonly labelsComplete: boolean;
   readonly annotations: unknown;
   readonly labelsAt: Path;
   readonly annotationsAt: Path;
   readonly typeAt: Path;
 }
 
-export default defineRule({
+interface Options {
+  readonly poolKey: string;
+}
+
+export default defineRule<Options>({
   id: 'lb-ipam-pool-label',
   description: 'LoadBalancer Services must carry the LB-IPAM pool key as a label that a CiliumLoadBalancerIPPool selects',
   defaultSeverity: 'error',
   kinds: ['Service', HELM_RELEASE],
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      poolKey: {
+        type: 'string',
+        minLength: 1,
+        description: `Label key that CiliumLoadBalancerIPPool serviceSelectors use to pick a pool (default ${DEFAULT_POOL_KEY}).`,
+      },
+    },
+  },
+  defaultOptions: { poolKey: DEFAULT_POOL_KEY },
   messages: {
     annotationOnly:
-      '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so it never gets an IP. Move {{key}} from annotations to labels.',
+      '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so no pool gives it an IP. Move {{key}} from annotations to labels.',
+    annotationOnlyOtherPool:
+      '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so it gets its IP from "{{fallback}}" instead. Move {{key}} from annotations to labels.',
     noPoolMatches:
       '{{what}} is a LoadBalancer whose labels match no CiliumLoadBalancerIPPool serviceSelector ({{pools}}), so it never gets an IP. Add the label that one of these pools selects.',
   },
@@ -42,31 +62,38 @@ export default defineRule({
   },
 });
 
-function checkService(service: LoadBalancer, pools: readonly Resource[], context: RuleContext): void {
-  const what = service.description;
-  const labels = labelsOf(service.labels);
+function checkService(service: LoadBalancer, pools: readonly Resource[], context: RuleContext<Options>): void {
+  const key = context.options.poolKey;
+  const labels = syntheticLabels(labelsOf(service.labels), service);
   const annotations = labelsOf(service.annotations);
-  const key = DEFAULT_POOL_KEY;
-  if (key in annotations && !(key in labels)) {
-    const selecting = pools.find((pool) => selectorKeys(pool.get(['spec', 'serviceSelector'])).includes(key));
-    if (selecting) {
+  const selectorOf = (pool: Resource) => pool.get(['spec', 'serviceSelector']);
+  // A pool without a selector serves every Service.
+  const selects = (pool: Resource, candidate: Labels) =>
+    isEmptySelector(selectorOf(pool)) || matchesSelector(selectorOf(pool), candidate, service.labelsComplete);
+  const wanted = annotations[key];
+  if (wanted !== undefined && !(key in labels)) {
+    const keyed = pools.filter((pool) => selectorKeys(selectorOf(pool)).includes(key));
+    const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
+    if (intended) {
+      const fallback = pools.find((pool) => selects(pool, labels) === true);
       context.report({
-        messageId: 'annotationOnly',
-        data: { what, key, pool: selecting.name ?? '' },
+        messageId: fallback ? 'annotationOnlyOtherPool' : 'annotationOnly',
+        data: { what: service.description, key, pool: intended.name ?? '', fallback: fallback?.name ?? '' },
         at: [...service.annotationsAt, key],
         span: 'key',
       });
       return;
     }
   }
-  const selectors = pools.map((pool) => pool.get(['spec', 'serviceSelector']));
-  // A pool without a selector serves every Service.
-  if (selectors.some(isEmptySelector)) return;
-  const withSynthetic = syntheticLabels(labels, service);
-  if (selectors.some((selector) => matchesSelector(selector, withSynthetic) !== false)) return;
+  if (pools.some((pool) => selects(pool, labels) !== false)) return;
   const poolNames = pools.map((pool) => `"${pool.name ?? ''}"`).join(', ');
   const hasLabels = isMapping(service.labels);
-  context.report({ messageId: 'noPoolMatches', data: { what, pools: poolNames }, at: hasLabels ? service.labelsAt : service.typeAt, span: hasLabels ? 'key' : 'value' });
+  context.report({
+    messageId: 'noPoolMatches',
+    data: { what: service.description, pools: poolNames },
+    at: hasLabels ? service.labelsAt : service.typeAt,
+    span: hasLabels ? 'key' : 'value',
+  });
 }
 
 // Pools may also select on the Service's name and namespace through these keys;
@@ -88,6 +115,7 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
         name: resource.name,
         namespace: resource.namespace,
         labels: resource.get(['metadata', 'labels']),
+        labelsComplete: !resource.placements.some((placement) => placement.labelsAdded),
         annotations: resource.get(['metadata', 'annotations']),
         labelsAt: ['metadata', 'labels'],
         annotationsAt: ['metadata', 'annotations'],
@@ -97,16 +125,18 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   }
   // Chart values describe Services in many shapes (ingress-nginx
   // controller.service, Grafana service, app-template service.<name>); a
-  // mapping with `type: LoadBalancer` beside labels or annotations is one.
+  // mapping with `type: LoadBalancer` beside labels, annotations or ports is
+  // one. Charts add labels of their own, so the labels written are not all.
   const found: LoadBalancer[] = [];
   walkMappings(resource.get(['spec', 'values']), (mapping, path) => {
-    if (!isLoadBalancer(mapping) || !('labels' in mapping || 'annotations' in mapping)) return;
+    if (!isLoadBalancer(mapping) || mapping.enabled === false || !('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
     const at = ['spec', 'values', ...path];
     found.push({
       description: `${describeResource(resource)} values.${path.join('.')}`,
       name: undefined,
       namespace: undefined,
       labels: mapping.labels,
+      labelsComplete: false,
       annotations: mapping.annotations,
       labelsAt: [...at, 'labels'],
       annotationsAt: [...at, 'annotations'],

@@ -1,4 +1,4 @@
-import { imageMatches, parseImage } from '../resources/images.js';
+import { imageMatches, imageNameOf, parseImage } from '../resources/images.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { asArray, getPath, isMapping, knownString, walkMappings, type Mapping } from '../resources/values.js';
@@ -42,11 +42,28 @@ interface ImageUse {
   readonly mountsRun: boolean;
 }
 
-export default defineRule({
+interface Options {
+  readonly images: readonly string[];
+}
+
+export default defineRule<Options>({
   id: 'pss-s6-overlay',
   description: 's6-overlay images must not run in a namespace that enforces the restricted Pod Security Standard',
   defaultSeverity: 'error',
   kinds: [...Object.keys(POD_SPEC_PATHS), HELM_RELEASE],
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      images: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description:
+          'Images built on s6-overlay, as registry/repository patterns where * matches within one path segment (e.g. lscr.io/linuxserver/*). Replaces the default list.',
+      },
+    },
+  },
+  defaultOptions: { images: DEFAULT_S6_IMAGES },
   messages: {
     restricted:
       '{{what}} runs {{image}}, an s6-overlay image whose /init must start as root, in namespace "{{namespace}}" that enforces the restricted Pod Security Standard ({{label}}); its pods are refused, or s6-overlay aborts on /run. Use a rootless image, or set the namespace to enforce baseline.',
@@ -56,12 +73,14 @@ export default defineRule({
     if (namespace === undefined) return;
     const namespaceObject = context.index
       .neighbours(workload, 'Namespace')
-      .find((candidate) => candidate.name === namespace && candidate.get(['metadata', 'labels', ENFORCE_LABEL]) === 'restricted');
+      .find((candidate) => candidate.placements.some((p) => p.name === namespace) && candidate.get(['metadata', 'labels', ENFORCE_LABEL]) === 'restricted');
     if (!namespaceObject) return;
     const labelAt = ['metadata', 'labels', ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
+      // A command replaces the image's ENTRYPOINT (/init), so s6-overlay never starts.
+      if (use.container.command !== undefined && use.container.command !== null) continue;
       const image = parseImage(use.reference);
-      if (!image || !DEFAULT_S6_IMAGES.some((pattern) => imageMatches(image, pattern))) continue;
+      if (!image || !context.options.images.some((pattern) => imageMatches(image, pattern))) continue;
       if (use.mountsRun && allowsWorldWritableRun(use.container)) continue;
       context.report({
         messageId: 'restricted',
@@ -88,7 +107,7 @@ function podImages(workload: Resource, podSpecPath: Path): ImageUse[] {
   const uses: ImageUse[] = [];
   for (const list of ['initContainers', 'containers']) {
     asArray(getPath(podSpec, [list])).forEach((container, index) => {
-      const reference = knownString(getPath(container, ['image']));
+      const reference = imageReference(getPath(container, ['image']));
       if (!reference || !isMapping(container)) return;
       const mountsRun = asArray(container.volumeMounts).some((mount) => isRunPath(getPath(mount, ['mountPath'])));
       uses.push({ reference, at: [...podSpecPath, list, index, 'image'], container, mountsRun });
@@ -107,11 +126,11 @@ function valuesImages(release: Resource): ImageUse[] {
     const image = container.image;
     const at = ['spec', 'values', ...path, 'image'];
     if (typeof image === 'string') {
-      const reference = knownString(image);
+      const reference = imageReference(image);
       if (reference) uses.push({ reference, at, container, mountsRun });
       return;
     }
-    const repository = knownString(getPath(image, ['repository']));
+    const repository = imageReference(getPath(image, ['repository']));
     if (!repository) return;
     const registry = knownString(getPath(image, ['registry']));
     uses.push({ reference: registry ? `${registry}/${repository}` : repository, at: [...at, 'repository'], container, mountsRun });
@@ -119,12 +138,29 @@ function valuesImages(release: Resource): ImageUse[] {
   return uses;
 }
 
+/**
+ * Whether the chart mounts something at /run: an explicit `mountPath`/`path`,
+ * or an app-template `persistence.run` item without explicit mounts, which
+ * app-template mounts at /<identifier>.
+ */
 function mountsRunAnywhere(values: unknown): boolean {
   let found = false;
   walkMappings(values, (mapping) => {
     if (isRunPath(mapping.mountPath) || isRunPath(mapping.path)) found = true;
   });
+  const run = getPath(values, ['persistence', 'run']);
+  if (isMapping(run) && run.enabled !== false && run.globalMounts === undefined && run.advancedMounts === undefined) found = true;
   return found;
+}
+
+/**
+ * The image reference with a known registry and repository. A substitution in
+ * the tag or digest (`lscr.io/linuxserver/sonarr:${VERSION}`) leaves the
+ * image known; one in the name does not.
+ */
+function imageReference(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return knownString(imageNameOf(value)) === undefined ? undefined : value;
 }
 
 function isRunPath(value: unknown): boolean {
@@ -132,11 +168,13 @@ function isRunPath(value: unknown): boolean {
 }
 
 // Env is a list of {name, value} in a pod spec, and often a map in chart values.
+// s6-overlay tests the variable with `test "0$VAR" -ne 0`: only a non-zero
+// integer turns it on; "true" does not.
 function allowsWorldWritableRun(container: Mapping): boolean {
   const env = container.env;
   const value = Array.isArray(env)
     ? getPath(env.find((entry) => getPath(entry, ['name']) === WORLD_WRITABLE_RUN), ['value'])
     : getPath(env, [WORLD_WRITABLE_RUN]);
-  const text = isMapping(value) ? value.value : value;
-  return text === 1 || text === true || text === '1' || text === 'true';
+  const text = String(isMapping(value) ? value.value : value);
+  return /^\d+$/.test(text) && Number(text) !== 0;
 }

@@ -5,6 +5,7 @@ import duplicateHelmrelease from './duplicate-helmrelease.js';
 import lbIpamPoolLabel from './lb-ipam-pool-label.js';
 import pssS6Overlay from './pss-s6-overlay.js';
 import type { Rule, RuleMeta } from './types.js';
+import { lintDirective } from './lint-directive.js';
 import { yamlSyntax } from './yaml-syntax.js';
 
 /** Every resource rule, sorted by id. */
@@ -17,5 +18,5 @@ export const rules: readonly Rule[] = [
   pssS6Overlay,
 ];
 
-/** Every rule the linter can report, including the engine's own `yaml-syntax`, sorted by id. */
-export const ruleMetas: readonly RuleMeta[] = [...rules, yamlSyntax].sort((a, b) => (a.id < b.id ? -1 : 1));
+/** Every rule the linter can report, including the engine's own `yaml-syntax` and `lint-directive`, sorted by id. */
+export const ruleMetas: readonly RuleMeta[] = [...rules, yamlSyntax, lintDirective].sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -26,8 +26,10 @@ export interface Report {
   readonly related?: readonly RelatedReport[];
 }
 
-export interface RuleContext {
+export interface RuleContext<Options extends object = object> {
   readonly index: ResourceIndex;
+  /** The rule's options: its defaults, overridden key by key from the configuration. */
+  readonly options: Options;
   report(report: Report): void;
   /** `file:line:col` of a path in any resource, for messages that point elsewhere. */
   locationOf(resource: Resource, at: Path, span?: SpanTarget): string;
@@ -44,15 +46,24 @@ export interface RuleMeta {
   readonly docsUrl: string;
 }
 
+/** A JSON Schema (draft 2020-12 subset that ajv understands), as a plain object. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
 /** A rule about resources: the engine calls `check` once for each resource of `kinds`. */
-export interface Rule extends RuleMeta {
+export interface Rule<Options extends object = object> extends RuleMeta {
   /** `group/Kind` ids (`Kind` for the core group). */
   readonly kinds: readonly string[];
-  check(resource: Resource, context: RuleContext): void;
+  /** Schema of the options object a configuration may give, with a `description` per property. */
+  readonly optionsSchema: JsonSchema | undefined;
+  readonly defaultOptions: Options;
+  check(resource: Resource, context: RuleContext<Options>): void;
 }
 
-export function defineRule(rule: Omit<Rule, 'docsUrl'>): Rule {
-  return { ...rule, docsUrl: docsUrlOf(rule.id) };
+type RuleDefinition<Options extends object> = Omit<Rule<Options>, 'docsUrl' | 'optionsSchema' | 'defaultOptions'> &
+  ({ optionsSchema: JsonSchema; defaultOptions: Options } | { optionsSchema?: undefined; defaultOptions?: undefined });
+
+export function defineRule<Options extends object = Record<string, never>>(rule: RuleDefinition<Options>): Rule<Options> {
+  return { ...rule, optionsSchema: rule.optionsSchema, defaultOptions: rule.defaultOptions ?? ({} as Options), docsUrl: docsUrlOf(rule.id) };
 }
 
 export function docsUrlOf(id: string): string {

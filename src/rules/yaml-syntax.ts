@@ -9,9 +9,9 @@ export const yamlSyntax: RuleMeta = {
   description: 'YAML files must be readable and parse without errors',
   defaultSeverity: 'error',
   messages: {
-    syntax: '{{message}} ({{code}}); Flux cannot apply this file.',
+    syntax: '{{message}} ({{code}}); nothing in this document can be applied or checked.',
     unreadable: 'Cannot read file: {{error}}.',
-    encoding: 'File is not valid UTF-8; Flux cannot apply it.',
+    encoding: 'File is not valid UTF-8; YAML must be UTF-8 text.',
     compose: 'Document cannot be composed: {{error}}.',
   },
   docsUrl: docsUrlOf('yaml-syntax'),

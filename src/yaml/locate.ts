@@ -60,8 +60,11 @@ function findPair(doc: Document.Parsed, items: readonly Pair[], key: PathSegment
   return undefined;
 }
 
+// With merge keys enabled the parser gives `<<` the value Symbol(<<).
 function keyOf(pair: Pair): string | undefined {
-  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+  if (!isScalar(pair.key)) return undefined;
+  const value = pair.key.value;
+  return typeof value === 'symbol' ? value.description : String(value);
 }
 
 function resolve(doc: Document.Parsed, node: Node | null | undefined): Node | null {

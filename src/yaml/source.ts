@@ -32,27 +32,32 @@ export interface SourceFile {
   regionOf(span: Span): Region;
 }
 
-// A line that starts with a template action (`{{- if ... }}`) is only valid in a
-// Go/Helm template, never in a manifest that Flux applies as it is.
+// A line that starts with a template action (`{{- if ... }}`) outside any
+// string is only valid in a Go/Helm template; inside a block scalar (an
+// ExternalSecret template, alert text) it is plain text and parses fine.
 const TEMPLATE_LINE = /^[ \t]*\{\{/m;
 
 // The parser warns about things that are valid for Kubernetes (YAML 1.1 tags,
 // unknown directives); warnings are not findings and must not reach stderr.
-const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: true } as const;
+// Merge keys (`<<: *base`) are honoured, as Flux's go-yaml honours them.
+const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: true, merge: true } as const;
 
-export function parseSource(path: string, text: string, options: { template?: boolean } = {}): SourceFile {
+export function parseSource(path: string, originalText: string, options: { template?: boolean } = {}): SourceFile {
+  let text = originalText;
   let lineCounter = new LineCounter();
   let docs = parseDocuments(text, lineCounter);
-  if (docs.some((doc) => doc.errors.length > 0)) {
+  const failed = () => docs.some((doc) => doc.errors.length > 0);
+  if (failed()) {
     const goText = withGoYamlAliases(text);
     const goCounter = new LineCounter();
     const goDocs = goText === text ? undefined : parseDocuments(goText, goCounter);
     if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
+      text = goText;
       lineCounter = goCounter;
       docs = goDocs;
     }
   }
-  const isTemplate = options.template === true || TEMPLATE_LINE.test(text);
+  const isTemplate = options.template === true || (failed() && TEMPLATE_LINE.test(text));
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   return {
@@ -85,11 +90,56 @@ function withGoYamlAliases(text: string): string {
 }
 
 function toProblem(error: { code: string; message: string; pos: [number, number] }, text: string): SyntaxProblem {
-  // The parser often places indentation errors at the start of the line; the
-  // offending token is the first character after the indentation.
-  let start = error.pos[0];
-  while (text[start] === ' ' || text[start] === '\t') start++;
-  return { code: error.code, message: firstLine(error.message), span: { start, end: Math.max(error.pos[1], start) } };
+  const quote = error.code === 'MISSING_CHAR' ? /Missing closing (["'])quote/.exec(error.message)?.[1] : undefined;
+  const span = quote ? openingQuoteSpan(text, quote, error.pos[0]) : tokenSpan(text, error.pos[0], error.pos[1]);
+  return { code: error.code, message: firstLine(error.message), span };
+}
+
+// An unterminated string is reported where the file ends; the mistake is the
+// quote that opens it: the last quote before that point that does not stand
+// for a quote inside the string (`\"` in double quotes, `''` in single ones).
+function openingQuoteSpan(text: string, quote: string, before: number): Span {
+  for (let at = Math.min(before, text.length) - 1; at >= 0; at--) {
+    if (text[at] !== quote) continue;
+    if (quote === '"' && text[at - 1] === '\\') continue;
+    if (quote === "'" && text[at - 1] === "'") {
+      at--;
+      continue;
+    }
+    return { start: at, end: at + 1 };
+  }
+  return tokenSpan(text, before, before);
+}
+
+/**
+ * The span to show for a parser error. The parser often places an error at
+ * the start of a line's indentation, at a single character of a token, or at
+ * the end of the file (an unclosed quote or bracket); the reader needs the
+ * token itself, on a line that exists.
+ */
+function tokenSpan(text: string, from: number, to: number): Span {
+  let start = from;
+  if (text.slice(start).trim() === '') start = lastContentOffset(text, start);
+  // Tabs stay: a tab used as indentation is itself the mistake.
+  while (text[start] === ' ') start++;
+  let end = Math.max(to, start);
+  if (end - start <= 1) {
+    end = start;
+    while (end < text.length && !/[\s]/.test(text[end]!) && !(text[end] === ':' && /\s|$/.test(text[end + 1] ?? ''))) end++;
+    end = Math.max(end, Math.min(start + 1, lineEnd(text, start)));
+  }
+  return { start, end };
+}
+
+function lastContentOffset(text: string, before: number): number {
+  let at = Math.min(before, text.length) - 1;
+  while (at > 0 && /\s/.test(text[at]!)) at--;
+  return Math.max(0, at);
+}
+
+function lineEnd(text: string, from: number): number {
+  const newline = text.indexOf('\n', from);
+  return newline === -1 ? text.length : newline;
 }
 
 function firstLine(message: string): string {

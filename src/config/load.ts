@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
+import { toRelative, UsageError } from '../discovery/discover.js';
+import { ConfigError, resolveConfig, type ResolvedConfig } from './validate.js';
+
+const MODULE = 'homeops-lint';
+const DATA_PLACES = ['package.json', '.homeops-lintrc', '.homeops-lintrc.yaml', '.homeops-lintrc.yml', '.homeops-lintrc.json'];
+const JS_PLACES = ['homeops-lint.config.js', 'homeops-lint.config.mjs', 'homeops-lint.config.cjs'];
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+
+export interface LoadedConfig {
+  readonly config: ResolvedConfig;
+  /** The file the configuration came from; `undefined` when none was found and defaults apply. */
+  readonly filepath: string | undefined;
+}
+
+export interface LoadOptions {
+  readonly cwd: string;
+  /** Where the search starts: the linted directory. */
+  readonly searchFrom: string;
+  /** `--config FILE`, as given (relative to `cwd`). */
+  readonly configFile?: string;
+  /** False with `--no-js-config`: a pull request must not run code through the configuration. */
+  readonly allowJs: boolean;
+}
+
+/**
+ * Finds the configuration from the linted directory upward, stopping at the
+ * repository's top (the directory holding `.git`), so a file outside the
+ * repository never changes its results. JavaScript configurations are
+ * considered only when allowed.
+ */
+export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
+  const explorer = cosmiconfig(MODULE, {
+    searchPlaces: options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+  });
+  const given = options.configFile;
+  let result: CosmiconfigResult;
+  try {
+    if (given !== undefined) {
+      if (!options.allowJs && JS_EXTENSIONS.has(extname(given))) throw new UsageError(`--no-js-config refuses the JavaScript configuration ${given}`);
+      const path = resolve(options.cwd, given);
+      if (!existsSync(path)) throw new UsageError(`configuration file not found: ${given}`);
+      result = await explorer.load(path);
+    } else {
+      result = await searchUpward(explorer.search.bind(explorer), resolve(options.cwd, options.searchFrom));
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw unreadableConfig(error, options.cwd, given);
+  }
+  if (!result || result.isEmpty) return { config: resolveConfig({}, '(defaults)'), filepath: result?.filepath };
+  return { config: resolveConfig(result.config, toRelative(options.cwd, result.filepath)), filepath: result.filepath };
+}
+
+// cosmiconfig reports "YAML Error in /abs/path:" and the parser's words on the lines after.
+function unreadableConfig(error: unknown, cwd: string, given: string | undefined): ConfigError {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  const path = /Error in (.+?):?$/.exec(lines[0] ?? '')?.[1];
+  // The parser's code frame ("1 | rules: [") follows its message; the message is enough.
+  const detail = (path ? lines.slice(1) : lines)
+    .map((line) => line.trim())
+    .filter((line) => line && !/^\d+ \||^-*\^$/.test(line))
+    .join(' ');
+  return new ConfigError(path ? toRelative(cwd, path) : (given ?? 'the configuration'), [`(file): ${detail || 'cannot be read'}`]);
+}
+
+async function searchUpward(search: (dir: string) => Promise<CosmiconfigResult>, start: string): Promise<CosmiconfigResult> {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const found = await search(dir);
+    if (found) return found;
+    if (existsSync(resolve(dir, '.git')) || dirname(dir) === dir) return null;
+  }
+}
