@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ruleMetas } from '../src/rules/registry.js';
 import { cli } from './helpers/cli.js';
 import { tempTree } from './helpers/temp-repo.js';
 
@@ -42,7 +44,7 @@ describe('homeops-lint CLI', async () => {
     const dir = tempTree({});
     expect(await cli(['--bogus'], dir)).toMatchObject({ code: 2, stdout: '' });
     expect((await cli(['--bogus'], dir)).stderr).toMatch(/^homeops-lint: Unknown option '--bogus'.*\n$/);
-    expect(await cli(['--format', 'xml'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: unknown format "xml"; expected one of: json, stylish\n' });
+    expect(await cli(['--format', 'xml'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: unknown format "xml"; expected one of: github, json, junit, sarif, stylish\n' });
     expect(await cli(['nope'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: no such file or directory: nope\n' });
   });
 
@@ -58,5 +60,24 @@ describe('homeops-lint CLI', async () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).summary.errors).toBe(1);
+  });
+});
+
+describe('homeops-lint rules and explain', () => {
+  it('lists every rule with its default severity, kinds and description', async () => {
+    const { code, stdout } = await cli(['rules'], tempTree({}));
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^RULE +DEFAULT +KINDS +DESCRIPTION$/);
+    expect(lines.slice(1).map((line) => line.split(/ {2,}/)[0])).toEqual(ruleMetas.map((meta) => meta.id));
+    expect(stdout).toMatch(/^cnpg-backup-immediate +error +postgresql\.cnpg\.io\/Backup, postgresql\.cnpg\.io\/ScheduledBackup +CloudNativePG Backup must not/m);
+  });
+
+  it('prints a rule page, and refuses an unknown rule', async () => {
+    const dir = tempTree({});
+    const page = await cli(['explain', 'pss-s6-overlay'], dir);
+    expect(page.code).toBe(0);
+    expect(page.stdout).toBe(readFileSync(join(ROOT, 'docs/rules/pss-s6-overlay.md'), 'utf8'));
+    expect(await cli(['explain', 'nope'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: unknown rule "nope"; run "homeops-lint rules" to list them\n' });
   });
 });

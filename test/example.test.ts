@@ -16,6 +16,7 @@ describe('examples/home-ops', () => {
       `${APPS}/default/podinfo/app/ingress.yaml:10:13 authentik-domain-ingress`,
       `${APPS}/home-automation/home-assistant/app/helmrelease.yaml:17:27 pss-s6-overlay`,
       `${APPS}/home-automation/mosquitto/app/service.yaml:7:5 lb-ipam-pool-label`,
+      `${APPS}/home-automation/zigbee2mqtt/app/helmrelease.yaml:26:15 lint-directive`,
       `${APPS}/kube-system/cilium/config/bgp.yaml:11:7 bgp-empty-service-selector`,
       `${APPS}/monitoring/kube-prometheus-stack/app/helmrelease.yaml:5:9 duplicate-helmrelease`,
       'examples/home-ops/kubernetes/infrastructure/monitoring/kube-prometheus-stack/helmrelease.yaml:6:9 duplicate-helmrelease',

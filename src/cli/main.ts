@@ -107,7 +107,7 @@ async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
 
   if (options.writeBaseline !== undefined) {
     const target = resolve(io.cwd, options.writeBaseline);
-    writeFileSync(target, `${JSON.stringify(createBaseline(result.findings), null, 2)}\n`);
+    writeOutput(target, options.writeBaseline, `${JSON.stringify(createBaseline(result.findings), null, 2)}\n`);
     io.stderr(`homeops-lint: wrote ${result.findings.length} findings to ${toRelative(io.cwd, target)}\n`);
     return EXIT_CLEAN;
   }
@@ -122,7 +122,7 @@ function applyBaseline(findings: readonly Finding[], options: LintOptions, io: C
   if (!existsSync(path)) throw new UsageError(`baseline file not found: ${options.baseline}; create it with --write-baseline`);
   const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync(path, 'utf8'), options.baseline!));
   if (options.pruneBaseline) {
-    writeFileSync(path, `${JSON.stringify(pruned, null, 2)}\n`);
+    writeOutput(path, options.baseline!, `${JSON.stringify(pruned, null, 2)}\n`);
     if (stale.length > 0) io.stderr(`homeops-lint: removed ${stale.length} stale ${plural(stale.length, 'entry', 'entries')} from ${options.baseline}\n`);
   } else if (stale.length > 0) {
     const list = stale.map((entry) => `  ${entry.file}  ${entry.ruleId}  ${entry.resource ?? ''}  ${entry.message}`).join('\n');
@@ -131,6 +131,15 @@ function applyBaseline(findings: readonly Finding[], options: LintOptions, io: C
     );
   }
   return fresh;
+}
+
+function writeOutput(path: string, shown: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot write ${shown}: ${code ?? ''}${code ? ': ' : ''}${message.replace(/^\w+: /, '')}`);
+  }
 }
 
 /** The configuration is searched from the first path given (its directory when it is a file). */
