@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { run } from '../dist/cli/main.js';
+import { run } from '../lib/cli/main.js';
 
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 process.exitCode = await run(process.argv.slice(2), {

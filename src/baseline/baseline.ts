@@ -47,9 +47,12 @@ export interface BaselineMatch {
 
 /**
  * Each entry covers one finding with the same rule, file, resource and
- * fingerprint, so two identical findings need two entries.
+ * fingerprint, so two identical findings need two entries. Comparing with
+ * another revision (`byFile: false`) ignores the file, so a moved or renamed
+ * manifest keeps its findings.
  */
-export function matchBaseline(findings: readonly Finding[], baseline: Baseline): BaselineMatch {
+export function matchBaseline(findings: readonly Finding[], baseline: Baseline, { byFile = true } = {}): BaselineMatch {
+  const keyOf = (entry: BaselineEntry) => [entry.ruleId, byFile ? entry.file : '', entry.resource ?? '', entry.fingerprint].join('\u0000');
   const remaining = new Map<string, BaselineEntry[]>();
   for (const entry of baseline.findings) {
     const list = remaining.get(keyOf(entry)) ?? [];
@@ -69,10 +72,6 @@ export function matchBaseline(findings: readonly Finding[], baseline: Baseline):
 function entryOf(finding: Finding): BaselineEntry {
   const resource = finding.resource ? `${finding.resource.kind}/${finding.resource.namespace ?? ''}/${finding.resource.name ?? ''}` : null;
   return { ruleId: finding.ruleId, file: finding.file, resource, fingerprint: finding.fingerprint, message: finding.message };
-}
-
-function keyOf(entry: BaselineEntry): string {
-  return [entry.ruleId, entry.file, entry.resource ?? '', entry.fingerprint].join('\u0000');
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {

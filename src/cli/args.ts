@@ -3,9 +3,17 @@ import { UsageError } from '../discovery/discover.js';
 
 export const DEFAULT_BASELINE = '.homeops-lint-baseline.json';
 
+/** One output: a format, written to stdout or to a file. */
+export interface OutputTarget {
+  readonly format: string;
+  readonly file: string | undefined;
+}
+
 export interface LintOptions {
   readonly paths: readonly string[];
-  readonly format: string;
+  readonly outputs: readonly OutputTarget[];
+  readonly repository: string | undefined;
+  readonly diffBase: string | undefined;
   readonly color: boolean | undefined;
   readonly config: string | undefined;
   readonly allowJsConfig: boolean;
@@ -42,7 +50,10 @@ export function parseCommand(argv: readonly string[]): Command {
     allowPositionals: true,
     strict: true,
     options: {
-      format: { type: 'string', short: 'f', default: 'stylish' },
+      format: { type: 'string', short: 'f', multiple: true },
+      output: { type: 'string', short: 'o' },
+      repo: { type: 'string' },
+      'diff-base': { type: 'string' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean', default: false },
       config: { type: 'string', short: 'c' },
@@ -71,7 +82,9 @@ export function parseCommand(argv: readonly string[]): Command {
   return {
     name: 'lint',
     paths: positionals,
-    format: values.format,
+    outputs: outputsOf(values.format ?? ['stylish'], values.output),
+    repository: values.repo,
+    diffBase: values['diff-base'],
     color: values['no-color'] ? false : values.color,
     config: values.config,
     allowJsConfig: !values['no-js-config'],
@@ -82,6 +95,23 @@ export function parseCommand(argv: readonly string[]): Command {
     requireReason: values['require-reason'],
     reportUnusedDisableDirectives: unusedSeverity,
   };
+}
+
+/**
+ * `--format name` writes to stdout, `--format name=file` to a file; `-o file`
+ * sends the one format without a file there instead. At most one format may
+ * go to stdout.
+ */
+function outputsOf(formats: readonly string[], output: string | undefined): OutputTarget[] {
+  const targets = formats.map((spec) => {
+    const at = spec.indexOf('=');
+    return at === -1 ? { format: spec, file: undefined } : { format: spec.slice(0, at), file: spec.slice(at + 1) || undefined };
+  });
+  const toStdout = targets.filter((target) => target.file === undefined);
+  if (toStdout.length > 1) usage('only one --format can write to stdout; give the others a file: --format sarif=results.sarif');
+  if (output === undefined) return targets;
+  if (toStdout.length === 0) usage('--output needs a --format without "=file" to write');
+  return targets.map((target) => (target.file === undefined ? { ...target, file: output } : target));
 }
 
 function withOptionalValues(argv: readonly string[]): string[] {

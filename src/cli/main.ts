@@ -1,15 +1,11 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
-import { BaselineError, createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
-import { loadConfig } from '../config/load.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BaselineError } from '../baseline/baseline.js';
 import { SEVERITY_NAMES, type SeverityName } from '../config/schema.js';
 import { ConfigError, toSeverity, type ResolvedConfig } from '../config/validate.js';
-import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js';
-import { readInputFile } from '../discovery/read.js';
+import { toRelative, UsageError } from '../discovery/discover.js';
 import { formatters } from '../formatters/index.js';
-import type { Finding } from '../linter/finding.js';
-import { lint, type InputFile } from '../linter/linter.js';
+import { lintProject, loadProjectConfig, writeBaseline, writeOutput, type ProjectOptions } from '../project/lint-project.js';
 import { ruleMetas, rules } from '../rules/registry.js';
 import { parseCommand, type LintOptions } from './args.js';
 
@@ -35,7 +31,12 @@ Lints the Kubernetes manifests of a Flux GitOps repository. Paths are
 directories or files (default: the current directory).
 
 Options:
-  -f, --format <name>            Output format: ${Object.keys(formatters).join(', ')} (default: stylish)
+  -f, --format <name>[=<file>]   Output format: ${Object.keys(formatters).join(', ')} (default: stylish);
+                                 repeat it to write several, each extra one to a file
+  -o, --output <file>            Write the format that would go to stdout to this file
+      --diff-base <ref>          Report only findings new since the merge base with <ref>
+      --repo <dir>               Lint the whole repository at <dir>, report only the given paths
+                                 (for pre-commit, which passes the changed files)
   -c, --config <file>            Use this configuration file instead of searching for one
       --no-js-config             Refuse JavaScript configuration files (for untrusted pull requests)
       --print-config             Print the resolved configuration for the path and exit
@@ -80,88 +81,46 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
-  const formatter = formatters[options.format];
-  if (!formatter) throw new UsageError(`unknown format "${options.format}"; expected one of: ${Object.keys(formatters).join(', ')}`);
+  for (const { format } of options.outputs) {
+    if (!formatters[format]) throw new UsageError(`unknown format "${format}"; expected one of: ${Object.keys(formatters).join(', ')}`);
+  }
   const unusedSeverity = options.reportUnusedDisableDirectives;
   if (unusedSeverity !== undefined && !(SEVERITY_NAMES as readonly string[]).includes(unusedSeverity)) {
     throw new UsageError(`--report-unused-disable-directives-severity must be one of ${SEVERITY_NAMES.join(', ')}`);
   }
-  const { config, filepath } = await loadConfig({
+  const project: ProjectOptions = {
     cwd: io.cwd,
-    searchFrom: searchStart(options.paths, io.cwd),
+    paths: options.paths,
+    repository: options.repository,
     configFile: options.config,
-    allowJs: options.allowJsConfig,
-  });
-  if (options.printConfig) return write(io.stdout, `${JSON.stringify(printableConfig(config, filepath, io.cwd), null, 2)}\n`, EXIT_CLEAN);
-
-  const discovery = discoverFiles(options.paths, io.cwd);
-  const ignored = ignoreMatcher(config.ignores, filepath ? dirname(filepath) : io.cwd, io.cwd);
-  const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(io.cwd, path));
-  const result = lint({
-    root: discovery.root,
-    files,
-    rules: config.rules,
-    reportUnusedDisableDirectives: unusedSeverity === undefined ? config.reportUnusedDisableDirectives : toSeverity(unusedSeverity as SeverityName),
-    requireReason: options.requireReason ?? config.requireReason,
-  });
-
+    allowJsConfig: options.allowJsConfig,
+    diffBase: options.diffBase,
+    requireReason: options.requireReason,
+    reportUnusedDisableDirectives: unusedSeverity === undefined ? undefined : toSeverity(unusedSeverity as SeverityName),
+  };
+  if (options.printConfig) {
+    const { config, configPath } = await loadProjectConfig(project);
+    return write(io.stdout, `${JSON.stringify(printableConfig(config, configPath, io.cwd), null, 2)}\n`, EXIT_CLEAN);
+  }
   if (options.writeBaseline !== undefined) {
-    const target = resolve(io.cwd, options.writeBaseline);
-    writeOutput(target, options.writeBaseline, `${JSON.stringify(createBaseline(result.findings), null, 2)}\n`);
-    io.stderr(`homeops-lint: wrote ${result.findings.length} findings to ${toRelative(io.cwd, target)}\n`);
+    const { findings } = await lintProject(project);
+    writeBaseline(findings, options.writeBaseline, io.cwd);
+    io.stderr(`homeops-lint: wrote ${findings.length} findings to ${options.writeBaseline}\n`);
     return EXIT_CLEAN;
   }
-  const findings = options.baseline === undefined ? result.findings : applyBaseline(result.findings, options, io);
-  const texts = new Map(files.filter((file): file is Extract<InputFile, { text: string }> => 'text' in file).map((file) => [file.path, file.text]));
-  io.stdout(formatter({ findings, fileCount: result.fileCount, sourceOf: (file) => texts.get(file), color: options.color ?? io.color ?? false }));
-  return findings.some((finding) => finding.severity === 'error') ? EXIT_FINDINGS : EXIT_CLEAN;
-}
-
-function applyBaseline(findings: readonly Finding[], options: LintOptions, io: CliIo): Finding[] {
-  const path = resolve(io.cwd, options.baseline!);
-  if (!existsSync(path)) throw new UsageError(`baseline file not found: ${options.baseline}; create it with --write-baseline`);
-  const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync(path, 'utf8'), options.baseline!));
-  if (options.pruneBaseline) {
-    writeOutput(path, options.baseline!, `${JSON.stringify(pruned, null, 2)}\n`);
-    if (stale.length > 0) io.stderr(`homeops-lint: removed ${stale.length} stale ${plural(stale.length, 'entry', 'entries')} from ${options.baseline}\n`);
-  } else if (stale.length > 0) {
-    const list = stale.map((entry) => `  ${entry.file}  ${entry.ruleId}  ${entry.resource ?? ''}  ${entry.message}`).join('\n');
-    io.stderr(
-      `homeops-lint: ${stale.length} baseline ${plural(stale.length, 'entry', 'entries')} no longer ${stale.length === 1 ? 'matches' : 'match'} a finding; run with --prune-baseline to remove ${stale.length === 1 ? 'it' : 'them'}:\n${list}\n`,
-    );
+  const result = await lintProject({ ...project, baseline: options.baseline, pruneBaseline: options.pruneBaseline });
+  for (const note of result.notes) io.stderr(`homeops-lint: ${note}\n`);
+  for (const output of options.outputs) {
+    const text = formatters[output.format]!({
+      findings: result.findings,
+      fileCount: result.fileCount,
+      sourceOf: result.sourceOf,
+      color: output.file === undefined && (options.color ?? io.color ?? false),
+    });
+    if (output.file === undefined) io.stdout(text);
+    else writeOutput(resolve(io.cwd, output.file), output.file, text);
   }
-  return fresh;
-}
-
-function writeOutput(path: string, shown: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new UsageError(`cannot write ${shown}: ${code ?? ''}${code ? ': ' : ''}${message.replace(/^\w+: /, '')}`);
-  }
-}
-
-/** The configuration is searched from the first path given (its directory when it is a file). */
-function searchStart(paths: readonly string[], cwd: string): string {
-  const first = paths[0];
-  if (first === undefined) return cwd;
-  const absolute = resolve(cwd, first);
-  try {
-    return statSync(absolute).isDirectory() ? absolute : dirname(absolute);
-  } catch {
-    return cwd;
-  }
-}
-
-/** `ignores` globs are relative to the configuration file's directory. */
-function ignoreMatcher(globs: readonly string[], base: string, cwd: string): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  const matches = picomatch([...globs], { dot: true });
-  return (path) => {
-    const fromBase = relative(base, resolve(cwd, path)).split(sep).join('/');
-    return !fromBase.startsWith('../') && matches(fromBase);
-  };
+  return result.findings.some((finding) => finding.severity === 'error') ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 function printableConfig(config: ResolvedConfig, filepath: string | undefined, cwd: string) {
@@ -209,10 +168,6 @@ function isParseArgsError(error: unknown): boolean {
 function write(stream: (text: string) => void, text: string, code: number): number {
   stream(text);
   return code;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return count === 1 ? one : many;
 }
 
 function packageVersion(): string {

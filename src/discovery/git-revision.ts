@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { relative, resolve, sep } from 'node:path';
+import type { InputFile } from '../linter/linter.js';
+import { UsageError } from './discover.js';
+
+const YAML_FILE = /\.ya?ml$/i;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The YAML files under `targets` as they were at the merge base of `ref` and
+ * HEAD, read through git (no checkout), with the same working-directory
+ * relative paths the working tree's files have.
+ */
+export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: string): InputFile[] {
+  const top = gitText(cwd, ['rev-parse', '--show-toplevel'], 'the --diff-base comparison needs a git work tree').trim();
+  const base = gitText(cwd, ['merge-base', ref, 'HEAD'], `cannot find the merge base of "${ref}" and HEAD`).trim();
+  const scopes = (targets.length > 0 ? targets : ['.']).map((target) => relative(top, resolve(cwd, target)).split(sep).join('/'));
+  const listed = gitText(top, ['ls-tree', '-r', '-z', '--name-only', base, '--', ...scopes.map((scope) => scope || '.')], 'cannot list the base tree');
+  const paths = [...new Set(listed.split('\0').filter((path) => YAML_FILE.test(path)))].sort();
+  const blobs = readBlobs(top, base, paths);
+  return paths.map((path, index) => {
+    const shown = relative(cwd, resolve(top, path)).split(sep).join('/');
+    const bytes = blobs[index];
+    if (bytes === undefined) return { path: shown, error: 'not readable from git' };
+    try {
+      return { path: shown, text: STRICT_UTF8.decode(bytes) };
+    } catch {
+      const text = new TextDecoder().decode(bytes);
+      return { path: shown, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
+    }
+  });
+}
+
+// One `git cat-file --batch` process reads every blob: "<sha> blob <size>\n<bytes>\n" each.
+function readBlobs(top: string, revision: string, paths: readonly string[]): (Buffer | undefined)[] {
+  if (paths.length === 0) return [];
+  const input = paths.map((path) => `${revision}:${path}\n`).join('');
+  const result = spawnSync('git', ['cat-file', '--batch'], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
+  if (result.status !== 0) throw new UsageError(`cannot read the base tree: ${result.stderr.toString().trim()}`);
+  const out = result.stdout;
+  const blobs: (Buffer | undefined)[] = [];
+  let at = 0;
+  for (let i = 0; i < paths.length; i++) {
+    const newline = out.indexOf(0x0a, at);
+    const header = out.subarray(at, newline).toString();
+    const size = /^\S+ blob (\d+)$/.exec(header)?.[1];
+    if (size === undefined) {
+      blobs.push(undefined);
+      at = newline + 1;
+      continue;
+    }
+    const start = newline + 1;
+    blobs.push(out.subarray(start, start + Number(size)));
+    at = start + Number(size) + 1;
+  }
+  return blobs;
+}
+
+function gitText(cwd: string, args: string[], failure: string): string {
+  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.error || result.status !== 0) throw new UsageError(`${failure}: ${(result.stderr || result.error?.message || '').trim()}`);
+  return result.stdout;
+}

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/validate.js';
+import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js';
+import { filesAtMergeBase } from '../discovery/git-revision.js';
+import { readInputFile } from '../discovery/read.js';
+import type { Finding } from '../linter/finding.js';
+import { lint, type InputFile, type RuleSetting } from '../linter/linter.js';
+
+/** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
+export interface ProjectOptions {
+  readonly cwd: string;
+  /** Directories or files to lint (default: the working directory). */
+  readonly paths: readonly string[];
+  /**
+   * Lint the whole repository at this directory for context, but report only
+   * findings in `paths` (what a pre-commit hook passes).
+   */
+  readonly repository?: string;
+  readonly configFile?: string;
+  readonly allowJsConfig: boolean;
+  readonly baseline?: string;
+  readonly pruneBaseline?: boolean;
+  /** Report only findings that are new since the merge base with this git ref. */
+  readonly diffBase?: string;
+  readonly requireReason?: boolean;
+  readonly reportUnusedDisableDirectives?: RuleSetting;
+}
+
+export interface ProjectResult {
+  readonly findings: readonly Finding[];
+  readonly fileCount: number;
+  /** The text of each linted file, for formats that quote source lines. */
+  readonly sourceOf: (file: string) => string | undefined;
+  /** Notes for the user (stale baseline entries, pruning); a note may span lines. */
+  readonly notes: readonly string[];
+}
+
+export interface LoadedProject {
+  readonly config: ResolvedConfig;
+  readonly configPath: string | undefined;
+}
+
+export async function loadProjectConfig(options: Pick<ProjectOptions, 'cwd' | 'paths' | 'repository' | 'configFile' | 'allowJsConfig'>): Promise<LoadedProject> {
+  const { config, filepath } = await loadConfig({
+    cwd: options.cwd,
+    searchFrom: searchStart(options.repository !== undefined ? [options.repository] : options.paths, options.cwd),
+    configFile: options.configFile,
+    allowJs: options.allowJsConfig,
+  });
+  return { config, configPath: filepath };
+}
+
+/** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
+export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
+  const { config, configPath } = await loadProjectConfig(options);
+  const targets = options.repository !== undefined ? [options.repository] : options.paths;
+  const discovery = discoverFiles(targets, options.cwd);
+  const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
+  const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
+  const run = (input: readonly InputFile[]) =>
+    lint({
+      root: discovery.root,
+      files: input,
+      rules: config.rules,
+      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
+      requireReason: options.requireReason ?? config.requireReason,
+    });
+  const result = run(files);
+  const notes: string[] = [];
+  let findings = result.findings;
+  if (options.repository !== undefined) findings = onlyIn(findings, options.paths, options.cwd);
+  if (options.diffBase !== undefined) {
+    const base = run(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));
+    findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
+  }
+  if (options.baseline !== undefined) findings = applyBaseline(findings, options.baseline, options, notes);
+  const texts = new Map(files.flatMap((file) => ('text' in file ? [[file.path, file.text] as const] : [])));
+  return { findings, fileCount: result.fileCount, sourceOf: (file) => texts.get(file), notes };
+}
+
+/** Records `findings` as the baseline file. */
+export function writeBaseline(findings: readonly Finding[], file: string, cwd: string): void {
+  writeOutput(resolve(cwd, file), file, `${JSON.stringify(createBaseline(findings), null, 2)}\n`);
+}
+
+function applyBaseline(findings: readonly Finding[], file: string, options: ProjectOptions, notes: string[]): Finding[] {
+  const path = resolve(options.cwd, file);
+  if (!existsSync(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
+  const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync(path, 'utf8'), file));
+  const entries = (count: number) => (count === 1 ? 'entry' : 'entries');
+  if (options.pruneBaseline) {
+    writeOutput(path, file, `${JSON.stringify(pruned, null, 2)}\n`);
+    if (stale.length > 0) notes.push(`removed ${stale.length} stale ${entries(stale.length)} from ${file}`);
+  } else if (stale.length > 0) {
+    const one = stale.length === 1;
+    notes.push(
+      [
+        `${stale.length} baseline ${entries(stale.length)} no longer ${one ? 'matches' : 'match'} a finding; run with --prune-baseline to remove ${one ? 'it' : 'them'}:`,
+        ...stale.map((entry) => `  ${entry.file}  ${entry.ruleId}  ${entry.resource ?? ''}  ${entry.message}`),
+      ].join('\n'),
+    );
+  }
+  return fresh;
+}
+
+/** Findings in the given files or directories only. */
+function onlyIn(findings: readonly Finding[], paths: readonly string[], cwd: string): Finding[] {
+  const wanted = paths.map((path) => toRelative(cwd, resolve(cwd, path)));
+  return findings.filter((finding) => wanted.some((path) => path === '' || finding.file === path || finding.file.startsWith(`${path}/`)));
+}
+
+export function writeOutput(path: string, shown: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot write ${shown}: ${code ?? ''}${code ? ': ' : ''}${message.replace(/^\w+: /, '')}`);
+  }
+}
+
+/** The configuration is searched from the first path given (its directory when it is a file). */
+function searchStart(paths: readonly string[], cwd: string): string {
+  const first = paths[0];
+  if (first === undefined) return cwd;
+  const absolute = resolve(cwd, first);
+  try {
+    return statSync(absolute).isDirectory() ? absolute : dirname(absolute);
+  } catch {
+    return cwd;
+  }
+}
+
+/** `ignores` globs are relative to the configuration file's directory. */
+function ignoreMatcher(globs: readonly string[], base: string, cwd: string): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const matches = picomatch([...globs], { dot: true });
+  return (path) => {
+    const fromBase = relative(base, resolve(cwd, path)).split(sep).join('/');
+    return !fromBase.startsWith('../') && matches(fromBase);
+  };
+}
