@@ -74,6 +74,7 @@ describe('json', () => {
       findings: [
         {
           ruleId: 'cnpg-backup-immediate',
+          messageId: 'immediate',
           severity: 'error',
           message: 'Backup "b" sets spec.immediate.',
           file: 'db/backup.yaml',

@@ -78,6 +78,9 @@ export function parseCommand(argv: readonly string[]): Command {
     return rest.length === 1 ? { name: 'explain', ruleId: rest[0]! } : usage('usage: homeops-lint explain <rule-id>');
   }
   if (values.baseline !== undefined && values['write-baseline'] !== undefined) usage('--baseline and --write-baseline cannot be combined');
+  if (values['report-unused-disable-directives'] && values['report-unused-disable-directives-severity'] !== undefined) {
+    usage('--report-unused-disable-directives and --report-unused-disable-directives-severity cannot be combined');
+  }
   const unusedSeverity = values['report-unused-disable-directives'] ? 'error' : values['report-unused-disable-directives-severity'];
   return {
     name: 'lint',

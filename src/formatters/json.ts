@@ -5,6 +5,7 @@ export const json: Formatter = ({ findings, fileCount }) =>
   `${JSON.stringify({
     findings: findings.map((finding) => ({
       ruleId: finding.ruleId,
+      messageId: finding.messageId,
       severity: finding.severity,
       message: finding.message,
       file: finding.file,

@@ -44,11 +44,13 @@ export function directivesIn(text: string, regionOf: (span: { start: number; end
   return directives;
 }
 
+// As in ESLint, `--` starts the reason only with whitespace around it, so a
+// rule id can never swallow it (`rule--why` is an unknown rule).
 function splitReason(rest: string): [string, string | undefined] {
-  const at = rest.indexOf('--');
-  if (at === -1) return [rest, undefined];
-  const reason = rest.slice(at + 2).trim();
-  return [rest.slice(0, at), reason === '' ? undefined : reason];
+  const separator = /\s--(?:\s|$)/.exec(rest);
+  if (!separator) return [rest, undefined];
+  const reason = rest.slice(separator.index + separator[0].length).trim();
+  return [rest.slice(0, separator.index), reason === '' ? undefined : reason];
 }
 
 interface Comment {

@@ -34,7 +34,8 @@ export function applyDirectives(findings: readonly Finding[], directivesByFile: 
   const kept = findings.filter((finding) => {
     const directives = directivesByFile.get(finding.file);
     if (!directives) return true;
-    const suppressor = lineSuppressor(directives, finding) ?? blockSuppressor(intervalsByFile.get(finding.file) ?? [], finding);
+    // As in ESLint: ranges first, then line directives.
+    const suppressor = blockSuppressor(intervalsByFile.get(finding.file) ?? [], finding) ?? lineSuppressor(directives, finding);
     if (!suppressor) return true;
     const ids = used.get(suppressor.directive) ?? new Set();
     ids.add(suppressor.ruleId);
@@ -64,7 +65,8 @@ function lineSuppressor(directives: readonly Directive[], finding: Finding): { d
 
 function blockSuppressor(intervals: readonly Interval[], finding: Finding): { directive: Directive; ruleId: string } | undefined {
   const at: Position = [finding.line, finding.column];
-  const interval = intervals.find(
+  // The most recent directive that covers the finding is the one that suppresses it.
+  const interval = intervals.findLast(
     (candidate) =>
       (candidate.ruleId === ALL ? !candidate.except.has(finding.ruleId) : candidate.ruleId === finding.ruleId) &&
       compare(candidate.start, at) <= 0 &&
@@ -80,16 +82,19 @@ function blockIntervals(directives: readonly Directive[]): Interval[] {
   const intervals: Interval[] = [];
   const open = new Map<string, Interval>();
   const END: Position = [Number.POSITIVE_INFINITY, 0];
-  const start = (directive: Directive, ruleId: string, except: ReadonlySet<string>) => {
-    const interval: Interval = { directive, ruleId, except, start: [directive.region.line, directive.region.column], end: END };
+  const start = (directive: Directive, ruleId: string, except: ReadonlySet<string>, position: Position) => {
+    // A second disable of a rule already disabled ends the first, so one enable re-enables it.
+    const previous = open.get(ruleId);
+    if (previous) previous.end = position;
+    const interval: Interval = { directive, ruleId, except, start: position, end: END };
     open.set(ruleId, interval);
     intervals.push(interval);
   };
   for (const directive of directives) {
     const position: Position = [directive.region.line, directive.region.column];
     if (directive.kind === 'disable') {
-      if (directive.ruleIds.length === 0) start(directive, ALL, new Set());
-      for (const ruleId of directive.ruleIds) start(directive, ruleId, new Set());
+      if (directive.ruleIds.length === 0) start(directive, ALL, new Set(), position);
+      for (const ruleId of directive.ruleIds) start(directive, ruleId, new Set(), position);
     } else if (directive.kind === 'enable') {
       const closing = directive.ruleIds.length === 0 ? [...open.keys()] : directive.ruleIds;
       for (const ruleId of closing) {
@@ -99,10 +104,7 @@ function blockIntervals(directives: readonly Directive[]): Interval[] {
       }
       // Re-enabling one rule inside a disable-all keeps the others disabled.
       const all = open.get(ALL);
-      if (all && directive.ruleIds.length > 0) {
-        all.end = position;
-        start(all.directive, ALL, new Set([...all.except, ...directive.ruleIds]));
-      }
+      if (all && directive.ruleIds.length > 0) start(all.directive, ALL, new Set([...all.except, ...directive.ruleIds]), position);
     }
   }
   return intervals;
