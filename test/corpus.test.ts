@@ -23,9 +23,13 @@ const EXPECTED: Record<string, string[]> = {
   'tyriis__home-ops': [],
 };
 
-/** Clusters that deploy most of each repo: tyriis runs two (main and utility). */
+/**
+ * Clusters that deploy most of each repo: tyriis runs two (main and utility);
+ * gavinmcfall's legacy bootstrap Kustomization and its flux-operator sync reach
+ * each other, so they are one cluster, named after the sync's path.
+ */
 const MAIN_CLUSTERS: Record<string, string[]> = {
-  'gavinmcfall__home-ops': ['kubernetes/flux/config'],
+  'gavinmcfall__home-ops': ['kubernetes/flux/cluster'],
   'onedr0p__home-ops': ['kubernetes/flux/cluster'],
   'toboshii__home-ops': ['cluster/flux/flux-system'],
   'tyriis__home-ops': ['kubernetes/main/flux', 'kubernetes/utility/flux'],

@@ -1,17 +1,53 @@
 import { posix } from 'node:path';
-import { FLUX_KUSTOMIZATION, isClusterScoped } from './kinds.js';
+import { parse as parseYaml } from 'yaml';
+import { FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
 import type { Placement, RawResource } from './resource.js';
+import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
 /**
  * How the repository is deployed: which kustomizations and Flux Kustomizations
- * reach each file, into which namespace, for which cluster. Built offline from
- * the files alone, without running kustomize.
+ * reach each file, into which namespace and under which name, for which
+ * cluster, with which substitutions. Built offline from the files alone,
+ * without running kustomize or Flux, in time linear in the repository's size.
  */
 export interface Deployment {
   placementsOf(resource: RawResource): Placement[];
   /** True when the file is only ever used as a kustomize patch, never as a resource. */
   isPatchOnly(path: string): boolean;
+  /** Whether the repository deploys with Flux (some Flux Kustomization reaches a file). */
+  readonly usesFlux: boolean;
+  /** Every Flux Kustomization (and flux-operator sync), in file order. */
+  readonly fluxKustomizations: readonly FluxKustomization[];
+  /** kustomization.yaml `resources`/`components`/`bases` entries that do not exist. */
+  readonly missingEntries: readonly MissingEntry[];
+}
+
+/** A Flux Kustomization as the graph sees it. */
+export interface FluxKustomization {
+  /** `namespace/name`. */
+  readonly id: string;
+  /** The object that defines it: a Kustomization, a FluxInstance, or a flux-instance HelmRelease. */
+  readonly resource: RawResource;
+  /** `spec.path` (or `spec.sync.path`), relative to the repository root; `undefined` when absent or unknown. */
+  readonly path: string | undefined;
+  /** Where `path` is written in `resource`. */
+  readonly pathAt: readonly (string | number)[];
+  /** Whether it applies this repository's own source (its path is a path in this repository). */
+  readonly appliesThisRepository: boolean;
+  readonly pathExists: boolean;
+  readonly targetNamespace: string | null | undefined;
+  readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number }[];
+  /** Clusters it is part of, sorted. */
+  readonly clusters: readonly string[];
+}
+
+export interface MissingEntry {
+  /** The kustomization.yaml holding the entry. */
+  readonly file: string;
+  readonly field: 'resources' | 'components' | 'bases';
+  readonly index: number;
+  readonly entry: string;
 }
 
 export interface DeploymentInput {
@@ -20,6 +56,8 @@ export interface DeploymentInput {
   /** Every discovered YAML file and its composed documents. */
   readonly files: readonly { readonly path: string; readonly values: readonly unknown[] }[];
   readonly resources: readonly RawResource[];
+  /** Every file in the repository, YAML or not, for telling a missing path from one that is not linted. */
+  readonly existingPaths?: readonly string[];
 }
 
 /**
@@ -36,6 +74,9 @@ interface Member {
   readonly patch: boolean;
   /** Whether a kustomization on the way adds labels (`labels`, `commonLabels`). */
   readonly labelsAdded: boolean;
+  /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
+  readonly prefix: string;
+  readonly suffix: string;
 }
 
 /** Where a file is applied, before the resources in it are known. */
@@ -43,23 +84,35 @@ interface FilePlacement {
   readonly cluster: string | undefined;
   readonly namespace: NamespaceOverride;
   readonly fluxKustomization: string | undefined;
+  readonly substitution: Substitution | undefined;
   readonly labelsAdded: boolean;
+  readonly prefix: string;
+  readonly suffix: string;
 }
 
 interface KustomizeConfig {
+  readonly file: string;
   readonly namespace: NamespaceOverride;
   readonly addsLabels: boolean;
-  readonly resources: readonly string[];
+  readonly namePrefix: string;
+  readonly nameSuffix: string;
+  readonly resources: readonly { readonly entry: string; readonly field: MissingEntry['field']; readonly index: number }[];
   readonly patches: readonly string[];
+  /** Literal values of `configMapGenerator`s by name; `null` when a generator reads files. */
+  readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
 }
 
 const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
 
 /** The implicit cluster of a repository that has no Flux Kustomizations at all. */
 export const IMPLICIT_CLUSTER = '.';
 
 export function buildDeployment(input: DeploymentInput): Deployment {
-  const tree = new FileTree(input.files.map((file) => file.path));
+  const tree = new FileTree(
+    input.files.map((file) => file.path),
+    input.existingPaths ?? [],
+  );
   const configs = readKustomizeConfigs(input.files);
   const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
   const placements = new Map<string, FilePlacement[]>();
@@ -71,10 +124,9 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   const patchUses = new Map<string, boolean>();
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
-  const fluxResources = input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
-  const ownSource = ownGitRepository(fluxResources);
-  const fluxKustomizations = fluxResources.map((resource) => toFluxNode(resource, input.root, tree, ownSource));
-  const reachedByFlux = placeFluxTrees(fluxKustomizations, members, input.root, (member, placement) => {
+  const substitutions = new SubstitutionSources(input.resources, configs);
+  const graph = new FluxGraph(fluxNodesOf(input.resources), members, tree, substitutions, input.root);
+  const usesFlux = graph.place((member, placement) => {
     notePatchUse(member);
     if (!member.patch) addPlacement(member.file, placement);
   });
@@ -82,20 +134,22 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   // Files that no Flux Kustomization reaches still take the namespace of the
   // kustomizations that list them; whether they belong to a cluster is unknown,
   // unless the repository does not deploy with Flux at all.
-  const cluster = reachedByFlux ? undefined : IMPLICIT_CLUSTER;
+  const cluster = usesFlux ? undefined : IMPLICIT_CLUSTER;
   for (const dir of topLevelKustomizations(configs)) {
     for (const member of members.get(dir)) {
       notePatchUse(member);
-      if (!member.patch && !placements.has(member.file)) {
-        addPlacement(member.file, { cluster, namespace: member.namespace, fluxKustomization: undefined, labelsAdded: member.labelsAdded });
-      }
+      if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: undefined, substitution: undefined });
     }
   }
 
+  const unplaced: FilePlacement = { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, labelsAdded: false, prefix: '', suffix: '' };
   return {
+    usesFlux,
+    fluxKustomizations: graph.summaries(),
+    missingEntries: missingEntries(configs, tree),
     isPatchOnly: (path) => patchUses.get(path) === true,
     placementsOf(resource) {
-      const found = placements.get(resource.file.path) ?? [{ cluster, namespace: undefined, fluxKustomization: undefined, labelsAdded: false }];
+      const found = placements.get(resource.file.path) ?? [unplaced];
       return sortPlacements(found.map((placement) => placeIn(resource, placement)));
     },
   };
@@ -106,35 +160,70 @@ export function buildDeployment(input: DeploymentInput): Deployment {
  * object's own metadata.namespace (both set it on every namespaced object),
  * and rename Namespace objects themselves (the namespace transformer sets
  * metadata.name of a Namespace, which lets repos write `name: _`).
+ * `namePrefix`/`nameSuffix` rename every other object.
  */
 function placeIn(resource: RawResource, placement: FilePlacement): Placement {
-  const { cluster, fluxKustomization, labelsAdded } = placement;
+  const { cluster, fluxKustomization, labelsAdded, substitution } = placement;
   const override = placement.namespace;
   if (resource.typeId === 'Namespace') {
-    return { cluster, fluxKustomization, labelsAdded, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
+    return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
   }
-  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, labelsAdded, namespace: undefined, name: resource.name };
+  const name = resource.name === undefined ? undefined : `${placement.prefix}${resource.name}${placement.suffix}`;
+  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name };
   const own = knownString(getPath(resource.value, ['metadata', 'namespace']));
-  return { cluster, fluxKustomization, labelsAdded, namespace: override === undefined ? own : (override ?? undefined), name: resource.name };
+  return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === undefined ? own : (override ?? undefined), name };
 }
 
 function samePlacement(a: FilePlacement, b: FilePlacement): boolean {
-  return a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization;
+  return (
+    a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix
+  );
 }
 
 function sortPlacements(placements: Placement[]): Placement[] {
-  const key = (p: Placement) => `${p.cluster ?? '\uffff'}\u0000${p.fluxKustomization ?? ''}\u0000${p.namespace ?? ''}`;
+  const key = (p: Placement) => `${p.cluster ?? '\uffff'}\u0000${p.fluxKustomization ?? ''}\u0000${p.namespace ?? ''}\u0000${p.name ?? ''}`;
   return placements.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** A Flux Kustomization, or the sync of a flux-operator FluxInstance, before it is resolved. */
 interface FluxNode {
   readonly id: string;
-  readonly file: string;
-  /** Directory the Kustomization applies, or `undefined` when it is unknown or absent. */
-  readonly path: string | undefined;
-  readonly targetNamespace: NamespaceOverride;
-  /** `spec.commonMetadata.labels` adds labels to every object it applies. */
-  readonly addsLabels: boolean;
+  readonly resource: RawResource;
+  readonly spec: unknown;
+  readonly pathAt: readonly (string | number)[];
+  /** flux-operator syncs start a cluster, whoever applies them. */
+  readonly isSync: boolean;
+  readonly appliesThisRepository: boolean;
+}
+
+function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
+  const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
+  const ownSource = ownGitRepository(kustomizations);
+  const nodes: FluxNode[] = kustomizations.map((resource) => ({
+    id: `${knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? ''}/${resource.name ?? ''}`,
+    resource,
+    spec: getPath(resource.value, ['spec']),
+    pathAt: ['spec', 'path'],
+    isSync: false,
+    appliesThisRepository: appliesOwnSource(resource, ownSource),
+  }));
+  // flux-operator creates a Kustomization "flux-system" from spec.sync of a
+  // FluxInstance (or of the flux-instance chart's values.instance.sync).
+  for (const resource of resources) {
+    const syncAt = resource.typeId === FLUX_INSTANCE ? ['spec', 'sync'] : resource.typeId === HELM_RELEASE ? ['spec', 'values', 'instance', 'sync'] : undefined;
+    const sync = syncAt && getPath(resource.value, syncAt);
+    if (!syncAt || !isMapping(sync) || typeof sync.path !== 'string') continue;
+    const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
+    nodes.push({
+      id: `${namespace}/${knownString(sync.name) ?? 'flux-system'}`,
+      resource,
+      spec: { path: sync.path },
+      pathAt: [...syncAt, 'path'],
+      isSync: true,
+      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository',
+    });
+  }
+  return nodes;
 }
 
 /**
@@ -163,63 +252,300 @@ function appliesOwnSource(resource: RawResource, ownSource: string | undefined):
   return sourceRef === undefined || gitSourceOf(resource) === ownSource;
 }
 
-function toFluxNode(resource: RawResource, root: string, tree: FileTree, ownSource: string | undefined): FluxNode {
-  const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? '';
-  const specPath = appliesOwnSource(resource, ownSource) ? knownString(getPath(resource.value, ['spec', 'path'])) : undefined;
-  const path = specPath === undefined ? undefined : posix.join(root || '.', specPath.replace(/^\/+/, ''));
-  return {
-    id: `${namespace}/${resource.name ?? ''}`,
-    file: resource.file.path,
-    path: path !== undefined && tree.hasDirectory(path) ? normalizeDir(path) : undefined,
-    targetNamespace: namespaceOverride(getPath(resource.value, ['spec', 'targetNamespace'])),
-    addsLabels: isMapping(getPath(resource.value, ['spec', 'commonMetadata', 'labels'])),
-  };
+interface ResolvedNode {
+  readonly path: string | undefined;
+  readonly targetNamespace: NamespaceOverride;
+  readonly substitution: Substitution | undefined;
 }
 
 /**
- * Walks from each root Flux Kustomization (one that no other one applies)
- * through the Kustomizations it applies. A cluster is named after the
- * directory of its root's file (relative to the repository root), so two
- * clusters that share a base stay apart.
- * Returns whether any Flux Kustomization reached a file.
+ * The Flux Kustomizations and what they apply. A root (one that no other
+ * applies, or a flux-operator sync) starts a cluster, named after the
+ * directory it applies for a sync and after the directory of its file
+ * otherwise, relative to the repository root: two clusters that share a base
+ * stay apart. A child's spec is read with its parent's substitutions, so a
+ * `${CLUSTER}` in a child's path resolves.
  */
-function placeFluxTrees(
-  nodes: readonly FluxNode[],
-  members: Memo<Member[]>,
-  root: string,
-  place: (member: Member, placement: FilePlacement) => void,
-): boolean {
-  const definedIn = groupBy(nodes, (node) => node.file);
-  const appliedBy = new Map<string, Set<FluxNode>>();
-  for (const node of nodes) {
-    for (const member of node.path === undefined ? [] : members.get(node.path)) {
-      if (member.patch) continue;
-      const set = appliedBy.get(member.file) ?? new Set();
-      set.add(node);
-      appliedBy.set(member.file, set);
+class FluxGraph {
+  private readonly definedIn = new Map<string, FluxNode[]>();
+  private readonly clusters = new Map<FluxNode, Set<string>>();
+  private readonly resolved = new Map<FluxNode, ResolvedNode>();
+  private readonly inheritedSources = new Map<FluxNode, unknown[]>();
+
+  constructor(
+    private readonly nodes: readonly FluxNode[],
+    private readonly members: Memo<Member[]>,
+    private readonly tree: FileTree,
+    private readonly sources: SubstitutionSources,
+    private readonly root: string,
+  ) {
+    for (const node of nodes) {
+      const list = this.definedIn.get(node.resource.file.path) ?? [];
+      list.push(node);
+      this.definedIn.set(node.resource.file.path, list);
     }
   }
-  const isRoot = (node: FluxNode) => [...(appliedBy.get(node.file) ?? [])].every((parent) => parent === node);
-  const roots = nodes.filter(isRoot);
-  let reached = false;
-  const visited = new Set<string>();
-  const visit = (node: FluxNode, cluster: string) => {
-    const key = `${cluster}\u0000${node.id}\u0000${node.file}`;
-    if (visited.has(key)) return;
-    visited.add(key);
-    for (const member of node.path === undefined ? [] : members.get(node.path)) {
-      reached = true;
-      place(member, {
-        cluster,
-        namespace: node.targetNamespace !== undefined ? node.targetNamespace : member.namespace,
-        fluxKustomization: node.id,
-        labelsAdded: node.addsLabels || member.labelsAdded,
-      });
-      if (!member.patch) for (const child of definedIn.get(member.file) ?? []) visit(child, cluster);
+
+  /** Places every file a Flux Kustomization applies; returns whether any was reached. */
+  place(place: (member: Member, placement: FilePlacement) => void): boolean {
+    let reached = false;
+    const visited = new Set<string>();
+    const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined) => {
+      const key = `${cluster}\u0000${node.id}\u0000${node.resource.file.path}`;
+      if (visited.has(key)) return;
+      visited.add(key);
+      (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
+      const { path, targetNamespace, substitution } = this.resolve(node, parent);
+      const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels']));
+      for (const member of this.membersAt(path)) {
+        reached = true;
+        place(member, {
+          cluster,
+          namespace: targetNamespace !== undefined ? targetNamespace : member.namespace,
+          fluxKustomization: node.id,
+          substitution,
+          labelsAdded: labels || member.labelsAdded,
+          prefix: member.prefix,
+          suffix: member.suffix,
+        });
+        if (member.patch) continue;
+        for (const child of this.definedIn.get(member.file) ?? []) {
+          this.inherit(node, child);
+          visit(child, cluster, node);
+        }
+      }
+    };
+    for (const [root, cluster] of this.clusterOfRoots()) visit(root, cluster, undefined);
+    return reached;
+  }
+
+  /**
+   * Each root with the name of its cluster. Roots that reach one another
+   * (a flux-operator sync deployed by the Kustomization it replaces, say)
+   * are one cluster, named after its flux-operator sync if it has one.
+   */
+  private clusterOfRoots(): Map<FluxNode, string> {
+    const appliedBy = this.appliedBy();
+    const isRoot = (node: FluxNode) => node.isSync || [...(appliedBy.get(node.resource.file.path) ?? [])].every((parent) => parent === node);
+    const roots = this.nodes.filter(isRoot);
+    const reachable = new Set<FluxNode>();
+    const reachOf = new Map<FluxNode, Set<FluxNode>>();
+    for (const root of roots) reachOf.set(root, this.reach(root, reachable));
+    // Kustomizations that apply each other in a cycle, with no way in: each is a root of its own.
+    for (const node of this.nodes) {
+      if (reachable.has(node)) continue;
+      roots.push(node);
+      reachOf.set(node, this.reach(node, reachable));
     }
-  };
-  for (const node of roots) visit(node, posix.relative(root || '.', posix.dirname(node.file)) || '.');
-  return reached;
+    const component = new Map<FluxNode, FluxNode>(roots.map((root) => [root, root]));
+    const find = (node: FluxNode): FluxNode => (component.get(node) === node ? node : find(component.get(node)!));
+    for (const root of roots) {
+      for (const other of reachOf.get(root)!) if (other !== root && component.has(other)) component.set(find(other), find(root));
+    }
+    const names = new Map<FluxNode, string>();
+    for (const root of roots) {
+      const leader = find(root);
+      const members = roots.filter((candidate) => find(candidate) === leader);
+      names.set(root, this.clusterName(members.find((member) => member.isSync) ?? members[0]!));
+    }
+    return names;
+  }
+
+  /** The nodes reachable from `root`, itself included; adds them to `into`. */
+  private reach(root: FluxNode, into: Set<FluxNode>): Set<FluxNode> {
+    const seen = new Set<FluxNode>();
+    const stack: [FluxNode, FluxNode | undefined][] = [[root, undefined]];
+    while (stack.length > 0) {
+      const [node, parent] = stack.pop()!;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      into.add(node);
+      for (const member of this.membersAt(this.resolve(node, parent).path)) {
+        if (member.patch) continue;
+        for (const child of this.definedIn.get(member.file) ?? []) {
+          this.inherit(node, child);
+          stack.push([child, node]);
+        }
+      }
+    }
+    return seen;
+  }
+
+  summaries(): FluxKustomization[] {
+    return this.nodes.map((node) => {
+      const { path, targetNamespace } = this.resolve(node, undefined);
+      const namespace = node.id.slice(0, node.id.indexOf('/'));
+      return {
+        id: node.id,
+        resource: node.resource,
+        path: path === undefined ? undefined : posix.relative(this.root || '.', path) || '.',
+        pathAt: node.pathAt,
+        appliesThisRepository: node.appliesThisRepository,
+        pathExists: path !== undefined && this.tree.hasDirectory(path),
+        targetNamespace,
+        dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
+          const name = knownString(getPath(entry, ['name']));
+          return name === undefined ? [] : [{ name, namespace: knownString(getPath(entry, ['namespace'])) ?? namespace, index }];
+        }),
+        clusters: [...(this.clusters.get(node) ?? [])].sort(),
+      };
+    });
+  }
+
+  private membersAt(path: string | undefined): readonly Member[] {
+    return path === undefined || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
+  }
+
+  private appliedBy(): Map<string, Set<FluxNode>> {
+    const appliedBy = new Map<string, Set<FluxNode>>();
+    for (const node of this.nodes) {
+      for (const member of this.membersAt(this.resolve(node, undefined).path)) {
+        if (member.patch) continue;
+        (appliedBy.get(member.file) ?? appliedBy.set(member.file, new Set()).get(member.file)!).add(node);
+      }
+    }
+    return appliedBy;
+  }
+
+  private clusterName(node: FluxNode): string {
+    const { path } = this.resolve(node, undefined);
+    const dir = node.isSync && path !== undefined ? path : posix.dirname(node.resource.file.path);
+    return posix.relative(this.root || '.', dir) || '.';
+  }
+
+  /**
+   * The node's path, target namespace and substitution. Read without a parent
+   * first; a path that needs the parent's substitutions is read again with them.
+   */
+  private resolve(node: FluxNode, parent: FluxNode | undefined): ResolvedNode {
+    const cached = this.resolved.get(node);
+    if (cached && (parent === undefined || cached.path !== undefined)) return cached;
+    const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined;
+    const read = (value: unknown) => (typeof value === 'string' && parentSubstitution ? substituteText(value, parentSubstitution) : value);
+    const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
+    const result: ResolvedNode = {
+      path: specPath === undefined ? undefined : normalizeDir(posix.join(this.root || '.', specPath.replace(/^\/+/, ''))),
+      targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
+      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? []),
+    };
+    this.resolved.set(node, result);
+    return result;
+  }
+
+  /**
+   * Parents often give every child Kustomization its substitution sources
+   * through `spec.patches` (a patch of kind Kustomization setting postBuild);
+   * those count as the child's own.
+   */
+  private inherit(parent: FluxNode, child: FluxNode): void {
+    if (child.isSync || this.inheritedSources.has(child)) return;
+    const inherited: unknown[] = [];
+    for (const entry of asArray(getPath(parent.spec, ['patches']))) {
+      const target = getPath(entry, ['target']);
+      if (target !== undefined && getPath(target, ['kind']) !== 'Kustomization') continue;
+      const patch = getPath(entry, ['patch']);
+      if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
+      const postBuild = getPath(safeParse(patch), ['spec', 'postBuild']);
+      inherited.push(isMapping(postBuild) ? postBuild : UNREADABLE_PATCH);
+    }
+    if (inherited.length === 0) return;
+    this.inheritedSources.set(child, inherited);
+    this.resolved.delete(child);
+  }
+}
+
+const UNREADABLE_PATCH = Symbol('unreadable patch');
+
+function safeParse(text: string): unknown {
+  try {
+    return parseYaml(text, { logLevel: 'silent', maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads `postBuild.substitute` and `substituteFrom` ConfigMaps and Secrets found in the repository. */
+class SubstitutionSources {
+  private readonly byName = new Map<string, RawResource[]>();
+
+  constructor(
+    resources: readonly RawResource[],
+    private readonly configs: ReadonlyMap<string, KustomizeConfig>,
+  ) {
+    for (const resource of resources) {
+      if ((resource.typeId !== 'ConfigMap' && resource.typeId !== 'Secret') || resource.name === undefined) continue;
+      const key = `${resource.kind}/${resource.name}`;
+      (this.byName.get(key) ?? this.byName.set(key, []).get(key)!).push(resource);
+    }
+  }
+
+  /** `undefined` when the Kustomization has no postBuild: Flux then substitutes nothing. */
+  substitutionFor(node: FluxNode, inherited: readonly unknown[]): Substitution | undefined {
+    const own = getPath(node.spec, ['postBuild']);
+    const postBuilds = [...(isMapping(own) ? [own] : []), ...inherited];
+    if (postBuilds.length === 0) return undefined;
+    const variables = new Map<string, string | null>();
+    let complete = true;
+    for (const postBuild of postBuilds) {
+      if (postBuild === UNREADABLE_PATCH) {
+        complete = false;
+        continue;
+      }
+      for (const source of asArray(getPath(postBuild, ['substituteFrom']))) {
+        const read = this.read(source);
+        if (read === undefined) {
+          if (getPath(source, ['optional']) !== true) complete = false;
+          continue;
+        }
+        for (const [key, value] of read) variables.set(key, value);
+      }
+      const substitute = getPath(postBuild, ['substitute']);
+      if (isMapping(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText(value));
+    }
+    return { variables, complete };
+  }
+
+  private read(source: unknown): Map<string, string | null> | undefined {
+    const kind = getPath(source, ['kind']);
+    const name = knownString(getPath(source, ['name']));
+    if ((kind !== 'ConfigMap' && kind !== 'Secret') || name === undefined) return undefined;
+    const object = this.byName.get(`${kind}/${name}`)?.[0];
+    if (object) return kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value);
+    if (kind !== 'ConfigMap') return undefined;
+    for (const config of this.configs.values()) {
+      const generated = config.generatedConfigMaps.get(name);
+      if (generated !== undefined) return generated === null ? undefined : new Map(generated);
+    }
+    return undefined;
+  }
+}
+
+function configMapData(value: unknown): Map<string, string | null> {
+  const data = getPath(value, ['data']);
+  return new Map(isMapping(data) ? Object.entries(data).map(([key, entry]) => [key, scalarText(entry)] as const) : []);
+}
+
+// A SOPS-encrypted Secret shows its keys but not its values: defined, unknown.
+function secretData(value: unknown): Map<string, string | null> {
+  const encrypted = isMapping(getPath(value, ['sops']));
+  const result = new Map<string, string | null>();
+  const stringData = getPath(value, ['stringData']);
+  if (isMapping(stringData)) for (const [key, entry] of Object.entries(stringData)) result.set(key, encrypted ? null : scalarText(entry));
+  const data = getPath(value, ['data']);
+  if (isMapping(data)) for (const [key, entry] of Object.entries(data)) result.set(key, encrypted ? null : decodeBase64(entry));
+  return result;
+}
+
+function decodeBase64(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(value)) return null;
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  return text.includes('\uFFFD') ? null : text;
+}
+
+function scalarText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
 }
 
 /** Files a directory contributes when kustomize (or Flux's generated kustomization) builds it. */
@@ -232,15 +558,18 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
       ...member,
       namespace: config.namespace !== undefined ? config.namespace : member.namespace,
       labelsAdded: config.addsLabels || member.labelsAdded,
+      prefix: `${config.namePrefix}${member.prefix}`,
+      suffix: `${member.suffix}${config.nameSuffix}`,
     });
-  for (const entry of config.resources) {
+  const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, labelsAdded: false, prefix: '', suffix: '' });
+  for (const { entry } of config.resources) {
     const target = posix.join(dir, entry);
-    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: false, labelsAdded: false });
+    if (tree.hasYamlFile(target)) add(file(target, false));
     else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
   }
   for (const entry of config.patches) {
     const target = posix.join(dir, entry);
-    if (tree.hasFile(target)) add({ file: target, namespace: undefined, patch: true, labelsAdded: false });
+    if (tree.hasYamlFile(target)) add(file(target, true));
   }
   return result;
 }
@@ -249,7 +578,10 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
 // manifest under it; a subdirectory with its own kustomization.yaml is built
 // on its own.
 function generatedMembers(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>): Member[] {
-  const result: Member[] = tree.filesIn(dir).map((file) => ({ file, namespace: undefined, patch: false, labelsAdded: false }));
+  const result: Member[] = tree
+    .yamlFilesIn(dir)
+    .filter((file) => !KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file)))
+    .map((file) => ({ file, namespace: undefined, patch: false, labelsAdded: false, prefix: '', suffix: '' }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result.push(...(configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members)));
   }
@@ -260,12 +592,23 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   // A directory is top-level when no other kustomization includes its kustomization file's directory.
   const included = new Set<string>();
   for (const [dir, config] of configs) {
-    for (const entry of config.resources) {
+    for (const { entry } of config.resources) {
       const target = normalizeDir(posix.join(dir, entry));
       if (target !== dir) included.add(target);
     }
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
+}
+
+function missingEntries(configs: Map<string, KustomizeConfig>, tree: FileTree): MissingEntry[] {
+  const missing: MissingEntry[] = [];
+  for (const [dir, config] of configs) {
+    for (const { entry, field, index } of config.resources) {
+      const target = posix.join(dir, entry);
+      if (!tree.exists(target)) missing.push({ file: config.file, field, index, entry });
+    }
+  }
+  return missing;
 }
 
 function readKustomizeConfigs(files: DeploymentInput['files']): Map<string, KustomizeConfig> {
@@ -274,18 +617,41 @@ function readKustomizeConfigs(files: DeploymentInput['files']): Map<string, Kust
     if (!KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file.path))) continue;
     const value = file.values[0];
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
+    const entries = (field: MissingEntry['field']) =>
+      asArray(value[field]).flatMap((entry, index) => (typeof entry === 'string' && isLocal(entry) && !entry.includes('${') ? [{ entry, field, index }] : []));
     configs.set(normalizeDir(posix.dirname(file.path)), {
+      file: file.path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))),
-      resources: [...strings(value.resources), ...strings(value.bases), ...strings(value.components)].filter(isLocal),
+      namePrefix: knownString(value.namePrefix) ?? '',
+      nameSuffix: knownString(value.nameSuffix) ?? '',
+      resources: [...entries('resources'), ...entries('bases'), ...entries('components')],
       patches: [
         ...asArray(value.patches).map((patch) => (isMapping(patch) ? patch.path : undefined)),
         ...asArray(value.patchesJson6902).map((patch) => (isMapping(patch) ? patch.path : undefined)),
         ...asArray(value.patchesStrategicMerge),
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
+      generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
     });
   }
   return configs;
+}
+
+// Only `literals` can be read offline; a generator reading env or other files is unknown.
+function generatedConfigMaps(generators: unknown): Map<string, ReadonlyMap<string, string> | null> {
+  const result = new Map<string, ReadonlyMap<string, string> | null>();
+  for (const generator of asArray(generators)) {
+    const name = knownString(getPath(generator, ['name']));
+    if (name === undefined) continue;
+    const readsFiles = asArray(getPath(generator, ['files'])).length > 0 || asArray(getPath(generator, ['envs'])).length > 0 || getPath(generator, ['env']) !== undefined;
+    const literals = asArray(getPath(generator, ['literals'])).flatMap((literal) => {
+      if (typeof literal !== 'string' || !literal.includes('=')) return [];
+      const at = literal.indexOf('=');
+      return [[literal.slice(0, at), literal.slice(at + 1)] as const];
+    });
+    result.set(name, readsFiles ? null : new Map(literals));
+  }
+  return result;
 }
 
 function namespaceOverride(value: unknown): NamespaceOverride {
@@ -298,10 +664,6 @@ function isKustomizeConfig(value: Record<string, unknown>): boolean {
   return apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.config.k8s.io/'));
 }
 
-function strings(value: unknown): string[] {
-  return asArray(value).filter((entry): entry is string => typeof entry === 'string');
-}
-
 // Remote bases (URLs, `github.com/...?ref=`) are outside the repository.
 function isLocal(entry: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !/^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) && !entry.includes('?ref=');
@@ -310,16 +672,6 @@ function isLocal(entry: string): boolean {
 function normalizeDir(dir: string): string {
   const normalized = posix.normalize(dir).replace(/\/+$/, '');
   return normalized === '' ? '.' : normalized;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const list = groups.get(key(item)) ?? [];
-    list.push(item);
-    groups.set(key(item), list);
-  }
-  return groups;
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */
@@ -342,20 +694,26 @@ class Memo<T> {
   }
 }
 
-/** The discovered files seen as directories, for kustomize's view of the tree. */
+/**
+ * The repository's files seen as directories, for kustomize's view of the
+ * tree: YAML files are what builds contain; every file (YAML or not) and
+ * directory counts for whether a path exists.
+ */
 class FileTree {
-  private readonly files = new Set<string>();
-  private readonly filesByDir = new Map<string, string[]>();
+  private readonly yamlFiles = new Set<string>();
+  private readonly allFiles = new Set<string>();
+  private readonly yamlByDir = new Map<string, string[]>();
   private readonly subdirs = new Map<string, Set<string>>();
 
-  constructor(paths: readonly string[]) {
-    for (const path of paths) {
-      this.files.add(path);
+  constructor(yamlPaths: readonly string[], otherPaths: readonly string[]) {
+    for (const path of yamlPaths) {
+      this.yamlFiles.add(path);
       const dir = normalizeDir(posix.dirname(path));
-      const list = this.filesByDir.get(dir) ?? [];
-      list.push(path);
-      this.filesByDir.set(dir, list);
-      for (let child = dir; child !== '.'; child = normalizeDir(posix.dirname(child))) {
+      (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)!).push(path);
+    }
+    for (const path of [...yamlPaths, ...otherPaths]) {
+      this.allFiles.add(path);
+      for (let child = normalizeDir(posix.dirname(path)); child !== '.'; child = normalizeDir(posix.dirname(child))) {
         const parent = normalizeDir(posix.dirname(child));
         const set = this.subdirs.get(parent) ?? new Set();
         if (set.has(child)) break;
@@ -363,22 +721,32 @@ class FileTree {
         this.subdirs.set(parent, set);
       }
     }
+    for (const list of this.yamlByDir.values()) list.sort();
   }
 
-  hasFile(path: string): boolean {
-    return this.files.has(posix.normalize(path));
+  hasYamlFile(path: string): boolean {
+    return this.yamlFiles.has(posix.normalize(path));
   }
 
   hasDirectory(path: string): boolean {
     const dir = normalizeDir(path);
-    return this.filesByDir.has(dir) || this.subdirs.has(dir);
+    return this.yamlByDir.has(dir) || this.subdirs.has(dir) || this.isParentOfFile(dir);
   }
 
-  filesIn(dir: string): string[] {
-    return [...(this.filesByDir.get(dir) ?? [])].filter((file) => !KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file))).sort();
+  exists(path: string): boolean {
+    return this.allFiles.has(posix.normalize(path)) || this.hasDirectory(path);
+  }
+
+  yamlFilesIn(dir: string): string[] {
+    return this.yamlByDir.get(dir) ?? [];
   }
 
   subdirectoriesOf(dir: string): string[] {
     return [...(this.subdirs.get(dir) ?? [])].sort();
+  }
+
+  // A directory holding only non-YAML files has no subdirectory entry of its own.
+  private isParentOfFile(dir: string): boolean {
+    return [...(this.subdirs.get(normalizeDir(posix.dirname(dir))) ?? [])].includes(dir);
   }
 }

@@ -1,5 +1,6 @@
 import type { Document } from 'yaml';
 import type { SourceFile } from '../yaml/source.js';
+import { substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { typeIdOf } from './kinds.js';
 import { getPath, isMapping, knownString, type Mapping } from './values.js';
 
@@ -21,6 +22,8 @@ export interface Placement {
   readonly name: string | undefined;
   /** Whether kustomize or Flux adds labels to this copy (`commonLabels`, `labels`, `commonMetadata`). */
   readonly labelsAdded: boolean;
+  /** What the applying Flux Kustomization substitutes; `undefined` when it has no postBuild. */
+  readonly substitution: Substitution | undefined;
 }
 
 /** A Kubernetes object read from one YAML document. */
@@ -34,8 +37,10 @@ export interface Resource {
   readonly file: SourceFile;
   readonly document: Document.Parsed;
   readonly documentIndex: number;
-  /** The document composed to plain values. */
+  /** The document composed to plain values, after the first placement's Flux substitutions. */
   readonly value: Mapping;
+  /** The document composed to plain values, as written. */
+  readonly written: Mapping;
   /** Effective namespace of the first placement (see `placements`). */
   readonly namespace: string | undefined;
   readonly placements: readonly Placement[];
@@ -72,12 +77,20 @@ export function toRawResource(file: SourceFile, document: Document.Parsed, docum
 }
 
 export function placeResource(raw: RawResource, placements: readonly Placement[]): Resource {
+  // Rules see the values Flux applies: `${VAR}` replaced where the first
+  // placement's Flux Kustomization defines VAR (or a default); unknown values
+  // stay `${...}`, which rules treat as unknown.
+  const substitution = placements[0]?.substitution;
+  const value =
+    substitution && raw.file.text.includes('${') && !substitutionDisabled(raw.value) ? (substituteValue(raw.value, substitution) as Mapping) : raw.value;
   return {
     ...raw,
+    value,
+    written: raw.value,
     placements,
     name: raw.typeId === 'Namespace' && placements.length > 0 ? placements[0]!.name : raw.name,
     namespace: placements[0]?.namespace,
-    get: (path) => getPath(raw.value, path),
+    get: (path) => getPath(value, path),
   };
 }
 
