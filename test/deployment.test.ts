@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../src/linter/linter.js';
+import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
 
 /** `file: text` pairs to an index, for looking at where each resource lands. */
 function placementsOf(texts: Record<string, string>, root = '') {
   const files = Object.entries(texts).map(([path, text]) => ({ path, text }));
   const { index, findings } = loadRepository(files, root);
   expect(findings).toEqual([]);
+  // kustomization.yaml files are resources too (for rules about them), never placed.
   return Object.fromEntries(
-    index.all.map((r) => [`${r.kind}/${r.name}`, r.placements.map((p) => `${p.cluster ?? '?'} ${p.namespace ?? '-'} ${p.fluxKustomization ?? '-'}`)]),
+    index.all
+      .filter((r) => !KUSTOMIZE_CONFIG_KINDS.includes(r.typeId))
+      .map((r) => [`${r.kind}/${r.name}`, r.placements.map((p) => `${p.cluster ?? '?'} ${p.namespace ?? '-'} ${p.fluxKustomization ?? '-'}`)]),
   );
 }
 
@@ -141,7 +145,7 @@ spec:
       { path: 'app/kustomization.yaml', text: 'namespace: media\nresources: [ns.yaml]\n' },
       { path: 'app/ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n' },
     ];
-    const [namespace] = loadRepository(files, '').index.all;
+    const [namespace] = loadRepository(files, '').index.ofType('Namespace');
     expect(namespace?.name).toBe('media');
     expect(namespace?.placements.map((p) => p.name)).toEqual(['media']);
   });
@@ -153,4 +157,77 @@ spec:
     });
     expect(placed['ClusterRole/reader']).toEqual(['. - -']);
   });
+
+  it('starts a cluster at a flux-operator FluxInstance sync, even when the tree it syncs deploys the FluxInstance', () => {
+    const placed = placementsOf({
+      'kubernetes/main/flux/sync.yaml': fluxKs('apps', './kubernetes/main/apps'),
+      'kubernetes/main/apps/flux-instance.yaml':
+        'apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec:\n  sync: {kind: GitRepository, url: https://example.com/repo.git, path: ./kubernetes/main/flux}\n',
+      'kubernetes/main/apps/cm.yaml': configMap('a', 'n'),
+    });
+    expect(placed['ConfigMap/a']).toEqual(['kubernetes/main/flux n flux-system/apps']);
+    expect(placed['Kustomization/apps']).toEqual(['kubernetes/main/flux flux-system flux-system/flux-system']);
+  });
+
+  it("does not make a shelved app's ks.yaml a cluster of its own", () => {
+    const placed = placementsOf({
+      'clusters/main/apps.yaml': fluxKs('apps', './apps'),
+      'apps/kustomization.yaml': 'resources: [./live/ks.yaml]\n',
+      'apps/live/ks.yaml': fluxKs('live', './apps/live/app'),
+      'apps/live/app/cm.yaml': configMap('live', 'n'),
+      'apps/shelved/ks.yaml': fluxKs('shelved', './apps/shelved/app'),
+      'apps/shelved/app/cm.yaml': configMap('shelved', 'n'),
+    });
+    expect(placed['ConfigMap/live']).toEqual(['clusters/main n flux-system/live']);
+    expect(placed['ConfigMap/shelved']).toEqual(['? n -']);
+  });
+
+  it('applies namePrefix and nameSuffix, outermost outside', () => {
+    const files = [
+      { path: 'a/kustomization.yaml', text: 'namePrefix: outer-\nresources: [b]\n' },
+      { path: 'a/b/kustomization.yaml', text: 'namePrefix: inner-\nnameSuffix: -x\nresources: [cm.yaml]\n' },
+      { path: 'a/b/cm.yaml', text: configMap('cm', 'n') },
+    ];
+    const [cm] = loadRepository(files, '').index.ofType('ConfigMap');
+    expect(cm?.placements.map((p) => p.name)).toEqual(['outer-inner-cm-x']);
+  });
 });
+
+describe('Flux substitution', () => {
+  const settings = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  DOMAIN: example.com\n';
+  const sops =
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  TOKEN: ENC[AES256_GCM,data:abc]\nsops:\n  version: 3.9.0\n  mac: ENC[AES256_GCM,data:x]\n';
+  const postBuild = '  postBuild:\n    substitute: {APP: web}\n    substituteFrom:\n      - {kind: ConfigMap, name: cluster-settings}\n      - {kind: Secret, name: cluster-secrets}\n';
+  const ingress = (host: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: host, namespace: n}\ndata:\n  host: "${host}"\n`;
+
+  function valueOf(files: Record<string, string>, path: string[]) {
+    const { index } = loadRepository(
+      Object.entries(files).map(([p, text]) => ({ path: p, text })),
+      '',
+    );
+    return index.ofType('ConfigMap').find((r) => r.name === 'host')?.get(path);
+  }
+
+  it('substitutes variables from substitute and substituteFrom, and defaults, leaving unknown values unknown', () => {
+    const files = {
+      'clusters/main/apps.yaml': fluxKs('apps', './apps', postBuild),
+      'clusters/main/settings.yaml': settings,
+      'clusters/main/secrets.sops.yaml': sops,
+      'apps/host.yaml': ingress('${APP}.${DOMAIN} ${MISSING:=fallback} ${MISSING2:-x} ${TOKEN} $${ESCAPED}'),
+    };
+    expect(valueOf(files, ['data', 'host'])).toBe('web.example.com fallback x ${TOKEN} ${ESCAPED}');
+  });
+
+  it('gives children the sources that a parent sets through spec.patches, and reads their paths with the parent\'s values', () => {
+    const patch = '  patches:\n    - target: {kind: Kustomization}\n      patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata: {name: _}\n        spec:\n          postBuild:\n            substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n';
+    const files = {
+      'clusters/main/apps.yaml': fluxKs('apps', './apps', `${postBuild}${patch}`),
+      'clusters/main/settings.yaml': settings,
+      'apps/kustomization.yaml': 'resources: [ks.yaml]\n',
+      'apps/ks.yaml': fluxKs('child', './${APP}'),
+      'web/host.yaml': ingress('${DOMAIN}'),
+    };
+    expect(valueOf(files, ['data', 'host'])).toBe('example.com');
+  });
+});
+

@@ -3,12 +3,15 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleMetas } from '../src/rules/registry.js';
 import { expectationsIn } from './helpers/expectations.js';
-import { lintPath } from './helpers/lint-dir.js';
+import { lintCase } from './helpers/lint-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-/** Each case is a YAML file or a directory (a small repo, for cross-file rules). */
+/**
+ * Each case is a YAML file or a directory (a small repo, for cross-file
+ * rules), linted with its own `.homeops-lintrc.yaml` when it has one.
+ */
 function casesOf(ruleId: string, kind: 'valid' | 'invalid'): string[] {
   const dir = join(FIXTURES, ruleId, kind);
   if (!existsSync(dir)) return [];
@@ -33,16 +36,16 @@ describe.each(ruleMetas.map((rule) => rule.id))('%s', (ruleId) => {
     expect(casesOf(ruleId, 'invalid').length, 'invalid fixtures').toBeGreaterThan(0);
   });
 
-  it.each(casesOf(ruleId, 'valid'))('valid: %s', (target) => {
-    const { findings } = lintPath(target, ROOT);
+  it.each(casesOf(ruleId, 'valid'))('valid: %s', async (target) => {
+    const { findings } = await lintCase(target, ROOT);
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId} ${f.message}`)).toEqual([]);
   });
 
-  it.each(casesOf(ruleId, 'invalid'))('invalid: %s', (target) => {
+  it.each(casesOf(ruleId, 'invalid'))('invalid: %s', async (target) => {
     const expected = yamlFilesUnder(target).flatMap((file) => expectationsIn(ROOT, file));
     expect(expected.length, 'an invalid case must expect at least one finding').toBeGreaterThan(0);
     expect(expected.some((e) => e.ruleId === ruleId), `an invalid case must expect a ${ruleId} finding`).toBe(true);
-    const { findings } = lintPath(target, ROOT);
+    const { findings } = await lintCase(target, ROOT);
     const actual = findings.map((f) => ({
       file: f.file,
       line: f.line,

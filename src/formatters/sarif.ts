@@ -61,7 +61,8 @@ function ruleDescriptor(rule: RuleMeta) {
       text: `${description} See ${rule.docsUrl} for examples, the fix and the rationale.`,
       markdown: `${description} See [${rule.id}](${rule.docsUrl}) for examples, the fix and the rationale.`,
     },
-    defaultConfiguration: { level: rule.defaultSeverity },
+    // A rule that is off until configured is still described, but not enabled.
+    defaultConfiguration: rule.defaultSeverity === 'off' ? { enabled: false, level: 'warning' } : { level: rule.defaultSeverity },
   };
 }
 

@@ -4,7 +4,9 @@ import { buildDeployment } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
-import { formatMessage, type Report, type Rule, type RuleContext, type Severity } from '../rules/types.js';
+import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetting, type Severity } from '../rules/types.js';
+
+export type { RuleSetting } from '../rules/types.js';
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
 import { parseSource, type SourceFile, type Span } from '../yaml/source.js';
@@ -19,7 +21,6 @@ export type InputFile =
   | { readonly path: string; readonly text: string; readonly invalidEncodingAt?: number }
   | { readonly path: string; readonly error: string };
 
-export type RuleSetting = Severity | 'off';
 
 /** How the configuration sets one rule; what it leaves out keeps the rule's default. */
 export interface RuleConfig {
@@ -125,7 +126,7 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
 
   const deployment = buildDeployment({ root, files: composed, resources: raws });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, root), findings, directives };
+  return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 
 function runRule(rule: Rule, severity: Severity, options: object, resource: Resource, index: ResourceIndex, findings: Finding[]): void {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
-import type { Placement, RawResource } from './resource.js';
+import { KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
@@ -19,6 +19,8 @@ export interface Deployment {
   readonly usesFlux: boolean;
   /** Every Flux Kustomization (and flux-operator sync), in file order. */
   readonly fluxKustomizations: readonly FluxKustomization[];
+  /** The Flux Kustomizations (or flux-operator syncs) a document defines. */
+  fluxKustomizationsOf(resource: Pick<RawResource, 'file' | 'documentIndex'>): FluxKustomization[];
   /** kustomization.yaml `resources`/`components`/`bases` entries that do not exist. */
   readonly missingEntries: readonly MissingEntry[];
 }
@@ -102,7 +104,6 @@ interface KustomizeConfig {
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
 }
 
-const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
 
 /** The implicit cluster of a repository that has no Flux Kustomizations at all. */
@@ -143,9 +144,12 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   }
 
   const unplaced: FilePlacement = { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, labelsAdded: false, prefix: '', suffix: '' };
+  const fluxKustomizations = graph.summaries();
   return {
     usesFlux,
-    fluxKustomizations: graph.summaries(),
+    fluxKustomizations,
+    fluxKustomizationsOf: (resource) =>
+      fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
     missingEntries: missingEntries(configs, tree),
     isPatchOnly: (path) => patchUses.get(path) === true,
     placementsOf(resource) {
@@ -271,6 +275,7 @@ class FluxGraph {
   private readonly clusters = new Map<FluxNode, Set<string>>();
   private readonly resolved = new Map<FluxNode, ResolvedNode>();
   private readonly inheritedSources = new Map<FluxNode, unknown[]>();
+  private readonly memberFiles = new Map<string, Set<string>>();
 
   constructor(
     private readonly nodes: readonly FluxNode[],
@@ -326,14 +331,14 @@ class FluxGraph {
    */
   private clusterOfRoots(): Map<FluxNode, string> {
     const appliedBy = this.appliedBy();
-    const isRoot = (node: FluxNode) => node.isSync || [...(appliedBy.get(node.resource.file.path) ?? [])].every((parent) => parent === node);
-    const roots = this.nodes.filter(isRoot);
+    const applied = (node: FluxNode) => [...(appliedBy.get(node.resource.file.path) ?? [])].some((parent) => parent !== node);
+    const roots = this.nodes.filter((node) => node.isSync || (!applied(node) && !this.isLeftOut(node)));
     const reachable = new Set<FluxNode>();
     const reachOf = new Map<FluxNode, Set<FluxNode>>();
     for (const root of roots) reachOf.set(root, this.reach(root, reachable));
     // Kustomizations that apply each other in a cycle, with no way in: each is a root of its own.
     for (const node of this.nodes) {
-      if (reachable.has(node)) continue;
+      if (reachable.has(node) || this.isLeftOut(node)) continue;
       roots.push(node);
       reachOf.set(node, this.reach(node, reachable));
     }
@@ -349,6 +354,29 @@ class FluxGraph {
       names.set(root, this.clusterName(members.find((member) => member.isSync) ?? members[0]!));
     }
     return names;
+  }
+
+  /**
+   * A Kustomization whose file lies in a directory another Kustomization
+   * applies, which leaves this file out (an app whose ks.yaml was taken out
+   * of its namespace's kustomization.yaml): shelved, not a cluster of its own.
+   */
+  private isLeftOut(node: FluxNode): boolean {
+    const file = node.resource.file.path;
+    return this.nodes.some((other) => {
+      if (other === node) return false;
+      const { path } = this.resolve(other, undefined);
+      return path !== undefined && (path === '.' || file.startsWith(`${path}/`)) && !this.memberFilesAt(path).has(file);
+    });
+  }
+
+  private memberFilesAt(path: string): ReadonlySet<string> {
+    let files = this.memberFiles.get(path);
+    if (!files) {
+      files = new Set(this.membersAt(path).map((member) => member.file));
+      this.memberFiles.set(path, files);
+    }
+    return files;
   }
 
   /** The nodes reachable from `root`, itself included; adds them to `into`. */

@@ -1,4 +1,6 @@
 import { posix } from 'node:path';
+import { ALL_KINDS } from '../rules/types.js';
+import type { Deployment } from './deployment.js';
 import type { Placement, Resource } from './resource.js';
 
 /** Every placed resource of the run, looked up by kind and by cluster. */
@@ -7,10 +9,12 @@ export class ResourceIndex {
 
   /**
    * @param root the repository root, relative to the working directory (`''` for it)
+   * @param deployment how the repository is deployed (kustomize and the Flux graph)
    */
   constructor(
     readonly all: readonly Resource[],
-    readonly root: string = '',
+    readonly root: string,
+    readonly deployment: Deployment,
   ) {
     for (const resource of all) {
       const list = this.byType.get(resource.typeId) ?? [];
@@ -26,25 +30,25 @@ export class ResourceIndex {
 
   /** Resources of the given `group/Kind` ids, in file order. */
   ofType(...typeIds: string[]): readonly Resource[] {
+    if (typeIds.includes(ALL_KINDS)) return this.all;
     if (typeIds.length === 1) return this.byType.get(typeIds[0]!) ?? [];
     return typeIds.flatMap((typeId) => this.byType.get(typeId) ?? []);
   }
 
   /**
-   * Resources of `typeIds` that can live in a cluster with `resource`. A
-   * resource whose cluster is unknown is compared with every cluster, so a
-   * lookup never misses a real neighbour.
+   * Resources of `typeIds` deployed to a cluster that `resource` is also
+   * deployed to. A file that no cluster deploys (an `_archive/` copy, a
+   * stray manifest) has no neighbours and is no one's neighbour.
    */
   neighbours(resource: Resource, ...typeIds: string[]): readonly Resource[] {
-    return this.ofType(...typeIds).filter((other) => mayShareCluster(resource, other));
+    return this.ofType(...typeIds).filter((other) => shareCluster(resource, other));
   }
+
 }
 
-export function mayShareCluster(a: Resource, b: Resource): boolean {
-  const clustersA = knownClusters(a.placements);
+export function shareCluster(a: Resource, b: Resource): boolean {
   const clustersB = knownClusters(b.placements);
-  if (clustersA.length === 0 || clustersB.length === 0) return true;
-  return clustersA.some((cluster) => clustersB.includes(cluster));
+  return knownClusters(a.placements).some((cluster) => clustersB.includes(cluster));
 }
 
 function knownClusters(placements: readonly Placement[]): string[] {

@@ -62,7 +62,7 @@ export interface RawResource {
 /** The Kubernetes object in a composed document, or `undefined` for any other YAML. */
 export function toRawResource(file: SourceFile, document: Document.Parsed, documentIndex: number, value: unknown): RawResource | undefined {
   if (!isMapping(value)) return undefined;
-  const { apiVersion, kind } = value;
+  const { apiVersion, kind } = value.apiVersion === undefined && value.kind === undefined && isKustomizationFile(file.path) ? KUSTOMIZATION_CONFIG : value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return undefined;
   return {
     apiVersion,
@@ -74,6 +74,16 @@ export function toRawResource(file: SourceFile, document: Document.Parsed, docum
     documentIndex,
     value,
   };
+}
+
+// kustomize reads kustomization.yaml without apiVersion and kind; rules about
+// it (missing entries) need it as a resource all the same.
+const KUSTOMIZATION_CONFIG = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
+
+export const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+function isKustomizationFile(path: string): boolean {
+  return KUSTOMIZATION_FILE_NAMES.includes(path.slice(path.lastIndexOf('/') + 1));
 }
 
 export function placeResource(raw: RawResource, placements: readonly Placement[]): Resource {

@@ -1,8 +1,8 @@
+import { otherCopies } from '../resources/duplicates.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
-import type { Placement, Resource } from '../resources/resource.js';
+import type { Resource } from '../resources/resource.js';
+import { COPY_CONSEQUENCE, reportCopies } from './report-copies.js';
 import { defineRule } from './types.js';
-
-const NAME = ['metadata', 'name'];
 
 interface Options {
   /** Directories (relative to the repository root) whose HelmReleases are compared; empty for all. */
@@ -11,7 +11,7 @@ interface Options {
 
 export default defineRule<Options>({
   id: 'duplicate-helmrelease',
-  description: 'A HelmRelease must be deployed from one file only per cluster and namespace',
+  description: 'A HelmRelease must be deployed once per cluster and namespace',
   defaultSeverity: 'error',
   kinds: [HELM_RELEASE],
   optionsSchema: {
@@ -28,42 +28,15 @@ export default defineRule<Options>({
   },
   defaultOptions: { directories: [] },
   messages: {
-    duplicate:
-      'HelmRelease "{{namespace}}/{{name}}" is also deployed by {{others}}; copies of one release fail the Flux Kustomization that builds them together, or make the Kustomizations that apply them fight over it on every change. Keep one copy.',
+    duplicate: `HelmRelease "{{namespace}}{{name}}" is also deployed by {{others}}; ${COPY_CONSEQUENCE}`,
+    appliedTwice: `HelmRelease "{{namespace}}{{name}}" is applied more than once in cluster "{{cluster}}", by Flux Kustomizations {{kustomizations}}; ${COPY_CONSEQUENCE}`,
   },
   check(release, context) {
     const inScope = (resource: Resource) => isInDirectories(context.index.pathInRepo(resource), context.options.directories);
-    if (release.name === undefined || !inScope(release)) return;
-    const others = context.index
-      .ofType(HELM_RELEASE)
-      .filter((other) => other.name === release.name && other.file.path !== release.file.path && inScope(other))
-      .flatMap((other) => sharedPlacement(release, other).map((placement) => ({ other, placement })));
-    const first = others[0];
-    if (!first) return;
-    const copies = unique(others.map(({ other }) => other));
-    context.report({
-      messageId: 'duplicate',
-      data: {
-        namespace: first.placement.namespace!,
-        name: release.name,
-        others: copies.map((other) => context.locationOf(other, NAME)).join(', '),
-      },
-      at: NAME,
-      related: copies.map((other) => ({ resource: other, at: NAME, message: 'other copy of this HelmRelease' })),
-    });
+    if (!inScope(release)) return;
+    reportCopies(release, otherCopies(context.index, release).filter((copy) => inScope(copy.resource)), context);
   },
 });
-
-/**
- * The placements in which both copies land in the same cluster and namespace.
- * Copies whose cluster or namespace is unknown are never called duplicates:
- * an archived copy or a `${NAMESPACE}` value is not evidence of a clash.
- */
-function sharedPlacement(a: Resource, b: Resource): Placement[] {
-  return a.placements.filter(
-    (p) => p.cluster !== undefined && p.namespace !== undefined && b.placements.some((q) => q.cluster === p.cluster && q.namespace === p.namespace),
-  );
-}
 
 function isInDirectories(path: string, directories: readonly string[]): boolean {
   if (directories.length === 0) return true;
@@ -71,8 +44,4 @@ function isInDirectories(path: string, directories: readonly string[]): boolean 
     const prefix = directory.replace(/^\.\//, '').replace(/\/+$/, '');
     return prefix === '' || prefix === '.' || path === prefix || path.startsWith(`${prefix}/`);
   });
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
 }

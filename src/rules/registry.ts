@@ -2,10 +2,16 @@ import authentikDomainIngress from './authentik-domain-ingress.js';
 import bgpEmptyServiceSelector from './bgp-empty-service-selector.js';
 import cnpgBackupImmediate from './cnpg-backup-immediate.js';
 import duplicateHelmrelease from './duplicate-helmrelease.js';
+import duplicateResource from './duplicate-resource.js';
+import fluxDependencyMissing from './flux-dependency-missing.js';
+import fluxPathMissing from './flux-path-missing.js';
+import fluxSubstitutionUndefined from './flux-substitution-undefined.js';
+import kustomizeMissingResource from './kustomize-missing-resource.js';
 import lbIpamPoolLabel from './lb-ipam-pool-label.js';
+import { lintDirective } from './lint-directive.js';
+import orphanManifest from './orphan-manifest.js';
 import pssS6Overlay from './pss-s6-overlay.js';
 import type { Rule, RuleMeta } from './types.js';
-import { lintDirective } from './lint-directive.js';
 import { yamlSyntax } from './yaml-syntax.js';
 
 /** Every resource rule, sorted by id. */
@@ -14,7 +20,13 @@ export const rules: readonly Rule[] = [
   bgpEmptyServiceSelector,
   cnpgBackupImmediate,
   duplicateHelmrelease,
+  duplicateResource,
+  fluxDependencyMissing,
+  fluxPathMissing,
+  fluxSubstitutionUndefined,
+  kustomizeMissingResource,
   lbIpamPoolLabel,
+  orphanManifest,
   pssS6Overlay,
 ];
 

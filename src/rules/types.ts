@@ -4,6 +4,9 @@ import type { Path, SpanTarget } from '../yaml/locate.js';
 
 export type Severity = 'error' | 'warning';
 
+/** A severity, or `off` for a rule that does not run. */
+export type RuleSetting = Severity | 'off';
+
 /** Where in the repo this project's rule documentation lives. */
 export const DOCS_BASE_URL = 'https://github.com/homeops-lint/homeops-lint/blob/main/docs/rules/';
 
@@ -40,18 +43,22 @@ export interface RuleMeta {
   readonly id: string;
   /** One line, for `rules` listings and SARIF short descriptions. */
   readonly description: string;
-  readonly defaultSeverity: Severity;
+  /** `off` for rules that run only when the configuration turns them on. */
+  readonly defaultSeverity: RuleSetting;
   /** Message templates by id; `{{key}}` is replaced from the report's data. */
   readonly messages: Readonly<Record<string, string>>;
   readonly docsUrl: string;
 }
+
+/** A rule whose `kinds` is this sees every resource. */
+export const ALL_KINDS = '*';
 
 /** A JSON Schema (draft 2020-12 subset that ajv understands), as a plain object. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** A rule about resources: the engine calls `check` once for each resource of `kinds`. */
 export interface Rule<Options extends object = object> extends RuleMeta {
-  /** `group/Kind` ids (`Kind` for the core group). */
+  /** `group/Kind` ids (`Kind` for the core group), or `ALL_KINDS` for every resource. */
   readonly kinds: readonly string[];
   /** Schema of the options object a configuration may give, with a `description` per property. */
   readonly optionsSchema: JsonSchema | undefined;

@@ -1,6 +1,7 @@
 import { discoverFiles } from '../../src/discovery/discover.js';
 import { readInputFile } from '../../src/discovery/read.js';
 import { lint, type InputFile, type LintResult } from '../../src/linter/linter.js';
+import { lintProject } from '../../src/project/lint-project.js';
 
 /** Lints a directory (or file) the way the CLI does, with paths relative to `cwd`. */
 export function lintPath(target: string, cwd: string): LintResult & { files: InputFile[] } {
@@ -9,10 +10,10 @@ export function lintPath(target: string, cwd: string): LintResult & { files: Inp
   return { ...lint({ root: discovery.root, files }), files };
 }
 
-/** Lints in-memory files; `root` is where Flux paths start. */
-export function lintTexts(texts: Record<string, string>, root = ''): LintResult {
-  const files = Object.entries(texts)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([path, text]) => ({ path, text }));
-  return lint({ root, files });
+/**
+ * Lints a fixture case the way the CLI does, configuration included: a case
+ * may carry a `.homeops-lintrc.yaml` (to turn on a rule that is off by default).
+ */
+export async function lintCase(target: string, cwd: string) {
+  return lintProject({ cwd, paths: [target], allowJsConfig: false });
 }

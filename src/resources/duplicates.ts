@@ -1,0 +1,54 @@
+import { isClusterScoped } from './kinds.js';
+import type { ResourceIndex } from './index.js';
+import type { Placement, Resource } from './resource.js';
+
+/** One copy of an object as a cluster receives it. */
+export interface Copy {
+  readonly resource: Resource;
+  readonly placement: Placement;
+}
+
+const cache = new WeakMap<ResourceIndex, Map<string, Copy[]>>();
+
+/**
+ * The other copies of what `resource` deploys: the same kind, namespace and
+ * name in the same cluster, from another file or applied a second time by
+ * another Flux Kustomization. Copies whose cluster, namespace or name is
+ * unknown are never duplicates: an archived copy or a `${NAMESPACE}` value is
+ * not evidence of a clash.
+ */
+export function otherCopies(index: ResourceIndex, resource: Resource): Copy[] {
+  const copies = copiesOf(index);
+  const others: Copy[] = [];
+  for (const placement of resource.placements) {
+    const key = identityKey(resource, placement);
+    if (key === undefined) continue;
+    for (const copy of copies.get(key) ?? []) {
+      if (copy.resource === resource && copy.placement === placement) continue;
+      if (!others.some((other) => other.resource === copy.resource && other.placement.fluxKustomization === copy.placement.fluxKustomization)) others.push(copy);
+    }
+  }
+  return others;
+}
+
+function copiesOf(index: ResourceIndex): Map<string, Copy[]> {
+  let copies = cache.get(index);
+  if (copies) return copies;
+  copies = new Map();
+  for (const resource of index.all) {
+    for (const placement of resource.placements) {
+      const key = identityKey(resource, placement);
+      if (key === undefined) continue;
+      (copies.get(key) ?? copies.set(key, []).get(key)!).push({ resource, placement });
+    }
+  }
+  cache.set(index, copies);
+  return copies;
+}
+
+function identityKey(resource: Resource, placement: Placement): string | undefined {
+  if (placement.cluster === undefined || placement.name === undefined) return undefined;
+  const clusterScoped = resource.typeId === 'Namespace' || isClusterScoped(resource.typeId);
+  if (!clusterScoped && placement.namespace === undefined) return undefined;
+  return [placement.cluster, resource.typeId, placement.namespace ?? '', placement.name].join('\u0000');
+}

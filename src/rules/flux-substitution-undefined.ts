@@ -1,0 +1,63 @@
+import type { Resource } from '../resources/resource.js';
+import { referencesIn, substitutionDisabled } from '../resources/substitution.js';
+import type { Path, SpanTarget } from '../yaml/locate.js';
+import { ALL_KINDS, defineRule } from './types.js';
+
+export default defineRule({
+  id: 'flux-substitution-undefined',
+  description: 'A ${VAR} without a default must be defined by a substitution source of the Flux Kustomization that applies it',
+  defaultSeverity: 'error',
+  kinds: [ALL_KINDS],
+  messages: {
+    undefined:
+      '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, or give a default: ${{{variable}}:=value}.',
+  },
+  check(resource, context) {
+    if (!resource.file.text.includes('${') || substitutionDisabled(resource.written)) return;
+    const reported = new Set<string>();
+    for (const placement of resource.placements) {
+      const substitution = placement.substitution;
+      // Only when every source was read is a missing variable really undefined.
+      if (!substitution?.complete) continue;
+      for (const { text, at, span } of stringsIn(resource)) {
+        for (const reference of referencesIn(text)) {
+          if (reference.fallback !== undefined || substitution.variables.has(reference.name)) continue;
+          const key = `${at.join('\u0000')}\u0000${reference.name}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
+          const sources = [...substitution.variables.keys()].length === 0 ? 'it defines no variables' : `it defines ${[...substitution.variables.keys()].sort().join(', ')}`;
+          context.report({
+            messageId: 'undefined',
+            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources },
+            at,
+            span,
+          });
+        }
+      }
+    }
+  },
+});
+
+/** Every string of the document as written, keys included, with where it is. */
+function stringsIn(resource: Resource): { text: string; at: Path; span: SpanTarget }[] {
+  const found: { text: string; at: Path; span: SpanTarget }[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown, at: (string | number)[]) => {
+    if (typeof value === 'string') {
+      if (value.includes('${')) found.push({ text: value, at, span: 'value' });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, [...at, index]));
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('${')) found.push({ text: key, at: [...at, key], span: 'key' });
+      walk(item, [...at, key]);
+    }
+  };
+  walk(resource.written, []);
+  return found;
+}

@@ -1,0 +1,19 @@
+import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
+import { defineRule } from './types.js';
+
+export default defineRule({
+  id: 'kustomize-missing-resource',
+  description: 'Every resources/components/bases entry of a kustomization.yaml must exist',
+  defaultSeverity: 'error',
+  kinds: KUSTOMIZE_CONFIG_KINDS,
+  messages: {
+    missing:
+      '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
+  },
+  check(resource, context) {
+    for (const missing of context.index.deployment.missingEntries) {
+      if (missing.file !== resource.file.path) continue;
+      context.report({ messageId: 'missing', data: { field: missing.field, entry: missing.entry }, at: [missing.field, missing.index] });
+    }
+  },
+});

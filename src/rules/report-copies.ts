@@ -1,0 +1,38 @@
+import type { Copy } from '../resources/duplicates.js';
+import type { Resource } from '../resources/resource.js';
+import type { RuleContext } from './types.js';
+
+const NAME = ['metadata', 'name'];
+
+/** What a duplicate finding says after the object's name; both duplicate rules share it. */
+export const COPY_CONSEQUENCE =
+  'copies of one object fail the Flux Kustomization that builds them together, or make the Kustomizations that apply them fight over it and prune it from under each other. Keep one copy.';
+
+/**
+ * Reports a resource deployed more than once (messages `duplicate` and
+ * `appliedTwice`): copies in other files are named by position, a file
+ * applied twice by the Flux Kustomizations that apply it.
+ */
+export function reportCopies(resource: Resource, copies: readonly Copy[], context: RuleContext): void {
+  const first = copies[0];
+  if (!first) return;
+  const identity = {
+    kind: resource.kind,
+    // `namespace/` for namespaced objects, nothing for cluster-scoped ones.
+    namespace: first.placement.namespace === undefined ? '' : `${first.placement.namespace}/`,
+    name: first.placement.name ?? '',
+  };
+  const elsewhere = copies.filter((copy) => copy.resource !== resource);
+  if (elsewhere.length > 0) {
+    context.report({
+      messageId: 'duplicate',
+      data: { ...identity, others: [...new Set(elsewhere.map((copy) => context.locationOf(copy.resource, NAME)))].join(', ') },
+      at: NAME,
+      related: elsewhere.map((copy) => ({ resource: copy.resource, at: NAME, message: `other copy of this ${resource.kind}` })),
+    });
+    return;
+  }
+  const cluster = first.placement.cluster ?? '';
+  const appliers = resource.placements.filter((placement) => placement.cluster === cluster).map((placement) => `"${placement.fluxKustomization ?? ''}"`);
+  context.report({ messageId: 'appliedTwice', data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(' and ') }, at: NAME });
+}
