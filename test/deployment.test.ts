@@ -231,3 +231,30 @@ describe('Flux substitution', () => {
   });
 });
 
+
+describe('homeops-lint graph', () => {
+  it('prints each cluster\'s Flux Kustomizations with path, namespace and resource count', async () => {
+    const { cli } = await import('./helpers/cli.js');
+    const { join } = await import('node:path');
+    const text = await cli(['graph', 'examples/home-ops'], join(import.meta.dirname, '..'));
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('cluster kubernetes/flux/config');
+    const row = (id: string) => lines.find((line) => line.startsWith(`  ${id} `))?.trim().split(/ {2,}/);
+    expect(row('flux-system/cluster-apps')).toEqual(['flux-system/cluster-apps', 'kubernetes/apps', '-', '17 resources']);
+    expect(row('flux-system/loki')).toEqual(['flux-system/loki', 'kubernetes/apps/monitoring/loki/app (missing)', 'monitoring', '0 resources']);
+    expect(lines.at(-2)).toMatch(/^\d+ of \d+ resources deployed by a cluster; \d+ of \d+ files reached\.$/);
+
+    const json = JSON.parse((await cli(['graph', '--format', 'json', 'examples/home-ops'], join(import.meta.dirname, '..'))).stdout);
+    const podinfo = json.clusters[0].kustomizations.find((k: { id: string }) => k.id === 'flux-system/podinfo');
+    expect(podinfo).toEqual({
+      id: 'flux-system/podinfo',
+      file: 'examples/home-ops/kubernetes/apps/default/podinfo/ks.yaml',
+      path: 'kubernetes/apps/default/podinfo/app',
+      pathExists: true,
+      targetNamespace: 'default',
+      dependsOn: ['flux-system/ingress-nginx-controller'],
+      resources: 1,
+    });
+  });
+});

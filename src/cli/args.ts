@@ -30,6 +30,7 @@ export type Command =
   | { readonly name: 'version' }
   | { readonly name: 'rules' }
   | { readonly name: 'explain'; readonly ruleId: string }
+  | { readonly name: 'graph'; readonly paths: readonly string[]; readonly json: boolean; readonly config: string | undefined; readonly allowJsConfig: boolean }
   | ({ readonly name: 'lint' } & LintOptions);
 
 // Options whose value may be left out; the default is filled in before
@@ -41,7 +42,7 @@ const OPTIONAL_VALUES: Readonly<Record<string, { readonly fallback: string; read
   '--write-baseline': { fallback: DEFAULT_BASELINE, accepts: /\.json$/i },
 };
 
-const SUBCOMMANDS = new Set(['rules', 'explain']);
+const SUBCOMMANDS = new Set(['rules', 'explain', 'graph']);
 
 export function parseCommand(argv: readonly string[]): Command {
   const args = withOptionalValues(argv);
@@ -75,6 +76,11 @@ export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = positionals;
   if (first !== undefined && SUBCOMMANDS.has(first)) {
     if (first === 'rules') return rest.length === 0 ? { name: 'rules' } : usage('"rules" takes no arguments');
+    if (first === 'graph') {
+      const format = values.format?.[0] ?? 'text';
+      if (values.format && (values.format.length > 1 || !['text', 'json'].includes(format))) usage('"graph" prints --format text (the default) or json');
+      return { name: 'graph', paths: rest, json: format === 'json', config: values.config, allowJsConfig: !values['no-js-config'] };
+    }
     return rest.length === 1 ? { name: 'explain', ruleId: rest[0]! } : usage('usage: homeops-lint explain <rule-id>');
   }
   if (values.baseline !== undefined && values['write-baseline'] !== undefined) usage('--baseline and --write-baseline cannot be combined');

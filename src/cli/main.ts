@@ -5,7 +5,8 @@ import { SEVERITY_NAMES, type SeverityName } from '../config/schema.js';
 import { ConfigError, toSeverity, type ResolvedConfig } from '../config/validate.js';
 import { toRelative, UsageError } from '../discovery/discover.js';
 import { formatters } from '../formatters/index.js';
-import { lintProject, loadProjectConfig, writeBaseline, writeOutput, type ProjectOptions } from '../project/lint-project.js';
+import { formatGraphText } from '../formatters/graph.js';
+import { lintProject, loadProjectConfig, loadProjectGraph, writeBaseline, writeOutput, type ProjectOptions } from '../project/lint-project.js';
 import { ruleMetas, rules } from '../rules/registry.js';
 import { parseCommand, type LintOptions } from './args.js';
 
@@ -26,6 +27,7 @@ const PACKAGE_ROOT = new URL('../../', import.meta.url);
 const HELP = `Usage: homeops-lint [options] [path ...]
        homeops-lint rules
        homeops-lint explain <rule-id>
+       homeops-lint graph [--format json] [path]
 
 Lints the Kubernetes manifests of a Flux GitOps repository. Paths are
 directories or files (default: the current directory).
@@ -72,6 +74,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return write(io.stdout, rulesTable(), EXIT_CLEAN);
       case 'explain':
         return write(io.stdout, explain(command.ruleId), EXIT_CLEAN);
+      case 'graph': {
+        const view = await loadProjectGraph({ cwd: io.cwd, paths: command.paths, configFile: command.config, allowJsConfig: command.allowJsConfig });
+        return write(io.stdout, command.json ? `${JSON.stringify(view)}\n` : formatGraphText(view), EXIT_CLEAN);
+      }
       case 'lint':
         return await lintCommand(command, io);
     }

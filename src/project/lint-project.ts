@@ -8,7 +8,8 @@ import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js'
 import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
-import { lint, type InputFile, type RuleSetting } from '../linter/linter.js';
+import { graphView, type GraphView } from '../formatters/graph.js';
+import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
 export interface ProjectOptions {
@@ -54,16 +55,36 @@ export async function loadProjectConfig(options: Pick<ProjectOptions, 'cwd' | 'p
   return { config, configPath: filepath };
 }
 
-/** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
-export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
+interface ProjectFiles {
+  readonly config: ResolvedConfig;
+  readonly targets: readonly string[];
+  readonly root: string;
+  readonly files: readonly InputFile[];
+  readonly ignored: (path: string) => boolean;
+}
+
+/** The configuration and the files it does not ignore, read from disk. */
+async function readProject(options: ProjectOptions): Promise<ProjectFiles> {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== undefined ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
+  return { config, targets, root: discovery.root, files, ignored };
+}
+
+/** The deployment graph of a repository on disk, for `homeops-lint graph`. */
+export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
+  const { root, files } = await readProject(options);
+  return graphView(loadRepository(files, root).index, files.length);
+}
+
+/** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
+export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
+  const { config, targets, root, files, ignored } = await readProject(options);
   const run = (input: readonly InputFile[]) =>
     lint({
-      root: discovery.root,
+      root,
       files: input,
       rules: config.rules,
       reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,

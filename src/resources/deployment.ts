@@ -191,7 +191,9 @@ function sortPlacements(placements: Placement[]): Placement[] {
 
 /** A Flux Kustomization, or the sync of a flux-operator FluxInstance, before it is resolved. */
 interface FluxNode {
-  readonly id: string;
+  readonly name: string;
+  /** metadata.namespace as written; kustomize or a parent's targetNamespace may set another. */
+  readonly namespace: string | undefined;
   readonly resource: RawResource;
   readonly spec: unknown;
   readonly pathAt: readonly (string | number)[];
@@ -204,7 +206,8 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSource = ownGitRepository(kustomizations);
   const nodes: FluxNode[] = kustomizations.map((resource) => ({
-    id: `${knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? ''}/${resource.name ?? ''}`,
+    name: resource.name ?? '',
+    namespace: knownString(getPath(resource.value, ['metadata', 'namespace'])),
     resource,
     spec: getPath(resource.value, ['spec']),
     pathAt: ['spec', 'path'],
@@ -219,7 +222,8 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
     if (!syncAt || !isMapping(sync) || typeof sync.path !== 'string') continue;
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
     nodes.push({
-      id: `${namespace}/${knownString(sync.name) ?? 'flux-system'}`,
+      name: knownString(sync.name) ?? 'flux-system',
+      namespace,
       resource,
       spec: { path: sync.path },
       pathAt: [...syncAt, 'path'],
@@ -276,6 +280,7 @@ class FluxGraph {
   private readonly resolved = new Map<FluxNode, ResolvedNode>();
   private readonly inheritedSources = new Map<FluxNode, unknown[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
+  private readonly appliedNamespace = new Map<FluxNode, string>();
 
   constructor(
     private readonly nodes: readonly FluxNode[],
@@ -296,7 +301,7 @@ class FluxGraph {
     let reached = false;
     const visited = new Set<string>();
     const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined) => {
-      const key = `${cluster}\u0000${node.id}\u0000${node.resource.file.path}`;
+      const key = `${cluster}\u0000${this.idOf(node)}\u0000${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
@@ -307,7 +312,7 @@ class FluxGraph {
         place(member, {
           cluster,
           namespace: targetNamespace !== undefined ? targetNamespace : member.namespace,
-          fluxKustomization: node.id,
+          fluxKustomization: this.idOf(node),
           substitution,
           labelsAdded: labels || member.labelsAdded,
           prefix: member.prefix,
@@ -316,6 +321,10 @@ class FluxGraph {
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
           this.inherit(node, child);
+          // A child Kustomization lives where it is applied: the parent's
+          // targetNamespace or the kustomization's namespace decide.
+          const applied = targetNamespace !== undefined ? targetNamespace : member.namespace;
+          if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           visit(child, cluster, node);
         }
       }
@@ -332,12 +341,15 @@ class FluxGraph {
   private clusterOfRoots(): Map<FluxNode, string> {
     const appliedBy = this.appliedBy();
     const applied = (node: FluxNode) => [...(appliedBy.get(node.resource.file.path) ?? [])].some((parent) => parent !== node);
-    const roots = this.nodes.filter((node) => node.isSync || (!applied(node) && !this.isLeftOut(node)));
+    // A Kustomization of another source (an OCI artifact, an upstream Git
+    // repository) reaches nothing here, so it starts no cluster.
+    const candidates = this.nodes.filter((node) => node.appliesThisRepository);
+    const roots = candidates.filter((node) => node.isSync || (!applied(node) && !this.isLeftOut(node)));
     const reachable = new Set<FluxNode>();
     const reachOf = new Map<FluxNode, Set<FluxNode>>();
     for (const root of roots) reachOf.set(root, this.reach(root, reachable));
     // Kustomizations that apply each other in a cycle, with no way in: each is a root of its own.
-    for (const node of this.nodes) {
+    for (const node of candidates) {
       if (reachable.has(node) || this.isLeftOut(node)) continue;
       roots.push(node);
       reachOf.set(node, this.reach(node, reachable));
@@ -402,9 +414,9 @@ class FluxGraph {
   summaries(): FluxKustomization[] {
     return this.nodes.map((node) => {
       const { path, targetNamespace } = this.resolve(node, undefined);
-      const namespace = node.id.slice(0, node.id.indexOf('/'));
+      const namespace = this.namespaceOf(node);
       return {
-        id: node.id,
+        id: this.idOf(node),
         resource: node.resource,
         path: path === undefined ? undefined : posix.relative(this.root || '.', path) || '.',
         pathAt: node.pathAt,
@@ -418,6 +430,15 @@ class FluxGraph {
         clusters: [...(this.clusters.get(node) ?? [])].sort(),
       };
     });
+  }
+
+  /** `namespace/name`, as Flux refers to it in dependsOn. */
+  private idOf(node: FluxNode): string {
+    return `${this.namespaceOf(node)}/${node.name}`;
+  }
+
+  private namespaceOf(node: FluxNode): string {
+    return this.appliedNamespace.get(node) ?? node.namespace ?? '';
   }
 
   private membersAt(path: string | undefined): readonly Member[] {

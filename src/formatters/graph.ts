@@ -1,0 +1,92 @@
+import type { ResourceIndex } from '../resources/index.js';
+import { compareStrings } from '../linter/finding.js';
+
+/** What each cluster deploys, through which Flux Kustomization: the debugging view of the Flux graph. */
+export interface GraphView {
+  readonly clusters: readonly {
+    readonly name: string;
+    readonly kustomizations: readonly GraphKustomization[];
+  }[];
+  /** Flux Kustomizations no cluster reaches (shelved, archived). */
+  readonly unreached: readonly GraphKustomization[];
+  readonly resources: { readonly total: number; readonly inClusters: number };
+  readonly files: { readonly total: number; readonly reached: number };
+}
+
+export interface GraphKustomization {
+  readonly id: string;
+  readonly file: string;
+  /** Relative to the repository root; `null` when absent, unknown, or in another source. */
+  readonly path: string | null;
+  readonly pathExists: boolean;
+  readonly targetNamespace: string | null;
+  readonly dependsOn: readonly string[];
+  /** Resources it applies in this cluster. */
+  readonly resources: number;
+}
+
+export function graphView(index: ResourceIndex, fileCount: number): GraphView {
+  const counts = new Map<string, number>();
+  const reachedFiles = new Set<string>();
+  let inClusters = 0;
+  for (const resource of index.all) {
+    let placed = false;
+    for (const placement of resource.placements) {
+      if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
+      placed = true;
+      const key = `${placement.cluster}\u0000${placement.fluxKustomization}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if (placed) {
+      inClusters++;
+      reachedFiles.add(resource.file.path);
+    }
+  }
+  const entry = (cluster: string | undefined) => (kustomization: (typeof index.deployment.fluxKustomizations)[number]): GraphKustomization => ({
+    id: kustomization.id,
+    file: kustomization.resource.file.path,
+    path: kustomization.appliesThisRepository ? (kustomization.path ?? null) : null,
+    pathExists: kustomization.pathExists,
+    targetNamespace: kustomization.targetNamespace ?? null,
+    dependsOn: kustomization.dependsOn.map((dependency) => `${dependency.namespace}/${dependency.name}`),
+    resources: cluster === undefined ? 0 : (counts.get(`${cluster}\u0000${kustomization.id}`) ?? 0),
+  });
+  const all = index.deployment.fluxKustomizations;
+  const names = [...new Set(all.flatMap((kustomization) => kustomization.clusters))].sort(compareStrings);
+  const byId = (a: GraphKustomization, b: GraphKustomization) => compareStrings(a.id, b.id) || compareStrings(a.file, b.file);
+  return {
+    clusters: names.map((name) => ({ name, kustomizations: all.filter((k) => k.clusters.includes(name)).map(entry(name)).sort(byId) })),
+    unreached: all.filter((k) => k.clusters.length === 0).map(entry(undefined)).sort(byId),
+    resources: { total: index.all.length, inClusters },
+    files: { total: fileCount, reached: reachedFiles.size },
+  };
+}
+
+export function formatGraphText(view: GraphView): string {
+  const lines: string[] = [];
+  const table = (rows: readonly GraphKustomization[], withCount: boolean) => {
+    const cells = rows.map((k) => [
+      k.id,
+      k.path === null ? '(no path in this repository)' : k.pathExists ? k.path : `${k.path} (missing)`,
+      k.targetNamespace ?? '-',
+      withCount ? `${k.resources} ${k.resources === 1 ? 'resource' : 'resources'}` : k.file,
+    ]);
+    const widths = [0, 1, 2].map((i) => Math.max(...cells.map((row) => row[i]!.length)));
+    for (const row of cells) lines.push(`  ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`);
+  };
+  if (view.clusters.length === 0) lines.push('No Flux Kustomization reaches a file: the repository is read as plain kustomize.');
+  for (const cluster of view.clusters) {
+    lines.push(`cluster ${cluster.name}`);
+    table(cluster.kustomizations, true);
+    lines.push('');
+  }
+  if (view.unreached.length > 0) {
+    lines.push('not in any cluster');
+    table(view.unreached, false);
+    lines.push('');
+  }
+  lines.push(
+    `${view.resources.inClusters} of ${view.resources.total} resources deployed by a cluster; ${view.files.reached} of ${view.files.total} files reached.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
