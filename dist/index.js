@@ -22988,7 +22988,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse(serialize2(uri, options), options);
       }
       return uri;
     }
@@ -23026,13 +23026,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize2(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative4 = parse(serialize(relative4, options), options);
+        base = parse(serialize2(base, options), options);
+        relative4 = parse(serialize2(relative4, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative4.scheme) {
@@ -23087,7 +23087,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize(cmpts, opts) {
+    function serialize2(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -23359,7 +23359,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -23373,7 +23373,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
@@ -23386,7 +23386,7 @@ var require_fast_uri = __commonJS({
       resolve: resolve8,
       resolveComponent,
       equal,
-      serialize,
+      serialize: serialize2,
       parse
     };
     module.exports = fastUri;
@@ -36072,18 +36072,18 @@ var require_snippet = __commonJS({
       if (typeof options.linesBefore !== "number") options.linesBefore = 3;
       if (typeof options.linesAfter !== "number") options.linesAfter = 2;
       const re = /\r?\n|\r|\0/g;
-      const lineStarts = [0];
+      const lineStarts2 = [0];
       const lineEnds = [];
       let match;
       let foundLineNo = -1;
       while (match = re.exec(mark.buffer)) {
         lineEnds.push(match.index);
-        lineStarts.push(match.index + match[0].length);
+        lineStarts2.push(match.index + match[0].length);
         if (mark.position <= match.index && foundLineNo < 0) {
-          foundLineNo = lineStarts.length - 2;
+          foundLineNo = lineStarts2.length - 2;
         }
       }
-      if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+      if (foundLineNo < 0) foundLineNo = lineStarts2.length - 1;
       let result2 = "";
       const lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
       const maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
@@ -36091,23 +36091,23 @@ var require_snippet = __commonJS({
         if (foundLineNo - i < 0) break;
         const line2 = getLine(
           mark.buffer,
-          lineStarts[foundLineNo - i],
+          lineStarts2[foundLineNo - i],
           lineEnds[foundLineNo - i],
-          mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
+          mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo - i]),
           maxLineLength
         );
         result2 = common.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line2.str + "\n" + result2;
       }
-      const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+      const line = getLine(mark.buffer, lineStarts2[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
       result2 += common.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line.str + "\n";
       result2 += common.repeat("-", options.indent + lineNoLength + 3 + line.pos) + "^\n";
       for (let i = 1; i <= options.linesAfter; i++) {
         if (foundLineNo + i >= lineEnds.length) break;
         const line2 = getLine(
           mark.buffer,
-          lineStarts[foundLineNo + i],
+          lineStarts2[foundLineNo + i],
           lineEnds[foundLineNo + i],
-          mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
+          mark.position - (lineStarts2[foundLineNo] - lineStarts2[foundLineNo + i]),
           maxLineLength
         );
         result2 += common.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
@@ -46347,7 +46347,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -46370,7 +46370,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter;
   }
 });
 
@@ -47399,7 +47399,7 @@ var require_dist2 = __commonJS({
 
 // src/action/main.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync as mkdirSync2 } from "node:fs";
 import { EOL as EOL5 } from "node:os";
 import { dirname as dirname3, extname as extname2, resolve as resolve7 } from "node:path";
 
@@ -48167,7 +48167,7 @@ function substitutionDisabled(value) {
 }
 
 // src/resources/resource.ts
-function toRawResource(file, document, documentIndex, value) {
+function toRawResource(file, documentIndex, value) {
   if (!isMapping(value)) return void 0;
   const { apiVersion, kind } = value.apiVersion === void 0 && value.kind === void 0 && isKustomizationFile(file.path) ? KUSTOMIZATION_CONFIG : value;
   if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) return void 0;
@@ -48177,7 +48177,6 @@ function toRawResource(file, document, documentIndex, value) {
     typeId: typeIdOf(apiVersion, kind),
     name: knownString(getPath(value, ["metadata", "name"])),
     file,
-    document,
     documentIndex,
     value
   };
@@ -49476,7 +49475,7 @@ var formatters = { github, json, junit, sarif, stylish };
 
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch4(), 1);
-import { existsSync as existsSync3, readFileSync as readFileSync4, statSync as statSync2, writeFileSync } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname2, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 
 // src/config/load.ts
@@ -49600,6 +49599,79 @@ function readInputFile(cwd, path) {
   }
 }
 
+// src/project/cache.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+var MAX_RUNS = 16;
+var ProjectCache = class {
+  constructor(directory, version) {
+    this.directory = directory;
+    const tag = createHash2("sha256").update(version).digest("hex").slice(0, 12);
+    this.analysesFile = join(directory, `analyses-${tag}.bin`);
+    this.runsFile = join(directory, `runs-${tag}.bin`);
+    this.runs = readMap(this.runsFile);
+  }
+  directory;
+  /** Read on first use: a run that nothing changed needs only the runs file. */
+  analysesRead;
+  used = /* @__PURE__ */ new Set();
+  changed = false;
+  runs;
+  analysesFile;
+  runsFile;
+  get analyses() {
+    this.analysesRead ??= readMap(this.analysesFile);
+    return this.analysesRead;
+  }
+  get(key) {
+    const found = this.analyses.get(key);
+    if (found) this.used.add(key);
+    return found;
+  }
+  set(key, analysis) {
+    this.analyses.set(key, analysis);
+    this.used.add(key);
+    this.changed = true;
+  }
+  run(key) {
+    return this.runs.get(key);
+  }
+  /** Records a run, and keeps only the analyses this run used (files that changed or went away are dropped). */
+  save(runKey2, run2) {
+    this.runs.delete(runKey2);
+    this.runs.set(runKey2, run2);
+    while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value);
+    mkdirSync(this.directory, { recursive: true });
+    if (this.changed || this.used.size !== this.analyses.size) {
+      writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    }
+    writeAtomically(this.runsFile, serialize(this.runs));
+  }
+};
+function runKey(files, settings) {
+  const hash = createHash2("sha256").update(JSON.stringify(settings));
+  for (const file of files) {
+    hash.update(`\0${file.path}\0`);
+    hash.update("text" in file ? `${file.invalidEncodingAt ?? ""}\0${file.text}` : `error\0${file.error}`);
+  }
+  return hash.digest("hex");
+}
+function readMap(path) {
+  try {
+    const value = deserialize(readFileSync4(path));
+    return value instanceof Map ? value : /* @__PURE__ */ new Map();
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+}
+function writeAtomically(path, data) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+}
+
 // src/linter/linter.ts
 var import_yaml5 = __toESM(require_dist2(), 1);
 import { posix as posix4 } from "node:path";
@@ -49673,7 +49745,8 @@ function fluxNodesOf(resources) {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSource = ownGitRepository(kustomizations);
   const nodes = kustomizations.map((resource) => ({
-    id: `${knownString(getPath(resource.value, ["metadata", "namespace"])) ?? ""}/${resource.name ?? ""}`,
+    name: resource.name ?? "",
+    namespace: knownString(getPath(resource.value, ["metadata", "namespace"])),
     resource,
     spec: getPath(resource.value, ["spec"]),
     pathAt: ["spec", "path"],
@@ -49686,7 +49759,8 @@ function fluxNodesOf(resources) {
     if (!syncAt || !isMapping(sync) || typeof sync.path !== "string") continue;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
     nodes.push({
-      id: `${namespace}/${knownString(sync.name) ?? "flux-system"}`,
+      name: knownString(sync.name) ?? "flux-system",
+      namespace,
       resource,
       spec: { path: sync.path },
       pathAt: [...syncAt, "path"],
@@ -49736,12 +49810,13 @@ var FluxGraph = class {
   resolved = /* @__PURE__ */ new Map();
   inheritedSources = /* @__PURE__ */ new Map();
   memberFiles = /* @__PURE__ */ new Map();
+  appliedNamespace = /* @__PURE__ */ new Map();
   /** Places every file a Flux Kustomization applies; returns whether any was reached. */
   place(place) {
     let reached = false;
     const visited = /* @__PURE__ */ new Set();
     const visit2 = (node, cluster, parent) => {
-      const key = `${cluster}\0${node.id}\0${node.resource.file.path}`;
+      const key = `${cluster}\0${this.idOf(node)}\0${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Set()).get(node)).add(cluster);
@@ -49752,7 +49827,7 @@ var FluxGraph = class {
         place(member, {
           cluster,
           namespace: targetNamespace !== void 0 ? targetNamespace : member.namespace,
-          fluxKustomization: node.id,
+          fluxKustomization: this.idOf(node),
           substitution,
           labelsAdded: labels || member.labelsAdded,
           prefix: member.prefix,
@@ -49761,6 +49836,8 @@ var FluxGraph = class {
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
           this.inherit(node, child2);
+          const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace;
+          if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
           visit2(child2, cluster, node);
         }
       }
@@ -49776,11 +49853,12 @@ var FluxGraph = class {
   clusterOfRoots() {
     const appliedBy = this.appliedBy();
     const applied = (node) => [...appliedBy.get(node.resource.file.path) ?? []].some((parent) => parent !== node);
-    const roots = this.nodes.filter((node) => node.isSync || !applied(node) && !this.isLeftOut(node));
+    const candidates = this.nodes.filter((node) => node.appliesThisRepository);
+    const roots = candidates.filter((node) => node.isSync || !applied(node) && !this.isLeftOut(node));
     const reachable = /* @__PURE__ */ new Set();
     const reachOf = /* @__PURE__ */ new Map();
     for (const root of roots) reachOf.set(root, this.reach(root, reachable));
-    for (const node of this.nodes) {
+    for (const node of candidates) {
       if (reachable.has(node) || this.isLeftOut(node)) continue;
       roots.push(node);
       reachOf.set(node, this.reach(node, reachable));
@@ -49841,9 +49919,9 @@ var FluxGraph = class {
   summaries() {
     return this.nodes.map((node) => {
       const { path, targetNamespace } = this.resolve(node, void 0);
-      const namespace = node.id.slice(0, node.id.indexOf("/"));
+      const namespace = this.namespaceOf(node);
       return {
-        id: node.id,
+        id: this.idOf(node),
         resource: node.resource,
         path: path === void 0 ? void 0 : posix2.relative(this.root || ".", path) || ".",
         pathAt: node.pathAt,
@@ -49857,6 +49935,13 @@ var FluxGraph = class {
         clusters: [...this.clusters.get(node) ?? []].sort()
       };
     });
+  }
+  /** `namespace/name`, as Flux refers to it in dependsOn. */
+  idOf(node) {
+    return `${this.namespaceOf(node)}/${node.name}`;
+  }
+  namespaceOf(node) {
+    return this.appliedNamespace.get(node) ?? node.namespace ?? "";
   }
   membersAt(path) {
     return path === void 0 || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
@@ -50273,32 +50358,37 @@ var TEMPLATE_LINE = /^[ \t]*\{\{/m;
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: true, merge: true };
 function parseSource(path, originalText, options = {}) {
   let text2 = originalText;
-  let lineCounter = new import_yaml3.LineCounter();
-  let docs = parseDocuments(text2, lineCounter);
+  let docs = parseDocuments(text2);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
     const goText = withGoYamlAliases(text2);
-    const goCounter = new import_yaml3.LineCounter();
-    const goDocs = goText === text2 ? void 0 : parseDocuments(goText, goCounter);
+    const goDocs = goText === text2 ? void 0 : parseDocuments(goText);
     if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
       text2 = goText;
-      lineCounter = goCounter;
       docs = goDocs;
     }
   }
   const isTemplate = options.template === true || failed() && TEMPLATE_LINE.test(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
+  const documents = isTemplate ? [] : docs;
+  return { path, text: text2, problems, isTemplate, documents, regionOf: regionsOf(text2) };
+}
+function restoreSource(path, text2, problems, isTemplate) {
+  let documents;
   return {
     path,
     text: text2,
-    documents: isTemplate ? [] : docs,
     problems,
     isTemplate,
-    regionOf: (span) => regionOf(lineCounter, text2, span)
+    get documents() {
+      documents ??= isTemplate ? [] : parseDocuments(text2);
+      return documents;
+    },
+    regionOf: regionsOf(text2)
   };
 }
-function parseDocuments(text2, lineCounter) {
-  const documents = (0, import_yaml3.parseAllDocuments)(text2, { ...PARSE_OPTIONS, lineCounter });
+function parseDocuments(text2) {
+  const documents = (0, import_yaml3.parseAllDocuments)(text2, PARSE_OPTIONS);
   return Array.isArray(documents) ? documents : [];
 }
 function withGoYamlAliases(text2) {
@@ -50349,12 +50439,31 @@ function firstLine(message) {
   const line = message.split("\n", 1)[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?$/, "");
 }
-function regionOf(lineCounter, text2, span) {
-  const start = clamp(span.start, text2.length);
-  const end = clamp(Math.max(span.end, start), text2.length);
-  const from = lineCounter.linePos(start);
-  const to = lineCounter.linePos(end);
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+function regionsOf(text2) {
+  let starts;
+  const position = (offset) => {
+    starts ??= lineStarts(text2);
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = low + high + 1 >> 1;
+      if (starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, col: offset - starts[low] + 1 };
+  };
+  return (span) => {
+    const start = clamp(span.start, text2.length);
+    const end = clamp(Math.max(span.end, start), text2.length);
+    const from = position(start);
+    const to = position(end);
+    return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  };
+}
+function lineStarts(text2) {
+  const starts = [0];
+  for (let at = text2.indexOf("\n"); at !== -1; at = text2.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
 }
 function clamp(offset, length) {
   return Math.min(Math.max(offset, 0), length);
@@ -50364,7 +50473,7 @@ function clamp(offset, length) {
 var import_yaml4 = __toESM(require_dist2(), 1);
 var PREFIX = "homeops-lint-";
 var DIRECTIVE = /^#\s*homeops-lint-(disable-next-line|disable-line|disable|enable)(?=\s|$)(.*)$/;
-function directivesIn(text2, regionOf2) {
+function directivesIn(text2, regionOf) {
   if (!text2.includes(PREFIX)) return [];
   const directives = [];
   for (const comment of commentsIn(text2)) {
@@ -50375,7 +50484,7 @@ function directivesIn(text2, regionOf2) {
       kind: match[1],
       ruleIds: body.split(",").map((id) => id.trim()).filter(Boolean),
       reason,
-      region: regionOf2({ start: comment.offset, end: comment.offset + comment.source.trimEnd().length }),
+      region: regionOf({ start: comment.offset, end: comment.offset + comment.source.trimEnd().length }),
       text: comment.source.trimEnd()
     });
   }
@@ -50509,7 +50618,7 @@ function problemsOf(file, directive, used, options) {
 var MAX_ALIAS_COUNT = 100;
 function lint(input) {
   const settings = input.rules ?? {};
-  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity);
+  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity, input.cache);
   for (const rule of rules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === "off") continue;
@@ -50524,7 +50633,7 @@ function lint(input) {
   });
   return { findings: kept.sort(compareFindings), fileCount: input.files.length };
 }
-function loadRepository(files, root, syntaxSeverity = yamlSyntax.defaultSeverity) {
+function loadRepository(files, root, syntaxSeverity = yamlSyntax.defaultSeverity, cache2) {
   const findings = [];
   const reportSyntax = (file, path, span, messageId, data) => {
     if (syntaxSeverity === "off") return;
@@ -50543,31 +50652,49 @@ function loadRepository(files, root, syntaxSeverity = yamlSyntax.defaultSeverity
       reportSyntax(void 0, file.path, { start: 0, end: 0 }, "unreadable", { error: file.error });
       continue;
     }
-    const source = parseSource(file.path, file.text, { template: isChartTemplate(file.path, chartDirs) });
-    const fileDirectives = directivesIn(file.text, source.regionOf);
-    if (fileDirectives.length > 0) directives.set(file.path, fileDirectives);
+    const template = isChartTemplate(file.path, chartDirs);
+    const key = cache2 && fingerprintOf([template ? "template" : "yaml", file.text]);
+    const cached = key === void 0 ? void 0 : cache2?.get(key);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template);
+    if (key !== void 0 && !cached) cache2?.set(key, analysis);
+    if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
       const at = file.invalidEncodingAt;
       reportSyntax(source, file.path, { start: at, end: at + 1 }, "encoding", {});
     }
-    for (const problem of source.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
-    const values = source.documents.map((document, index) => {
-      if (document.errors.length > 0) return void 0;
-      try {
-        const value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        const raw = toRawResource(source, document, index, value);
-        if (raw) raws.push(raw);
-        return value;
-      } catch (error2) {
-        reportSyntax(source, file.path, composeErrorSpan(document), "compose", { error: errorText(error2) });
-        return void 0;
-      }
+    for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
+    for (const { span, error: error2 } of analysis.composeErrors) reportSyntax(source, file.path, span, "compose", { error: error2 });
+    analysis.values.forEach((value, index) => {
+      const raw = value === void 0 ? void 0 : toRawResource(source, index, value);
+      if (raw) raws.push(raw);
     });
-    composed.push({ path: file.path, values });
+    composed.push({ path: file.path, values: analysis.values });
   }
   const deployment = buildDeployment({ root, files: composed, resources: raws });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
+}
+function analyze(path, text2, template) {
+  const source = parseSource(path, text2, { template });
+  const composeErrors = [];
+  const values = source.documents.map((document) => {
+    if (document.errors.length > 0) return void 0;
+    try {
+      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error2) {
+      composeErrors.push({ span: composeErrorSpan(document), error: errorText(error2) });
+      return void 0;
+    }
+  });
+  const analysis = {
+    text: source.text,
+    isTemplate: source.isTemplate,
+    problems: source.problems,
+    composeErrors,
+    directives: directivesIn(source.text, source.regionOf),
+    values
+  };
+  return { analysis, source };
 }
 function runRule(rule, severity, options, resource, index, findings) {
   const context = {
@@ -50577,7 +50704,7 @@ function runRule(rule, severity, options, resource, index, findings) {
     report(report2) {
       const template = rule.messages[report2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported unknown messageId "${report2.messageId}"`);
-      const span = locate(resource.document, report2.at, report2.span);
+      const span = locate(documentOf(resource), report2.at, report2.span);
       const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
@@ -50603,13 +50730,16 @@ function runRule(rule, severity, options, resource, index, findings) {
   }
 }
 function locationIn(resource, at, span = "value") {
-  return { file: resource.file.path, ...resource.file.regionOf(locate(resource.document, at, span)) };
+  return { file: resource.file.path, ...resource.file.regionOf(locate(documentOf(resource), at, span)) };
 }
 function formatLocation(location) {
   return `${location.file}:${location.line}:${location.column}`;
 }
 function identityOf(resource) {
   return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+}
+function documentOf(resource) {
+  return resource.file.documents[resource.documentIndex];
 }
 function composeErrorSpan(document) {
   let span;
@@ -50642,20 +50772,28 @@ async function loadProjectConfig(options) {
   });
   return { config, configPath: filepath };
 }
-async function lintProject(options) {
+async function readProject(options) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname2(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
-  const run2 = (input) => lint({
-    root: discovery.root,
-    files: input,
+  return { config, targets, root: discovery.root, files, ignored };
+}
+async function lintProject(options) {
+  const { config, targets, root, files, ignored } = await readProject(options);
+  const cache2 = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version);
+  const settings = {
+    root,
     rules: config.rules,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason
-  });
-  const result2 = run2(files);
+  };
+  const run2 = (input) => lint({ ...settings, files: input, cache: cache2 });
+  const key = cache2 && runKey(files, { version: options.cache.version, ...settings });
+  const stored = key === void 0 ? void 0 : cache2?.run(key);
+  const result2 = stored ?? run2(files);
+  if (cache2 && key !== void 0 && !stored) cache2.save(key, result2);
   const notes = [];
   let findings = result2.findings;
   if (options.repository !== void 0) findings = onlyIn(findings, options.paths, options.cwd);
@@ -50670,7 +50808,7 @@ async function lintProject(options) {
 function applyBaseline(findings, file, options, notes) {
   const path = resolve6(options.cwd, file);
   if (!existsSync3(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
-  const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync4(path, "utf8"), file));
+  const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync5(path, "utf8"), file));
   const entries = (count) => count === 1 ? "entry" : "entries";
   if (options.pruneBaseline) {
     writeOutput(path, file, `${JSON.stringify(pruned, null, 2)}
@@ -50693,7 +50831,7 @@ function onlyIn(findings, paths, cwd) {
 }
 function writeOutput(path, shown, text2) {
   try {
-    writeFileSync(path, text2);
+    writeFileSync2(path, text2);
   } catch (error2) {
     const { code, message } = error2;
     throw new UsageError(`cannot write ${shown}: ${code ?? ""}${code ? ": " : ""}${message.replace(/^\w+: /, "")}`);
@@ -50782,7 +50920,7 @@ function report(result2, inputs, cwd) {
   if (inputs.format !== void 0) logUntrusted(`homeops-lint --format ${inputs.format}`, outputFormats[inputs.format](formatInput));
   if (inputs.sarifFile !== void 0) {
     const path = resolve7(cwd, inputs.sarifFile);
-    mkdirSync(dirname3(path), { recursive: true });
+    mkdirSync2(dirname3(path), { recursive: true });
     writeOutput(path, inputs.sarifFile, outputFormats.sarif(formatInput));
   }
   if (result2.notes.length > 0) logUntrusted("homeops-lint notes", result2.notes.join("\n"));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../discovery/discover.js';
+import { DEFAULT_CACHE_LOCATION } from '../project/cache.js';
 
 export const DEFAULT_BASELINE = '.homeops-lint-baseline.json';
 
@@ -23,6 +24,8 @@ export interface LintOptions {
   readonly pruneBaseline: boolean;
   readonly requireReason: boolean | undefined;
   readonly reportUnusedDisableDirectives: string | undefined;
+  /** Cache directory with `--cache`, else `undefined`. */
+  readonly cacheLocation: string | undefined;
 }
 
 export type Command =
@@ -66,6 +69,8 @@ export function parseCommand(argv: readonly string[]): Command {
       'require-reason': { type: 'boolean' },
       'report-unused-disable-directives': { type: 'boolean', default: false },
       'report-unused-disable-directives-severity': { type: 'string' },
+      cache: { type: 'boolean', default: false },
+      'cache-location': { type: 'string' },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -103,6 +108,7 @@ export function parseCommand(argv: readonly string[]): Command {
     pruneBaseline: values['prune-baseline'],
     requireReason: values['require-reason'],
     reportUnusedDisableDirectives: unusedSeverity,
+    cacheLocation: values.cache || values['cache-location'] !== undefined ? (values['cache-location'] ?? DEFAULT_CACHE_LOCATION) : undefined,
   };
 }
 

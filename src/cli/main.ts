@@ -52,6 +52,8 @@ Options:
                                  Report disable directives that suppress nothing as errors
       --report-unused-disable-directives-severity <off|warn|error>
                                  Severity for those (default: warn)
+      --cache                    Keep results in a cache and reuse them for files that did not change
+      --cache-location <dir>     Where (default: node_modules/.cache/homeops-lint); implies --cache
       --no-color                 Never colour the output
       --debug                    Print stack traces of internal errors
   -h, --help                     Show this help
@@ -103,6 +105,7 @@ async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
     diffBase: options.diffBase,
     requireReason: options.requireReason,
     reportUnusedDisableDirectives: unusedSeverity === undefined ? undefined : toSeverity(unusedSeverity as SeverityName),
+    cache: options.cacheLocation === undefined ? undefined : { location: options.cacheLocation, version: packageVersion() },
   };
   if (options.printConfig) {
     const { config, configPath } = await loadProjectConfig(project);

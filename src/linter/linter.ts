@@ -9,7 +9,7 @@ import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetti
 export type { RuleSetting } from '../rules/types.js';
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
-import { parseSource, type SourceFile, type Span } from '../yaml/source.js';
+import { parseSource, restoreSource, type SourceFile, type Span, type SyntaxProblem } from '../yaml/source.js';
 import { directivesIn, type Directive } from './directives.js';
 import { compareFindings, fingerprintOf, type Finding, type Location } from './finding.js';
 import { applyDirectives } from './suppress.js';
@@ -38,6 +38,8 @@ export interface LintInput {
   readonly reportUnusedDisableDirectives?: RuleSetting;
   /** Whether disable directives must give a reason after `--`. */
   readonly requireReason?: boolean;
+  /** Keeps each file's analysis by content between runs. */
+  readonly cache?: AnalysisCache;
 }
 
 export interface LintResult {
@@ -51,7 +53,7 @@ const MAX_ALIAS_COUNT = 100;
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
   const settings = input.rules ?? {};
-  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity);
+  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity, input.cache);
   for (const rule of allRules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === 'off') continue;
@@ -76,11 +78,37 @@ export interface Repository {
 }
 
 /**
+ * What reading one file finds, independent of every other file, so a cache
+ * can keep it by the file's content: the text as parsed, its problems, its
+ * directives, and each document composed to plain values.
+ */
+export interface FileAnalysis {
+  readonly text: string;
+  readonly isTemplate: boolean;
+  readonly problems: readonly SyntaxProblem[];
+  readonly composeErrors: readonly { readonly span: Span; readonly error: string }[];
+  readonly directives: readonly Directive[];
+  /** Per document; `undefined` for one that did not parse or compose. */
+  readonly values: readonly unknown[];
+}
+
+/** Keeps file analyses by content between runs; see src/project/cache.ts. */
+export interface AnalysisCache {
+  get(key: string): FileAnalysis | undefined;
+  set(key: string, analysis: FileAnalysis): void;
+}
+
+/**
  * Parses every file and places every resource: what rules, and views such as
  * a deployment graph, work on. Problems reading a file become findings; they
  * never stop the other files from being read.
  */
-export function loadRepository(files: readonly InputFile[], root: string, syntaxSeverity: RuleSetting = yamlSyntax.defaultSeverity): Repository {
+export function loadRepository(
+  files: readonly InputFile[],
+  root: string,
+  syntaxSeverity: RuleSetting = yamlSyntax.defaultSeverity,
+  cache?: AnalysisCache,
+): Repository {
   const findings: Finding[] = [];
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
     if (syntaxSeverity === 'off') return;
@@ -93,40 +121,59 @@ export function loadRepository(files: readonly InputFile[], root: string, syntax
   };
 
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
-  const composed: { path: string; values: unknown[] }[] = [];
+  const composed: { path: string; values: readonly unknown[] }[] = [];
   const raws: RawResource[] = [];
-  const directives = new Map<string, Directive[]>();
+  const directives = new Map<string, readonly Directive[]>();
   for (const file of files) {
     if ('error' in file) {
       reportSyntax(undefined, file.path, { start: 0, end: 0 }, 'unreadable', { error: file.error });
       continue;
     }
-    const source = parseSource(file.path, file.text, { template: isChartTemplate(file.path, chartDirs) });
-    const fileDirectives = directivesIn(file.text, source.regionOf);
-    if (fileDirectives.length > 0) directives.set(file.path, fileDirectives);
+    const template = isChartTemplate(file.path, chartDirs);
+    const key = cache && fingerprintOf([template ? 'template' : 'yaml', file.text]);
+    const cached = key === undefined ? undefined : cache?.get(key);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template);
+    if (key !== undefined && !cached) cache?.set(key, analysis);
+    if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== undefined) {
       const at = file.invalidEncodingAt;
       reportSyntax(source, file.path, { start: at, end: at + 1 }, 'encoding', {});
     }
-    for (const problem of source.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
-    const values = source.documents.map((document, index) => {
-      if (document.errors.length > 0) return undefined;
-      try {
-        const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        const raw = toRawResource(source, document, index, value);
-        if (raw) raws.push(raw);
-        return value;
-      } catch (error) {
-        reportSyntax(source, file.path, composeErrorSpan(document), 'compose', { error: errorText(error) });
-        return undefined;
-      }
+    for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
+    for (const { span, error } of analysis.composeErrors) reportSyntax(source, file.path, span, 'compose', { error });
+    analysis.values.forEach((value, index) => {
+      const raw = value === undefined ? undefined : toRawResource(source, index, value);
+      if (raw) raws.push(raw);
     });
-    composed.push({ path: file.path, values });
+    composed.push({ path: file.path, values: analysis.values });
   }
 
   const deployment = buildDeployment({ root, files: composed, resources: raws });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
+}
+
+function analyze(path: string, text: string, template: boolean): { analysis: FileAnalysis; source: SourceFile } {
+  const source = parseSource(path, text, { template });
+  const composeErrors: { span: Span; error: string }[] = [];
+  const values = source.documents.map((document) => {
+    if (document.errors.length > 0) return undefined;
+    try {
+      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (error) {
+      composeErrors.push({ span: composeErrorSpan(document), error: errorText(error) });
+      return undefined;
+    }
+  });
+  const analysis: FileAnalysis = {
+    text: source.text,
+    isTemplate: source.isTemplate,
+    problems: source.problems,
+    composeErrors,
+    directives: directivesIn(source.text, source.regionOf),
+    values,
+  };
+  return { analysis, source };
 }
 
 function runRule(rule: Rule, severity: Severity, options: object, resource: Resource, index: ResourceIndex, findings: Finding[]): void {
@@ -137,7 +184,7 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
     report(report: Report) {
       const template = rule.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
-      const span = locate(resource.document, report.at, report.span);
+      const span = locate(documentOf(resource), report.at, report.span);
       const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
@@ -164,7 +211,7 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
 }
 
 function locationIn(resource: Resource, at: Path, span: SpanTarget = 'value'): Location {
-  return { file: resource.file.path, ...resource.file.regionOf(locate(resource.document, at, span)) };
+  return { file: resource.file.path, ...resource.file.regionOf(locate(documentOf(resource), at, span)) };
 }
 
 export function formatLocation(location: Location): string {
@@ -173,6 +220,10 @@ export function formatLocation(location: Location): string {
 
 function identityOf(resource: Resource) {
   return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+}
+
+function documentOf(resource: Resource): Document.Parsed {
+  return resource.file.documents[resource.documentIndex]!;
 }
 
 // Composing fails on an alias with no anchor (point at the alias) or on too

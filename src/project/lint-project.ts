@@ -9,6 +9,7 @@ import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
+import { ProjectCache, runKey } from './cache.js';
 import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
@@ -29,6 +30,8 @@ export interface ProjectOptions {
   readonly diffBase?: string;
   readonly requireReason?: boolean;
   readonly reportUnusedDisableDirectives?: RuleSetting;
+  /** Keep results between runs in this directory (`--cache`); the version keeps tool versions apart. */
+  readonly cache?: { readonly location: string; readonly version: string };
 }
 
 export interface ProjectResult {
@@ -82,15 +85,18 @@ export async function loadProjectGraph(options: ProjectOptions): Promise<GraphVi
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
   const { config, targets, root, files, ignored } = await readProject(options);
-  const run = (input: readonly InputFile[]) =>
-    lint({
-      root,
-      files: input,
-      rules: config.rules,
-      reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
-      requireReason: options.requireReason ?? config.requireReason,
-    });
-  const result = run(files);
+  const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version);
+  const settings = {
+    root,
+    rules: config.rules,
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
+    requireReason: options.requireReason ?? config.requireReason,
+  };
+  const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache });
+  const key = cache && runKey(files, { version: options.cache!.version, ...settings });
+  const stored = key === undefined ? undefined : cache?.run(key);
+  const result = stored ?? run(files);
+  if (cache && key !== undefined && !stored) cache.save(key, result);
   const notes: string[] = [];
   let findings = result.findings;
   if (options.repository !== undefined) findings = onlyIn(findings, options.paths, options.cwd);

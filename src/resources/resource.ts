@@ -1,4 +1,3 @@
-import type { Document } from 'yaml';
 import type { SourceFile } from '../yaml/source.js';
 import { substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { typeIdOf } from './kinds.js';
@@ -35,7 +34,7 @@ export interface Resource {
   /** metadata.name; for a Namespace object, the name kustomize gives it in its first placement. */
   readonly name: string | undefined;
   readonly file: SourceFile;
-  readonly document: Document.Parsed;
+  /** Which document of `file` (its `documents[documentIndex]`) this is. */
   readonly documentIndex: number;
   /** The document composed to plain values, after the first placement's Flux substitutions. */
   readonly value: Mapping;
@@ -54,13 +53,12 @@ export interface RawResource {
   readonly typeId: string;
   readonly name: string | undefined;
   readonly file: SourceFile;
-  readonly document: Document.Parsed;
   readonly documentIndex: number;
   readonly value: Mapping;
 }
 
 /** The Kubernetes object in a composed document, or `undefined` for any other YAML. */
-export function toRawResource(file: SourceFile, document: Document.Parsed, documentIndex: number, value: unknown): RawResource | undefined {
+export function toRawResource(file: SourceFile, documentIndex: number, value: unknown): RawResource | undefined {
   if (!isMapping(value)) return undefined;
   const { apiVersion, kind } = value.apiVersion === undefined && value.kind === undefined && isKustomizationFile(file.path) ? KUSTOMIZATION_CONFIG : value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return undefined;
@@ -70,7 +68,6 @@ export function toRawResource(file: SourceFile, document: Document.Parsed, docum
     typeId: typeIdOf(apiVersion, kind),
     name: knownString(getPath(value, ['metadata', 'name'])),
     file,
-    document,
     documentIndex,
     value,
   };

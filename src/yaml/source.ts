@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 
 /** A half-open range of character offsets into a source text. */
 export interface Span {
@@ -24,7 +24,9 @@ export interface SyntaxProblem {
 export interface SourceFile {
   /** Path relative to the linted root, with `/` separators. */
   readonly path: string;
+  /** The text as parsed (see `withGoYamlAliases`); positions refer to it. */
   readonly text: string;
+  /** Parsed on first use when the file comes from the cache. */
   readonly documents: readonly Document.Parsed[];
   readonly problems: readonly SyntaxProblem[];
   /** True when the file is a Go/Helm template rather than YAML, and is skipped on purpose. */
@@ -44,34 +46,45 @@ const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: tru
 
 export function parseSource(path: string, originalText: string, options: { template?: boolean } = {}): SourceFile {
   let text = originalText;
-  let lineCounter = new LineCounter();
-  let docs = parseDocuments(text, lineCounter);
+  let docs = parseDocuments(text);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
     const goText = withGoYamlAliases(text);
-    const goCounter = new LineCounter();
-    const goDocs = goText === text ? undefined : parseDocuments(goText, goCounter);
+    const goDocs = goText === text ? undefined : parseDocuments(goText);
     if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
       text = goText;
-      lineCounter = goCounter;
       docs = goDocs;
     }
   }
   const isTemplate = options.template === true || (failed() && TEMPLATE_LINE.test(text));
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
+  const documents = isTemplate ? [] : docs;
+  return { path, text, problems, isTemplate, documents, regionOf: regionsOf(text) };
+}
+
+/**
+ * A source file rebuilt from what an earlier parse of the same text found
+ * (the cache): its documents are parsed again only if something asks for
+ * them, which is when a finding needs a position inside it.
+ */
+export function restoreSource(path: string, text: string, problems: readonly SyntaxProblem[], isTemplate: boolean): SourceFile {
+  let documents: readonly Document.Parsed[] | undefined;
   return {
     path,
     text,
-    documents: isTemplate ? [] : docs,
     problems,
     isTemplate,
-    regionOf: (span) => regionOf(lineCounter, text, span),
+    get documents() {
+      documents ??= isTemplate ? [] : parseDocuments(text);
+      return documents;
+    },
+    regionOf: regionsOf(text),
   };
 }
 
-function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
-  const documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
+function parseDocuments(text: string): Document.Parsed[] {
+  const documents = parseAllDocuments(text, PARSE_OPTIONS);
   return Array.isArray(documents) ? documents : [];
 }
 
@@ -147,12 +160,33 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function regionOf(lineCounter: LineCounter, text: string, span: Span): Region {
-  const start = clamp(span.start, text.length);
-  const end = clamp(Math.max(span.end, start), text.length);
-  const from = lineCounter.linePos(start);
-  const to = lineCounter.linePos(end);
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+/** Offsets to 1-based line and column, from the text alone (as yaml's LineCounter does). */
+function regionsOf(text: string): (span: Span) => Region {
+  let starts: number[] | undefined;
+  const position = (offset: number) => {
+    starts ??= lineStarts(text);
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, col: offset - starts[low]! + 1 };
+  };
+  return (span) => {
+    const start = clamp(span.start, text.length);
+    const end = clamp(Math.max(span.end, start), text.length);
+    const from = position(start);
+    const to = position(end);
+    return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  };
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return starts;
 }
 
 function clamp(offset: number, length: number): number {

@@ -1,27 +1,36 @@
-// Bundles the GitHub Action (src/action/main.ts) into dist/index.js, the file
-// action.yml runs. `npm run build:action` runs this file; test/action.test.ts
-// imports `bundleAction` to check that the committed bundle matches the sources.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+// Bundles an entry point and its dependencies into one file with esbuild:
+//   node scripts/bundle.mjs action   src/action/main.ts -> dist/index.js (committed; action.yml runs it)
+//   node scripts/bundle.mjs cli      src/cli/main.ts    -> lib/cli/bundle.js (what bin/homeops-lint.js runs)
+// One file loads far faster than a graph of modules and packages, which is
+// most of a pre-commit run's time. test/action.test.ts imports `bundle` to
+// check that the committed dist/index.js matches the sources.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const OUTFILE = 'dist/index.js';
+
+export const TARGETS = {
+  action: { entry: 'src/action/main.ts', outfile: 'dist/index.js' },
+  cli: { entry: 'src/cli/main.ts', outfile: 'lib/cli/bundle.js' },
+};
 
 /**
  * The options, in one place. The output depends only on the sources and the
  * locked dependencies: no source map, no timestamps, and module comments name
  * paths relative to the repository, not to the machine.
  *
+ * @param {keyof typeof TARGETS} name
  * @returns {import('esbuild').BuildOptions & { write: false }}
  */
-export function actionBuildOptions() {
+export function bundleOptions(name) {
   const { version } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
+  const { entry, outfile } = TARGETS[name];
   return {
     absWorkingDir: ROOT,
-    entryPoints: ['src/action/main.ts'],
-    outfile: OUTFILE,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -40,17 +49,22 @@ export function actionBuildOptions() {
   };
 }
 
-/** The bundle's bytes. */
-export async function bundleAction() {
-  const result = await build(actionBuildOptions());
+/** The bundle's bytes. @param {keyof typeof TARGETS} name */
+export async function bundle(name) {
+  const result = await build(bundleOptions(name));
   const [output] = result.outputFiles;
   if (result.outputFiles.length !== 1 || output === undefined) throw new Error(`expected one output file, got ${result.outputFiles.length}`);
   return output.contents;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const outfile = resolve(ROOT, OUTFILE);
+  const name = process.argv[2];
+  if (!(name in TARGETS)) {
+    console.error(`usage: node scripts/bundle.mjs ${Object.keys(TARGETS).join('|')}`);
+    process.exit(2);
+  }
+  const outfile = resolve(ROOT, TARGETS[name].outfile);
   mkdirSync(dirname(outfile), { recursive: true });
-  writeFileSync(outfile, await bundleAction());
-  console.log(`wrote ${OUTFILE}`);
+  writeFileSync(outfile, await bundle(name));
+  console.log(`wrote ${TARGETS[name].outfile}`);
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Compares homeops-lint with the parse floor (../shared/bench/parse-baseline.mjs)
+// on every corpus repository present, whole processes side by side in one
+// run, alternating, several rounds; prints medians and ratios.
+//
+//   npm run bench                 # every repo in ../shared/corpus
+//   ROUNDS=9 npm run bench        # more rounds
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
+const FLOOR = resolve(ROOT, '..', 'shared', 'bench', 'parse-baseline.mjs');
+const CLI = join(ROOT, 'bin', 'homeops-lint.js');
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+if (!existsSync(CORPUS) || !existsSync(FLOOR)) {
+  console.log(`bench skipped: ${CORPUS} or ${FLOOR} is not present`);
+  process.exit(0);
+}
+if (!existsSync(join(ROOT, 'lib', 'cli', 'main.js'))) {
+  console.error('run npm run build first');
+  process.exit(2);
+}
+
+/** Wall seconds and peak RSS (KiB) of one process, from GNU time. */
+function measure(args, cwd) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const [seconds, kib] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+  return { seconds, kib, stdout: result.stdout };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rows = [];
+for (const repo of readdirSync(CORPUS).sort()) {
+  const work = mkdtempSync(join(tmpdir(), 'homeops-lint-bench-'));
+  const tree = join(work, repo);
+  cpSync(join(CORPUS, repo), tree, { recursive: true });
+  spawnSync('chmod', ['-R', 'u+w', tree]);
+  const lint = (extra) => [CLI, '--format', 'json', ...extra, tree];
+  const cacheDir = join(work, 'cache');
+  const changedFile = join(tree, readdirSync(tree).includes('kubernetes') ? 'kubernetes' : '.', 'one-file-changed.yaml');
+  const floor = [], cold = [], warm = [], changed = [], memory = { floor: [], cold: [] };
+  let info;
+  for (let round = 0; round < ROUNDS; round++) {
+    const f = measure([FLOOR, tree], ROOT);
+    info = JSON.parse(f.stdout);
+    floor.push(f.seconds);
+    memory.floor.push(f.kib);
+    const c = measure(lint([]), ROOT);
+    cold.push(c.seconds);
+    memory.cold.push(c.kib);
+    rmSync(cacheDir, { recursive: true, force: true });
+    measure(lint(['--cache-location', cacheDir]), ROOT);
+    warm.push(measure(lint(['--cache-location', cacheDir]), ROOT).seconds);
+    appendFileSync(changedFile, `# round ${round}\n`);
+    changed.push(measure(lint(['--cache-location', cacheDir]), ROOT).seconds);
+  }
+  rmSync(work, { recursive: true, force: true });
+  const base = median(floor);
+  rows.push({
+    repo,
+    files: info.files,
+    docs: info.docs,
+    floor: base,
+    cold: median(cold),
+    warm: median(warm),
+    changed: median(changed),
+    floorMiB: median(memory.floor) / 1024,
+    coldMiB: median(memory.cold) / 1024,
+  });
+}
+
+const fmt = (n, digits = 2) => n.toFixed(digits);
+console.log(`| repo | files | docs | floor s | cold s (x) | warm s (x) | one file changed s (x) | peak MiB floor / cold (x) |`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+for (const r of rows) {
+  console.log(
+    `| ${r.repo} | ${r.files} | ${r.docs} | ${fmt(r.floor)} | ${fmt(r.cold)} (${fmt(r.cold / r.floor)}) | ${fmt(r.warm)} (${fmt(r.warm / r.floor)}) | ${fmt(r.changed)} (${fmt(r.changed / r.floor)}) | ${fmt(r.floorMiB, 0)} / ${fmt(r.coldMiB, 0)} (${fmt(r.coldMiB / r.floorMiB)}) |`,
+  );
+}
+console.log(`\nMedians of ${ROUNDS} rounds; (x) is the ratio to the parse floor measured in the same round.`);
