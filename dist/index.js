@@ -49811,6 +49811,7 @@ var FluxGraph = class {
   inheritedSources = /* @__PURE__ */ new Map();
   memberFiles = /* @__PURE__ */ new Map();
   appliedNamespace = /* @__PURE__ */ new Map();
+  patchSources = /* @__PURE__ */ new Map();
   /** Places every file a Flux Kustomization applies; returns whether any was reached. */
   place(place) {
     let reached = false;
@@ -49986,6 +49987,15 @@ var FluxGraph = class {
    */
   inherit(parent, child2) {
     if (child2.isSync || this.inheritedSources.has(child2)) return;
+    const inherited = this.sourcesForChildren(parent);
+    if (inherited.length === 0) return;
+    this.inheritedSources.set(child2, inherited);
+    this.resolved.delete(child2);
+  }
+  /** The postBuild blocks a parent's `spec.patches` give every child Kustomization; read once per parent. */
+  sourcesForChildren(parent) {
+    const known = this.patchSources.get(parent);
+    if (known) return known;
     const inherited = [];
     for (const entry of asArray(getPath(parent.spec, ["patches"]))) {
       const target = getPath(entry, ["target"]);
@@ -49995,9 +50005,8 @@ var FluxGraph = class {
       const postBuild = getPath(safeParse(patch), ["spec", "postBuild"]);
       inherited.push(isMapping(postBuild) ? postBuild : UNREADABLE_PATCH);
     }
-    if (inherited.length === 0) return;
-    this.inheritedSources.set(child2, inherited);
-    this.resolved.delete(child2);
+    this.patchSources.set(parent, inherited);
+    return inherited;
   }
 };
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");

@@ -281,6 +281,7 @@ class FluxGraph {
   private readonly inheritedSources = new Map<FluxNode, unknown[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
+  private readonly patchSources = new Map<FluxNode, unknown[]>();
 
   constructor(
     private readonly nodes: readonly FluxNode[],
@@ -488,6 +489,16 @@ class FluxGraph {
    */
   private inherit(parent: FluxNode, child: FluxNode): void {
     if (child.isSync || this.inheritedSources.has(child)) return;
+    const inherited = this.sourcesForChildren(parent);
+    if (inherited.length === 0) return;
+    this.inheritedSources.set(child, inherited);
+    this.resolved.delete(child);
+  }
+
+  /** The postBuild blocks a parent's `spec.patches` give every child Kustomization; read once per parent. */
+  private sourcesForChildren(parent: FluxNode): unknown[] {
+    const known = this.patchSources.get(parent);
+    if (known) return known;
     const inherited: unknown[] = [];
     for (const entry of asArray(getPath(parent.spec, ['patches']))) {
       const target = getPath(entry, ['target']);
@@ -497,10 +508,10 @@ class FluxGraph {
       const postBuild = getPath(safeParse(patch), ['spec', 'postBuild']);
       inherited.push(isMapping(postBuild) ? postBuild : UNREADABLE_PATCH);
     }
-    if (inherited.length === 0) return;
-    this.inheritedSources.set(child, inherited);
-    this.resolved.delete(child);
+    this.patchSources.set(parent, inherited);
+    return inherited;
   }
+
 }
 
 const UNREADABLE_PATCH = Symbol('unreadable patch');
