@@ -8,26 +8,13 @@ import { junit } from '../src/formatters/junit.js';
 import { createSarif, sarif } from '../src/formatters/sarif.js';
 import type { FormatInput } from '../src/formatters/types.js';
 import type { Finding } from '../src/linter/finding.js';
+import { sampleFinding } from './helpers/findings.js';
 import { ruleMetas } from '../src/rules/registry.js';
 import { lintPath } from './helpers/lint-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  ruleId: 'cnpg-backup-immediate',
-  messageId: 'immediate',
-  severity: 'error',
-  message: 'Backup "b" sets spec.immediate.',
-  file: 'db/backup.yaml',
-  line: 3,
-  column: 3,
-  endLine: 3,
-  endColumn: 12,
-  resource: { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', namespace: 'db', name: 'b' },
-  related: [],
-  fingerprint: '0123456789abcdef',
-  ...overrides,
-});
+const finding = sampleFinding;
 
 const input = (findings: readonly Finding[], fileCount = new Set(findings.map((f) => f.file)).size): FormatInput => ({
   findings,

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { json } from '../src/formatters/json.js';
 import { stylish } from '../src/formatters/stylish.js';
-import type { Finding } from '../src/linter/finding.js';
+import { sampleFinding } from './helpers/findings.js';
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  ruleId: 'cnpg-backup-immediate',
-  messageId: 'immediate',
-  severity: 'error',
-  message: 'Backup "b" sets spec.immediate.',
-  file: 'db/backup.yaml',
-  line: 3,
-  column: 3,
-  endLine: 3,
-  endColumn: 12,
-  resource: { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', namespace: 'db', name: 'b' },
-  related: [],
-  fingerprint: '0123456789abcdef',
-  ...overrides,
-});
+const finding = sampleFinding;
 
 const SOURCES: Record<string, string> = {
   'db/backup.yaml': 'kind: Backup\nspec:\n  immediate: true\n  other: x\n',

@@ -2,11 +2,12 @@
 // `prepare`, the tsc build), the tarball's file list, and the installed
 // package run through `npx homeops-lint` in a fresh project with production
 // dependencies only.
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyWorkingTree } from './helpers/temp-repo.js';
 import { ruleMetas } from '../src/rules/registry.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,20 +35,6 @@ let app: string;
 let tarball: string;
 let packed: string[];
 
-/**
- * The working tree as a clean checkout would have it (tracked files plus
- * untracked ones git does not ignore, so no lib/), packed outside the shared
- * tree: `prepare` rebuilds lib/ in the copy, never under the other tests'
- * feet.
- */
-function copyWorkingTree(to: string): void {
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  for (const path of listed.split('\0').filter(Boolean)) {
-    if (lstatSync(join(ROOT, path), { throwIfNoEntry: false })?.isFile() !== true) continue; // deleted, or not a regular file
-    mkdirSync(dirname(join(to, path)), { recursive: true });
-    copyFileSync(join(ROOT, path), join(to, path));
-  }
-}
 
 /** The environment a user's shell would have: none of the `npm_*` variables `npm test` exports to scripts. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -88,7 +75,7 @@ describe('the npm package', () => {
   beforeAll(async () => {
     temp = mkdtempSync(join(tmpdir(), 'homeops-lint-package-'));
     const source = join(temp, 'source');
-    copyWorkingTree(source);
+    copyWorkingTree(ROOT, source);
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
 
     // `prepare` (tsc) runs in the background so that stdout is only the JSON;

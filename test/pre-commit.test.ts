@@ -5,11 +5,12 @@
 // (npm install in a clone, which runs `prepare`; npm pack; npm install -g of
 // the tarball into an isolated environment). Skipped when pre-commit is not
 // installed.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyWorkingTree, writeTree } from './helpers/temp-repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -42,22 +43,6 @@ let env: NodeJS.ProcessEnv;
 /** Whether the first test installed the hook's environment; the others run the hook in it. */
 let installed = false;
 
-/** Tracked files plus untracked ones git does not ignore, as they are on disk now (no node_modules, no lib/). */
-function copyWorkingTree(to: string): void {
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  for (const path of listed.split('\0').filter(Boolean)) {
-    if (lstatSync(join(ROOT, path), { throwIfNoEntry: false })?.isFile() !== true) continue; // deleted, or not a regular file
-    mkdirSync(dirname(join(to, path)), { recursive: true });
-    copyFileSync(join(ROOT, path), join(to, path));
-  }
-}
-
-function write(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 /**
  * Runs a command to its end; stdout and stderr interleaved as a terminal
@@ -97,7 +82,7 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
     };
 
     hook = join(temp, 'homeops-lint');
-    copyWorkingTree(hook);
+    copyWorkingTree(ROOT, hook);
     await git(hook, 'init', '--quiet');
     await git(hook, 'add', '--all');
     await git(hook, 'commit', '--quiet', '--message', 'homeops-lint working tree');
@@ -106,7 +91,7 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
     user = join(temp, 'home-ops');
     mkdirSync(user);
     await git(user, 'init', '--quiet');
-    write(user, {
+    writeTree(user, {
       '.pre-commit-config.yaml': `repos:\n  - repo: ${JSON.stringify(hook)}\n    rev: ${rev}\n    hooks:\n      - id: homeops-lint\n`,
       'kubernetes/apps/default/podinfo/app/helmrelease.yaml': HELM_RELEASE,
       // Already committed and wrong: the hook reports only the files it is given.
@@ -131,7 +116,7 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
 
   it('passes a clean staged manifest, though another committed file has a finding', async () => {
     expect(installed, 'the hook environment did not install (see the first test)').toBe(true);
-    write(user, { 'kubernetes/apps/default/settings/configmap.yaml': CONFIG_MAP });
+    writeTree(user, { 'kubernetes/apps/default/settings/configmap.yaml': CONFIG_MAP });
     await git(user, 'add', 'kubernetes/apps/default/settings/configmap.yaml');
 
     const result = await run('pre-commit', ['run', '--color', 'never'], user);
@@ -147,14 +132,14 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
   it('fails staged manifests with findings, one of them only wrong together with a committed file', async () => {
     expect(installed, 'the hook environment did not install (see the first test)').toBe(true);
     const head = await git(user, 'rev-parse', 'HEAD');
-    write(user, {
+    writeTree(user, {
       // A copy of the committed podinfo HelmRelease: only the whole repository shows the duplicate.
       'kubernetes/apps/media/podinfo/helmrelease.yaml': HELM_RELEASE,
       'kubernetes/apps/database/backup.yaml': backup('postgres-pre-upgrade', '  immediate: true\n'),
     });
     await git(user, 'add', '--all');
     // Fixed in the working tree but not staged: pre-commit lints what would be committed.
-    write(user, { 'kubernetes/apps/database/backup.yaml': backup('postgres-pre-upgrade', '') });
+    writeTree(user, { 'kubernetes/apps/database/backup.yaml': backup('postgres-pre-upgrade', '') });
 
     const result = await run('pre-commit', ['run', '--color', 'never'], user);
     expect(result.code, result.output).toBe(1);

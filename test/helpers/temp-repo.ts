@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -30,4 +30,18 @@ export function git(dir: string, ...args: string[]): string {
     cwd: dir,
     encoding: 'utf8',
   });
+}
+
+/**
+ * The working tree of the git repository at `from` as a clean checkout would
+ * have it, changes included: tracked files plus untracked ones git does not
+ * ignore (so no node_modules or lib/), copied to `to`.
+ */
+export function copyWorkingTree(from: string, to: string): void {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: from, encoding: 'utf8' });
+  for (const path of listed.split('\0').filter(Boolean)) {
+    if (lstatSync(join(from, path), { throwIfNoEntry: false })?.isFile() !== true) continue; // deleted, or not a regular file
+    mkdirSync(dirname(join(to, path)), { recursive: true });
+    copyFileSync(join(from, path), join(to, path));
+  }
 }
