@@ -25,8 +25,8 @@ const EXPECTED: Record<string, string[]> = {
   'onedr0p__home-ops': [],
   // external-dns's domainFilters use SECRET_DOMAIN_2/3; cluster-secrets (SOPS) defines only SECRET_DOMAIN.
   'toboshii__home-ops': [
-    'cluster/apps/networking/external-dns/helm-release.yaml:50:9 flux-substitution-undefined',
-    'cluster/apps/networking/external-dns/helm-release.yaml:51:9 flux-substitution-undefined',
+    'cluster/apps/networking/external-dns/helm-release.yaml:50:10 flux-substitution-undefined',
+    'cluster/apps/networking/external-dns/helm-release.yaml:51:10 flux-substitution-undefined',
   ],
   // terraform-unifi's external-secret.yaml is a verbatim copy of terraform-vault's (same name);
   // two apps each deploy the HelmRepository prometheus-community into observability.

@@ -182,6 +182,16 @@ spec:
     expect(placed['ConfigMap/shelved']).toEqual(['? n -']);
   });
 
+  it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
+    const placed = placementsOf({
+      'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),
+      'apps/app/cm.yaml': configMap('app'),
+      'components/alerts/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [alert.yaml]\n',
+      'components/alerts/alert.yaml': configMap('alert'),
+    });
+    expect(placed['ConfigMap/alert']).toEqual(['clusters/main media flux-system/apps']);
+  });
+
   it('applies namePrefix and nameSuffix, outermost outside', () => {
     const files = [
       { path: 'a/kustomization.yaml', text: 'namePrefix: outer-\nresources: [b]\n' },

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import ignore from 'ignore';
 
@@ -48,12 +48,51 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
   }
 }
 
-/** YAML files git shows under `dir`, relative to it; `undefined` outside a work tree or without git. */
+/**
+ * YAML files git shows under `dir`, relative to it; `undefined` outside a work
+ * tree or without git. Git lists a symbolic link as a file; it is left out, as
+ * fast-glob leaves it out outside git and as Flux's source-controller leaves
+ * it out of the artifact it applies, so nothing is read through a link that
+ * may point out of the repository.
+ */
 function gitFiles(dir: string): string[] | undefined {
   const listed = git(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
   if (listed === undefined) return undefined;
   const deleted = new Set(git(dir, ['ls-files', '-z', '--deleted', '--', '.']) ?? []);
-  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file));
+  const linked = linkedPaths(dir);
+  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
+}
+
+/**
+ * Whether a path git lists under `dir` is, or lies below, a symbolic link in
+ * the work tree. Git keeps listing `apps/x.yaml` from its index after `apps`
+ * is replaced by a link to another directory.
+ */
+function linkedPaths(dir: string): (file: string) => boolean {
+  const realDirs = new Map<string, string | undefined>();
+  const realDir = (path: string) => {
+    if (!realDirs.has(path)) realDirs.set(path, realpathOrUndefined(path));
+    return realDirs.get(path);
+  };
+  const top = realDir(dir);
+  return (file) => {
+    const absolute = resolve(dir, file);
+    try {
+      if (lstatSync(absolute).isSymbolicLink()) return true;
+    } catch {
+      return false; // Missing: reading it reports why.
+    }
+    const parent = realDir(dirname(absolute));
+    return top !== undefined && parent !== undefined && parent !== resolve(top, dirname(file));
+  };
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function git(dir: string, args: string[]): string[] | undefined {
@@ -62,6 +101,7 @@ function git(dir: string, args: string[]): string[] | undefined {
   return result.stdout.split('\0').filter(Boolean);
 }
 
+// Symbolic links are not followed, and not listed: `onlyFiles` takes no link.
 function globFiles(dir: string): string[] {
   const options = { cwd: dir, dot: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] };
   const files = fg.sync(['**/*.{yaml,yml,YAML,YML}'], options);

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
 import { UsageError } from './discover.js';
+import { inputFromBytes } from './read.js';
 
 const YAML_FILE = /\.ya?ml$/i;
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The YAML files under `targets` as they were at the merge base of `ref` and
@@ -15,20 +15,24 @@ export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: s
   const top = gitText(cwd, ['rev-parse', '--show-toplevel'], 'the --diff-base comparison needs a git work tree').trim();
   const base = gitText(cwd, ['merge-base', ref, 'HEAD'], `cannot find the merge base of "${ref}" and HEAD`).trim();
   const scopes = (targets.length > 0 ? targets : ['.']).map((target) => relative(top, resolve(cwd, target)).split(sep).join('/'));
-  const listed = gitText(top, ['ls-tree', '-r', '-z', '--name-only', base, '--', ...scopes.map((scope) => scope || '.')], 'cannot list the base tree');
-  const paths = [...new Set(listed.split('\0').filter((path) => YAML_FILE.test(path)))].sort();
+  const listed = gitText(top, ['ls-tree', '-r', '-z', base, '--', ...scopes.map((scope) => scope || '.')], 'cannot list the base tree');
+  const paths = [...new Set(listed.split('\0').flatMap(regularFile).filter((path) => YAML_FILE.test(path)))].sort();
   const blobs = readBlobs(top, base, paths);
   return paths.map((path, index) => {
     const shown = relative(cwd, resolve(top, path)).split(sep).join('/');
     const bytes = blobs[index];
-    if (bytes === undefined) return { path: shown, error: 'not readable from git' };
-    try {
-      return { path: shown, text: STRICT_UTF8.decode(bytes) };
-    } catch {
-      const text = new TextDecoder().decode(bytes);
-      return { path: shown, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
-    }
+    return bytes === undefined ? { path: shown, error: 'not readable from git' } : inputFromBytes(shown, bytes);
   });
+}
+
+/**
+ * The path of an `ls-tree` entry ("<mode> <type> <object>\t<path>") that is a
+ * file, as in the work tree: not a symbolic link (120000, whose blob is the
+ * link's target) and not a submodule.
+ */
+function regularFile(entry: string): string[] {
+  const match = /^(\d+) blob \S+\t(.+)$/s.exec(entry);
+  return match && match[1] !== '120000' ? [match[2]!] : [];
 }
 
 // One `git cat-file --batch` process reads every blob: "<sha> blob <size>\n<bytes>\n" each.

@@ -1,23 +1,74 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const LENIENT_UTF8 = new TextDecoder('utf-8');
 
-/** Reads a discovered file; a file that cannot be read is returned with the OS error, never dropped. */
+/**
+ * Larger files are refused unread. Kubernetes stores at most 1.5 MiB per
+ * object and the largest CRD bundles are a few MiB; a bigger "manifest" in a
+ * pull request is a mistake or an attempt to exhaust the CI job's memory.
+ */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+// O_NOFOLLOW: a symlink swapped in after the check below is not followed either.
+// O_NONBLOCK: opening a FIFO must not wait for a writer (the check below refuses it).
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads a discovered file; a file that cannot be read is returned with the
+ * reason, never dropped. Only regular files are read: discovery lists no
+ * symbolic link (Flux leaves them out of the artifact it applies), so one
+ * named on the command line is refused rather than followed, possibly out of
+ * the repository; a FIFO or a device would block or never end.
+ */
 export function readInputFile(cwd: string, path: string): InputFile {
-  let bytes: Buffer;
+  const absolute = resolve(cwd, path);
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(resolve(cwd, path));
+    const refusal = refusalOf(lstatSync(absolute));
+    if (refusal) return { path, error: refusal };
+    fd = openSync(absolute, OPEN_FLAGS);
+    const stats = fstatSync(fd);
+    const changed = refusalOf(stats);
+    if (changed) return { path, error: changed };
+    return inputFromBytes(path, readFileSync(fd));
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    return { path, error: code ? `${code}: ${message.replace(/^\w+: /, '')}` : message };
+    return { path, error: osError(error) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** A file's bytes as linter input: refused when too large, decoded as UTF-8 (noting where it is not). */
+export function inputFromBytes(path: string, bytes: Uint8Array): InputFile {
+  if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   try {
     return { path, text: STRICT_UTF8.decode(bytes) };
   } catch {
     const text = LENIENT_UTF8.decode(bytes);
     return { path, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
   }
+}
+
+function refusalOf(stats: Stats): string | undefined {
+  if (stats.isSymbolicLink()) return 'it is a symbolic link, which Flux does not apply (source-controller leaves symbolic links out of its artifact); homeops-lint does not follow it';
+  if (stats.isDirectory()) return 'EISDIR: it is a directory';
+  if (!stats.isFile()) return 'it is not a regular file (a FIFO, socket or device); only regular files are read';
+  if (stats.size > MAX_FILE_BYTES) return tooLarge(stats.size);
+  return undefined;
+}
+
+function tooLarge(bytes: number): string {
+  const mib = (value: number) => `${Math.round((value / 1024 / 1024) * 10) / 10} MiB`;
+  return `EFBIG: it is ${mib(bytes)}, over the ${mib(MAX_FILE_BYTES)} homeops-lint reads (Kubernetes stores at most 1.5 MiB per object); split it, or list it under ignores in the configuration`;
+}
+
+// Without the syscall and absolute path Node appends (", open '/home/…'"): the
+// finding names the file already, and its fingerprint must not depend on the machine.
+function osError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reason = String(message ?? error).replace(/^\w+: /, '').replace(/, \w+ '.*'$/s, '');
+  return code ? `${code}: ${reason}` : reason;
 }

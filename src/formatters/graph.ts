@@ -1,5 +1,6 @@
 import type { ResourceIndex } from '../resources/index.js';
 import { compareStrings } from '../linter/finding.js';
+import { safe, startsCommand } from './stylish.js';
 
 /** What each cluster deploys, through which Flux Kustomization: the debugging view of the Flux graph. */
 export interface GraphView {
@@ -66,17 +67,17 @@ export function formatGraphText(view: GraphView): string {
   const lines: string[] = [];
   const table = (rows: readonly GraphKustomization[], withCount: boolean) => {
     const cells = rows.map((k) => [
-      k.id,
-      k.path === null ? '(no path in this repository)' : k.pathExists ? k.path : `${k.path} (missing)`,
-      k.targetNamespace ?? '-',
-      withCount ? `${k.resources} ${k.resources === 1 ? 'resource' : 'resources'}` : k.file,
+      safe(k.id),
+      k.path === null ? '(no path in this repository)' : k.pathExists ? safe(k.path) : `${safe(k.path)} (missing)`,
+      safe(k.targetNamespace ?? '-'),
+      withCount ? `${k.resources} ${k.resources === 1 ? 'resource' : 'resources'}` : safe(k.file),
     ]);
     const widths = [0, 1, 2].map((i) => Math.max(...cells.map((row) => row[i]!.length)));
     for (const row of cells) lines.push(`  ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`);
   };
   if (view.clusters.length === 0) lines.push('No Flux Kustomization reaches a file: the repository is read as plain kustomize.');
   for (const cluster of view.clusters) {
-    lines.push(`cluster ${cluster.name}`);
+    lines.push(`cluster ${safe(cluster.name)}`);
     table(cluster.kustomizations, true);
     lines.push('');
   }
@@ -88,5 +89,6 @@ export function formatGraphText(view: GraphView): string {
   lines.push(
     `${view.resources.inClusters} of ${view.resources.total} resources deployed by a cluster; ${view.files.reached} of ${view.files.total} files reached.`,
   );
-  return `${lines.join('\n')}\n`;
+  // Names and paths come from manifests: escaped, and never at the start of a line as a workflow command.
+  return `${lines.map((line) => (startsCommand(line) ? line.replace(/^(\s*)(.)/, (_, blanks: string, first: string) => `${blanks}\\u${first.charCodeAt(0).toString(16).padStart(4, '0')}`) : line)).join('\n')}\n`;
 }

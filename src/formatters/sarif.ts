@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Finding, Location, RelatedLocation } from '../linter/finding.js';
 import { ruleMetas } from '../rules/registry.js';
 import type { RuleMeta } from '../rules/types.js';
+import { holdsSecrets } from './secrets.js';
 import type { FormatInput, Formatter } from './types.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -86,11 +87,18 @@ function relatedLocation(related: RelatedLocation, index: number, locate: Locate
 
 type Locate = (location: Location) => ReturnType<typeof physicalLocation>;
 
-/** `physicalLocation` with each file's line table computed once per run. */
+/**
+ * `physicalLocation` with each file's line table computed once per run. A
+ * file holding secrets gets no snippets: a SARIF file is uploaded and shown
+ * to everyone who can read the repository's alerts.
+ */
 function locator(sourceOf: FormatInput['sourceOf']): Locate {
   const tables = new Map<string, SourceLines | undefined>();
   return (location) => {
-    if (!tables.has(location.file)) tables.set(location.file, sourceLinesOf(sourceOf(location.file)));
+    if (!tables.has(location.file)) {
+      const source = sourceOf(location.file);
+      tables.set(location.file, source === undefined || holdsSecrets(source) ? undefined : sourceLinesOf(source));
+    }
     return physicalLocation(location, tables.get(location.file));
   };
 }

@@ -184,7 +184,7 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
     report(report: Report) {
       const template = rule.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
-      const span = locate(documentOf(resource), report.at, report.span);
+      const span = narrowed(resource.file.text, locate(documentOf(resource), report.at, report.span), report.text);
       const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
@@ -220,6 +220,12 @@ export function formatLocation(location: Location): string {
 
 function identityOf(resource: Resource) {
   return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+}
+
+function narrowed(text: string, span: Span, within: string | undefined): Span {
+  if (!within) return span;
+  const at = text.indexOf(within, span.start);
+  return at !== -1 && at + within.length <= span.end ? { start: at, end: at + within.length } : span;
 }
 
 function documentOf(resource: Resource): Document.Parsed {

@@ -221,8 +221,9 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
     const sync = syncAt && getPath(resource.value, syncAt);
     if (!syncAt || !isMapping(sync) || typeof sync.path !== 'string') continue;
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
+    // flux-operator names the sync's GitRepository and Kustomization after the FluxInstance's namespace.
     nodes.push({
-      name: knownString(sync.name) ?? 'flux-system',
+      name: knownString(sync.name) ?? namespace,
       namespace,
       resource,
       spec: { path: sync.path },
@@ -262,6 +263,8 @@ function appliesOwnSource(resource: RawResource, ownSource: string | undefined):
 
 interface ResolvedNode {
   readonly path: string | undefined;
+  /** `spec.components` directories (relative to the path), which Flux adds to the build. */
+  readonly components: readonly string[];
   readonly targetNamespace: NamespaceOverride;
   readonly substitution: Substitution | undefined;
 }
@@ -306,9 +309,9 @@ class FluxGraph {
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
-      const { path, targetNamespace, substitution } = this.resolve(node, parent);
+      const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
       const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels']));
-      for (const member of this.membersAt(path)) {
+      for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
           cluster,
@@ -473,8 +476,14 @@ class FluxGraph {
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined;
     const read = (value: unknown) => (typeof value === 'string' && parentSubstitution ? substituteText(value, parentSubstitution) : value);
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
+    const path = specPath === undefined ? undefined : normalizeDir(posix.join(this.root || '.', specPath.replace(/^\/+/, '')));
+    const components = path === undefined ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry) => {
+      const component = knownString(read(entry));
+      return component === undefined ? [] : [normalizeDir(posix.join(path, component))];
+    });
     const result: ResolvedNode = {
-      path: specPath === undefined ? undefined : normalizeDir(posix.join(this.root || '.', specPath.replace(/^\/+/, ''))),
+      path,
+      components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? []),
     };
@@ -553,8 +562,10 @@ class SubstitutionSources {
       }
       for (const source of asArray(getPath(postBuild, ['substituteFrom']))) {
         const read = this.read(source);
+        // A source the repository does not hold, optional or not, may exist in
+        // the cluster (created by hand or by another tool): its variables are unknown.
         if (read === undefined) {
-          if (getPath(source, ['optional']) !== true) complete = false;
+          complete = false;
           continue;
         }
         for (const [key, value] of read) variables.set(key, value);

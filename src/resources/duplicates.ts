@@ -46,8 +46,13 @@ function copiesOf(index: ResourceIndex): Map<string, Copy[]> {
   return copies;
 }
 
+// Flux creates such an object only if it is absent and never updates it: the
+// way to share one object (a RoleBinding in a component) between Kustomizations.
+const SHARED_SSA_POLICIES = new Set(['IfNotPresent', 'Ignore']);
+
 function identityKey(resource: Resource, placement: Placement): string | undefined {
   if (placement.cluster === undefined || placement.name === undefined) return undefined;
+  if (SHARED_SSA_POLICIES.has(String(resource.get(['metadata', 'annotations', 'kustomize.toolkit.fluxcd.io/ssa'])))) return undefined;
   const clusterScoped = resource.typeId === 'Namespace' || isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === undefined) return undefined;
   return [placement.cluster, resource.typeId, placement.namespace ?? '', placement.name].join('\u0000');

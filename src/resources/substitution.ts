@@ -14,6 +14,8 @@ export interface Substitution {
 }
 
 export interface VariableReference {
+  /** The reference as written, `${NAME}` or `${NAME:=default}`. */
+  readonly source: string;
   readonly name: string;
   /** The default after `:=`/`:-`/`=`/`-`, when one is given. */
   readonly fallback: string | undefined;
@@ -27,7 +29,7 @@ export function referencesIn(text: string): VariableReference[] {
   const found: VariableReference[] = [];
   for (const match of text.matchAll(REFERENCE)) {
     if (match[1] === '$') continue;
-    found.push({ name: match[2]!, fallback: match[3] === undefined ? undefined : (match[4] ?? '') });
+    found.push({ source: match[0], name: match[2]!, fallback: match[3] === undefined ? undefined : (match[4] ?? '') });
   }
   return found;
 }
@@ -66,8 +68,8 @@ export function substituteValue(value: unknown, substitution: Substitution, seen
   return copy;
 }
 
-/** Objects that opt out with `kustomize.toolkit.fluxcd.io/substitute: disabled`. */
+/** Objects that opt out with `kustomize.toolkit.fluxcd.io/substitute: disabled`, as an annotation or a label (Flux reads both). */
 export function substitutionDisabled(value: unknown): boolean {
-  const annotations = isMapping(value) && isMapping(value.metadata) ? value.metadata.annotations : undefined;
-  return isMapping(annotations) && annotations['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled';
+  const metadata = isMapping(value) && isMapping(value.metadata) ? value.metadata : undefined;
+  return [metadata?.annotations, metadata?.labels].some((map) => isMapping(map) && map['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled');
 }

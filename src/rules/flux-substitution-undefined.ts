@@ -31,6 +31,7 @@ export default defineRule({
             data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources },
             at,
             span,
+            text: reference.source,
           });
         }
       }

@@ -32,7 +32,9 @@ export function reportCopies(resource: Resource, copies: readonly Copy[], contex
     });
     return;
   }
-  const cluster = first.placement.cluster ?? '';
-  const appliers = resource.placements.filter((placement) => placement.cluster === cluster).map((placement) => `"${placement.fluxKustomization ?? ''}"`);
+  const { cluster = '', namespace, name } = first.placement;
+  const appliers = resource.placements
+    .filter((placement) => placement.cluster === cluster && placement.namespace === namespace && placement.name === name)
+    .map((placement) => `"${placement.fluxKustomization ?? ''}"`);
   context.report({ messageId: 'appliedTwice', data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(' and ') }, at: NAME });
 }

@@ -26,6 +26,11 @@ export interface Report {
   /** Path inside the resource being checked; the engine turns it into a position. */
   readonly at: Path;
   readonly span?: SpanTarget;
+  /**
+   * Narrows the span to where this text first stands inside it, as written
+   * in the source: a `${VAR}` inside a block scalar, say.
+   */
+  readonly text?: string;
   readonly related?: readonly RelatedReport[];
 }
 
