@@ -40,6 +40,8 @@ export interface LintInput {
   readonly requireReason?: boolean;
   /** Keeps each file's analysis by content between runs. */
   readonly cache?: AnalysisCache;
+  /** Whether a path that is not among `files` exists (see DeploymentInput). */
+  readonly pathExists?: (path: string) => boolean;
 }
 
 export interface LintResult {
@@ -53,7 +55,11 @@ const MAX_ALIAS_COUNT = 100;
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
   const settings = input.rules ?? {};
-  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity, input.cache);
+  const { index, findings, directives } = loadRepository(input.files, input.root, {
+    syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
+    cache: input.cache,
+    pathExists: input.pathExists,
+  });
   for (const rule of allRules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === 'off') continue;
@@ -106,8 +112,7 @@ export interface AnalysisCache {
 export function loadRepository(
   files: readonly InputFile[],
   root: string,
-  syntaxSeverity: RuleSetting = yamlSyntax.defaultSeverity,
-  cache?: AnalysisCache,
+  { syntaxSeverity = yamlSyntax.defaultSeverity, cache, pathExists }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean } = {},
 ): Repository {
   const findings: Finding[] = [];
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
@@ -148,7 +153,7 @@ export function loadRepository(
     composed.push({ path: file.path, values: analysis.values });
   }
 
-  const deployment = buildDeployment({ root, files: composed, resources: raws });
+  const deployment = buildDeployment({ root, files: composed, resources: raws, pathExists });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }

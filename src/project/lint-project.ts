@@ -79,7 +79,7 @@ async function readProject(options: ProjectOptions): Promise<ProjectFiles> {
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
   const { root, files } = await readProject(options);
-  return graphView(loadRepository(files, root).index, files.length);
+  return graphView(loadRepository(files, root, { pathExists: (path) => existsSync(resolve(options.cwd, path)) }).index, files.length);
 }
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
@@ -92,7 +92,8 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason,
   };
-  const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache });
+  const pathExists = (path: string) => existsSync(resolve(options.cwd, path));
+  const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache, pathExists });
   const key = cache && runKey(files, { version: options.cache!.version, ...settings });
   const stored = key === undefined ? undefined : cache?.run(key);
   const result = stored ?? run(files);

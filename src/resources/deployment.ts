@@ -58,8 +58,12 @@ export interface DeploymentInput {
   /** Every discovered YAML file and its composed documents. */
   readonly files: readonly { readonly path: string; readonly values: readonly unknown[] }[];
   readonly resources: readonly RawResource[];
-  /** Every file in the repository, YAML or not, for telling a missing path from one that is not linted. */
-  readonly existingPaths?: readonly string[];
+  /**
+   * Whether a path that is not a linted YAML file exists all the same (a
+   * `.json` resource, an ignored file); the caller answers from the file
+   * system, so this model stays free of it.
+   */
+  readonly pathExists?: (path: string) => boolean;
 }
 
 /**
@@ -110,10 +114,7 @@ const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
 export const IMPLICIT_CLUSTER = '.';
 
 export function buildDeployment(input: DeploymentInput): Deployment {
-  const tree = new FileTree(
-    input.files.map((file) => file.path),
-    input.existingPaths ?? [],
-  );
+  const tree = new FileTree(input.files.map((file) => file.path));
   const configs = readKustomizeConfigs(input.files);
   const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
   const placements = new Map<string, FilePlacement[]>();
@@ -150,7 +151,7 @@ export function buildDeployment(input: DeploymentInput): Deployment {
     fluxKustomizations,
     fluxKustomizationsOf: (resource) =>
       fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
-    missingEntries: missingEntries(configs, tree),
+    missingEntries: missingEntries(configs, tree, input.pathExists ?? (() => false)),
     isPatchOnly: (path) => patchUses.get(path) === true,
     placementsOf(resource) {
       const found = placements.get(resource.file.path) ?? [unplaced];
@@ -671,12 +672,12 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
 
-function missingEntries(configs: Map<string, KustomizeConfig>, tree: FileTree): MissingEntry[] {
+function missingEntries(configs: Map<string, KustomizeConfig>, tree: FileTree, pathExists: (path: string) => boolean): MissingEntry[] {
   const missing: MissingEntry[] = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = posix.join(dir, entry);
-      if (!tree.exists(target)) missing.push({ file: config.file, field, index, entry });
+      if (!tree.exists(target) && !pathExists(target)) missing.push({ file: config.file, field, index, entry });
     }
   }
   return missing;
@@ -765,26 +766,18 @@ class Memo<T> {
   }
 }
 
-/**
- * The repository's files seen as directories, for kustomize's view of the
- * tree: YAML files are what builds contain; every file (YAML or not) and
- * directory counts for whether a path exists.
- */
+/** The linted YAML files seen as directories, for kustomize's view of the tree. */
 class FileTree {
   private readonly yamlFiles = new Set<string>();
-  private readonly allFiles = new Set<string>();
   private readonly yamlByDir = new Map<string, string[]>();
   private readonly subdirs = new Map<string, Set<string>>();
 
-  constructor(yamlPaths: readonly string[], otherPaths: readonly string[]) {
+  constructor(yamlPaths: readonly string[]) {
     for (const path of yamlPaths) {
       this.yamlFiles.add(path);
       const dir = normalizeDir(posix.dirname(path));
       (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)!).push(path);
-    }
-    for (const path of [...yamlPaths, ...otherPaths]) {
-      this.allFiles.add(path);
-      for (let child = normalizeDir(posix.dirname(path)); child !== '.'; child = normalizeDir(posix.dirname(child))) {
+      for (let child = dir; child !== '.'; child = normalizeDir(posix.dirname(child))) {
         const parent = normalizeDir(posix.dirname(child));
         const set = this.subdirs.get(parent) ?? new Set();
         if (set.has(child)) break;
@@ -795,17 +788,18 @@ class FileTree {
     for (const list of this.yamlByDir.values()) list.sort();
   }
 
+
   hasYamlFile(path: string): boolean {
     return this.yamlFiles.has(posix.normalize(path));
   }
 
   hasDirectory(path: string): boolean {
     const dir = normalizeDir(path);
-    return this.yamlByDir.has(dir) || this.subdirs.has(dir) || this.isParentOfFile(dir);
+    return this.yamlByDir.has(dir) || this.subdirs.has(dir);
   }
 
   exists(path: string): boolean {
-    return this.allFiles.has(posix.normalize(path)) || this.hasDirectory(path);
+    return this.hasYamlFile(path) || this.hasDirectory(path);
   }
 
   yamlFilesIn(dir: string): string[] {
@@ -816,8 +810,5 @@ class FileTree {
     return [...(this.subdirs.get(dir) ?? [])].sort();
   }
 
-  // A directory holding only non-YAML files has no subdirectory entry of its own.
-  private isParentOfFile(dir: string): boolean {
-    return [...(this.subdirs.get(normalizeDir(posix.dirname(dir))) ?? [])].includes(dir);
-  }
+
 }
