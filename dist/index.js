@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5861,7 +5861,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -19527,11 +19527,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -19548,10 +19548,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -19612,8 +19612,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -19642,12 +19642,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -19700,12 +19700,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -19728,10 +19728,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -19767,10 +19767,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -19812,11 +19812,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -20117,7 +20117,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20132,14 +20132,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28603,7 +28603,7 @@ var require_scan = __commonJS({
 var require_parse3 = __commonJS({
   "node_modules/micromatch/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var utils = require_utils4();
     var {
       MAX_LENGTH,
@@ -28611,7 +28611,7 @@ var require_parse3 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -28817,7 +28817,7 @@ var require_parse3 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -28850,8 +28850,8 @@ var require_parse3 = __commonJS({
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
       const win32 = utils.isWindows(options);
-      const PLATFORM_CHARS = constants3.globChars(win32);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(win32);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -29550,7 +29550,7 @@ var require_parse3 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(win32);
+      } = constants4.globChars(win32);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -29609,7 +29609,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse = require_parse3();
     var utils = require_utils4();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -29737,7 +29737,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
+    picomatch2.constants = constants4;
     module.exports = picomatch2;
   }
 });
@@ -33849,7 +33849,7 @@ var require_scan2 = __commonJS({
 var require_parse4 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants9();
+    var constants4 = require_constants9();
     var utils = require_utils7();
     var {
       MAX_LENGTH,
@@ -33857,7 +33857,7 @@ var require_parse4 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -34066,7 +34066,7 @@ var require_parse4 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -34112,8 +34112,8 @@ var require_parse4 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -34809,7 +34809,7 @@ var require_parse4 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -34867,7 +34867,7 @@ var require_picomatch3 = __commonJS({
     var scan = require_scan2();
     var parse = require_parse4();
     var utils = require_utils7();
-    var constants3 = require_constants9();
+    var constants4 = require_constants9();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -34995,7 +34995,7 @@ var require_picomatch3 = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
+    picomatch2.constants = constants4;
     module.exports = picomatch2;
   }
 });
@@ -40078,12 +40078,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -40104,7 +40104,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -40113,14 +40113,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -43749,7 +43749,7 @@ var require_errors3 = __commonJS({
         this.pos = pos;
       }
     };
-    var YAMLParseError = class extends YAMLError {
+    var YAMLParseError2 = class extends YAMLError {
       constructor(pos, code, message) {
         super("YAMLParseError", pos, code, message);
       }
@@ -43795,7 +43795,7 @@ ${pointer}
       }
     };
     exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLParseError = YAMLParseError2;
     exports.YAMLWarning = YAMLWarning;
     exports.prettifyError = prettifyError;
   }
@@ -44228,9 +44228,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -44266,7 +44266,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -44306,7 +44306,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep4 && !props.found) {
+        if (!isMap3 && !sep4 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -44329,7 +44329,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep4)
                 for (const st of sep4) {
                   if (st === valueProps.found)
@@ -44361,7 +44361,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -44377,7 +44377,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -45664,7 +45664,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -45748,7 +45748,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -47401,7 +47401,7 @@ var require_dist2 = __commonJS({
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { EOL as EOL5 } from "node:os";
-import { dirname as dirname3, extname as extname2, resolve as resolve7 } from "node:path";
+import { dirname as dirname4, extname as extname2, resolve as resolve7 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -48130,7 +48130,7 @@ function referencesIn(text2) {
   const found = [];
   for (const match of text2.matchAll(REFERENCE)) {
     if (match[1] === "$") continue;
-    found.push({ name: match[2], fallback: match[3] === void 0 ? void 0 : match[4] ?? "" });
+    found.push({ source: match[0], name: match[2], fallback: match[3] === void 0 ? void 0 : match[4] ?? "" });
   }
   return found;
 }
@@ -48162,8 +48162,8 @@ function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map()) 
   return copy;
 }
 function substitutionDisabled(value) {
-  const annotations = isMapping(value) && isMapping(value.metadata) ? value.metadata.annotations : void 0;
-  return isMapping(annotations) && annotations["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";
+  const metadata = isMapping(value) && isMapping(value.metadata) ? value.metadata : void 0;
+  return [metadata?.annotations, metadata?.labels].some((map) => isMapping(map) && map["kustomize.toolkit.fluxcd.io/substitute"] === "disabled");
 }
 
 // src/resources/resource.ts
@@ -48188,7 +48188,7 @@ function isKustomizationFile(path) {
 }
 function placeResource(raw, placements) {
   const substitution = placements[0]?.substitution;
-  const value = substitution && raw.file.text.includes("${") && !substitutionDisabled(raw.value) ? substituteValue(raw.value, substitution) : raw.value;
+  const value = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? substituteValue(raw.value, substitution) : raw.value;
   return {
     ...raw,
     value,
@@ -48491,8 +48491,10 @@ function copiesOf(index) {
   cache.set(index, copies);
   return copies;
 }
+var SHARED_SSA_POLICIES = /* @__PURE__ */ new Set(["IfNotPresent", "Ignore"]);
 function identityKey(resource, placement) {
   if (placement.cluster === void 0 || placement.name === void 0) return void 0;
+  if (SHARED_SSA_POLICIES.has(String(resource.get(["metadata", "annotations", "kustomize.toolkit.fluxcd.io/ssa"])))) return void 0;
   const clusterScoped = resource.typeId === "Namespace" || isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === void 0) return void 0;
   return [placement.cluster, resource.typeId, placement.namespace ?? "", placement.name].join("\0");
@@ -48520,8 +48522,8 @@ function reportCopies(resource, copies, context) {
     });
     return;
   }
-  const cluster = first.placement.cluster ?? "";
-  const appliers = resource.placements.filter((placement) => placement.cluster === cluster).map((placement) => `"${placement.fluxKustomization ?? ""}"`);
+  const { cluster = "", namespace, name } = first.placement;
+  const appliers = resource.placements.filter((placement) => placement.cluster === cluster && placement.namespace === namespace && placement.name === name).map((placement) => `"${placement.fluxKustomization ?? ""}"`);
   context.report({ messageId: "appliedTwice", data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(" and ") }, at: NAME });
 }
 
@@ -48628,7 +48630,7 @@ var flux_substitution_undefined_default = defineRule({
     undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, or give a default: ${{{variable}}:=value}.'
   },
   check(resource, context) {
-    if (!resource.file.text.includes("${") || substitutionDisabled(resource.written)) return;
+    if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
     const reported = /* @__PURE__ */ new Set();
     for (const placement of resource.placements) {
       const substitution = placement.substitution;
@@ -48644,7 +48646,8 @@ var flux_substitution_undefined_default = defineRule({
             messageId: "undefined",
             data: { variable: reference.name, kustomization: placement.fluxKustomization ?? "", sources },
             at,
-            span
+            span,
+            text: reference.source
           });
         }
       }
@@ -49136,8 +49139,8 @@ function isObject(value) {
 var import_fast_glob = __toESM(require_out4(), 1);
 var import_ignore = __toESM(require_ignore(), 1);
 import { spawnSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
-import { isAbsolute, posix, relative, resolve, sep } from "node:path";
+import { lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, posix, relative, resolve, sep } from "node:path";
 var UsageError = class extends Error {
 };
 var YAML_FILE = /\.ya?ml$/i;
@@ -49170,10 +49173,37 @@ function gitFiles(dir) {
   const listed = git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
   if (listed === void 0) return void 0;
   const deleted = new Set(git(dir, ["ls-files", "-z", "--deleted", "--", "."]) ?? []);
-  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file));
+  const linked = linkedPaths(dir);
+  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
 }
+function linkedPaths(dir) {
+  const realDirs = /* @__PURE__ */ new Map();
+  const realDir = (path) => {
+    if (!realDirs.has(path)) realDirs.set(path, realpathOrUndefined(path));
+    return realDirs.get(path);
+  };
+  const top = realDir(dir);
+  return (file) => {
+    const absolute = resolve(dir, file);
+    try {
+      if (lstatSync(absolute).isSymbolicLink()) return true;
+    } catch {
+      return false;
+    }
+    const parent = realDir(dirname(absolute));
+    return top !== void 0 && parent !== void 0 && parent !== resolve(top, dirname(file));
+  };
+}
+function realpathOrUndefined(path) {
+  try {
+    return realpathSync(path);
+  } catch {
+    return void 0;
+  }
+}
+var GIT_SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
 function git(dir, args) {
-  const result2 = spawnSync("git", ["-c", "core.quotePath=false", ...args], { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const result2 = spawnSync("git", [...GIT_SAFE_CONFIG, ...args], { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if (result2.status !== 0 || result2.error) return void 0;
   return result2.stdout.split("\0").filter(Boolean);
 }
@@ -49306,6 +49336,45 @@ function attribute(value) {
 
 // src/formatters/sarif.ts
 import { readFileSync as readFileSync2 } from "node:fs";
+
+// src/formatters/secrets.ts
+var SENSITIVE_TEXT = [
+  // A document's own kind, at the top level.
+  /^kind:[ \t]*(["']?)Secret\1[ \t]*(?:#.*)?\r?$/m,
+  /^[ \t]*"kind"[ \t]*:[ \t]*"Secret"/m,
+  // Only a Secret has stringData, wherever it is embedded (a ResourceSet, an inline patch).
+  /^[ \t]*(?:-[ \t]+)?stringData:/m,
+  /^secretGenerator:/m,
+  /^sops:/m,
+  /ENC\[AES256_GCM,/
+];
+function holdsSecrets(text2) {
+  return SENSITIVE_TEXT.some((pattern) => pattern.test(text2));
+}
+function secretFiles(findings, sourceOf) {
+  const known = /* @__PURE__ */ new Map();
+  for (const finding of findings) {
+    if (finding.resource?.kind !== "Secret" || finding.resource.apiVersion !== "v1") continue;
+    known.set(finding.file, true);
+    for (const related of finding.related) known.set(related.file, true);
+  }
+  return (file) => {
+    if (!known.has(file)) {
+      const text2 = sourceOf(file);
+      known.set(file, text2 !== void 0 && holdsSecrets(text2));
+    }
+    return known.get(file);
+  };
+}
+var KEY = /^(?:[ \t]*(?:-[ \t]+)*)(?:[^\s#"'][^:#]*?|"[^"]*"|'[^']*')[ \t]*:(?=\s|$)/;
+var LEAD = /^(?:[ \t]*(?:-[ \t]+)*)/;
+var DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=\s|$)/;
+function maskValues(line) {
+  const kept = (DOCUMENT_MARKER.exec(line) ?? KEY.exec(line) ?? LEAD.exec(line))[0];
+  return kept + line.slice(kept.length).replace(/\S/g, "*");
+}
+
+// src/formatters/sarif.ts
 var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var TOOL_NAME = "homeops-lint";
 var INFORMATION_URI = "https://github.com/homeops-lint/homeops-lint";
@@ -49314,7 +49383,7 @@ var FINGERPRINT_KEY = "homeopsLint/v1";
 function createSarif(version) {
   const ruleIndexes = new Map(ruleMetas.map((rule, index) => [rule.id, index]));
   return ({ findings, sourceOf }) => {
-    const locate2 = locator(sourceOf);
+    const locate2 = locator(sourceOf, secretFiles(findings, sourceOf));
     return `${JSON.stringify(
       {
         $schema: SARIF_SCHEMA,
@@ -49373,10 +49442,10 @@ function result(finding, ruleIndex, locate2) {
 function relatedLocation(related, index, locate2) {
   return { id: index + 1, physicalLocation: locate2(related), message: { text: related.message } };
 }
-function locator(sourceOf) {
+function locator(sourceOf, holdsSecrets2) {
   const tables = /* @__PURE__ */ new Map();
   return (location) => {
-    if (!tables.has(location.file)) tables.set(location.file, sourceLinesOf(sourceOf(location.file)));
+    if (!tables.has(location.file)) tables.set(location.file, holdsSecrets2(location.file) ? void 0 : sourceLinesOf(sourceOf(location.file)));
     return physicalLocation(location, tables.get(location.file));
   };
 }
@@ -49428,11 +49497,12 @@ var stylish = ({ findings, sourceOf, color }) => {
   if (findings.length === 0) return "";
   const paint = color ? (code, text2) => `\x1B[${code}m${text2}\x1B[0m` : (_code, text2) => text2;
   const blocks = [];
+  const linesOf = sourceLines(sourceOf, secretFiles(findings, sourceOf));
   let previousFile;
   for (const finding of findings) {
     if (previousFile !== void 0 && finding.file !== previousFile) blocks.push("");
     previousFile = finding.file;
-    blocks.push(formatFinding(finding, sourceOf(finding.file), paint));
+    blocks.push(formatFinding(finding, linesOf(finding.file), paint));
   }
   const { errors, warnings } = summarize(findings);
   const total = errors + warnings;
@@ -49442,13 +49512,23 @@ var stylish = ({ findings, sourceOf, color }) => {
 ${paint(errors > 0 ? "1;31" : "1;33", summary2)}
 `;
 };
-function formatFinding(finding, source, paint) {
+function sourceLines(sourceOf, holdsSecrets2) {
+  const cache2 = /* @__PURE__ */ new Map();
+  return (file) => {
+    if (!cache2.has(file)) {
+      const lines = sourceOf(file)?.split("\n").map((line) => line.replace(/\r$/, ""));
+      cache2.set(file, holdsSecrets2(file) ? lines?.map(maskValues) : lines);
+    }
+    return cache2.get(file);
+  };
+}
+function formatFinding(finding, lines, paint) {
   const severity = finding.severity === "error" ? paint("31", "error") : paint("33", "warning");
-  const head = `${safe(finding.file)}:${finding.line}:${finding.column}  ${severity}  ${safe(finding.message)}  ${paint("2", finding.ruleId)}`;
-  const line = source?.split("\n", finding.line)[finding.line - 1];
+  const head = `${pathShown(finding.file)}:${finding.line}:${finding.column}  ${severity}  ${safe(finding.message)}  ${paint("2", finding.ruleId)}`;
+  const line = lines?.[finding.line - 1];
   if (line === void 0) return head;
   return `${head}
-${snippet(finding, line.replace(/\r$/, ""), paint)}`;
+${snippet(finding, line, paint)}`;
 }
 function snippet(finding, line, paint) {
   const startIndex = finding.column - 1;
@@ -49457,15 +49537,27 @@ function snippet(finding, line, paint) {
   const visible = line.slice(from, from + SNIPPET_WIDTH);
   const gutter = String(finding.line);
   const pad = " ".repeat(gutter.length);
-  const offset = Math.max(0, startIndex - from);
-  const width = Math.max(1, Math.min(endIndex, from + SNIPPET_WIDTH) - startIndex);
+  const offset = shownWidth(line, from, startIndex);
+  const width = Math.max(1, shownWidth(line, startIndex, Math.min(endIndex, from + SNIPPET_WIDTH)));
   const marker = `${" ".repeat(offset)}^${"~".repeat(width - 1)}`;
   return `  ${paint("2", gutter)} | ${safe(visible)}
   ${pad} | ${paint("31", marker)}`;
 }
-function safe(text2) {
-  return text2.replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function shownWidth(line, from, to) {
+  if (to <= from) return 0;
+  const text2 = line.slice(from, to);
+  return safe(text2).length + (to - from - text2.length);
 }
+function pathShown(file) {
+  return startsCommand(file) ? `./${safe(file)}` : safe(file);
+}
+function startsCommand(line) {
+  return /^\s*(?:::|##\[)/.test(line);
+}
+function safe(text2) {
+  return text2.replace(/\t/g, " ").replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+var UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 function plural(count, word) {
   return count === 1 ? word : `${word}s`;
 }
@@ -49476,12 +49568,12 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch4(), 1);
 import { existsSync as existsSync3, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname2, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { dirname as dirname3, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 
 // src/config/load.ts
 var import_cosmiconfig = __toESM(require_dist(), 1);
 import { existsSync as existsSync2 } from "node:fs";
-import { dirname, extname, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, extname, resolve as resolve2 } from "node:path";
 var MODULE = "homeops-lint";
 var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".homeops-lintrc.yml", ".homeops-lintrc.json"];
 var JS_PLACES = ["homeops-lint.config.js", "homeops-lint.config.mjs", "homeops-lint.config.cjs"];
@@ -49517,42 +49609,94 @@ function unreadableConfig(error2, cwd, given) {
   return new ConfigError(path ? toRelative(cwd, path) : given ?? "the configuration", [`(file): ${detail || "cannot be read"}`]);
 }
 async function searchUpward(search, start) {
-  for (let dir = start; ; dir = dirname(dir)) {
+  for (let dir = start; ; dir = dirname2(dir)) {
     const found = await search(dir);
     if (found) return found;
-    if (existsSync2(resolve2(dir, ".git")) || dirname(dir) === dir) return null;
+    if (existsSync2(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
   }
 }
 
 // src/discovery/git-revision.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
-var YAML_FILE2 = /\.ya?ml$/i;
+import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+
+// src/discovery/read.ts
+import { closeSync, constants as constants3, fstatSync, lstatSync as lstatSync2, openSync, readFileSync as readFileSync3 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
 var STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+var LENIENT_UTF8 = new TextDecoder("utf-8");
+var MAX_FILE_BYTES = 10 * 1024 * 1024;
+var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
+function readInputFile(cwd, path) {
+  const absolute = resolve3(cwd, path);
+  let fd;
+  try {
+    const refusal = refusalOf(lstatSync2(absolute));
+    if (refusal) return { path, error: refusal };
+    fd = openSync(absolute, OPEN_FLAGS);
+    const stats = fstatSync(fd);
+    const changed = refusalOf(stats);
+    if (changed) return { path, error: changed };
+    return inputFromBytes(path, readFileSync3(fd));
+  } catch (error2) {
+    return { path, error: osError(error2) };
+  } finally {
+    if (fd !== void 0) closeSync(fd);
+  }
+}
+function inputFromBytes(path, bytes) {
+  if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
+  try {
+    return { path, text: withLineFeeds(STRICT_UTF8.decode(bytes)) };
+  } catch {
+    const text2 = withLineFeeds(LENIENT_UTF8.decode(bytes));
+    return { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
+  }
+}
+function withLineFeeds(text2) {
+  return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
+}
+function refusalOf(stats) {
+  if (stats.isSymbolicLink()) return "it is a symbolic link, which Flux does not apply (source-controller leaves symbolic links out of its artifact); homeops-lint does not follow it";
+  if (stats.isDirectory()) return "EISDIR: it is a directory";
+  if (!stats.isFile()) return "it is not a regular file (a FIFO, socket or device); only regular files are read";
+  if (stats.size > MAX_FILE_BYTES) return tooLarge(stats.size);
+  return void 0;
+}
+function tooLarge(bytes) {
+  const mib = (value) => `${Math.round(value / 1024 / 1024 * 10) / 10} MiB`;
+  return `EFBIG: it is ${mib(bytes)}, over the ${mib(MAX_FILE_BYTES)} homeops-lint reads (Kubernetes stores at most 1.5 MiB per object); split it, or list it under ignores in the configuration`;
+}
+function osError(error2) {
+  const { code, message } = error2;
+  const reason = String(message ?? error2).replace(/^\w+: /, "").replace(/, \w+ '.*'$/s, "");
+  return code ? `${code}: ${reason}` : reason;
+}
+
+// src/discovery/git-revision.ts
+var YAML_FILE2 = /\.ya?ml$/i;
 function filesAtMergeBase(ref, targets, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
   const base = gitText(cwd, ["merge-base", ref, "HEAD"], `cannot find the merge base of "${ref}" and HEAD`).trim();
-  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve3(cwd, target)).split(sep2).join("/"));
-  const listed = gitText(top, ["ls-tree", "-r", "-z", "--name-only", base, "--", ...scopes.map((scope) => scope || ".")], "cannot list the base tree");
-  const paths = [...new Set(listed.split("\0").filter((path) => YAML_FILE2.test(path)))].sort();
+  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve4(cwd, target)).split(sep2).join("/"));
+  const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map((scope) => scope || ".")], "cannot list the base tree");
+  const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter((path) => YAML_FILE2.test(path)))].sort();
   const blobs = readBlobs(top, base, paths);
   return paths.map((path, index) => {
-    const shown = relative2(cwd, resolve3(top, path)).split(sep2).join("/");
+    const shown = relative2(cwd, resolve4(top, path)).split(sep2).join("/");
     const bytes = blobs[index];
-    if (bytes === void 0) return { path: shown, error: "not readable from git" };
-    try {
-      return { path: shown, text: STRICT_UTF8.decode(bytes) };
-    } catch {
-      const text2 = new TextDecoder().decode(bytes);
-      return { path: shown, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
-    }
+    return bytes === void 0 ? { path: shown, error: "not readable from git" } : inputFromBytes(shown, bytes);
   });
+}
+function regularFile(entry) {
+  const match = /^(\d+) blob \S+\t(.+)$/s.exec(entry);
+  return match && match[1] !== "120000" ? [match[2]] : [];
 }
 function readBlobs(top, revision, paths) {
   if (paths.length === 0) return [];
   const input = paths.map((path) => `${revision}:${path}
 `).join("");
-  const result2 = spawnSync2("git", ["cat-file", "--batch"], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result2 = spawnSync2("git", [...GIT_SAFE_CONFIG, "cat-file", "--batch"], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
   if (result2.status !== 0) throw new UsageError(`cannot read the base tree: ${result2.stderr.toString().trim()}`);
   const out = result2.stdout;
   const blobs = [];
@@ -49573,30 +49717,9 @@ function readBlobs(top, revision, paths) {
   return blobs;
 }
 function gitText(cwd, args, failure) {
-  const result2 = spawnSync2("git", ["-c", "core.quotePath=false", ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const result2 = spawnSync2("git", [...GIT_SAFE_CONFIG, ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   if (result2.error || result2.status !== 0) throw new UsageError(`${failure}: ${(result2.stderr || result2.error?.message || "").trim()}`);
   return result2.stdout;
-}
-
-// src/discovery/read.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { resolve as resolve4 } from "node:path";
-var STRICT_UTF82 = new TextDecoder("utf-8", { fatal: true });
-var LENIENT_UTF8 = new TextDecoder("utf-8");
-function readInputFile(cwd, path) {
-  let bytes;
-  try {
-    bytes = readFileSync3(resolve4(cwd, path));
-  } catch (error2) {
-    const { code, message } = error2;
-    return { path, error: code ? `${code}: ${message.replace(/^\w+: /, "")}` : message };
-  }
-  try {
-    return { path, text: STRICT_UTF82.decode(bytes) };
-  } catch {
-    const text2 = LENIENT_UTF8.decode(bytes);
-    return { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
-  }
 }
 
 // src/project/cache.ts
@@ -49682,10 +49805,7 @@ import { posix as posix2 } from "node:path";
 var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
 var IMPLICIT_CLUSTER = ".";
 function buildDeployment(input) {
-  const tree = new FileTree(
-    input.files.map((file) => file.path),
-    input.existingPaths ?? []
-  );
+  const tree = new FileTree(input.files.map((file) => file.path));
   const configs = readKustomizeConfigs(input.files);
   const members = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
   const placements = /* @__PURE__ */ new Map();
@@ -49715,7 +49835,7 @@ function buildDeployment(input) {
     usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
-    missingEntries: missingEntries(configs, tree),
+    missingEntries: missingEntries(configs, tree, input.pathExists ?? (() => false)),
     isPatchOnly: (path) => patchUses.get(path) === true,
     placementsOf(resource) {
       const found = placements.get(resource.file.path) ?? [unplaced];
@@ -49759,7 +49879,7 @@ function fluxNodesOf(resources) {
     if (!syncAt || !isMapping(sync) || typeof sync.path !== "string") continue;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
     nodes.push({
-      name: knownString(sync.name) ?? "flux-system",
+      name: knownString(sync.name) ?? namespace,
       namespace,
       resource,
       spec: { path: sync.path },
@@ -49821,9 +49941,9 @@ var FluxGraph = class {
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Set()).get(node)).add(cluster);
-      const { path, targetNamespace, substitution } = this.resolve(node, parent);
+      const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
       const labels = isMapping(getPath(node.spec, ["commonMetadata", "labels"]));
-      for (const member of this.membersAt(path)) {
+      for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
           cluster,
@@ -49972,8 +50092,14 @@ var FluxGraph = class {
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0;
     const read = (value) => typeof value === "string" && parentSubstitution ? substituteText(value, parentSubstitution) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
+    const path = specPath === void 0 ? void 0 : normalizeDir(posix2.join(this.root || ".", specPath.replace(/^\/+/, "")));
+    const components = path === void 0 ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry) => {
+      const component = knownString(read(entry));
+      return component === void 0 ? [] : [normalizeDir(posix2.join(path, component))];
+    });
     const result2 = {
-      path: specPath === void 0 ? void 0 : normalizeDir(posix2.join(this.root || ".", specPath.replace(/^\/+/, ""))),
+      path,
+      components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [])
     };
@@ -50043,7 +50169,7 @@ var SubstitutionSources = class {
       for (const source of asArray(getPath(postBuild, ["substituteFrom"]))) {
         const read = this.read(source);
         if (read === void 0) {
-          if (getPath(source, ["optional"]) !== true) complete = false;
+          complete = false;
           continue;
         }
         for (const [key, value] of read) variables.set(key, value);
@@ -50130,12 +50256,12 @@ function topLevelKustomizations(configs) {
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
-function missingEntries(configs, tree) {
+function missingEntries(configs, tree, pathExists) {
   const missing = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = posix2.join(dir, entry);
-      if (!tree.exists(target)) missing.push({ file: config.file, field, index, entry });
+      if (!tree.exists(target) && !pathExists(target)) missing.push({ file: config.file, field, index, entry });
     }
   }
   return missing;
@@ -50216,18 +50342,14 @@ var Memo = class {
 };
 var FileTree = class {
   yamlFiles = /* @__PURE__ */ new Set();
-  allFiles = /* @__PURE__ */ new Set();
   yamlByDir = /* @__PURE__ */ new Map();
   subdirs = /* @__PURE__ */ new Map();
-  constructor(yamlPaths, otherPaths) {
+  constructor(yamlPaths) {
     for (const path of yamlPaths) {
       this.yamlFiles.add(path);
       const dir = normalizeDir(posix2.dirname(path));
       (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)).push(path);
-    }
-    for (const path of [...yamlPaths, ...otherPaths]) {
-      this.allFiles.add(path);
-      for (let child2 = normalizeDir(posix2.dirname(path)); child2 !== "."; child2 = normalizeDir(posix2.dirname(child2))) {
+      for (let child2 = dir; child2 !== "."; child2 = normalizeDir(posix2.dirname(child2))) {
         const parent = normalizeDir(posix2.dirname(child2));
         const set = this.subdirs.get(parent) ?? /* @__PURE__ */ new Set();
         if (set.has(child2)) break;
@@ -50242,20 +50364,16 @@ var FileTree = class {
   }
   hasDirectory(path) {
     const dir = normalizeDir(path);
-    return this.yamlByDir.has(dir) || this.subdirs.has(dir) || this.isParentOfFile(dir);
+    return this.yamlByDir.has(dir) || this.subdirs.has(dir);
   }
   exists(path) {
-    return this.allFiles.has(posix2.normalize(path)) || this.hasDirectory(path);
+    return this.hasYamlFile(path) || this.hasDirectory(path);
   }
   yamlFilesIn(dir) {
     return this.yamlByDir.get(dir) ?? [];
   }
   subdirectoriesOf(dir) {
     return [...this.subdirs.get(dir) ?? []].sort();
-  }
-  // A directory holding only non-YAML files has no subdirectory entry of its own.
-  isParentOfFile(dir) {
-    return [...this.subdirs.get(normalizeDir(posix2.dirname(dir))) ?? []].includes(dir);
   }
 };
 
@@ -50364,7 +50482,8 @@ function spanOf(node) {
 // src/yaml/source.ts
 var import_yaml3 = __toESM(require_dist2(), 1);
 var TEMPLATE_LINE = /^[ \t]*\{\{/m;
-var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: true, merge: true };
+var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
+var MAX_NESTING = 1e3;
 function parseSource(path, originalText, options = {}) {
   let text2 = originalText;
   let docs = parseDocuments(text2);
@@ -50380,7 +50499,7 @@ function parseSource(path, originalText, options = {}) {
   const isTemplate = options.template === true || failed() && TEMPLATE_LINE.test(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
   const documents = isTemplate ? [] : docs;
-  return { path, text: text2, problems, isTemplate, documents, regionOf: regionsOf(text2) };
+  return { path, text: text2, problems, isTemplate, documents, mentionsVariables: text2.includes("${"), regionOf: regionsOf(text2) };
 }
 function restoreSource(path, text2, problems, isTemplate) {
   let documents;
@@ -50393,12 +50512,46 @@ function restoreSource(path, text2, problems, isTemplate) {
       documents ??= isTemplate ? [] : parseDocuments(text2);
       return documents;
     },
+    mentionsVariables: text2.includes("${"),
     regionOf: regionsOf(text2)
   };
 }
 function parseDocuments(text2) {
   const documents = (0, import_yaml3.parseAllDocuments)(text2, PARSE_OPTIONS);
-  return Array.isArray(documents) ? documents : [];
+  const parsed = Array.isArray(documents) ? documents : [];
+  for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
+  return parsed;
+}
+function checkStructure(document) {
+  const stack = [[document.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop();
+    if (!node || (0, import_yaml3.isAlias)(node) || (0, import_yaml3.isScalar)(node)) continue;
+    if (depth > MAX_NESTING) {
+      const start = node.range?.[0] ?? 0;
+      document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING} levels`));
+      return;
+    }
+    if ((0, import_yaml3.isSeq)(node)) {
+      for (const item of node.items) stack.push([item, depth + 1]);
+      continue;
+    }
+    if (!(0, import_yaml3.isMap)(node)) continue;
+    const keys = /* @__PURE__ */ new Set();
+    for (const pair of node.items) {
+      const key = pair.key;
+      if ((0, import_yaml3.isScalar)(key) && typeof key.value !== "symbol") {
+        const text2 = String(key.value);
+        if (keys.has(text2)) {
+          const start = key.range?.[0] ?? 0;
+          document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+          return;
+        }
+        keys.add(text2);
+      }
+      stack.push([pair.value, depth + 1]);
+    }
+  }
 }
 function withGoYamlAliases(text2) {
   return text2.replace(
@@ -50446,7 +50599,7 @@ function lineEnd2(text2, from) {
 }
 function firstLine(message) {
   const line = message.split("\n", 1)[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, "");
+  return line.replace(/ at line \d+, column \d+:?$/, "").replace(/^(Block scalar header includes extra characters): .*$/, "$1");
 }
 function regionsOf(text2) {
   let starts;
@@ -50627,7 +50780,11 @@ function problemsOf(file, directive, used, options) {
 var MAX_ALIAS_COUNT = 100;
 function lint(input) {
   const settings = input.rules ?? {};
-  const { index, findings, directives } = loadRepository(input.files, input.root, settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity, input.cache);
+  const { index, findings, directives } = loadRepository(input.files, input.root, {
+    syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
+    cache: input.cache,
+    pathExists: input.pathExists
+  });
   for (const rule of rules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === "off") continue;
@@ -50642,7 +50799,7 @@ function lint(input) {
   });
   return { findings: kept.sort(compareFindings), fileCount: input.files.length };
 }
-function loadRepository(files, root, syntaxSeverity = yamlSyntax.defaultSeverity, cache2) {
+function loadRepository(files, root, { syntaxSeverity = yamlSyntax.defaultSeverity, cache: cache2, pathExists } = {}) {
   const findings = [];
   const reportSyntax = (file, path, span, messageId, data) => {
     if (syntaxSeverity === "off") return;
@@ -50679,7 +50836,7 @@ function loadRepository(files, root, syntaxSeverity = yamlSyntax.defaultSeverity
     });
     composed.push({ path: file.path, values: analysis.values });
   }
-  const deployment = buildDeployment({ root, files: composed, resources: raws });
+  const deployment = buildDeployment({ root, files: composed, resources: raws, pathExists });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
@@ -50713,7 +50870,7 @@ function runRule(rule, severity, options, resource, index, findings) {
     report(report2) {
       const template = rule.messages[report2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported unknown messageId "${report2.messageId}"`);
-      const span = locate(documentOf(resource), report2.at, report2.span);
+      const span = narrowed(resource.file.text, locate(documentOf(resource), report2.at, report2.span), report2.text);
       const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
@@ -50746,6 +50903,11 @@ function formatLocation(location) {
 }
 function identityOf(resource) {
   return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+}
+function narrowed(text2, span, within) {
+  if (!within) return span;
+  const at = text2.indexOf(within, span.start);
+  return at !== -1 && at + within.length <= span.end ? { start: at, end: at + within.length } : span;
 }
 function documentOf(resource) {
   return resource.file.documents[resource.documentIndex];
@@ -50785,7 +50947,7 @@ async function readProject(options) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
-  const ignored = ignoreMatcher(config.ignores, configPath ? dirname2(configPath) : options.cwd, options.cwd);
+  const ignored = ignoreMatcher(config.ignores, configPath ? dirname3(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
   return { config, targets, root: discovery.root, files, ignored };
 }
@@ -50798,7 +50960,8 @@ async function lintProject(options) {
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason
   };
-  const run2 = (input) => lint({ ...settings, files: input, cache: cache2 });
+  const pathExists = (path) => existsSync3(resolve6(options.cwd, path));
+  const run2 = (input) => lint({ ...settings, files: input, cache: cache2, pathExists });
   const key = cache2 && runKey(files, { version: options.cache.version, ...settings });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
   const result2 = stored ?? run2(files);
@@ -50851,7 +51014,7 @@ function searchStart(paths, cwd) {
   if (first === void 0) return cwd;
   const absolute = resolve6(cwd, first);
   try {
-    return statSync2(absolute).isDirectory() ? absolute : dirname2(absolute);
+    return statSync2(absolute).isDirectory() ? absolute : dirname3(absolute);
   } catch {
     return cwd;
   }
@@ -50929,7 +51092,7 @@ function report(result2, inputs, cwd) {
   if (inputs.format !== void 0) logUntrusted(`homeops-lint --format ${inputs.format}`, outputFormats[inputs.format](formatInput));
   if (inputs.sarifFile !== void 0) {
     const path = resolve7(cwd, inputs.sarifFile);
-    mkdirSync2(dirname3(path), { recursive: true });
+    mkdirSync2(dirname4(path), { recursive: true });
     writeOutput(path, inputs.sarifFile, outputFormats.sarif(formatInput));
   }
   if (result2.notes.length > 0) logUntrusted("homeops-lint notes", result2.notes.join("\n"));

@@ -95,8 +95,14 @@ function realpathOrUndefined(path: string): string | undefined {
   }
 }
 
+/**
+ * `core.fsmonitor` names a command that git runs while listing files; the
+ * linted directory's own `.git/config` must not run code through it.
+ */
+export const GIT_SAFE_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
+
 function git(dir: string, args: string[]): string[] | undefined {
-  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync('git', [...GIT_SAFE_CONFIG, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0 || result.error) return undefined;
   return result.stdout.split('\0').filter(Boolean);
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
-import { UsageError } from './discover.js';
+import { GIT_SAFE_CONFIG, UsageError } from './discover.js';
 import { inputFromBytes } from './read.js';
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -39,7 +39,7 @@ function regularFile(entry: string): string[] {
 function readBlobs(top: string, revision: string, paths: readonly string[]): (Buffer | undefined)[] {
   if (paths.length === 0) return [];
   const input = paths.map((path) => `${revision}:${path}\n`).join('');
-  const result = spawnSync('git', ['cat-file', '--batch'], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result = spawnSync('git', [...GIT_SAFE_CONFIG, 'cat-file', '--batch'], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
   if (result.status !== 0) throw new UsageError(`cannot read the base tree: ${result.stderr.toString().trim()}`);
   const out = result.stdout;
   const blobs: (Buffer | undefined)[] = [];
@@ -61,7 +61,7 @@ function readBlobs(top: string, revision: string, paths: readonly string[]): (Bu
 }
 
 function gitText(cwd: string, args: string[], failure: string): string {
-  const result = spawnSync('git', ['-c', 'core.quotePath=false', ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync('git', [...GIT_SAFE_CONFIG, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.error || result.status !== 0) throw new UsageError(`${failure}: ${(result.stderr || result.error?.message || '').trim()}`);
   return result.stdout;
 }

@@ -45,11 +45,20 @@ export function readInputFile(cwd: string, path: string): InputFile {
 export function inputFromBytes(path: string, bytes: Uint8Array): InputFile {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   try {
-    return { path, text: STRICT_UTF8.decode(bytes) };
+    return { path, text: withLineFeeds(STRICT_UTF8.decode(bytes)) };
   } catch {
-    const text = LENIENT_UTF8.decode(bytes);
+    const text = withLineFeeds(LENIENT_UTF8.decode(bytes));
     return { path, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
   }
+}
+
+/**
+ * A lone CR (old Mac line ends) breaks lines in YAML and for Flux's go-yaml,
+ * but our parser and line counting know only LF and CRLF. Same length, so
+ * every offset stays where it was.
+ */
+function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 function refusalOf(stats: Stats): string | undefined {

@@ -89,6 +89,15 @@ export function formatGraphText(view: GraphView): string {
   lines.push(
     `${view.resources.inClusters} of ${view.resources.total} resources deployed by a cluster; ${view.files.reached} of ${view.files.total} files reached.`,
   );
-  // Names and paths come from manifests: escaped, and never at the start of a line as a workflow command.
-  return `${lines.map((line) => (startsCommand(line) ? line.replace(/^(\s*)(.)/, (_, blanks: string, first: string) => `${blanks}\\u${first.charCodeAt(0).toString(16).padStart(4, '0')}`) : line)).join('\n')}\n`;
+  return `${lines.map(notACommand).join('\n')}\n`;
+}
+
+/**
+ * Names and paths come from manifests (escaped above); a line that would
+ * start with `::` or `##[`, a GitHub Actions workflow command, has its first
+ * character shown as an escape.
+ */
+function notACommand(line: string): string {
+  if (!startsCommand(line)) return line;
+  return line.replace(/^(\s*)(.)/, (_match, blanks: string, first: string) => `${blanks}\\u${first.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

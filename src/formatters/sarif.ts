@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Finding, Location, RelatedLocation } from '../linter/finding.js';
 import { ruleMetas } from '../rules/registry.js';
 import type { RuleMeta } from '../rules/types.js';
-import { holdsSecrets } from './secrets.js';
+import { secretFiles } from './secrets.js';
 import type { FormatInput, Formatter } from './types.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -17,7 +17,7 @@ const FINGERPRINT_KEY = 'homeopsLint/v1';
 export function createSarif(version: string): Formatter {
   const ruleIndexes = new Map(ruleMetas.map((rule, index) => [rule.id, index]));
   return ({ findings, sourceOf }) => {
-    const locate = locator(sourceOf);
+    const locate = locator(sourceOf, secretFiles(findings, sourceOf));
     return `${JSON.stringify(
       {
         $schema: SARIF_SCHEMA,
@@ -92,13 +92,10 @@ type Locate = (location: Location) => ReturnType<typeof physicalLocation>;
  * file holding secrets gets no snippets: a SARIF file is uploaded and shown
  * to everyone who can read the repository's alerts.
  */
-function locator(sourceOf: FormatInput['sourceOf']): Locate {
+function locator(sourceOf: FormatInput['sourceOf'], holdsSecrets: (file: string) => boolean): Locate {
   const tables = new Map<string, SourceLines | undefined>();
   return (location) => {
-    if (!tables.has(location.file)) {
-      const source = sourceOf(location.file);
-      tables.set(location.file, source === undefined || holdsSecrets(source) ? undefined : sourceLinesOf(source));
-    }
+    if (!tables.has(location.file)) tables.set(location.file, holdsSecrets(location.file) ? undefined : sourceLinesOf(sourceOf(location.file)));
     return physicalLocation(location, tables.get(location.file));
   };
 }

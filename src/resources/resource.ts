@@ -89,7 +89,7 @@ export function placeResource(raw: RawResource, placements: readonly Placement[]
   // stay `${...}`, which rules treat as unknown.
   const substitution = placements[0]?.substitution;
   const value =
-    substitution && raw.file.text.includes('${') && !substitutionDisabled(raw.value) ? (substituteValue(raw.value, substitution) as Mapping) : raw.value;
+    substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? (substituteValue(raw.value, substitution) as Mapping) : raw.value;
   return {
     ...raw,
     value,

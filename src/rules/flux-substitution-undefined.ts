@@ -13,7 +13,7 @@ export default defineRule({
       '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, or give a default: ${{{variable}}:=value}.',
   },
   check(resource, context) {
-    if (!resource.file.text.includes('${') || substitutionDisabled(resource.written)) return;
+    if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
     const reported = new Set<string>();
     for (const placement of resource.placements) {
       const substitution = placement.substitution;

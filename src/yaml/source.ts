@@ -1,4 +1,4 @@
-import { parseAllDocuments, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type Node } from 'yaml';
 
 /** A half-open range of character offsets into a source text. */
 export interface Span {
@@ -31,6 +31,8 @@ export interface SourceFile {
   readonly problems: readonly SyntaxProblem[];
   /** True when the file is a Go/Helm template rather than YAML, and is skipped on purpose. */
   readonly isTemplate: boolean;
+  /** Whether the text holds a `${`, i.e. may need Flux substitution (read once per file, not per document). */
+  readonly mentionsVariables: boolean;
   regionOf(span: Span): Region;
 }
 
@@ -42,7 +44,12 @@ const TEMPLATE_LINE = /^[ \t]*\{\{/m;
 // The parser warns about things that are valid for Kubernetes (YAML 1.1 tags,
 // unknown directives); warnings are not findings and must not reach stderr.
 // Merge keys (`<<: *base`) are honoured, as Flux's go-yaml honours them.
-const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: true, merge: true } as const;
+// Duplicate keys are found by `checkStructure` in linear time; the parser's
+// own check compares every key with every other (minutes for 100,000 keys).
+const PARSE_OPTIONS = { prettyErrors: false, logLevel: 'silent', uniqueKeys: false, merge: true } as const;
+
+/** Deeper documents are refused before rules walk them (recursion would overflow the stack). */
+export const MAX_NESTING = 1000;
 
 export function parseSource(path: string, originalText: string, options: { template?: boolean } = {}): SourceFile {
   let text = originalText;
@@ -60,7 +67,7 @@ export function parseSource(path: string, originalText: string, options: { templ
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   const documents = isTemplate ? [] : docs;
-  return { path, text, problems, isTemplate, documents, regionOf: regionsOf(text) };
+  return { path, text, problems, isTemplate, documents, mentionsVariables: text.includes('${'), regionOf: regionsOf(text) };
 }
 
 /**
@@ -79,13 +86,54 @@ export function restoreSource(path: string, text: string, problems: readonly Syn
       documents ??= isTemplate ? [] : parseDocuments(text);
       return documents;
     },
+    mentionsVariables: text.includes('${'),
     regionOf: regionsOf(text),
   };
 }
 
 function parseDocuments(text: string): Document.Parsed[] {
   const documents = parseAllDocuments(text, PARSE_OPTIONS);
-  return Array.isArray(documents) ? documents : [];
+  const parsed = Array.isArray(documents) ? documents : [];
+  for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
+  return parsed;
+}
+
+/**
+ * Adds to a document's errors what Kubernetes refuses and the parser lets
+ * through, in one pass without recursion: a key that repeats in a mapping
+ * (compared by text, as go-yaml does: `1` and `"1"` are one key), and
+ * nesting deeper than MAX_NESTING.
+ */
+function checkStructure(document: Document.Parsed): void {
+  const stack: [Node | null | undefined, number][] = [[document.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!node || isAlias(node) || isScalar(node)) continue;
+    if (depth > MAX_NESTING) {
+      const start = node.range?.[0] ?? 0;
+      document.errors.push(new YAMLParseError([start, start + 1], 'NESTING_TOO_DEEP' as never, `Document nests deeper than ${MAX_NESTING} levels`));
+      return;
+    }
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push([item as Node, depth + 1]);
+      continue;
+    }
+    if (!isMap(node)) continue;
+    const keys = new Set<string>();
+    for (const pair of node.items) {
+      const key = pair.key as Node | null;
+      if (isScalar(key) && typeof key.value !== 'symbol') {
+        const text = String(key.value);
+        if (keys.has(text)) {
+          const start = key.range?.[0] ?? 0;
+          document.errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          return;
+        }
+        keys.add(text);
+      }
+      stack.push([pair.value as Node | null, depth + 1]);
+    }
+  }
 }
 
 /**
@@ -157,7 +205,8 @@ function lineEnd(text: string, from: number): number {
 
 function firstLine(message: string): string {
   const line = message.split('\n', 1)[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, '');
+  // Some messages quote the rest of the line, which may be a secret's value.
+  return line.replace(/ at line \d+, column \d+:?$/, '').replace(/^(Block scalar header includes extra characters): .*$/, '$1');
 }
 
 /** Offsets to 1-based line and column, from the text alone (as yaml's LineCounter does). */
