@@ -48017,7 +48017,8 @@ function isClusterScoped(typeId) {
 }
 var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
 var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
-var FLUX_SYNC_KINDS = ["fluxcd.controlplane.io/FluxInstance", HELM_RELEASE];
+var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
+var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
 
 // src/resources/values.ts
@@ -49802,7 +49803,6 @@ import { posix as posix4 } from "node:path";
 // src/resources/deployment.ts
 var import_yaml = __toESM(require_dist2(), 1);
 import { posix as posix2 } from "node:path";
-var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
 var IMPLICIT_CLUSTER = ".";
 function buildDeployment(input) {
   const tree = new FileTree(input.files.map((file) => file.path));

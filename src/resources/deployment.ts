@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
+import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
 import { KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
@@ -108,7 +108,6 @@ interface KustomizeConfig {
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
 }
 
-const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
 
 /** The implicit cluster of a repository that has no Flux Kustomizations at all. */
 export const IMPLICIT_CLUSTER = '.';

@@ -49,8 +49,10 @@ export function isClusterScoped(typeId: string): boolean {
 export const FLUX_KUSTOMIZATION = 'kustomize.toolkit.fluxcd.io/Kustomization';
 export const HELM_RELEASE = 'helm.toolkit.fluxcd.io/HelmRelease';
 
+export const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
+
 /** What starts a cluster through flux-operator: a FluxInstance, or the flux-instance chart's values. */
-export const FLUX_SYNC_KINDS = ['fluxcd.controlplane.io/FluxInstance', HELM_RELEASE];
+export const FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 
 /** kustomize's own configuration files (read as resources, never deployed). */
 export const KUSTOMIZE_CONFIG_KINDS = ['kustomize.config.k8s.io/Kustomization', 'kustomize.config.k8s.io/Component'];
