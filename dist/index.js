@@ -50949,10 +50949,10 @@ async function readProject(options) {
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname3(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
-  return { config, targets, root: discovery.root, files, ignored };
+  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync3(resolve6(options.cwd, path)) };
 }
 async function lintProject(options) {
-  const { config, targets, root, files, ignored } = await readProject(options);
+  const { config, targets, root, files, ignored, pathExists } = await readProject(options);
   const cache2 = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version);
   const settings = {
     root,
@@ -50960,7 +50960,6 @@ async function lintProject(options) {
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason
   };
-  const pathExists = (path) => existsSync3(resolve6(options.cwd, path));
   const run2 = (input) => lint({ ...settings, files: input, cache: cache2, pathExists });
   const key = cache2 && runKey(files, { version: options.cache.version, ...settings });
   const stored = key === void 0 ? void 0 : cache2?.run(key);

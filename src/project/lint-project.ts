@@ -64,6 +64,8 @@ interface ProjectFiles {
   readonly root: string;
   readonly files: readonly InputFile[];
   readonly ignored: (path: string) => boolean;
+  /** Whether a path the deployment model names exists on disk, linted or not. */
+  readonly pathExists: (path: string) => boolean;
 }
 
 /** The configuration and the files it does not ignore, read from disk. */
@@ -73,18 +75,18 @@ async function readProject(options: ProjectOptions): Promise<ProjectFiles> {
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
-  return { config, targets, root: discovery.root, files, ignored };
+  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync(resolve(options.cwd, path)) };
 }
 
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
-  const { root, files } = await readProject(options);
-  return graphView(loadRepository(files, root, { pathExists: (path) => existsSync(resolve(options.cwd, path)) }).index, files.length);
+  const { root, files, pathExists } = await readProject(options);
+  return graphView(loadRepository(files, root, { pathExists }).index, files.length);
 }
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
-  const { config, targets, root, files, ignored } = await readProject(options);
+  const { config, targets, root, files, ignored, pathExists } = await readProject(options);
   const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version);
   const settings = {
     root,
@@ -92,7 +94,6 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason,
   };
-  const pathExists = (path: string) => existsSync(resolve(options.cwd, path));
   const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache, pathExists });
   const key = cache && runKey(files, { version: options.cache!.version, ...settings });
   const stored = key === undefined ? undefined : cache?.run(key);
