@@ -21374,7 +21374,7 @@ var require_resolve = __commonJS({
       return resolver.resolve(baseId, id);
     }
     exports.resolveUrl = resolveUrl;
-    var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+    var ANCHOR2 = /^[a-z_][-a-z0-9._]*$/i;
     function getSchemaRefs(schema, baseId) {
       if (typeof schema == "boolean")
         return {};
@@ -21417,7 +21417,7 @@ var require_resolve = __commonJS({
         }
         function addAnchor(anchor) {
           if (typeof anchor == "string") {
-            if (!ANCHOR.test(anchor))
+            if (!ANCHOR2.test(anchor))
               throw new Error(`invalid anchor "${anchor}"`);
             addRef.call(this, `#${anchor}`);
           }
@@ -22234,9 +22234,9 @@ var require_utils2 = __commonJS({
     var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
     var BYTE_HEX = new Array(256);
     {
-      const HEX_DIGITS = "0123456789ABCDEF";
+      const HEX_DIGITS2 = "0123456789ABCDEF";
       for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+        BYTE_HEX[i] = "%" + HEX_DIGITS2[i >> 4] + HEX_DIGITS2[i & 15];
       }
     }
     function percentEncodeNonAscii(cp) {
@@ -36227,10 +36227,10 @@ var require_schema2 = __commonJS({
       }
       return result2;
     }
-    function Schema(definition) {
+    function Schema2(definition) {
       return this.extend(definition);
     }
-    Schema.prototype.extend = function extend(definition) {
+    Schema2.prototype.extend = function extend(definition) {
       let implicit = [];
       let explicit = [];
       if (definition instanceof Type) {
@@ -36259,7 +36259,7 @@ var require_schema2 = __commonJS({
           throw new YAMLException("Specified list of YAML types (or a single Type object) contains a non-Type object.");
         }
       });
-      const result2 = Object.create(Schema.prototype);
+      const result2 = Object.create(Schema2.prototype);
       result2.implicit = (this.implicit || []).concat(implicit);
       result2.explicit = (this.explicit || []).concat(explicit);
       result2.compiledImplicit = compileList(result2, "implicit");
@@ -36267,7 +36267,7 @@ var require_schema2 = __commonJS({
       result2.compiledTypeMap = compileMap(result2.compiledImplicit, result2.compiledExplicit);
       return result2;
     };
-    module.exports = Schema;
+    module.exports = Schema2;
   }
 });
 
@@ -36317,8 +36317,8 @@ var require_map = __commonJS({
 var require_failsafe = __commonJS({
   "node_modules/js-yaml/lib/schema/failsafe.js"(exports, module) {
     "use strict";
-    var Schema = require_schema2();
-    module.exports = new Schema({
+    var Schema2 = require_schema2();
+    module.exports = new Schema2({
       explicit: [
         require_str(),
         require_seq(),
@@ -37536,7 +37536,7 @@ var require_loader = __commonJS({
       let terminator;
       let isPair2;
       let isExplicitPair;
-      let isMapping2;
+      let isMapping3;
       const overridableKeys = /* @__PURE__ */ Object.create(null);
       let keyNode;
       let keyTag;
@@ -37544,11 +37544,11 @@ var require_loader = __commonJS({
       let ch = state.input.charCodeAt(state.position);
       if (ch === 91) {
         terminator = 93;
-        isMapping2 = false;
+        isMapping3 = false;
         _result = [];
       } else if (ch === 123) {
         terminator = 125;
-        isMapping2 = true;
+        isMapping3 = true;
         _result = {};
       } else {
         return false;
@@ -37564,7 +37564,7 @@ var require_loader = __commonJS({
           state.position++;
           state.tag = _tag;
           state.anchor = _anchor;
-          state.kind = isMapping2 ? "mapping" : "sequence";
+          state.kind = isMapping3 ? "mapping" : "sequence";
           state.result = _result;
           return true;
         } else if (!readNext) {
@@ -37597,7 +37597,7 @@ var require_loader = __commonJS({
           composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
           valueNode = state.result;
         }
-        if (isMapping2) {
+        if (isMapping3) {
           storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
         } else if (isPair2) {
           _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -40082,7 +40082,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -40104,7 +40104,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -40119,7 +40119,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.isSeq = isSeq3;
   }
 });
@@ -40305,9 +40305,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy2 = new _Directives(this.yaml, this.tags);
+        copy2.docStart = this.docStart;
+        return copy2;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -40616,10 +40616,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -40913,13 +40913,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy2.schema = schema;
+        copy2.items = copy2.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -41124,16 +41124,16 @@ var require_foldFlowLines = __commonJS({
         onFold();
       let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
+        const fold2 = folds[i2];
         const end2 = folds[i2 + 1] || text2.length;
-        if (fold === 0)
+        if (fold2 === 0)
           res = `
 ${indent}${text2.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold2])
+            res += `${text2[fold2]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
@@ -43325,7 +43325,7 @@ var require_Schema = __commonJS({
     var string = require_string2();
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    var Schema = class _Schema {
+    var Schema2 = class _Schema {
       constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
@@ -43338,12 +43338,12 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy2 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy2.tags = this.tags.slice();
+        return copy2;
       }
     };
-    exports.Schema = Schema;
+    exports.Schema = Schema2;
   }
 });
 
@@ -43436,7 +43436,7 @@ var require_Document = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
-    var Schema = require_Schema();
+    var Schema2 = require_Schema();
     var stringifyDocument = require_stringifyDocument();
     var anchors = require_anchors();
     var applyReviver = require_applyReviver();
@@ -43483,21 +43483,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy2 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy2.commentBefore = this.commentBefore;
+        copy2.comment = this.comment;
+        copy2.errors = this.errors.slice();
+        copy2.warnings = this.warnings.slice();
+        copy2.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy2.directives = this.directives.clone();
+        copy2.schema = this.schema.clone();
+        copy2.contents = identity.isNode(this.contents) ? this.contents.clone(copy2.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -43687,7 +43687,7 @@ var require_Document = __commonJS({
         if (options.schema instanceof Object)
           this.schema = options.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema2.Schema(Object.assign(opt, options));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -44772,8 +44772,8 @@ var require_resolve_flow_scalar = __commonJS({
         if (ch === "\r" && source[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
+          const { fold: fold2, offset } = foldNewline(source, i);
+          res += fold2;
           i = offset;
         } else if (ch === "\\") {
           let next = source[++i];
@@ -44813,19 +44813,19 @@ var require_resolve_flow_scalar = __commonJS({
       return res;
     }
     function foldNewline(source, offset) {
-      let fold = "";
+      let fold2 = "";
       let ch = source[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
         if (ch === "\r" && source[offset + 2] !== "\n")
           break;
         if (ch === "\n")
-          fold += "\n";
+          fold2 += "\n";
         offset += 1;
         ch = source[offset + 1];
       }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
+      if (!fold2)
+        fold2 = " ";
+      return { fold: fold2, offset };
     }
     var escapeCodes = {
       "0": "\0",
@@ -45180,7 +45180,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -45340,7 +45340,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -45664,7 +45664,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -45748,7 +45748,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -47351,7 +47351,7 @@ var require_dist2 = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var Schema = require_Schema();
+    var Schema2 = require_Schema();
     var errors = require_errors3();
     var Alias = require_Alias();
     var identity = require_identity();
@@ -47367,7 +47367,7 @@ var require_dist2 = __commonJS({
     var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
+    exports.Schema = Schema2.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
@@ -48152,15 +48152,15 @@ function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map()) 
   const cached = seen.get(value);
   if (cached !== void 0) return cached;
   if (Array.isArray(value)) {
-    const copy2 = [];
-    seen.set(value, copy2);
-    for (const item of value) copy2.push(substituteValue(item, substitution, seen));
-    return copy2;
+    const copy3 = [];
+    seen.set(value, copy3);
+    for (const item of value) copy3.push(substituteValue(item, substitution, seen));
+    return copy3;
   }
-  const copy = {};
-  seen.set(value, copy);
-  for (const [key, item] of Object.entries(value)) copy[substituteText(key, substitution)] = substituteValue(item, substitution, seen);
-  return copy;
+  const copy2 = {};
+  seen.set(value, copy2);
+  for (const [key, item] of Object.entries(value)) copy2[substituteText(key, substitution)] = substituteValue(item, substitution, seen);
+  return copy2;
 }
 function substitutionDisabled(value) {
   const metadata = isMapping(value) && isMapping(value.metadata) ? value.metadata : void 0;
@@ -48471,9 +48471,9 @@ function otherCopies(index, resource) {
   for (const placement of resource.placements) {
     const key = identityKey(resource, placement);
     if (key === void 0) continue;
-    for (const copy of copies.get(key) ?? []) {
-      if (copy.resource === resource && copy.placement === placement) continue;
-      if (!others.some((other) => other.resource === copy.resource && other.placement.fluxKustomization === copy.placement.fluxKustomization)) others.push(copy);
+    for (const copy2 of copies.get(key) ?? []) {
+      if (copy2.resource === resource && copy2.placement === placement) continue;
+      if (!others.some((other) => other.resource === copy2.resource && other.placement.fluxKustomization === copy2.placement.fluxKustomization)) others.push(copy2);
     }
   }
   return others;
@@ -48513,13 +48513,13 @@ function reportCopies(resource, copies, context) {
     namespace: first.placement.namespace === void 0 ? "" : `${first.placement.namespace}/`,
     name: first.placement.name ?? ""
   };
-  const elsewhere = copies.filter((copy) => copy.resource !== resource);
+  const elsewhere = copies.filter((copy2) => copy2.resource !== resource);
   if (elsewhere.length > 0) {
     context.report({
       messageId: "duplicate",
-      data: { ...identity, others: [...new Set(elsewhere.map((copy) => context.locationOf(copy.resource, NAME)))].join(", ") },
+      data: { ...identity, others: [...new Set(elsewhere.map((copy2) => context.locationOf(copy2.resource, NAME)))].join(", ") },
       at: NAME,
-      related: elsewhere.map((copy) => ({ resource: copy.resource, at: NAME, message: `other copy of this ${resource.kind}` }))
+      related: elsewhere.map((copy2) => ({ resource: copy2.resource, at: NAME, message: `other copy of this ${resource.kind}` }))
     });
     return;
   }
@@ -48553,7 +48553,7 @@ var duplicate_helmrelease_default = defineRule({
   check(release, context) {
     const inScope = (resource) => isInDirectories(context.index.pathInRepo(resource), context.options.directories);
     if (!inScope(release)) return;
-    reportCopies(release, otherCopies(context.index, release).filter((copy) => inScope(copy.resource)), context);
+    reportCopies(release, otherCopies(context.index, release).filter((copy2) => inScope(copy2.resource)), context);
   }
 });
 function isInDirectories(path, directories) {
@@ -49797,7 +49797,7 @@ function writeAtomically(path, data) {
 }
 
 // src/linter/linter.ts
-var import_yaml5 = __toESM(require_dist2(), 1);
+var import_yaml6 = __toESM(require_dist2(), 1);
 import { posix as posix4 } from "node:path";
 
 // src/resources/deployment.ts
@@ -50479,8 +50479,598 @@ function spanOf(node) {
   return range ? { start: range[0], end: range[1] } : void 0;
 }
 
-// src/yaml/source.ts
+// src/yaml/fast-compose.ts
 var import_yaml3 = __toESM(require_dist2(), 1);
+function fastCompose(text2) {
+  if (UNSUPPORTED_CHARACTER.test(text2)) return void 0;
+  try {
+    return new Composer(text2.split("\n")).documents();
+  } catch (error2) {
+    if (error2 === GIVE_UP) return void 0;
+    throw error2;
+  }
+}
+var UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
+var GIVE_UP = /* @__PURE__ */ Symbol("not for the fast composer");
+function giveUp() {
+  throw GIVE_UP;
+}
+var MAX_DEPTH = 200;
+var MAX_KEY_LENGTH = 1e3;
+var SCALAR_TAGS = new import_yaml3.Schema({}).tags.filter((tag) => tag.default === true && "test" in tag && tag.test !== void 0);
+var RESOLVE_OPTIONS = { intAsBigInt: false };
+var MAYBE_NOT_STRING = /^[-+.0-9~nNtTfF]|^$/;
+function resolvePlain(value) {
+  if (!MAYBE_NOT_STRING.test(value)) return value;
+  const tag = SCALAR_TAGS.find((candidate) => candidate.test.test(value));
+  if (!tag) return value;
+  const resolved = tag.resolve(value, giveUp, RESOLVE_OPTIONS);
+  const plain = (0, import_yaml3.isScalar)(resolved) ? resolved.value : resolved;
+  return typeof plain === "bigint" ? Number(plain) : plain;
+}
+var DOUBLE_QUOTE_ESCAPES = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1B",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  N: "\x85",
+  _: "\xA0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\"
+};
+var HEX_DIGITS = { x: 2, u: 4, U: 8 };
+var INDICATORS = /* @__PURE__ */ new Set(["-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", '"', "%", "@", "`"]);
+var FLOW_INDICATORS = /* @__PURE__ */ new Set([",", "[", "]", "{", "}"]);
+function plainStart(line, at) {
+  const char = line[at];
+  if (char === void 0 || char === " ") return false;
+  if (!INDICATORS.has(char)) return true;
+  return char === "-" && line[at + 1] !== void 0 && line[at + 1] !== " ";
+}
+function indentOf(line) {
+  let at = 0;
+  while (line.charCodeAt(at) === 32) at++;
+  return at;
+}
+function isBlank(line) {
+  const at = indentOf(line);
+  return at === line.length || line[at] === "#";
+}
+function restIsBlank(line, at) {
+  let end = at;
+  while (line.charCodeAt(end) === 32) end++;
+  return end === line.length || line[end] === "#" && end > at;
+}
+function isDocumentMarker(line) {
+  return (line.startsWith("---") || line.startsWith("...")) && (line.length === 3 || line[3] === " ");
+}
+function isSequenceEntry(line, at) {
+  return line[at] === "-" && (at + 1 === line.length || line[at + 1] === " ");
+}
+function setKey(map, key, value) {
+  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+var ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
+var MAX_ALIAS_COUNT = 100;
+function weightOf(anchored) {
+  if (!anchored.collection) return 1;
+  if (anchored.inside.length > 0) return Math.max(...anchored.inside.map((inner) => inner.uses));
+  return typeof anchored.value === "object" && anchored.value !== null && Object.keys(anchored.value).length === 0 ? 0 : 1;
+}
+var Composer = class {
+  constructor(lines) {
+    this.lines = lines;
+  }
+  lines;
+  /** The next line to read. */
+  row = 0;
+  end = 0;
+  /** The current document's anchors: by name the last one, and all of them. */
+  anchors = /* @__PURE__ */ new Map();
+  allAnchors = [];
+  documents() {
+    const documents = [];
+    let start = 0;
+    let explicit = false;
+    for (let row = 0; row <= this.lines.length; row++) {
+      const line = this.lines[row];
+      const marker = line !== void 0 && isDocumentMarker(line);
+      if (line !== void 0 && !marker) {
+        if (line.startsWith("%")) giveUp();
+        continue;
+      }
+      if (marker && (line.startsWith("...") || !restIsBlank(line, 3))) giveUp();
+      const value = this.document(start, row, explicit);
+      if (value !== NO_DOCUMENT) documents.push(value);
+      start = row + 1;
+      explicit = true;
+    }
+    return documents;
+  }
+  /** The document in lines [start, end); without a `---` before it, comments and blank lines alone are none. */
+  document(start, end, explicit) {
+    this.row = start;
+    this.end = end;
+    this.anchors = /* @__PURE__ */ new Map();
+    this.allAnchors = [];
+    if (!this.skipBlank()) return explicit ? null : NO_DOCUMENT;
+    const indent = indentOf(this.lines[this.row]);
+    const value = this.block(indent, 1);
+    if (this.skipBlank()) giveUp();
+    if (this.allAnchors.some((anchored) => anchored.uses * weightOf(anchored) > MAX_ALIAS_COUNT)) giveUp();
+    return value;
+  }
+  /** Moves to the next line with content; false at the end of the document. */
+  skipBlank() {
+    while (this.row < this.end && isBlank(this.lines[this.row])) this.row++;
+    return this.row < this.end;
+  }
+  /** A mapping or sequence whose entries start at column `indent` of the next content line. */
+  block(indent, depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const line = this.lines[this.row];
+    if (isSequenceEntry(line, indent)) return this.sequence(indent, depth);
+    return this.mapping(indent, indent, depth);
+  }
+  sequence(indent, depth) {
+    const items = [];
+    while (this.skipBlank()) {
+      const line = this.lines[this.row];
+      const at = indentOf(line);
+      if (at < indent || at === indent && !isSequenceEntry(line, at)) break;
+      if (at > indent) giveUp();
+      let content = at + 1;
+      while (line.charCodeAt(content) === 32) content++;
+      if (restIsBlank(line, at + 1)) {
+        this.row++;
+        items.push(this.nested(indent, false, depth));
+      } else if (isSequenceEntry(line, content)) {
+        giveUp();
+      } else {
+        items.push(this.entryValue(line, content, indent, depth));
+      }
+    }
+    return items;
+  }
+  /**
+   * A mapping whose first key starts at column `first` of the current line
+   * (after `- ` for a mapping inside a sequence entry) and whose other keys
+   * start at column `indent` of later lines.
+   */
+  mapping(indent, first, depth) {
+    const map = {};
+    const keys = /* @__PURE__ */ new Set();
+    let at = first;
+    for (; ; ) {
+      const line = this.lines[this.row];
+      const key = this.key(line, at);
+      if (key === void 0 || keys.has(key.text)) giveUp();
+      keys.add(key.text);
+      let value;
+      if (key.plain && key.text === "<<") {
+        this.merge(map, line, key.end, indent);
+      } else if (restIsBlank(line, key.end)) {
+        this.row++;
+        value = this.nested(indent, true, depth);
+      } else {
+        let start = key.end;
+        while (line.charCodeAt(start) === 32) start++;
+        value = this.inline(line, start, indent, depth, true);
+      }
+      if (!(key.plain && key.text === "<<")) setKey(map, key.text, value);
+      if (!this.skipBlank()) break;
+      const next = this.lines[this.row];
+      at = indentOf(next);
+      if (at < indent || at === indent && isSequenceEntry(next, at)) break;
+      if (at > indent) giveUp();
+    }
+    return map;
+  }
+  /**
+   * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
+   * the anchored mapping that `map` does not have yet, as copies, as `yaml`
+   * merges them. Keys after it override them; lists of sources, and sources
+   * with aliases inside, are left to `yaml`.
+   */
+  merge(map, line, from, indent) {
+    let at = from;
+    while (line.charCodeAt(at) === 32) at++;
+    const name = line[at] === "*" ? ANCHOR.exec(line.slice(at))?.[1] : void 0;
+    const source = name === void 0 ? void 0 : this.anchors.get(name);
+    if (source === void 0 || !source.collection || source.open || source.inside.length > 0 || !isMapping2(source.value)) giveUp();
+    if (!restIsBlank(line, at + 1 + name.length)) giveUp();
+    source.uses++;
+    for (const [key, value] of Object.entries(source.value)) {
+      if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
+    }
+    this.row++;
+    this.endOfValue(indent);
+  }
+  /**
+   * The value of an entry whose line ends after `key:` or `-`: a block on the
+   * following lines, indented deeper than `indent` (or, for a mapping value,
+   * a sequence at the same column), or null.
+   */
+  nested(indent, sequenceAtSameColumn, depth) {
+    if (!this.skipBlank()) return null;
+    const line = this.lines[this.row];
+    const at = indentOf(line);
+    if (at > indent) {
+      const char = line[at];
+      if (char === "[" || char === "{") return this.scalar(line, at, indent, depth + 1);
+      if (isSequenceEntry(line, at) || this.key(line, at) !== void 0) return this.block(at, depth + 1);
+      if (char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      return this.scalar(line, at, indent, depth + 1);
+    }
+    if (at === indent && sequenceAtSameColumn && isSequenceEntry(line, at)) return this.sequence(at, depth + 1);
+    return null;
+  }
+  /** A sequence entry's value that starts on its line at `at`: a mapping (`- key: value`) or a scalar. */
+  entryValue(line, at, indent, depth) {
+    if (this.key(line, at) !== void 0) return this.mapping(at, at, depth + 1);
+    return this.inline(line, at, indent, depth, false);
+  }
+  /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
+  key(line, at) {
+    const quote = line[at];
+    if (quote === '"' || quote === "'") {
+      const scalar = quoted(line, at);
+      if (scalar === void 0) return void 0;
+      let colon = scalar.end;
+      while (line.charCodeAt(colon) === 32) colon++;
+      if (line[colon] !== ":" || !(colon + 1 === line.length || line[colon + 1] === " ")) return void 0;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      return { text: scalar.value, end: colon + 1, plain: false };
+    }
+    if (!plainStart(line, at)) return void 0;
+    for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
+      if (colon + 1 < line.length && line[colon + 1] !== " ") continue;
+      const comment = line.indexOf(" #", at);
+      if (comment !== -1 && comment < colon) return void 0;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
+      if (resolved === null || typeof resolved === "object") giveUp();
+      return { text: String(resolved), end: colon + 1, plain: true };
+    }
+    return void 0;
+  }
+  /**
+   * A value that starts at `start` on the current line, of an entry in a
+   * block at column `indent`; moves past it. A scalar must end its line: a
+   * deeper line after it would continue it or be an error, which `yaml` judges.
+   */
+  inline(line, start, indent, depth, mappingValue) {
+    if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
+    const name = ANCHOR.exec(line.slice(start))?.[1];
+    if (name === void 0) giveUp();
+    let at = start + 1 + name.length;
+    if (line[start] === "*") return this.alias(name, line, at, indent);
+    while (line.charCodeAt(at) === 32) at++;
+    if (!restIsBlank(line, at)) {
+      const char = line[at];
+      const flow = char === "[" || char === "{";
+      if (!flow && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      const value = this.scalar(line, at, indent, depth);
+      this.anchor(name, flow).value = value;
+      return value;
+    }
+    const anchored = this.anchor(name, true);
+    anchored.open = true;
+    this.row++;
+    anchored.value = this.nested(indent, mappingValue, depth);
+    anchored.open = false;
+    return anchored.value;
+  }
+  anchor(name, collection) {
+    const anchored = { value: void 0, collection, open: false, uses: 0, inside: [] };
+    this.anchors.set(name, anchored);
+    this.allAnchors.push(anchored);
+    return anchored;
+  }
+  /** A scalar that starts at `at`, or a flow collection; see `inline`. */
+  scalar(line, at, indent, depth) {
+    const char = line[at];
+    let value;
+    if (char === "|" || char === ">") {
+      value = this.blockScalar(line, at, indent);
+    } else {
+      if (char === '"' || char === "'") {
+        const scalar = quoted(line, at);
+        if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
+        value = scalar.value;
+      } else if (char === "[" || char === "{") {
+        const flow = new FlowComposer(this.lines, this.row, at, indent, this.end, depth);
+        value = flow.collection();
+        if (!restIsBlank(flow.line, flow.at)) giveUp();
+        this.row = flow.row;
+      } else {
+        value = this.plain(line, at, indent);
+      }
+      this.row++;
+    }
+    this.endOfValue(indent);
+    return value;
+  }
+  /**
+   * `*name` before `end`: the value anchored last before it in the document,
+   * the same object for a collection, as `yaml` gives it.
+   */
+  alias(name, line, end, indent) {
+    const anchored = this.anchors.get(name);
+    if (anchored === void 0 || anchored.open || !restIsBlank(line, end)) giveUp();
+    anchored.uses++;
+    for (const outer of this.allAnchors) {
+      if (!outer.open) continue;
+      if (anchored.collection) giveUp();
+      outer.inside.push(anchored);
+    }
+    this.row++;
+    this.endOfValue(indent);
+    return anchored.value;
+  }
+  /** A value that ended its line must not be followed by a deeper line: that would continue it, or be an error `yaml` reports. */
+  endOfValue(indent) {
+    if (this.skipBlank() && indentOf(this.lines[this.row]) > indent) giveUp();
+  }
+  /**
+   * A plain scalar from `at`, and the lines deeper than `indent` that
+   * continue it, folded as YAML folds them: a line break becomes a space,
+   * and n empty lines n line breaks. Leaves the cursor on its last line.
+   */
+  plain(line, at, indent) {
+    if (!plainStart(line, at)) giveUp();
+    const first = plainLine(line, at);
+    let text2 = first.text;
+    if (first.commented) return resolvePlain(text2);
+    let breaks = 0;
+    for (let row = this.row + 1; row < this.end; row++) {
+      const next = this.lines[row];
+      const spaces = indentOf(next);
+      if (spaces === next.length) {
+        if (next.length > 0) giveUp();
+        breaks++;
+        continue;
+      }
+      if (spaces <= indent || next[spaces] === "#") break;
+      if (INDICATORS.has(next[spaces])) giveUp();
+      const part = plainLine(next, spaces);
+      if (part.commented) giveUp();
+      text2 += breaks > 0 ? "\n".repeat(breaks) : " ";
+      text2 += part.text;
+      breaks = 0;
+      this.row = row;
+    }
+    return resolvePlain(text2);
+  }
+  /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
+  blockScalar(line, at, indent) {
+    const folded = line[at] === ">";
+    const strip = line[at + 1] === "-";
+    if (!restIsBlank(line, at + (strip ? 2 : 1))) giveUp();
+    this.row++;
+    const content = [];
+    let contentIndent = -1;
+    let last = -1;
+    for (; this.row < this.end; this.row++) {
+      const text2 = this.lines[this.row];
+      if (text2.length === 0) {
+        content.push("");
+        continue;
+      }
+      const spaces = indentOf(text2);
+      if (spaces === text2.length) giveUp();
+      if (spaces <= indent) break;
+      if (contentIndent === -1) contentIndent = spaces;
+      else if (spaces < contentIndent) giveUp();
+      content.push(text2);
+      last = content.length;
+    }
+    this.row -= content.length - Math.max(last, 0);
+    if (last === -1) return "";
+    const lines = content.slice(0, last);
+    const value = folded ? fold(lines, contentIndent) : lines.map((text2) => text2.slice(contentIndent)).join("\n");
+    return strip ? value : `${value}
+`;
+  }
+};
+var NO_DOCUMENT = /* @__PURE__ */ Symbol("no document");
+function isMapping2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function copy(value) {
+  if (Array.isArray(value)) return value.map(copy);
+  if (!isMapping2(value)) return value;
+  const copied = {};
+  for (const [key, inner] of Object.entries(value)) setKey(copied, key, copy(inner));
+  return copied;
+}
+function fold(lines, contentIndent) {
+  let value = "";
+  let separator = "";
+  let previousMoreIndented = false;
+  for (const text2 of lines) {
+    if (text2 === "") {
+      if (separator === "\n") value += "\n";
+      else separator = "\n";
+    } else if (indentOf(text2) > contentIndent) {
+      if (separator === " ") separator = "\n";
+      else if (!previousMoreIndented && separator === "\n") separator = "\n\n";
+      value += separator + text2.slice(contentIndent);
+      separator = "\n";
+      previousMoreIndented = true;
+    } else {
+      value += separator + text2.slice(contentIndent);
+      separator = " ";
+      previousMoreIndented = false;
+    }
+  }
+  return value;
+}
+function plainLine(line, at) {
+  let end = line.indexOf(" #", at);
+  const commented = end !== -1;
+  if (!commented) end = line.length;
+  const text2 = line.slice(at, end).trimEnd();
+  if (text2.includes(": ") || text2.endsWith(":")) giveUp();
+  return { text: text2, commented };
+}
+function quoted(line, at) {
+  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
+}
+function singleQuoted(line, at) {
+  let value = "";
+  let from = at + 1;
+  for (; ; ) {
+    const close = line.indexOf("'", from);
+    if (close === -1) return void 0;
+    value += line.slice(from, close);
+    if (line[close + 1] !== "'") return { value, end: close + 1 };
+    value += "'";
+    from = close + 2;
+  }
+}
+function doubleQuoted(line, at) {
+  let value = "";
+  for (let index = at + 1; index < line.length; index++) {
+    const char = line[index];
+    if (char === '"') return { value, end: index + 1 };
+    if (char !== "\\") {
+      value += char;
+      continue;
+    }
+    const escape2 = line[++index];
+    if (escape2 === void 0) return void 0;
+    const simple = DOUBLE_QUOTE_ESCAPES[escape2];
+    if (simple !== void 0) {
+      value += simple;
+      continue;
+    }
+    const digits = HEX_DIGITS[escape2];
+    if (digits === void 0) giveUp();
+    const hex = line.slice(index + 1, index + 1 + digits);
+    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+    const code = parseInt(hex, 16);
+    if (code > 1114111) giveUp();
+    value += String.fromCodePoint(code);
+    index += digits;
+  }
+  return void 0;
+}
+var FlowComposer = class {
+  constructor(lines, row, at, indent, end, depth) {
+    this.lines = lines;
+    this.row = row;
+    this.at = at;
+    this.indent = indent;
+    this.end = end;
+    this.depth = depth;
+    this.line = lines[row];
+  }
+  lines;
+  row;
+  at;
+  indent;
+  end;
+  depth;
+  line;
+  collection() {
+    return this.line[this.at] === "[" ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
+  }
+  sequence(depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const items = [];
+    this.at++;
+    for (; ; ) {
+      this.spaces();
+      if (this.line[this.at] === "]") break;
+      items.push(this.value(depth, false));
+      this.spaces();
+      if (this.line[this.at] === ",") this.at++;
+      else if (this.line[this.at] !== "]") giveUp();
+    }
+    this.at++;
+    return items;
+  }
+  mapping(depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const map = {};
+    this.at++;
+    for (; ; ) {
+      this.spaces();
+      if (this.line[this.at] === "}") break;
+      const key = this.value(depth, true);
+      if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") giveUp();
+      const text2 = String(key);
+      if (text2 === "<<" || Object.prototype.hasOwnProperty.call(map, text2)) giveUp();
+      this.spaces();
+      if (this.line[this.at] !== ":") giveUp();
+      this.at++;
+      if (this.line[this.at] !== " ") giveUp();
+      this.spaces();
+      const next = this.line[this.at];
+      if (next === "," || next === "}") giveUp();
+      setKey(map, text2, this.value(depth, false));
+      this.spaces();
+      if (this.line[this.at] === ",") this.at++;
+      else if (this.line[this.at] !== "}") giveUp();
+    }
+    this.at++;
+    return map;
+  }
+  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  value(depth, isKey) {
+    const char = this.line[this.at];
+    if (char === "[") return this.sequence(depth + 1);
+    if (char === "{") return this.mapping(depth + 1);
+    if (char === '"' || char === "'") {
+      const scalar = quoted(this.line, this.at);
+      if (scalar === void 0) giveUp();
+      this.at = scalar.end;
+      return scalar.value;
+    }
+    if (!plainStart(this.line, this.at)) giveUp();
+    const start = this.at;
+    for (; this.at < this.line.length; this.at++) {
+      const current = this.line[this.at];
+      if (FLOW_INDICATORS.has(current)) break;
+      if (current === "#" && this.line[this.at - 1] === " ") giveUp();
+      if (current === ":") {
+        const next = this.line[this.at + 1];
+        if (next === void 0 || next === " " || FLOW_INDICATORS.has(next)) {
+          if (!isKey) giveUp();
+          break;
+        }
+      }
+    }
+    return resolvePlain(this.line.slice(start, this.at).trimEnd());
+  }
+  /** Skips spaces, comments and line breaks. */
+  spaces() {
+    for (; ; ) {
+      while (this.line.charCodeAt(this.at) === 32) this.at++;
+      const comment = this.line[this.at] === "#" && (this.at === 0 || this.line[this.at - 1] === " ");
+      if (this.at < this.line.length && !comment) return;
+      if (++this.row >= this.end) giveUp();
+      this.line = this.lines[this.row];
+      this.at = 0;
+      const spaces = indentOf(this.line);
+      if (spaces < this.line.length && this.line[spaces] !== "#" && spaces <= this.indent) giveUp();
+    }
+  }
+};
+
+// src/yaml/source.ts
+var import_yaml4 = __toESM(require_dist2(), 1);
 var TEMPLATE_LINE = /^[ \t]*\{\{/m;
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
 var MAX_NESTING = 1e3;
@@ -50517,7 +51107,7 @@ function restoreSource(path, text2, problems, isTemplate) {
   };
 }
 function parseDocuments(text2) {
-  const documents = (0, import_yaml3.parseAllDocuments)(text2, PARSE_OPTIONS);
+  const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);
   const parsed = Array.isArray(documents) ? documents : [];
   for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
   return parsed;
@@ -50526,25 +51116,25 @@ function checkStructure(document) {
   const stack = [[document.contents, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop();
-    if (!node || (0, import_yaml3.isAlias)(node) || (0, import_yaml3.isScalar)(node)) continue;
+    if (!node || (0, import_yaml4.isAlias)(node) || (0, import_yaml4.isScalar)(node)) continue;
     if (depth > MAX_NESTING) {
       const start = node.range?.[0] ?? 0;
-      document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING} levels`));
+      document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING} levels`));
       return;
     }
-    if ((0, import_yaml3.isSeq)(node)) {
+    if ((0, import_yaml4.isSeq)(node)) {
       for (const item of node.items) stack.push([item, depth + 1]);
       continue;
     }
-    if (!(0, import_yaml3.isMap)(node)) continue;
+    if (!(0, import_yaml4.isMap)(node)) continue;
     const keys = /* @__PURE__ */ new Set();
     for (const pair of node.items) {
       const key = pair.key;
-      if ((0, import_yaml3.isScalar)(key) && typeof key.value !== "symbol") {
+      if ((0, import_yaml4.isScalar)(key) && typeof key.value !== "symbol") {
         const text2 = String(key.value);
         if (keys.has(text2)) {
           const start = key.range?.[0] ?? 0;
-          document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+          document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"));
           return;
         }
         keys.add(text2);
@@ -50632,7 +51222,7 @@ function clamp(offset, length) {
 }
 
 // src/linter/directives.ts
-var import_yaml4 = __toESM(require_dist2(), 1);
+var import_yaml5 = __toESM(require_dist2(), 1);
 var PREFIX = "homeops-lint-";
 var DIRECTIVE = /^#\s*homeops-lint-(disable-next-line|disable-line|disable|enable)(?=\s|$)(.*)$/;
 function directivesIn(text2, regionOf) {
@@ -50671,7 +51261,7 @@ function commentsIn(text2) {
     }
     for (const value of Object.values(node)) visit2(value);
   };
-  for (const token of new import_yaml4.Parser().parse(text2)) visit2(token);
+  for (const token of new import_yaml5.Parser().parse(text2)) visit2(token);
   return comments.sort((a, b) => a.offset - b.offset);
 }
 
@@ -50777,13 +51367,14 @@ function problemsOf(file, directive, used, options) {
 }
 
 // src/linter/linter.ts
-var MAX_ALIAS_COUNT = 100;
+var MAX_ALIAS_COUNT2 = 100;
 function lint(input) {
   const settings = input.rules ?? {};
   const { index, findings, directives } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
-    pathExists: input.pathExists
+    pathExists: input.pathExists,
+    fastCompose: input.fastCompose
   });
   for (const rule of rules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
@@ -50799,7 +51390,12 @@ function lint(input) {
   });
   return { findings: kept.sort(compareFindings), fileCount: input.files.length };
 }
-function loadRepository(files, root, { syntaxSeverity = yamlSyntax.defaultSeverity, cache: cache2, pathExists } = {}) {
+function loadRepository(files, root, {
+  syntaxSeverity = yamlSyntax.defaultSeverity,
+  cache: cache2,
+  pathExists,
+  fastCompose: fast = true
+} = {}) {
   const findings = [];
   const reportSyntax = (file, path, span, messageId, data) => {
     if (syntaxSeverity === "off") return;
@@ -50821,7 +51417,7 @@ function loadRepository(files, root, { syntaxSeverity = yamlSyntax.defaultSeveri
     const template = isChartTemplate(file.path, chartDirs);
     const key = cache2 && fingerprintOf([template ? "template" : "yaml", file.text]);
     const cached = key === void 0 ? void 0 : cache2?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
@@ -50840,13 +51436,19 @@ function loadRepository(files, root, { syntaxSeverity = yamlSyntax.defaultSeveri
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
-function analyze(path, text2, template) {
+function analyze(path, text2, template, fast) {
+  const plain = fast && !template ? fastCompose(text2) : void 0;
+  if (plain !== void 0) {
+    const source2 = restoreSource(path, text2, [], false);
+    const analysis2 = { text: text2, isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text2, source2.regionOf), values: plain };
+    return { analysis: analysis2, source: source2 };
+  }
   const source = parseSource(path, text2, { template });
   const composeErrors = [];
   const values = source.documents.map((document) => {
     if (document.errors.length > 0) return void 0;
     try {
-      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT2 });
     } catch (error2) {
       composeErrors.push({ span: composeErrorSpan(document), error: errorText(error2) });
       return void 0;
@@ -50914,11 +51516,11 @@ function documentOf(resource) {
 }
 function composeErrorSpan(document) {
   let span;
-  (0, import_yaml5.visit)(document, {
+  (0, import_yaml6.visit)(document, {
     Alias(_key, node) {
       if (node.resolve(document) !== void 0 || !node.range) return void 0;
       span = { start: node.range[0], end: node.range[1] };
-      return import_yaml5.visit.BREAK;
+      return import_yaml6.visit.BREAK;
     }
   });
   const start = document.contents?.range?.[0] ?? 0;
@@ -50958,7 +51560,8 @@ async function lintProject(options) {
     root,
     rules: config.rules,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
-    requireReason: options.requireReason ?? config.requireReason
+    requireReason: options.requireReason ?? config.requireReason,
+    fastCompose: options.fastCompose ?? true
   };
   const run2 = (input) => lint({ ...settings, files: input, cache: cache2, pathExists });
   const key = cache2 && runKey(files, { version: options.cache.version, ...settings });

@@ -26,6 +26,8 @@ export interface LintOptions {
   readonly reportUnusedDisableDirectives: string | undefined;
   /** Cache directory with `--cache`, else `undefined`. */
   readonly cacheLocation: string | undefined;
+  /** False with `--no-fast-compose`: every file is parsed by the `yaml` package. */
+  readonly fastCompose: boolean;
 }
 
 export type Command =
@@ -71,6 +73,7 @@ export function parseCommand(argv: readonly string[]): Command {
       'report-unused-disable-directives-severity': { type: 'string' },
       cache: { type: 'boolean', default: false },
       'cache-location': { type: 'string' },
+      'no-fast-compose': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -109,6 +112,7 @@ export function parseCommand(argv: readonly string[]): Command {
     requireReason: values['require-reason'],
     reportUnusedDisableDirectives: unusedSeverity,
     cacheLocation: values.cache || values['cache-location'] !== undefined ? (values['cache-location'] ?? DEFAULT_CACHE_LOCATION) : undefined,
+    fastCompose: !values['no-fast-compose'],
   };
 }
 

@@ -54,6 +54,7 @@ Options:
                                  Severity for those (default: warn)
       --cache                    Keep results in a cache and reuse them for files that did not change
       --cache-location <dir>     Where (default: node_modules/.cache/homeops-lint); implies --cache
+      --no-fast-compose          Parse every file with the yaml package (slower; the same findings)
       --no-color                 Never colour the output
       --debug                    Print stack traces of internal errors
   -h, --help                     Show this help
@@ -106,6 +107,7 @@ async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
     requireReason: options.requireReason,
     reportUnusedDisableDirectives: unusedSeverity === undefined ? undefined : toSeverity(unusedSeverity as SeverityName),
     cache: options.cacheLocation === undefined ? undefined : { location: options.cacheLocation, version: packageVersion() },
+    fastCompose: options.fastCompose,
   };
   if (options.printConfig) {
     const { config, configPath } = await loadProjectConfig(project);

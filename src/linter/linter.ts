@@ -9,6 +9,7 @@ import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetti
 export type { RuleSetting } from '../rules/types.js';
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
+import { fastCompose } from '../yaml/fast-compose.js';
 import { parseSource, restoreSource, type SourceFile, type Span, type SyntaxProblem } from '../yaml/source.js';
 import { directivesIn, type Directive } from './directives.js';
 import { compareFindings, fingerprintOf, type Finding, type Location } from './finding.js';
@@ -42,6 +43,8 @@ export interface LintInput {
   readonly cache?: AnalysisCache;
   /** Whether a path that is not among `files` exists (see DeploymentInput). */
   readonly pathExists?: (path: string) => boolean;
+  /** Compose plain manifests without the `yaml` package (default: true; see src/yaml/fast-compose.ts). */
+  readonly fastCompose?: boolean;
 }
 
 export interface LintResult {
@@ -59,6 +62,7 @@ export function lint(input: LintInput): LintResult {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
     pathExists: input.pathExists,
+    fastCompose: input.fastCompose,
   });
   for (const rule of allRules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
@@ -112,7 +116,12 @@ export interface AnalysisCache {
 export function loadRepository(
   files: readonly InputFile[],
   root: string,
-  { syntaxSeverity = yamlSyntax.defaultSeverity, cache, pathExists }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean } = {},
+  {
+    syntaxSeverity = yamlSyntax.defaultSeverity,
+    cache,
+    pathExists,
+    fastCompose: fast = true,
+  }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean; fastCompose?: boolean } = {},
 ): Repository {
   const findings: Finding[] = [];
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
@@ -137,7 +146,7 @@ export function loadRepository(
     const template = isChartTemplate(file.path, chartDirs);
     const key = cache && fingerprintOf([template ? 'template' : 'yaml', file.text]);
     const cached = key === undefined ? undefined : cache?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
     if (key !== undefined && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== undefined) {
@@ -158,7 +167,14 @@ export function loadRepository(
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 
-function analyze(path: string, text: string, template: boolean): { analysis: FileAnalysis; source: SourceFile } {
+function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
+  const plain = fast && !template ? fastCompose(text) : undefined;
+  if (plain !== undefined) {
+    // The same values `yaml` composes, with no problem; its documents are parsed only if a finding needs a position.
+    const source = restoreSource(path, text, [], false);
+    const analysis = { text, isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text, source.regionOf), values: plain };
+    return { analysis, source };
+  }
   const source = parseSource(path, text, { template });
   const composeErrors: { span: Span; error: string }[] = [];
   const values = source.documents.map((document) => {

@@ -32,6 +32,8 @@ export interface ProjectOptions {
   readonly reportUnusedDisableDirectives?: RuleSetting;
   /** Keep results between runs in this directory (`--cache`); the version keeps tool versions apart. */
   readonly cache?: { readonly location: string; readonly version: string };
+  /** False to parse every file with the `yaml` package (`--no-fast-compose`). */
+  readonly fastCompose?: boolean;
 }
 
 export interface ProjectResult {
@@ -93,6 +95,7 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     rules: config.rules,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason,
+    fastCompose: options.fastCompose ?? true,
   };
   const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache, pathExists });
   const key = cache && runKey(files, { version: options.cache!.version, ...settings });

@@ -1,0 +1,699 @@
+import { isScalar, Schema, type ScalarTag } from 'yaml';
+
+/**
+ * Composes the documents of a file to plain values without the `yaml`
+ * package, for the YAML that manifests are written in: block mappings and
+ * sequences, plain scalars (folded over lines), one-line quoted scalars,
+ * literal and folded block scalars with clip or strip chomping, flow
+ * collections, comments, `---`, anchors, aliases and merge keys. Anything
+ * else — tags, directives, aliases as keys, multi-line quoted scalars, keep
+ * chomping, tabs, CR, duplicate keys, lines of spaces only — makes it give
+ * up (return `undefined`), and the caller parses the file with `yaml`. When
+ * it does return, the values are what `yaml` composes for the same text with
+ * no error: test/fast-compose.test.ts holds it to that on every corpus file
+ * and on generated text. This is most of a cold run's time saved: `yaml`
+ * builds tokens, a CST and a document per file, and positions are needed
+ * only for the few files that have findings.
+ */
+export function fastCompose(text: string): unknown[] | undefined {
+  if (UNSUPPORTED_CHARACTER.test(text)) return undefined;
+  try {
+    return new Composer(text.split('\n')).documents();
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}
+
+// Tabs (indentation rules), CR (line breaks), BOM, control characters and
+// Unicode line breaks each have rules this composer does not follow.
+// eslint-disable-next-line no-control-regex
+const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
+
+const GIVE_UP = Symbol('not for the fast composer');
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+// Deeper documents go to `yaml`, which reports nesting beyond MAX_NESTING.
+const MAX_DEPTH = 200;
+// `yaml` refuses implicit keys longer than 1024 characters.
+const MAX_KEY_LENGTH = 1000;
+
+// The core schema's scalar tags, in `yaml`'s order: plain scalars resolve exactly as `yaml` resolves them.
+const SCALAR_TAGS = new Schema({}).tags.filter((tag): tag is ScalarTag => tag.default === true && 'test' in tag && tag.test !== undefined);
+const RESOLVE_OPTIONS = { intAsBigInt: false };
+// Plain scalars that can only be strings: not null, bool, int or float by their first character.
+const MAYBE_NOT_STRING = /^[-+.0-9~nNtTfF]|^$/;
+
+function resolvePlain(value: string): unknown {
+  if (!MAYBE_NOT_STRING.test(value)) return value;
+  const tag = SCALAR_TAGS.find((candidate) => candidate.test!.test(value));
+  if (!tag) return value;
+  const resolved: unknown = tag.resolve(value, giveUp, RESOLVE_OPTIONS as never);
+  const plain = isScalar(resolved) ? resolved.value : resolved;
+  return typeof plain === 'bigint' ? Number(plain) : plain;
+}
+
+const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+};
+const HEX_DIGITS = { x: 2, u: 4, U: 8 } as const;
+
+// Characters that cannot start a plain scalar (YAML 1.2 c-indicator); `-`, `?`
+// and `:` can when a non-space follows, which `plainStart` checks.
+const INDICATORS = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
+const FLOW_INDICATORS = new Set([',', '[', ']', '{', '}']);
+
+function plainStart(line: string, at: number): boolean {
+  const char = line[at];
+  if (char === undefined || char === ' ') return false;
+  if (!INDICATORS.has(char)) return true;
+  // `-1`, `-Xmx`: a dash followed by text starts a plain scalar; `?` and `:` are left to `yaml`.
+  return char === '-' && line[at + 1] !== undefined && line[at + 1] !== ' ';
+}
+
+function indentOf(line: string): number {
+  let at = 0;
+  while (line.charCodeAt(at) === 32) at++;
+  return at;
+}
+
+/** Whether `line` holds nothing but spaces and perhaps a comment. */
+function isBlank(line: string): boolean {
+  const at = indentOf(line);
+  return at === line.length || line[at] === '#';
+}
+
+/** Whether the rest of `line` from `at` is spaces, then nothing or a comment that follows a space. */
+function restIsBlank(line: string, at: number): boolean {
+  let end = at;
+  while (line.charCodeAt(end) === 32) end++;
+  return end === line.length || (line[end] === '#' && end > at);
+}
+
+function isDocumentMarker(line: string): boolean {
+  return (line.startsWith('---') || line.startsWith('...')) && (line.length === 3 || line[3] === ' ');
+}
+
+function isSequenceEntry(line: string, at: number): boolean {
+  return line[at] === '-' && (at + 1 === line.length || line[at + 1] === ' ');
+}
+
+/** Sets `key` as `yaml`'s toJS does, so that `__proto__` and friends become own properties. */
+function setKey(map: Record<string, unknown>, key: string, value: unknown): void {
+  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+
+// go-yaml ends anchor and alias names at other characters than YAML 1.2 does
+// (see withGoYamlAliases in source.ts); names made of these mean the same in both.
+const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
+// The linter composes with maxAliasCount 100 (an alias bomb's bound).
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * An anchored value and how often aliases use it. `yaml` refuses a document
+ * where an anchor's uses times its weight exceed maxAliasCount: a scalar
+ * weighs 1, a collection the most any alias inside it was used (1 without
+ * aliases, 0 when empty). Counting uses to the end of the document bounds
+ * what `yaml` counts while it composes, so staying under the limit here
+ * means `yaml` stays under it too.
+ */
+interface Anchored {
+  value: unknown;
+  readonly collection: boolean;
+  /** Being read: an alias to it from inside is left to `yaml`. */
+  open: boolean;
+  uses: number;
+  /** Scalar anchors that aliases inside this collection use. */
+  readonly inside: Anchored[];
+}
+
+function weightOf(anchored: Anchored): number {
+  if (!anchored.collection) return 1;
+  if (anchored.inside.length > 0) return Math.max(...anchored.inside.map((inner) => inner.uses));
+  return typeof anchored.value === 'object' && anchored.value !== null && Object.keys(anchored.value).length === 0 ? 0 : 1;
+}
+
+class Composer {
+  /** The next line to read. */
+  private row = 0;
+  private end = 0;
+  /** The current document's anchors: by name the last one, and all of them. */
+  private anchors = new Map<string, Anchored>();
+  private allAnchors: Anchored[] = [];
+
+  constructor(private readonly lines: readonly string[]) {}
+
+  documents(): unknown[] {
+    const documents: unknown[] = [];
+    let start = 0;
+    let explicit = false;
+    for (let row = 0; row <= this.lines.length; row++) {
+      const line = this.lines[row];
+      const marker = line !== undefined && isDocumentMarker(line);
+      if (line !== undefined && !marker) {
+        if (line.startsWith('%')) giveUp();
+        continue;
+      }
+      if (marker && (line!.startsWith('...') || !restIsBlank(line!, 3))) giveUp();
+      const value = this.document(start, row, explicit);
+      if (value !== NO_DOCUMENT) documents.push(value);
+      start = row + 1;
+      explicit = true;
+    }
+    return documents;
+  }
+
+  /** The document in lines [start, end); without a `---` before it, comments and blank lines alone are none. */
+  private document(start: number, end: number, explicit: boolean): unknown {
+    this.row = start;
+    this.end = end;
+    this.anchors = new Map();
+    this.allAnchors = [];
+    if (!this.skipBlank()) return explicit ? null : NO_DOCUMENT;
+    const indent = indentOf(this.lines[this.row]!);
+    const value = this.block(indent, 1);
+    if (this.skipBlank()) giveUp();
+    if (this.allAnchors.some((anchored) => anchored.uses * weightOf(anchored) > MAX_ALIAS_COUNT)) giveUp();
+    return value;
+  }
+
+  /** Moves to the next line with content; false at the end of the document. */
+  private skipBlank(): boolean {
+    while (this.row < this.end && isBlank(this.lines[this.row]!)) this.row++;
+    return this.row < this.end;
+  }
+
+  /** A mapping or sequence whose entries start at column `indent` of the next content line. */
+  private block(indent: number, depth: number): unknown {
+    if (depth > MAX_DEPTH) giveUp();
+    const line = this.lines[this.row]!;
+    if (isSequenceEntry(line, indent)) return this.sequence(indent, depth);
+    return this.mapping(indent, indent, depth);
+  }
+
+  private sequence(indent: number, depth: number): unknown[] {
+    const items: unknown[] = [];
+    while (this.skipBlank()) {
+      const line = this.lines[this.row]!;
+      const at = indentOf(line);
+      if (at < indent || (at === indent && !isSequenceEntry(line, at))) break;
+      if (at > indent) giveUp();
+      let content = at + 1;
+      while (line.charCodeAt(content) === 32) content++;
+      if (restIsBlank(line, at + 1)) {
+        this.row++;
+        items.push(this.nested(indent, false, depth));
+      } else if (isSequenceEntry(line, content)) {
+        giveUp();
+      } else {
+        items.push(this.entryValue(line, content, indent, depth));
+      }
+    }
+    return items;
+  }
+
+  /**
+   * A mapping whose first key starts at column `first` of the current line
+   * (after `- ` for a mapping inside a sequence entry) and whose other keys
+   * start at column `indent` of later lines.
+   */
+  private mapping(indent: number, first: number, depth: number): Record<string, unknown> {
+    const map: Record<string, unknown> = {};
+    const keys = new Set<string>();
+    let at = first;
+    for (;;) {
+      const line = this.lines[this.row]!;
+      const key = this.key(line, at);
+      if (key === undefined || keys.has(key.text)) giveUp();
+      keys.add(key.text);
+      let value: unknown;
+      if (key.plain && key.text === '<<') {
+        this.merge(map, line, key.end, indent);
+      } else if (restIsBlank(line, key.end)) {
+        this.row++;
+        value = this.nested(indent, true, depth);
+      } else {
+        let start = key.end;
+        while (line.charCodeAt(start) === 32) start++;
+        value = this.inline(line, start, indent, depth, true);
+      }
+      if (!(key.plain && key.text === '<<')) setKey(map, key.text, value);
+      if (!this.skipBlank()) break;
+      const next = this.lines[this.row]!;
+      at = indentOf(next);
+      if (at < indent || (at === indent && isSequenceEntry(next, at))) break;
+      if (at > indent) giveUp();
+    }
+    return map;
+  }
+
+  /**
+   * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
+   * the anchored mapping that `map` does not have yet, as copies, as `yaml`
+   * merges them. Keys after it override them; lists of sources, and sources
+   * with aliases inside, are left to `yaml`.
+   */
+  private merge(map: Record<string, unknown>, line: string, from: number, indent: number): void {
+    let at = from;
+    while (line.charCodeAt(at) === 32) at++;
+    const name = line[at] === '*' ? ANCHOR.exec(line.slice(at))?.[1] : undefined;
+    const source = name === undefined ? undefined : this.anchors.get(name);
+    if (source === undefined || !source.collection || source.open || source.inside.length > 0 || !isMapping(source.value)) giveUp();
+    if (!restIsBlank(line, at + 1 + name!.length)) giveUp();
+    source.uses++;
+    for (const [key, value] of Object.entries(source.value)) {
+      if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
+    }
+    this.row++;
+    this.endOfValue(indent);
+  }
+
+  /**
+   * The value of an entry whose line ends after `key:` or `-`: a block on the
+   * following lines, indented deeper than `indent` (or, for a mapping value,
+   * a sequence at the same column), or null.
+   */
+  private nested(indent: number, sequenceAtSameColumn: boolean, depth: number): unknown {
+    if (!this.skipBlank()) return null;
+    const line = this.lines[this.row]!;
+    const at = indentOf(line);
+    if (at > indent) {
+      const char = line[at]!;
+      if (char === '[' || char === '{') return this.scalar(line, at, indent, depth + 1);
+      if (isSequenceEntry(line, at) || this.key(line, at) !== undefined) return this.block(at, depth + 1);
+      // A scalar on the lines after its key or dash.
+      if (char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      return this.scalar(line, at, indent, depth + 1);
+    }
+    if (at === indent && sequenceAtSameColumn && isSequenceEntry(line, at)) return this.sequence(at, depth + 1);
+    return null;
+  }
+
+  /** A sequence entry's value that starts on its line at `at`: a mapping (`- key: value`) or a scalar. */
+  private entryValue(line: string, at: number, indent: number, depth: number): unknown {
+    if (this.key(line, at) !== undefined) return this.mapping(at, at, depth + 1);
+    return this.inline(line, at, indent, depth, false);
+  }
+
+  /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
+  private key(line: string, at: number): { text: string; end: number; plain: boolean } | undefined {
+    const quote = line[at];
+    if (quote === '"' || quote === "'") {
+      const scalar = quoted(line, at);
+      if (scalar === undefined) return undefined;
+      let colon = scalar.end;
+      while (line.charCodeAt(colon) === 32) colon++;
+      if (line[colon] !== ':' || !(colon + 1 === line.length || line[colon + 1] === ' ')) return undefined;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      return { text: scalar.value, end: colon + 1, plain: false };
+    }
+    if (!plainStart(line, at)) return undefined;
+    for (let colon = line.indexOf(':', at); colon !== -1; colon = line.indexOf(':', colon + 1)) {
+      if (colon + 1 < line.length && line[colon + 1] !== ' ') continue;
+      const comment = line.indexOf(' #', at);
+      if (comment !== -1 && comment < colon) return undefined;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
+      // `~:` and `null:` are keys `yaml` writes as ''; leave them, and objects, to it.
+      if (resolved === null || typeof resolved === 'object') giveUp();
+      return { text: String(resolved), end: colon + 1, plain: true };
+    }
+    return undefined;
+  }
+
+  /**
+   * A value that starts at `start` on the current line, of an entry in a
+   * block at column `indent`; moves past it. A scalar must end its line: a
+   * deeper line after it would continue it or be an error, which `yaml` judges.
+   */
+  private inline(line: string, start: number, indent: number, depth: number, mappingValue: boolean): unknown {
+    if (line[start] !== '&' && line[start] !== '*') return this.scalar(line, start, indent, depth);
+    const name = ANCHOR.exec(line.slice(start))?.[1];
+    if (name === undefined) giveUp();
+    let at = start + 1 + name.length;
+    if (line[start] === '*') return this.alias(name, line, at, indent);
+    while (line.charCodeAt(at) === 32) at++;
+    if (!restIsBlank(line, at)) {
+      const char = line[at];
+      const flow = char === '[' || char === '{';
+      if (!flow && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      const value = this.scalar(line, at, indent, depth);
+      this.anchor(name, flow).value = value;
+      return value;
+    }
+    const anchored = this.anchor(name, true);
+    anchored.open = true;
+    this.row++;
+    anchored.value = this.nested(indent, mappingValue, depth);
+    anchored.open = false;
+    return anchored.value;
+  }
+
+  private anchor(name: string, collection: boolean): Anchored {
+    const anchored: Anchored = { value: undefined, collection, open: false, uses: 0, inside: [] };
+    this.anchors.set(name, anchored);
+    this.allAnchors.push(anchored);
+    return anchored;
+  }
+
+  /** A scalar that starts at `at`, or a flow collection; see `inline`. */
+  private scalar(line: string, at: number, indent: number, depth: number): unknown {
+    const char = line[at]!;
+    let value: unknown;
+    if (char === '|' || char === '>') {
+      value = this.blockScalar(line, at, indent);
+    } else {
+      if (char === '"' || char === "'") {
+        const scalar = quoted(line, at);
+        if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
+        value = scalar.value;
+      } else if (char === '[' || char === '{') {
+        const flow = new FlowComposer(this.lines, this.row, at, indent, this.end, depth);
+        value = flow.collection();
+        if (!restIsBlank(flow.line, flow.at)) giveUp();
+        this.row = flow.row;
+      } else {
+        value = this.plain(line, at, indent);
+      }
+      this.row++;
+    }
+    this.endOfValue(indent);
+    return value;
+  }
+
+  /**
+   * `*name` before `end`: the value anchored last before it in the document,
+   * the same object for a collection, as `yaml` gives it.
+   */
+  private alias(name: string, line: string, end: number, indent: number): unknown {
+    const anchored = this.anchors.get(name);
+    if (anchored === undefined || anchored.open || !restIsBlank(line, end)) giveUp();
+    anchored.uses++;
+    for (const outer of this.allAnchors) {
+      if (!outer.open) continue;
+      // A collection inside a collection multiplies weights; left to `yaml`.
+      if (anchored.collection) giveUp();
+      outer.inside.push(anchored);
+    }
+    this.row++;
+    this.endOfValue(indent);
+    return anchored.value;
+  }
+
+  /** A value that ended its line must not be followed by a deeper line: that would continue it, or be an error `yaml` reports. */
+  private endOfValue(indent: number): void {
+    if (this.skipBlank() && indentOf(this.lines[this.row]!) > indent) giveUp();
+  }
+
+  /**
+   * A plain scalar from `at`, and the lines deeper than `indent` that
+   * continue it, folded as YAML folds them: a line break becomes a space,
+   * and n empty lines n line breaks. Leaves the cursor on its last line.
+   */
+  private plain(line: string, at: number, indent: number): unknown {
+    if (!plainStart(line, at)) giveUp();
+    const first = plainLine(line, at);
+    let text = first.text;
+    if (first.commented) return resolvePlain(text);
+    let breaks = 0;
+    for (let row = this.row + 1; row < this.end; row++) {
+      const next = this.lines[row]!;
+      const spaces = indentOf(next);
+      if (spaces === next.length) {
+        // A line of spaces only is left to `yaml`.
+        if (next.length > 0) giveUp();
+        breaks++;
+        continue;
+      }
+      if (spaces <= indent || next[spaces] === '#') break;
+      if (INDICATORS.has(next[spaces]!)) giveUp();
+      const part = plainLine(next, spaces);
+      if (part.commented) giveUp();
+      text += breaks > 0 ? '\n'.repeat(breaks) : ' ';
+      text += part.text;
+      breaks = 0;
+      this.row = row;
+    }
+    return resolvePlain(text);
+  }
+
+  /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
+  private blockScalar(line: string, at: number, indent: number): string {
+    const folded = line[at] === '>';
+    const strip = line[at + 1] === '-';
+    if (!restIsBlank(line, at + (strip ? 2 : 1))) giveUp();
+    this.row++;
+    const content: string[] = [];
+    let contentIndent = -1;
+    let last = -1;
+    for (; this.row < this.end; this.row++) {
+      const text = this.lines[this.row]!;
+      if (text.length === 0) {
+        content.push('');
+        continue;
+      }
+      const spaces = indentOf(text);
+      // A line of spaces only: whether it is content depends on rules this composer leaves to `yaml`.
+      if (spaces === text.length) giveUp();
+      if (spaces <= indent) break;
+      if (contentIndent === -1) contentIndent = spaces;
+      else if (spaces < contentIndent) giveUp();
+      content.push(text);
+      last = content.length;
+    }
+    // Trailing empty lines belong to the next entry's blank lines; clip and strip drop them.
+    this.row -= content.length - Math.max(last, 0);
+    if (last === -1) return '';
+    const lines = content.slice(0, last);
+    const value = folded ? fold(lines, contentIndent) : lines.map((text) => text.slice(contentIndent)).join('\n');
+    return strip ? value : `${value}\n`;
+  }
+}
+
+const NO_DOCUMENT = Symbol('no document');
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A deep copy of composed values: `yaml` composes a merge source anew for every merge. */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copy);
+  if (!isMapping(value)) return value;
+  const copied: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) setKey(copied, key, copy(inner));
+  return copied;
+}
+
+/** A folded block scalar's value, as `yaml` folds it (resolve-block-scalar.js). */
+function fold(lines: readonly string[], contentIndent: number): string {
+  let value = '';
+  let separator = '';
+  let previousMoreIndented = false;
+  for (const text of lines) {
+    if (text === '') {
+      if (separator === '\n') value += '\n';
+      else separator = '\n';
+    } else if (indentOf(text) > contentIndent) {
+      if (separator === ' ') separator = '\n';
+      else if (!previousMoreIndented && separator === '\n') separator = '\n\n';
+      value += separator + text.slice(contentIndent);
+      separator = '\n';
+      previousMoreIndented = true;
+    } else {
+      value += separator + text.slice(contentIndent);
+      separator = ' ';
+      previousMoreIndented = false;
+    }
+  }
+  return value;
+}
+
+/**
+ * The text of a plain scalar's line in block context from `at`, up to a
+ * comment (`commented`) or the end of the line.
+ */
+function plainLine(line: string, at: number): { text: string; commented: boolean } {
+  let end = line.indexOf(' #', at);
+  const commented = end !== -1;
+  if (!commented) end = line.length;
+  const text = line.slice(at, end).trimEnd();
+  // `a: b: c` and `a: b:` are errors in `yaml`; report them through it.
+  if (text.includes(': ') || text.endsWith(':')) giveUp();
+  return { text, commented };
+}
+
+/** A quoted scalar that opens at `at` and closes on the same line; undefined when it does not. */
+function quoted(line: string, at: number): { value: string; end: number } | undefined {
+  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
+}
+
+function singleQuoted(line: string, at: number): { value: string; end: number } | undefined {
+  let value = '';
+  let from = at + 1;
+  for (;;) {
+    const close = line.indexOf("'", from);
+    if (close === -1) return undefined;
+    value += line.slice(from, close);
+    if (line[close + 1] !== "'") return { value, end: close + 1 };
+    value += "'";
+    from = close + 2;
+  }
+}
+
+function doubleQuoted(line: string, at: number): { value: string; end: number } | undefined {
+  let value = '';
+  for (let index = at + 1; index < line.length; index++) {
+    const char = line[index]!;
+    if (char === '"') return { value, end: index + 1 };
+    if (char !== '\\') {
+      value += char;
+      continue;
+    }
+    const escape = line[++index];
+    if (escape === undefined) return undefined;
+    const simple = DOUBLE_QUOTE_ESCAPES[escape];
+    if (simple !== undefined) {
+      value += simple;
+      continue;
+    }
+    const digits = HEX_DIGITS[escape as keyof typeof HEX_DIGITS];
+    if (digits === undefined) giveUp();
+    const hex = line.slice(index + 1, index + 1 + digits);
+    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff) giveUp();
+    value += String.fromCodePoint(code);
+    index += digits;
+  }
+  return undefined;
+}
+
+/**
+ * A flow collection (`[a, "b"]`, `{k: v}`), on one line or on several that
+ * are indented deeper than the block it is in, with comments between entries.
+ */
+class FlowComposer {
+  line: string;
+
+  constructor(
+    private readonly lines: readonly string[],
+    public row: number,
+    public at: number,
+    /** Lines after the first must be deeper than this. */
+    private readonly indent: number,
+    private readonly end: number,
+    private readonly depth: number,
+  ) {
+    this.line = lines[row]!;
+  }
+
+  collection(): unknown {
+    return this.line[this.at] === '[' ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
+  }
+
+  private sequence(depth: number): unknown[] {
+    if (depth > MAX_DEPTH) giveUp();
+    const items: unknown[] = [];
+    this.at++;
+    for (;;) {
+      this.spaces();
+      if (this.line[this.at] === ']') break;
+      items.push(this.value(depth, false));
+      this.spaces();
+      if (this.line[this.at] === ',') this.at++;
+      else if (this.line[this.at] !== ']') giveUp();
+    }
+    this.at++;
+    return items;
+  }
+
+  private mapping(depth: number): Record<string, unknown> {
+    if (depth > MAX_DEPTH) giveUp();
+    const map: Record<string, unknown> = {};
+    this.at++;
+    for (;;) {
+      this.spaces();
+      if (this.line[this.at] === '}') break;
+      const key = this.value(depth, true);
+      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') giveUp();
+      const text = String(key);
+      if (text === '<<' || Object.prototype.hasOwnProperty.call(map, text)) giveUp();
+      this.spaces();
+      if (this.line[this.at] !== ':') giveUp();
+      this.at++;
+      if (this.line[this.at] !== ' ') giveUp();
+      this.spaces();
+      const next = this.line[this.at];
+      if (next === ',' || next === '}') giveUp();
+      setKey(map, text, this.value(depth, false));
+      this.spaces();
+      if (this.line[this.at] === ',') this.at++;
+      else if (this.line[this.at] !== '}') giveUp();
+    }
+    this.at++;
+    return map;
+  }
+
+  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  private value(depth: number, isKey: boolean): unknown {
+    const char = this.line[this.at];
+    if (char === '[') return this.sequence(depth + 1);
+    if (char === '{') return this.mapping(depth + 1);
+    if (char === '"' || char === "'") {
+      const scalar = quoted(this.line, this.at);
+      if (scalar === undefined) giveUp();
+      this.at = scalar.end;
+      return scalar.value;
+    }
+    if (!plainStart(this.line, this.at)) giveUp();
+    const start = this.at;
+    for (; this.at < this.line.length; this.at++) {
+      const current = this.line[this.at]!;
+      if (FLOW_INDICATORS.has(current)) break;
+      if (current === '#' && this.line[this.at - 1] === ' ') giveUp();
+      if (current === ':') {
+        const next = this.line[this.at + 1];
+        if (next === undefined || next === ' ' || FLOW_INDICATORS.has(next)) {
+          if (!isKey) giveUp();
+          break;
+        }
+      }
+    }
+    return resolvePlain(this.line.slice(start, this.at).trimEnd());
+  }
+
+  /** Skips spaces, comments and line breaks. */
+  private spaces(): void {
+    for (;;) {
+      while (this.line.charCodeAt(this.at) === 32) this.at++;
+      const comment = this.line[this.at] === '#' && (this.at === 0 || this.line[this.at - 1] === ' ');
+      if (this.at < this.line.length && !comment) return;
+      if (++this.row >= this.end) giveUp();
+      this.line = this.lines[this.row]!;
+      this.at = 0;
+      const spaces = indentOf(this.line);
+      if (spaces < this.line.length && this.line[spaces] !== '#' && spaces <= this.indent) giveUp();
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lint, type InputFile } from '../src/linter/linter.js';
+import { discoverFiles } from '../src/discovery/discover.js';
+import { readInputFile } from '../src/discovery/read.js';
+import { fastCompose } from '../src/yaml/fast-compose.js';
+import { parseSource } from '../src/yaml/source.js';
+import { cli } from './helpers/cli.js';
+import { CORPUS, corpusFiles, fixtureCases, mutate, mutations } from './helpers/mutations.js';
+
+/**
+ * The fast composer must never change what the linter sees: whenever it
+ * returns values, `yaml` parses the same text without a problem and
+ * composes the same values (same keys in the same order, same types).
+ */
+function composedByYaml(text: string): unknown[] | undefined {
+  const source = parseSource('file.yaml', text);
+  if (source.problems.length > 0 || source.text !== text) return undefined;
+  try {
+    return source.documents.map((document) => document.toJS({ maxAliasCount: 100 }) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the fast composer took the text; fails the test when it took it and differs from `yaml`. */
+function expectSameAsYaml(text: string): boolean {
+  const fast = fastCompose(text);
+  if (fast === undefined) return false;
+  const expected = composedByYaml(text);
+  expect(expected, `yaml refuses what the fast composer took:\n${text}`).toBeDefined();
+  expect(fast, text).toStrictEqual(expected);
+  expect(JSON.stringify(fast), text).toBe(JSON.stringify(expected));
+  return true;
+}
+
+describe('fastCompose', () => {
+  it.each([
+    ['an empty file', ''],
+    ['comments only', '# a\n\n# b\n'],
+    ['a mapping', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x # trailing\n  namespace: y\n'],
+    ['documents', '---\na: 1\n---\n# only a comment\n---\nb: 2\n---\n'],
+    ['a marker with a comment', 'a: 1\n---  # next\nb: 2\n'],
+    ['sequences, also at the key column', 'a:\n  - x\n  -\n  - y\nb:\n- 1\n- k: v\n  l: w\nc: 3\n'],
+    ['a dash alone before a nested block', 'items:\n  -\n    name: a\n  - # comment\n    name: b\n'],
+    ['core schema scalars', 'a: ~\nb: null\nc: true\nd: FALSE\ne: 0o17\nf: 0x1F\ng: -12\nh: +3\ni: 1.50\nj: .inf\nk: -.Inf\nl: .nan\nm: 1e3\nn: 2.5E-2\no: yes\np: 010\nq: 12345678901234567890\nr:\n'],
+    ['keys the core schema resolves', '1: a\ntrue: b\n1.5: c\n0x10: d\n"quoted": e\n\'single\': f\nwith space: g\na:b: h\n'],
+    ['prototype names as keys', '__proto__: a\nconstructor: b\ntoString: c\nhasOwnProperty: d\n'],
+    ['quoted scalars', 'a: "x\\ty\\u00e9\\x41\\U0001F680 \\"q\\" \\\\ \\/ \\0\\a\\b\\e\\f\\n\\r\\v\\N\\_\\L\\P\\ "\nb: \'it\'\'s # not a comment\'\nc: "" # c\n'],
+    ['plain scalars with indicators inside', 'a: x:y\nb: http://h:80/p?q=1#f\nc: a#b\nd: -x\ne: a, b\nf: it\'s "so"\n'],
+    ['plain scalars over several lines', 'summary: one\n  two\n\n  three\n\n\n  four\nnext: x\nlist:\n- a\n  b\n'],
+    ['a scalar on the line after its key', 'a:\n  plain text\nb:\n  "quoted"\nc:\n  [1, 2]\n'],
+    ['literal block scalars', 'a: |\n  line 1\n\n    indented\n  # not a comment\n\n\nb: |-\n  stripped\n\nc: |\nd: |\n\n\n  after empty lines\ne: | # comment\n  x\n'],
+    ['folded block scalars', 'a: >\n  one\n  two\n\n  three\n    more\n    indented\n  back\n\n\n  end\nb: >-\n  x\n  y\n'],
+    ['block scalars in sequences', 'steps:\n  - |\n    echo 1\n  - run: |\n      echo 2\n    name: two\n'],
+    ['flow collections', 'a: []\nb: {}\nc: [1, "two", \'three\', four five, [6], {k: v}]\nd: { drop: ["ALL"], x: 1, }\ne: [a, b,]\nf: {"q": x}\n'],
+    ['flow collections over lines', 'args:\n  [\n    "--config", # c\n    /config,\n\n    "--port",\n  ]\nb: {\n  k: v,\n  l: [1,\n    2]\n  }\n'],
+    ['scalar anchors and aliases', 'metadata:\n  name: &app my-app\n  labels:\n    app: *app\n    port: &port 80\nspec:\n  port: *port\n  name: *app # comment\n'],
+    ['anchored collections', 'a: &probe\n  enabled: true\n  port: &port 8080\nb: *probe\nc: &empty {}\nd: *empty\nlist: &list\n  - 1\ne: *list\n'],
+    ['an anchor redefined', 'a: &x 1\nb: *x\nc: &x 2\nd: *x\n'],
+    ['merge keys', 'base: &base\n  a: 1\n  b: 2\nx:\n  b: 9\n  <<: *base\n  c: 3\ny:\n  <<: *base\n  a: 0\n'],
+    ['a mapping indented at the top', '  a: 1\n  b:\n    c: 2\n'],
+    ['a top-level sequence', '- a\n- b: c\n  d: e\n-\n  - nested\n'],
+    ['a Flux Kustomization', 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: &app echo\nspec:\n  targetNamespace: default\n  commonMetadata:\n    labels:\n      app.kubernetes.io/name: *app\n  path: ./apps/echo\n  postBuild:\n    substitute:\n      APP: *app\n      VOLSYNC_CAPACITY: 5Gi\n  dependsOn:\n    - name: rook-ceph\n'],
+  ])('takes %s, composing what yaml composes', (_name, text) => {
+    expect(expectSameAsYaml(text)).toBe(true);
+  });
+
+  it.each([
+    ['a tag', 'a: !!str 1\n'],
+    ['a tab', 'a:\n\tb: 1\n'],
+    ['CR line breaks', 'a: 1\r\nb: 2\r\n'],
+    ['a byte order mark', '\ufeffa: 1\n'],
+    ['a control character', 'a: \u0007\n'],
+    ['a directive', '%YAML 1.2\n---\na: 1\n'],
+    ['a document end marker', 'a: 1\n...\n'],
+    ['content after ---', '--- a\n'],
+    ['keep chomping', 'a: |+\n  x\n\n'],
+    ['an indentation indicator', 'a: |2\n   x\n'],
+    ['a line of spaces in a block scalar', 'a: |\n  x\n  \n  y\n'],
+    ['a quoted scalar over lines', 'a: "x\n  y"\n'],
+    ['an explicit key', '? a\n: b\n'],
+    ['a duplicate key', 'a: 1\nb: 2\na: 3\n'],
+    ['keys equal as text', '1: a\n"1": b\n'],
+    ['a null key', '~: a\n'],
+    ['an alias as a key', 'a: &k x\n*k : y\n'],
+    ['an unknown alias', 'a: *nowhere\n'],
+    ['an alias to a collection being read', 'a: &x\n  b: *x\n'],
+    ['a collection alias inside a collection anchor', 'a: &x\n  k: v\nb: &y\n  c: *x\n'],
+    ['too many aliases for maxAliasCount', `a: &a x\nl:\n${'  - *a\n'.repeat(101)}`],
+    ['a merge of several sources', 'a: &a {k: v}\nb: &b {l: w}\nc:\n  <<: [*a, *b]\n'],
+    ['a compact nested mapping', 'a: b: c\n'],
+    ['a value ending with a colon', 'a: b:\n'],
+    ['a sequence after a key on its line', 'a: - b\n'],
+    ['a deeper line after a scalar', 'a: b\n    c: d\n'],
+    ['a scalar continued after a comment', 'a: b # c\n  d\n'],
+    ['bad indentation', 'a:\n    b: 1\n  c: 2\n'],
+    ['an unterminated quote', 'a: "x\n'],
+    ['an unclosed flow collection', 'a: [1, 2\n'],
+    ['a flow collection not indented', 'a:\n  b: [\n  1]\n'],
+    ['a reserved indicator', 'a: @x\n'],
+    ['a nested sequence on one line', '- - a\n'],
+    ['a top-level scalar', 'just text\n'],
+    ['a Helm template', '{{- if .Values.x }}\na: 1\n{{- end }}\n'],
+  ])('leaves %s to yaml', (_name, text) => {
+    expect(fastCompose(text)).toBeUndefined();
+  });
+
+  it('gives up, rather than overflowing the stack, on deep nesting', () => {
+    const deep = Array.from({ length: 500 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n');
+    expect(fastCompose(deep)).toBeUndefined();
+    expect(fastCompose(`${'['.repeat(500)}${']'.repeat(500)}`)).toBeUndefined();
+  });
+
+  it('composes every fixture and example it takes as yaml does', () => {
+    const texts = fixtureCases().flat().map((file) => file.text);
+    for (const dir of ['examples']) {
+      for (const entry of readdirSync(join(import.meta.dirname, '..', dir), { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && /\.ya?ml$/.test(entry.name)) texts.push(readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+      }
+    }
+    const taken = texts.filter((text) => expectSameAsYaml(text)).length;
+    expect(taken).toBeGreaterThan(texts.length * 0.8);
+  });
+
+  // Lines of the shapes the fast composer takes, at random indentation: where
+  // its rules about columns, folding and anchors would differ from `yaml`'s.
+  const KEYS = ['a', 'b', 'c', '1', '"q"', "'s'", 'true', '__proto__', 'k x', '<<'];
+  const VALUES = ['x', '1', '"s: #"', "'it''s'", '~', 'a b', 'x:y', 'a #c', '[1, x]', '{k: v}', '-1', '0x1F', '&a v', '*a', '&b', '|', '>-', '[', '{', 'text', '""'];
+  const line = fc.oneof(
+    fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES, '')).map(([key, value]) => `${key}:${value === '' ? '' : ` ${value}`}`),
+    fc.constantFrom(...VALUES, '').map((value) => `-${value === '' ? '' : ` ${value}`}`),
+    fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)).map(([key, value]) => `- ${key}: ${value}`),
+    fc.constantFrom('', '# comment', '---', 'more text', 'a,', ']', '}', '1, 2]', '- - x', '? k'),
+  );
+  const document = fc.array(fc.tuple(fc.nat({ max: 6 }), line), { maxLength: 14 }).map((lines) => lines.map(([indent, text]) => ' '.repeat(indent) + text).join('\n'));
+
+  it('composes generated documents as yaml does, or leaves them', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(document, (text) => {
+        if (expectSameAsYaml(text)) taken++;
+      }),
+      { seed: 20_261_129, numRuns: Number(process.env.FUZZ_RUNS ?? 5_000), endOnFailure: true },
+    );
+    // The generator must reach the fast path, or this test proves nothing.
+    expect(taken).toBeGreaterThan(100);
+  });
+
+  it('composes mutated fixtures as yaml does, or leaves them', () => {
+    const files = fixtureCases().flat();
+    fc.assert(
+      fc.property(fc.record({ which: fc.nat(), changes: mutations }), ({ which, changes }) => {
+        expectSameAsYaml(changes.reduce((text, change) => mutate(text, change, files), files[which % files.length]!.text));
+      }),
+      { seed: 20_261_127, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
+    );
+  });
+});
+
+describe('--no-fast-compose', () => {
+  it('prints the same findings on the example repository, parsing every file with yaml', async () => {
+    const root = join(import.meta.dirname, '..');
+    const fast = await cli(['--format', 'json', 'examples/home-ops'], root);
+    const exact = await cli(['--format', 'json', '--no-fast-compose', 'examples/home-ops'], root);
+    expect(fast.code).toBe(1);
+    expect(JSON.parse(fast.stdout).findings.length).toBeGreaterThan(10);
+    expect(exact).toEqual(fast);
+  });
+});
+
+const hasCorpus = existsSync(CORPUS);
+if (!hasCorpus) it.skip(`comparing the fast composer on the corpus needs ${CORPUS}, which is not present`, () => {});
+
+describe.skipIf(!hasCorpus)('fastCompose on the corpus', () => {
+  const files = hasCorpus ? corpusFiles() : [];
+
+  it('takes almost every real file, and composes each as yaml does', () => {
+    expect(files.length).toBeGreaterThan(2_000);
+    const taken = files.filter((file) => expectSameAsYaml(file.text)).length;
+    // 2,845 of 2,890 when written; the rest are Taskfiles, mkdocs and the like, which `yaml` parses.
+    expect(taken / files.length).toBeGreaterThan(0.97);
+  });
+
+  it('composes mutated real files as yaml does, or leaves them', () => {
+    fc.assert(
+      fc.property(fc.record({ which: fc.nat(), changes: mutations }), ({ which, changes }) => {
+        expectSameAsYaml(changes.reduce((text, change) => mutate(text, change, files), files[which % files.length]!.text));
+      }),
+      { seed: 20_261_128, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
+    );
+  });
+
+  it.each(hasCorpus ? readdirSync(CORPUS).sort() : [])('lints %s with the same findings as with yaml alone', (repo) => {
+    const root = join(CORPUS, repo);
+    const inputs: InputFile[] = discoverFiles([root], process.cwd()).files.map((path) => readInputFile(process.cwd(), path));
+    const base = { root: discoverFiles([root], process.cwd()).root, files: inputs, rules: { 'orphan-manifest': { severity: 'warning' as const } } };
+    expect(lint({ ...base, fastCompose: true }).findings).toStrictEqual(lint({ ...base, fastCompose: false }).findings);
+  });
+});
