@@ -1,7 +1,9 @@
 import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from '../resources/ingresses.js';
+import { shareCluster, type ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { getPath, knownString, walkMappings } from '../resources/values.js';
+import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
 // Authentik names the Service of a managed outpost `ak-outpost-<outpost>`;
@@ -55,11 +57,7 @@ export default defineRule<Options>({
     const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
-    const protectedHosts = context.index
-      .neighbours(resource, ...INGRESS_KINDS, HELM_RELEASE)
-      .flatMap(ingressEntriesOf)
-      .filter(isOutpost)
-      .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : [])));
+    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
       for (const { host, at } of entry.hosts) {
         if (host === undefined) continue;
@@ -80,6 +78,31 @@ export default defineRule<Options>({
     }
   },
 });
+
+interface OutpostHost {
+  readonly pattern: string;
+  readonly entry: IngressEntry;
+  readonly at: Path;
+}
+
+// Every outpost host of a run, found once: each Ingress and HelmRelease asks
+// for those of its clusters, and reading them per resource was quadratic.
+const outpostHosts = new WeakMap<ResourceIndex, WeakMap<Options, readonly OutpostHost[]>>();
+
+function outpostHostsOf(index: ResourceIndex, options: Options): readonly OutpostHost[] {
+  const byOptions = outpostHosts.get(index) ?? new WeakMap<Options, readonly OutpostHost[]>();
+  outpostHosts.set(index, byOptions);
+  let hosts = byOptions.get(options);
+  if (hosts === undefined) {
+    hosts = index
+      .ofType(...INGRESS_KINDS, HELM_RELEASE)
+      .flatMap(ingressEntriesOf)
+      .filter((entry) => isOutpostIngress(entry, options))
+      .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : [])));
+    byOptions.set(options, hosts);
+  }
+  return hosts;
+}
 
 function isOnDomain(host: string, domain: string): boolean {
   const h = host.toLowerCase();
