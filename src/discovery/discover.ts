@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import ignore from 'ignore';
 
 export interface Discovery {
@@ -51,7 +50,7 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
 /**
  * YAML files git shows under `dir`, relative to it; `undefined` outside a work
  * tree or without git. Git lists a symbolic link as a file; it is left out, as
- * fast-glob leaves it out outside git and as Flux's source-controller leaves
+ * the walk leaves it out outside git and as Flux's source-controller leaves
  * it out of the artifact it applies, so nothing is read through a link that
  * may point out of the repository.
  */
@@ -107,14 +106,33 @@ function git(dir: string, args: string[]): string[] | undefined {
   return result.stdout.split('\0').filter(Boolean);
 }
 
-// Symbolic links are not followed, and not listed: `onlyFiles` takes no link.
+/**
+ * YAML files under `dir` outside git, relative to it, less those its
+ * `.gitignore` files ignore. One walk finds both; `.git` and `node_modules`
+ * are not entered, and symbolic links are neither followed nor listed.
+ */
 function globFiles(dir: string): string[] {
-  const options = { cwd: dir, dot: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] };
-  const files = fg.sync(['**/*.{yaml,yml,YAML,YML}'], options);
-  const ignores = fg.sync(['**/.gitignore'], options).map((file) => ({
-    base: posix.dirname(file),
-    matcher: ignore().add(readText(resolve(dir, file))),
-  }));
+  const files: string[] = [];
+  const gitignores: string[] = [];
+  const walk = (relativeDir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(relativeDir === '' ? dir : resolve(dir, relativeDir), { withFileTypes: true });
+    } catch {
+      return; // An unreadable directory has nothing to lint.
+    }
+    for (const entry of entries) {
+      const path = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(path);
+      } else if (entry.isFile()) {
+        if (YAML_FILE.test(entry.name)) files.push(path);
+        else if (entry.name === '.gitignore') gitignores.push(path);
+      }
+    }
+  };
+  walk('');
+  const ignores = gitignores.map((file) => ({ base: posix.dirname(file), matcher: ignore().add(readText(resolve(dir, file))) }));
   return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === '.' ? file : file.slice(base.length + 1))));
 }
 
