@@ -43426,11 +43426,12 @@ function resolveConfig(raw, source) {
     requireReason
   };
 }
-var ajv = new import__.Ajv2020({ allErrors: true, strict: false });
+var ajv;
 var compiled = /* @__PURE__ */ new Map();
 function validateAgainst(schema, value, at) {
   let validate = compiled.get(schema);
   if (!validate) {
+    ajv ??= new import__.Ajv2020({ allErrors: true, strict: false });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
@@ -43454,7 +43455,7 @@ function isObject(value) {
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
 import { spawnSync } from "node:child_process";
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, posix as posix2, relative, resolve, sep } from "node:path";
 var UsageError = class extends Error {
 };
@@ -43485,11 +43486,19 @@ function kindOf(path) {
   }
 }
 function gitFiles(dir) {
+  if (!mayBeInGitWorkTree(dir)) return void 0;
   const listed = git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
   if (listed === void 0) return void 0;
   const deleted = new Set(git(dir, ["ls-files", "-z", "--deleted", "--", "."]) ?? []);
   const linked = linkedPaths(dir);
   return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
+}
+function mayBeInGitWorkTree(dir) {
+  if (process.env.GIT_DIR !== void 0) return true;
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync2(resolve(at, ".git"))) return true;
+    if (dirname(at) === at) return false;
+  }
 }
 function linkedPaths(dir) {
   const realDirs = /* @__PURE__ */ new Map();
@@ -43897,12 +43906,12 @@ var formatters = { github, json, junit, sarif, stylish };
 
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync3, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname3, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 
 // src/config/load.ts
 var import_cosmiconfig = __toESM(require_dist(), 1);
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname2, extname, resolve as resolve2 } from "node:path";
 var MODULE = "homeops-lint";
 var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".homeops-lintrc.yml", ".homeops-lintrc.json"];
@@ -43920,7 +43929,7 @@ async function loadConfig(options) {
     if (given !== void 0) {
       if (!options.allowJs && JS_EXTENSIONS.has(extname(given))) throw new UsageError(`--no-js-config refuses the JavaScript configuration ${given}`);
       const path = resolve2(options.cwd, given);
-      if (!existsSync2(path)) throw new UsageError(`configuration file not found: ${given}`);
+      if (!existsSync3(path)) throw new UsageError(`configuration file not found: ${given}`);
       result2 = await explorer.load(path);
     } else {
       result2 = await searchUpward(explorer.search.bind(explorer), resolve2(options.cwd, options.searchFrom));
@@ -43942,7 +43951,7 @@ async function searchUpward(search, start) {
   for (let dir = start; ; dir = dirname2(dir)) {
     const found = await search(dir);
     if (found) return found;
-    if (existsSync2(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
+    if (existsSync3(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
   }
 }
 
@@ -45832,7 +45841,7 @@ async function readProject(options) {
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname3(configPath) : options.cwd, options.cwd);
   const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
-  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync3(resolve6(options.cwd, path)) };
+  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve6(options.cwd, path)) };
 }
 async function lintProject(options) {
   const { config, targets, root, files, ignored, pathExists } = await readProject(options);
@@ -45862,7 +45871,7 @@ async function lintProject(options) {
 }
 function applyBaseline(findings, file, options, notes) {
   const path = resolve6(options.cwd, file);
-  if (!existsSync3(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
+  if (!existsSync4(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
   const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync5(path, "utf8"), file));
   const entries = (count) => count === 1 ? "entry" : "entries";
   if (options.pruneBaseline) {

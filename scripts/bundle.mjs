@@ -1,8 +1,10 @@
 // Bundles an entry point and its dependencies into one file with esbuild:
 //   node scripts/bundle.mjs action   src/action/main.ts -> dist/index.js (committed; action.yml runs it)
-//   node scripts/bundle.mjs cli      src/cli/main.ts    -> lib/cli/bundle.js (what bin/homeops-lint.js runs)
+//   node scripts/bundle.mjs cli      src/cli/main.ts    -> lib/cli/bundle.cjs (what bin/homeops-lint.js runs)
 // One file loads far faster than a graph of modules and packages, which is
-// most of a pre-commit run's time. test/action.test.ts imports `bundle` to
+// most of a pre-commit run's time. The CLI's is CommonJS so that the bin can
+// compile it with a V8 code cache (see bin/homeops-lint.js); the Action's is
+// an ES module, as @actions/core is. test/action.test.ts imports `bundle` to
 // check that the committed dist/index.js matches the sources.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,7 +15,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const TARGETS = {
   action: { entry: 'src/action/main.ts', outfile: 'dist/index.js' },
-  cli: { entry: 'src/cli/main.ts', outfile: 'lib/cli/bundle.js' },
+  cli: { entry: 'src/cli/main.ts', outfile: 'lib/cli/bundle.cjs' },
 };
 
 /**
@@ -34,11 +36,20 @@ export function bundleOptions(name) {
     bundle: true,
     platform: 'node',
     target: 'node20',
-    format: 'esm',
-    // Bundled CommonJS packages (cosmiconfig, ajv, fast-glob) call require() for Node's own modules.
-    banner: { js: "import { createRequire as __homeopsLintCreateRequire } from 'node:module';\nconst require = __homeopsLintCreateRequire(import.meta.url);" },
-    // The action's checkout has no package.json where the SARIF formatter would look for the version.
-    define: { __HOMEOPS_LINT_VERSION__: JSON.stringify(version) },
+    ...(name === 'cli'
+      ? {
+          format: 'cjs',
+          // CommonJS has no import.meta; the sources use import.meta.url to find files of the package.
+          inject: [resolve(ROOT, 'scripts', 'import-meta-url.js')],
+          define: { __HOMEOPS_LINT_VERSION__: JSON.stringify(version), 'import.meta.url': 'import_meta_url' },
+        }
+      : {
+          format: 'esm',
+          // Bundled CommonJS packages (cosmiconfig, ajv) call require() for Node's own modules.
+          banner: { js: "import { createRequire as __homeopsLintCreateRequire } from 'node:module';\nconst require = __homeopsLintCreateRequire(import.meta.url);" },
+          // The action's checkout has no package.json where the SARIF formatter would look for the version.
+          define: { __HOMEOPS_LINT_VERSION__: JSON.stringify(version) },
+        }),
     // cosmiconfig loads TypeScript only for .ts configurations, which homeops-lint never searches for.
     external: ['typescript'],
     sourcemap: false,

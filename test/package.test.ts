@@ -77,6 +77,9 @@ describe('the npm package', () => {
     const source = join(temp, 'source');
     copyWorkingTree(ROOT, source);
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+    // What a local run of the bin leaves beside the bundle; it must not be packed.
+    mkdirSync(join(source, 'lib', 'cli'), { recursive: true });
+    writeFileSync(join(source, 'lib', 'cli', 'bundle.cjs.v8-cache'), 'left by a local run');
 
     // `prepare` (tsc) runs in the background so that stdout is only the JSON;
     // in the foreground, npm pack prints the script's banner there too.
@@ -98,7 +101,7 @@ describe('the npm package', () => {
 
   it('packs the CLI, the built library, the schema and a doc page for every rule', () => {
     expect(existsSync(tarball)).toBe(true);
-    for (const path of ['package.json', 'README.md', 'bin/homeops-lint.js', 'lib/cli/main.js', 'lib/index.js', 'schemas/config.schema.json']) {
+    for (const path of ['package.json', 'README.md', 'bin/homeops-lint.js', 'lib/cli/bundle.cjs', 'lib/cli/main.js', 'lib/index.js', 'schemas/config.schema.json']) {
       expect(packed, path).toContain(path);
     }
     const pages = packed.filter((path) => path.startsWith('docs/rules/'));
@@ -166,6 +169,25 @@ describe('the npm package', () => {
     const page = readFileSync(join(app, 'node_modules', MANIFEST.name, 'docs', 'rules', 'cnpg-backup-immediate.md'), 'utf8');
     expect(page).toBe(readFileSync(join(ROOT, 'docs', 'rules', 'cnpg-backup-immediate.md'), 'utf8'));
     expect(await npx(['explain', 'cnpg-backup-immediate'])).toEqual({ code: 0, stdout: page, stderr: '' });
+  });
+
+  it('keeps V8\'s compiled code beside the bundle, and runs the same with it, without it and with a damaged one', async () => {
+    const codeCache = join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs.v8-cache');
+    const expected = await npx(['--format', 'json', 'fixture']);
+    expect(expected.code).toBe(1);
+    expect(existsSync(codeCache)).toBe(true);
+    expect(await npx(['--format', 'json', 'fixture'])).toEqual(expected);
+    rmSync(codeCache);
+    expect(await npx(['--format', 'json', 'fixture'])).toEqual(expected);
+    expect(existsSync(codeCache)).toBe(true);
+    writeFileSync(codeCache, 'not a code cache');
+    expect(await npx(['--format', 'json', 'fixture'])).toEqual(expected);
+    // V8 refused it, and the run wrote a good one.
+    expect(readFileSync(codeCache).length).toBeGreaterThan(1000);
+  });
+
+  it('never packs a code cache left in lib/ by a local run', () => {
+    expect(packed.filter((path) => path.endsWith('.v8-cache'))).toEqual([]);
   });
 });
 

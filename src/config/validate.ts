@@ -1,4 +1,4 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { RuleConfig } from '../linter/linter.js';
 import { ruleMetas, rules } from '../rules/registry.js';
 import type { JsonSchema, Severity } from '../rules/types.js';
@@ -94,12 +94,14 @@ export function resolveConfig(raw: unknown, source: string): ResolvedConfig {
   };
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-const compiled = new Map<JsonSchema, ReturnType<typeof ajv.compile>>();
+// Made on first use: most runs give no rule options to validate.
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<JsonSchema, ValidateFunction>();
 
 function validateAgainst(schema: JsonSchema, value: unknown, at: string): string[] {
   let validate = compiled.get(schema);
   if (!validate) {
+    ajv ??= new Ajv2020({ allErrors: true, strict: false });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }

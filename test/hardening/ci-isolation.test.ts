@@ -51,7 +51,8 @@ for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execF
 require('node:module').syncBuiltinESMExports();
 `;
 
-const RUNNER = `import { run } from './lib/cli/bundle.js';
+const RUNNER = `import { createRequire } from 'node:module';
+const { run } = createRequire(import.meta.url)('./lib/cli/bundle.cjs');
 process.exitCode = await run(process.argv.slice(2), { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
 `;
 
@@ -65,7 +66,7 @@ describe('no network access', () => {
     writeTree(home, { 'run.mjs': RUNNER, 'no-network.cjs': NO_NETWORK, 'package.json': readFileSync(join(ROOT, 'package.json'), 'utf8') });
     const script = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle.mjs')).href)) as { bundle(name: string): Promise<Uint8Array> };
     mkdirSync(join(home, 'lib', 'cli'), { recursive: true });
-    writeFileSync(join(home, 'lib', 'cli', 'bundle.js'), await script.bundle('cli'));
+    writeFileSync(join(home, 'lib', 'cli', 'bundle.cjs'), await script.bundle('cli'));
   }, 60_000);
 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
