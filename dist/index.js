@@ -44139,8 +44139,630 @@ var import_yaml6 = __toESM(require_dist2(), 1);
 import { posix as posix4 } from "node:path";
 
 // src/resources/deployment.ts
-var import_yaml = __toESM(require_dist2(), 1);
+var import_yaml2 = __toESM(require_dist2(), 1);
 import { posix as posix3 } from "node:path";
+
+// src/yaml/fast-compose.ts
+var import_yaml = __toESM(require_dist2(), 1);
+function fastCompose(text2) {
+  if (UNSUPPORTED_CHARACTER.test(text2)) return void 0;
+  try {
+    return new Composer(text2.split("\n")).documents();
+  } catch (error2) {
+    if (error2 === GIVE_UP) return void 0;
+    throw error2;
+  }
+}
+var UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
+var GIVE_UP = /* @__PURE__ */ Symbol("not for the fast composer");
+function giveUp() {
+  throw GIVE_UP;
+}
+var MAX_DEPTH = 200;
+var MAX_KEY_LENGTH = 1e3;
+var SCALAR_TAGS = new import_yaml.Schema({}).tags.filter((tag) => tag.default === true && "test" in tag && tag.test !== void 0);
+var RESOLVE_OPTIONS = { intAsBigInt: false };
+var MAYBE_NOT_STRING = /^[-+.0-9~nNtTfF]|^$/;
+function resolvePlain(value) {
+  if (!MAYBE_NOT_STRING.test(value)) return value;
+  const tag = SCALAR_TAGS.find((candidate) => candidate.test.test(value));
+  if (!tag) return value;
+  const resolved = tag.resolve(value, giveUp, RESOLVE_OPTIONS);
+  const plain = (0, import_yaml.isScalar)(resolved) ? resolved.value : resolved;
+  return typeof plain === "bigint" ? Number(plain) : plain;
+}
+var DOUBLE_QUOTE_ESCAPES = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1B",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  N: "\x85",
+  _: "\xA0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\"
+};
+var HEX_DIGITS = { x: 2, u: 4, U: 8 };
+var INDICATORS = /* @__PURE__ */ new Set(["-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", '"', "%", "@", "`"]);
+var FLOW_INDICATORS = /* @__PURE__ */ new Set([",", "[", "]", "{", "}"]);
+function plainStart(line, at) {
+  const char = line[at];
+  if (char === void 0 || char === " ") return false;
+  if (!INDICATORS.has(char)) return true;
+  const next = line[at + 1];
+  return (char === "-" || char === "?" || char === ":") && next !== void 0 && next !== " " && !FLOW_INDICATORS.has(next);
+}
+function indentOf(line) {
+  let at = 0;
+  while (line.charCodeAt(at) === 32) at++;
+  return at;
+}
+function restIsBlank(line, at) {
+  let end = at;
+  while (line.charCodeAt(end) === 32) end++;
+  return end === line.length || line[end] === "#" && end > at;
+}
+function isDocumentMarker(line) {
+  return (line.startsWith("---") || line.startsWith("...")) && (line.length === 3 || line[3] === " ");
+}
+function isSequenceEntry(line, at) {
+  return line[at] === "-" && (at + 1 === line.length || line[at + 1] === " ");
+}
+var INHERITED_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+function setKey(map, key, value) {
+  if (INHERITED_KEYS.has(key)) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+var ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
+var FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
+var MAX_ALIAS_COUNT = 100;
+function weightOf(anchored) {
+  if (!anchored.collection) return 1;
+  if (anchored.inside.length > 0) return Math.max(...anchored.inside.map((inner) => inner.uses));
+  return typeof anchored.value === "object" && anchored.value !== null && Object.keys(anchored.value).length === 0 ? 0 : 1;
+}
+var Composer = class {
+  constructor(lines) {
+    this.lines = lines;
+    this.indents = new Int32Array(lines.length);
+    for (let row = 0; row < lines.length; row++) this.indents[row] = indentOf(lines[row]);
+  }
+  lines;
+  /** The next line to read. */
+  row = 0;
+  end = 0;
+  /** The current document's anchors: by name the last one, and all of them. */
+  anchors = /* @__PURE__ */ new Map();
+  allAnchors = [];
+  /** Each line's count of leading spaces. */
+  indents;
+  /** Whether a line holds nothing but spaces and perhaps a comment. */
+  blank(row) {
+    const line = this.lines[row];
+    const at = this.indents[row];
+    return at === line.length || line.charCodeAt(at) === 35;
+  }
+  documents() {
+    const documents = [];
+    let start = 0;
+    let explicit = false;
+    for (let row = 0; row <= this.lines.length; row++) {
+      const line = this.lines[row];
+      const marker = line !== void 0 && isDocumentMarker(line);
+      if (line !== void 0 && !marker) {
+        if (line.startsWith("%")) giveUp();
+        continue;
+      }
+      if (marker && (line.startsWith("...") || !restIsBlank(line, 3))) giveUp();
+      const value = this.document(start, row, explicit);
+      if (value !== NO_DOCUMENT) documents.push(value);
+      start = row + 1;
+      explicit = true;
+    }
+    return documents;
+  }
+  /** The document in lines [start, end); without a `---` before it, comments and blank lines alone are none. */
+  document(start, end, explicit) {
+    this.row = start;
+    this.end = end;
+    this.anchors = /* @__PURE__ */ new Map();
+    this.allAnchors = [];
+    if (!this.skipBlank()) return explicit ? null : NO_DOCUMENT;
+    const value = this.block(this.indents[this.row], 1);
+    if (this.skipBlank()) giveUp();
+    if (this.allAnchors.some((anchored) => anchored.uses * weightOf(anchored) > MAX_ALIAS_COUNT)) giveUp();
+    return value;
+  }
+  /** Moves to the next line with content; false at the end of the document. */
+  skipBlank() {
+    while (this.row < this.end && this.blank(this.row)) this.row++;
+    return this.row < this.end;
+  }
+  /** A mapping or sequence whose entries start at column `indent` of the next content line. */
+  block(indent, depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const line = this.lines[this.row];
+    if (isSequenceEntry(line, indent)) return this.sequence(indent, depth);
+    return this.mapping(indent, indent, depth);
+  }
+  sequence(indent, depth) {
+    const items = [];
+    while (this.skipBlank()) {
+      const line = this.lines[this.row];
+      const at = this.indents[this.row];
+      if (at < indent || at === indent && !isSequenceEntry(line, at)) break;
+      if (at > indent) giveUp();
+      let content = at + 1;
+      while (line.charCodeAt(content) === 32) content++;
+      if (restIsBlank(line, at + 1)) {
+        this.row++;
+        items.push(this.nested(indent, false, depth));
+      } else if (isSequenceEntry(line, content)) {
+        giveUp();
+      } else {
+        items.push(this.entryValue(line, content, indent, depth));
+      }
+    }
+    return items;
+  }
+  /**
+   * A mapping whose first key starts at column `first` of the current line
+   * (after `- ` for a mapping inside a sequence entry) and whose other keys
+   * start at column `indent` of later lines.
+   */
+  mapping(indent, first, depth) {
+    const map = {};
+    let written;
+    let at = first;
+    for (; ; ) {
+      const line = this.lines[this.row];
+      const key = this.key(line, at);
+      if (key === void 0 || (written ? written.has(key.text) : Object.prototype.hasOwnProperty.call(map, key.text))) giveUp();
+      written?.add(key.text);
+      let value;
+      if (key.plain && key.text === "<<") {
+        written ??= /* @__PURE__ */ new Set([...Object.keys(map), "<<"]);
+        this.merge(map, line, key.end, indent);
+      } else if (restIsBlank(line, key.end)) {
+        this.row++;
+        value = this.nested(indent, true, depth);
+      } else {
+        let start = key.end;
+        while (line.charCodeAt(start) === 32) start++;
+        value = this.inline(line, start, indent, depth, true);
+      }
+      if (!(key.plain && key.text === "<<")) setKey(map, key.text, value);
+      if (!this.skipBlank()) break;
+      const next = this.lines[this.row];
+      at = this.indents[this.row];
+      if (at < indent || at === indent && isSequenceEntry(next, at)) break;
+      if (at > indent) giveUp();
+    }
+    return map;
+  }
+  /**
+   * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
+   * the anchored mapping that `map` does not have yet, as copies, as `yaml`
+   * merges them. Keys after it override them; lists of sources, and sources
+   * with aliases inside, are left to `yaml`.
+   */
+  merge(map, line, from, indent) {
+    let at = from;
+    while (line.charCodeAt(at) === 32) at++;
+    const name = line[at] === "*" ? ANCHOR.exec(line.slice(at))?.[1] : void 0;
+    const source = name === void 0 ? void 0 : this.anchors.get(name);
+    if (source === void 0 || !source.collection || source.open || !isMapping2(source.value)) giveUp();
+    if (!restIsBlank(line, at + 1 + name.length)) giveUp();
+    if (this.allAnchors.some((anchored) => anchored.open)) giveUp();
+    source.uses++;
+    for (const inner of source.inside) inner.uses++;
+    for (const [key, value] of Object.entries(source.value)) {
+      if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
+    }
+    this.row++;
+    this.endOfValue(indent);
+  }
+  /**
+   * The value of an entry whose line ends after `key:` or `-`: a block on the
+   * following lines, indented deeper than `indent` (or, for a mapping value,
+   * a sequence at the same column), or null.
+   */
+  nested(indent, sequenceAtSameColumn, depth) {
+    const after = this.row;
+    if (!this.skipBlank()) return null;
+    const line = this.lines[this.row];
+    const at = this.indents[this.row];
+    if (at > indent) {
+      const char = line[at];
+      if (isSequenceEntry(line, at) || this.key(line, at) !== void 0) return this.block(at, depth + 1);
+      if (this.row !== after || char !== "[" && char !== "{" && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      return this.scalar(line, at, indent, depth + 1);
+    }
+    if (at === indent && sequenceAtSameColumn && isSequenceEntry(line, at)) return this.sequence(at, depth + 1);
+    return null;
+  }
+  /** A sequence entry's value that starts on its line at `at`: a mapping (`- key: value`) or a scalar. */
+  entryValue(line, at, indent, depth) {
+    if (this.key(line, at) !== void 0) return this.mapping(at, at, depth + 1);
+    return this.inline(line, at, indent, depth, false);
+  }
+  /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
+  key(line, at) {
+    const quote = line[at];
+    if (quote === '"' || quote === "'") {
+      const scalar = quoted(line, at);
+      if (scalar === void 0) return void 0;
+      let colon = scalar.end;
+      while (line.charCodeAt(colon) === 32) colon++;
+      if (line[colon] !== ":" || !(colon + 1 === line.length || line[colon + 1] === " ")) return void 0;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      return { text: scalar.value, end: colon + 1, plain: false };
+    }
+    if (!plainStart(line, at)) return void 0;
+    for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
+      if (colon + 1 < line.length && line[colon + 1] !== " ") continue;
+      const comment = line.indexOf(" #", at);
+      if (comment !== -1 && comment < colon) return void 0;
+      if (colon - at > MAX_KEY_LENGTH) giveUp();
+      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
+      if (resolved === null || typeof resolved === "object") giveUp();
+      return { text: String(resolved), end: colon + 1, plain: true };
+    }
+    return void 0;
+  }
+  /**
+   * A value that starts at `start` on the current line, of an entry in a
+   * block at column `indent`; moves past it. A scalar must end its line: a
+   * deeper line after it would continue it or be an error, which `yaml` judges.
+   */
+  inline(line, start, indent, depth, mappingValue) {
+    if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
+    const name = ANCHOR.exec(line.slice(start))?.[1];
+    if (name === void 0) giveUp();
+    let at = start + 1 + name.length;
+    if (line[start] === "*") return this.alias(name, line, at, indent);
+    while (line.charCodeAt(at) === 32) at++;
+    if (!restIsBlank(line, at)) {
+      const char = line[at];
+      const flow = char === "[" || char === "{";
+      if (!flow && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      const anchored2 = this.anchor(name, flow);
+      anchored2.open = true;
+      anchored2.value = this.scalar(line, at, indent, depth);
+      anchored2.open = false;
+      return anchored2.value;
+    }
+    const anchored = this.anchor(name, true);
+    anchored.open = true;
+    this.row++;
+    anchored.value = this.nested(indent, mappingValue, depth);
+    anchored.open = false;
+    return anchored.value;
+  }
+  anchor(name, collection) {
+    const anchored = { value: void 0, collection, open: false, uses: 0, inside: [] };
+    this.anchors.set(name, anchored);
+    this.allAnchors.push(anchored);
+    return anchored;
+  }
+  /** A scalar that starts at `at`, or a flow collection; see `inline`. */
+  scalar(line, at, indent, depth) {
+    const char = line[at];
+    let value;
+    if (char === "|" || char === ">") {
+      value = this.blockScalar(line, at, indent);
+    } else {
+      if (char === '"' || char === "'") {
+        const scalar = quoted(line, at);
+        if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
+        value = scalar.value;
+      } else if (char === "[" || char === "{") {
+        const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
+        value = flow.collection();
+        if (!restIsBlank(flow.line, flow.at)) giveUp();
+        this.row = flow.row;
+      } else {
+        value = this.plain(line, at, indent);
+      }
+      this.row++;
+    }
+    this.endOfValue(indent);
+    return value;
+  }
+  /**
+   * `*name` before `end`: the value anchored last before it in the document,
+   * the same object for a collection, as `yaml` gives it.
+   */
+  alias(name, line, end, indent) {
+    if (!restIsBlank(line, end)) giveUp();
+    const value = this.resolveAlias(name);
+    this.row++;
+    this.endOfValue(indent);
+    return value;
+  }
+  /** The value `*name` stands for here, counted as a use of its anchor. */
+  resolveAlias(name) {
+    const anchored = this.anchors.get(name);
+    if (anchored === void 0 || anchored.open) giveUp();
+    anchored.uses++;
+    for (const outer of this.allAnchors) {
+      if (!outer.open) continue;
+      if (anchored.collection) giveUp();
+      outer.inside.push(anchored);
+    }
+    return anchored.value;
+  }
+  /** A value that ended its line must not be followed by a deeper line: that would continue it, or be an error `yaml` reports. */
+  endOfValue(indent) {
+    if (this.skipBlank() && this.indents[this.row] > indent) giveUp();
+  }
+  /**
+   * A plain scalar from `at`, and the lines deeper than `indent` that
+   * continue it, folded as YAML folds them: a line break becomes a space,
+   * and n empty lines n line breaks. Leaves the cursor on its last line.
+   */
+  plain(line, at, indent) {
+    if (!plainStart(line, at)) giveUp();
+    const first = plainLine(line, at);
+    let text2 = first.text;
+    if (first.commented) return resolvePlain(text2);
+    let breaks = 0;
+    for (let row = this.row + 1; row < this.end; row++) {
+      const next = this.lines[row];
+      const spaces = this.indents[row];
+      if (spaces === next.length) {
+        if (next.length > 0) giveUp();
+        breaks++;
+        continue;
+      }
+      if (spaces <= indent || next[spaces] === "#") break;
+      if (INDICATORS.has(next[spaces])) giveUp();
+      const part = plainLine(next, spaces);
+      if (part.commented) giveUp();
+      text2 += breaks > 0 ? "\n".repeat(breaks) : " ";
+      text2 += part.text;
+      breaks = 0;
+      this.row = row;
+    }
+    return resolvePlain(text2);
+  }
+  /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
+  blockScalar(line, at, indent) {
+    const folded = line[at] === ">";
+    const strip = line[at + 1] === "-";
+    if (!restIsBlank(line, at + (strip ? 2 : 1))) giveUp();
+    this.row++;
+    const content = [];
+    let contentIndent = -1;
+    let last = -1;
+    for (; this.row < this.end; this.row++) {
+      const text2 = this.lines[this.row];
+      if (text2.length === 0) {
+        content.push("");
+        continue;
+      }
+      const spaces = this.indents[this.row];
+      if (spaces === text2.length) giveUp();
+      if (spaces <= indent) break;
+      if (contentIndent === -1) contentIndent = spaces;
+      else if (spaces < contentIndent) giveUp();
+      content.push(text2);
+      last = content.length;
+    }
+    this.row -= content.length - Math.max(last, 0);
+    if (last === -1) return "";
+    const lines = content.slice(0, last);
+    const value = folded ? fold(lines, contentIndent) : lines.map((text2) => text2.slice(contentIndent)).join("\n");
+    return strip ? value : `${value}
+`;
+  }
+};
+var NO_DOCUMENT = /* @__PURE__ */ Symbol("no document");
+function isMapping2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function copy(value) {
+  if (Array.isArray(value)) return value.map(copy);
+  if (!isMapping2(value)) return value;
+  const copied = {};
+  for (const [key, inner] of Object.entries(value)) setKey(copied, key, copy(inner));
+  return copied;
+}
+function fold(lines, contentIndent) {
+  let value = "";
+  let separator = "";
+  let previousMoreIndented = false;
+  for (const text2 of lines) {
+    if (text2 === "") {
+      if (separator === "\n") value += "\n";
+      else separator = "\n";
+    } else if (indentOf(text2) > contentIndent) {
+      if (separator === " ") separator = "\n";
+      else if (!previousMoreIndented && separator === "\n") separator = "\n\n";
+      value += separator + text2.slice(contentIndent);
+      separator = "\n";
+      previousMoreIndented = true;
+    } else {
+      value += separator + text2.slice(contentIndent);
+      separator = " ";
+      previousMoreIndented = false;
+    }
+  }
+  return value;
+}
+function plainLine(line, at) {
+  let end = line.indexOf(" #", at);
+  const commented = end !== -1;
+  if (!commented) end = line.length;
+  const text2 = line.slice(at, end).trimEnd();
+  if (text2.includes(": ") || text2.endsWith(":")) giveUp();
+  return { text: text2, commented };
+}
+function quoted(line, at) {
+  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
+}
+function singleQuoted(line, at) {
+  let value = "";
+  let from = at + 1;
+  for (; ; ) {
+    const close = line.indexOf("'", from);
+    if (close === -1) return void 0;
+    value += line.slice(from, close);
+    if (line[close + 1] !== "'") return { value, end: close + 1 };
+    value += "'";
+    from = close + 2;
+  }
+}
+function doubleQuoted(line, at) {
+  let value = "";
+  for (let index = at + 1; index < line.length; index++) {
+    const char = line[index];
+    if (char === '"') return { value, end: index + 1 };
+    if (char !== "\\") {
+      value += char;
+      continue;
+    }
+    const escape2 = line[++index];
+    if (escape2 === void 0) return void 0;
+    const simple = DOUBLE_QUOTE_ESCAPES[escape2];
+    if (simple !== void 0) {
+      value += simple;
+      continue;
+    }
+    const digits = HEX_DIGITS[escape2];
+    if (digits === void 0) giveUp();
+    const hex = line.slice(index + 1, index + 1 + digits);
+    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+    const code = parseInt(hex, 16);
+    if (code > 1114111) giveUp();
+    value += String.fromCodePoint(code);
+    index += digits;
+  }
+  return void 0;
+}
+var FlowComposer = class {
+  constructor(composer, lines, row, at, indent, end, depth) {
+    this.composer = composer;
+    this.lines = lines;
+    this.row = row;
+    this.at = at;
+    this.indent = indent;
+    this.end = end;
+    this.depth = depth;
+    this.line = lines[row];
+  }
+  composer;
+  lines;
+  row;
+  at;
+  indent;
+  end;
+  depth;
+  line;
+  collection() {
+    return this.line[this.at] === "[" ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
+  }
+  sequence(depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const items = [];
+    this.at++;
+    for (; ; ) {
+      this.spaces();
+      if (this.line[this.at] === "]") break;
+      items.push(this.value(depth, false));
+      this.spaces();
+      if (this.line[this.at] === ",") this.at++;
+      else if (this.line[this.at] !== "]") giveUp();
+    }
+    this.at++;
+    return items;
+  }
+  mapping(depth) {
+    if (depth > MAX_DEPTH) giveUp();
+    const map = {};
+    this.at++;
+    for (; ; ) {
+      this.spaces();
+      if (this.line[this.at] === "}") break;
+      const key = this.value(depth, true);
+      if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") giveUp();
+      const text2 = String(key);
+      if (text2 === "<<" || Object.prototype.hasOwnProperty.call(map, text2)) giveUp();
+      this.spaces();
+      let value = null;
+      if (this.line[this.at] === ":") {
+        this.at++;
+        if (this.line[this.at] !== " ") giveUp();
+        this.spaces();
+        const next = this.line[this.at];
+        if (next === "," || next === "}") giveUp();
+        value = this.value(depth, false);
+        this.spaces();
+      }
+      setKey(map, text2, value);
+      if (this.line[this.at] === ",") this.at++;
+      else if (this.line[this.at] !== "}") giveUp();
+    }
+    this.at++;
+    return map;
+  }
+  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  value(depth, isKey) {
+    const char = this.line[this.at];
+    if (char === "[") return this.sequence(depth + 1);
+    if (char === "{") return this.mapping(depth + 1);
+    if (char === '"' || char === "'") {
+      const scalar = quoted(this.line, this.at);
+      if (scalar === void 0) giveUp();
+      this.at = scalar.end;
+      return scalar.value;
+    }
+    if (char === "*" && !isKey) {
+      const name = FLOW_ALIAS.exec(this.line.slice(this.at))?.[1];
+      if (name === void 0) giveUp();
+      this.at += 1 + name.length;
+      return this.composer.resolveAlias(name);
+    }
+    if (!plainStart(this.line, this.at)) giveUp();
+    const start = this.at;
+    for (; this.at < this.line.length; this.at++) {
+      const current = this.line[this.at];
+      if (FLOW_INDICATORS.has(current)) break;
+      if (current === "#" && this.line[this.at - 1] === " ") giveUp();
+      if (current === ":") {
+        const next = this.line[this.at + 1];
+        if (next === void 0 || next === " " || FLOW_INDICATORS.has(next)) {
+          if (!isKey) giveUp();
+          break;
+        }
+      }
+    }
+    return resolvePlain(this.line.slice(start, this.at).trimEnd());
+  }
+  /** Skips spaces, comments and line breaks. */
+  spaces() {
+    for (; ; ) {
+      while (this.line.charCodeAt(this.at) === 32) this.at++;
+      const comment = this.line[this.at] === "#" && (this.at === 0 || this.line[this.at - 1] === " ");
+      if (this.at < this.line.length && !comment) return;
+      if (++this.row >= this.end) giveUp();
+      this.line = this.lines[this.row];
+      this.at = 0;
+      const spaces = indentOf(this.line);
+      if (spaces < this.line.length && this.line[spaces] !== "#" && spaces <= this.indent) giveUp();
+    }
+  }
+};
+
+// src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
 function buildDeployment(input) {
   const tree = new FileTree(input.files.map((file) => file.path));
@@ -44475,8 +45097,10 @@ var FluxGraph = class {
 };
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");
 function safeParse(text2) {
+  const documents = fastCompose(text2);
+  if (documents?.length === 1) return documents[0];
   try {
-    return (0, import_yaml.parse)(text2, { logLevel: "silent", maxAliasCount: 100 });
+    return (0, import_yaml2.parse)(text2, { logLevel: "silent", maxAliasCount: 100 });
   } catch {
     return void 0;
   }
@@ -44716,7 +45340,7 @@ var FileTree = class {
 };
 
 // src/yaml/locate.ts
-var import_yaml2 = __toESM(require_dist2(), 1);
+var import_yaml3 = __toESM(require_dist2(), 1);
 function locate(doc, path, target = "value") {
   let step = { node: doc.contents };
   for (const segment of path) {
@@ -44730,25 +45354,25 @@ function locate(doc, path, target = "value") {
 }
 function child(doc, parent, segment) {
   const node = resolve5(doc, parent);
-  if ((0, import_yaml2.isMap)(node)) {
+  if ((0, import_yaml3.isMap)(node)) {
     const pair = findPair(doc, node.items, segment, 0);
     return pair ? { pair, node: pair.value } : void 0;
   }
-  if ((0, import_yaml2.isSeq)(node) && typeof segment === "number") {
+  if ((0, import_yaml3.isSeq)(node) && typeof segment === "number") {
     const item = node.items[segment];
     return item === void 0 ? void 0 : { node: item };
   }
   return void 0;
 }
 function findPair(doc, items, key, depth) {
-  const own = items.find((pair) => (0, import_yaml2.isPair)(pair) && keyOf(pair) === String(key));
+  const own = items.find((pair) => (0, import_yaml3.isPair)(pair) && keyOf(pair) === String(key));
   if (own || depth > 8) return own;
   for (const pair of items) {
     if (keyOf(pair) !== "<<") continue;
-    const sources = (0, import_yaml2.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    const sources = (0, import_yaml3.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
       const merged = resolve5(doc, source);
-      if (!(0, import_yaml2.isMap)(merged)) continue;
+      if (!(0, import_yaml3.isMap)(merged)) continue;
       const found = findPair(doc, merged.items, key, depth + 1);
       if (found) return found;
     }
@@ -44756,608 +45380,18 @@ function findPair(doc, items, key, depth) {
   return void 0;
 }
 function keyOf(pair) {
-  if (!(0, import_yaml2.isScalar)(pair.key)) return void 0;
+  if (!(0, import_yaml3.isScalar)(pair.key)) return void 0;
   const value = pair.key.value;
   return typeof value === "symbol" ? value.description : String(value);
 }
 function resolve5(doc, node) {
-  if ((0, import_yaml2.isAlias)(node)) return node.resolve(doc) ?? null;
+  if ((0, import_yaml3.isAlias)(node)) return node.resolve(doc) ?? null;
   return node ?? null;
 }
 function spanOf(node) {
   const range = node?.range;
   return range ? { start: range[0], end: range[1] } : void 0;
 }
-
-// src/yaml/fast-compose.ts
-var import_yaml3 = __toESM(require_dist2(), 1);
-function fastCompose(text2) {
-  if (UNSUPPORTED_CHARACTER.test(text2)) return void 0;
-  try {
-    return new Composer(text2.split("\n")).documents();
-  } catch (error2) {
-    if (error2 === GIVE_UP) return void 0;
-    throw error2;
-  }
-}
-var UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
-var GIVE_UP = /* @__PURE__ */ Symbol("not for the fast composer");
-function giveUp() {
-  throw GIVE_UP;
-}
-var MAX_DEPTH = 200;
-var MAX_KEY_LENGTH = 1e3;
-var SCALAR_TAGS = new import_yaml3.Schema({}).tags.filter((tag) => tag.default === true && "test" in tag && tag.test !== void 0);
-var RESOLVE_OPTIONS = { intAsBigInt: false };
-var MAYBE_NOT_STRING = /^[-+.0-9~nNtTfF]|^$/;
-function resolvePlain(value) {
-  if (!MAYBE_NOT_STRING.test(value)) return value;
-  const tag = SCALAR_TAGS.find((candidate) => candidate.test.test(value));
-  if (!tag) return value;
-  const resolved = tag.resolve(value, giveUp, RESOLVE_OPTIONS);
-  const plain = (0, import_yaml3.isScalar)(resolved) ? resolved.value : resolved;
-  return typeof plain === "bigint" ? Number(plain) : plain;
-}
-var DOUBLE_QUOTE_ESCAPES = {
-  "0": "\0",
-  a: "\x07",
-  b: "\b",
-  e: "\x1B",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  N: "\x85",
-  _: "\xA0",
-  L: "\u2028",
-  P: "\u2029",
-  " ": " ",
-  '"': '"',
-  "/": "/",
-  "\\": "\\"
-};
-var HEX_DIGITS = { x: 2, u: 4, U: 8 };
-var INDICATORS = /* @__PURE__ */ new Set(["-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", '"', "%", "@", "`"]);
-var FLOW_INDICATORS = /* @__PURE__ */ new Set([",", "[", "]", "{", "}"]);
-function plainStart(line, at) {
-  const char = line[at];
-  if (char === void 0 || char === " ") return false;
-  if (!INDICATORS.has(char)) return true;
-  return char === "-" && line[at + 1] !== void 0 && line[at + 1] !== " ";
-}
-function indentOf(line) {
-  let at = 0;
-  while (line.charCodeAt(at) === 32) at++;
-  return at;
-}
-function isBlank(line) {
-  const at = indentOf(line);
-  return at === line.length || line[at] === "#";
-}
-function restIsBlank(line, at) {
-  let end = at;
-  while (line.charCodeAt(end) === 32) end++;
-  return end === line.length || line[end] === "#" && end > at;
-}
-function isDocumentMarker(line) {
-  return (line.startsWith("---") || line.startsWith("...")) && (line.length === 3 || line[3] === " ");
-}
-function isSequenceEntry(line, at) {
-  return line[at] === "-" && (at + 1 === line.length || line[at + 1] === " ");
-}
-function setKey(map, key, value) {
-  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
-  else map[key] = value;
-}
-var ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
-var MAX_ALIAS_COUNT = 100;
-function weightOf(anchored) {
-  if (!anchored.collection) return 1;
-  if (anchored.inside.length > 0) return Math.max(...anchored.inside.map((inner) => inner.uses));
-  return typeof anchored.value === "object" && anchored.value !== null && Object.keys(anchored.value).length === 0 ? 0 : 1;
-}
-var Composer = class {
-  constructor(lines) {
-    this.lines = lines;
-  }
-  lines;
-  /** The next line to read. */
-  row = 0;
-  end = 0;
-  /** The current document's anchors: by name the last one, and all of them. */
-  anchors = /* @__PURE__ */ new Map();
-  allAnchors = [];
-  documents() {
-    const documents = [];
-    let start = 0;
-    let explicit = false;
-    for (let row = 0; row <= this.lines.length; row++) {
-      const line = this.lines[row];
-      const marker = line !== void 0 && isDocumentMarker(line);
-      if (line !== void 0 && !marker) {
-        if (line.startsWith("%")) giveUp();
-        continue;
-      }
-      if (marker && (line.startsWith("...") || !restIsBlank(line, 3))) giveUp();
-      const value = this.document(start, row, explicit);
-      if (value !== NO_DOCUMENT) documents.push(value);
-      start = row + 1;
-      explicit = true;
-    }
-    return documents;
-  }
-  /** The document in lines [start, end); without a `---` before it, comments and blank lines alone are none. */
-  document(start, end, explicit) {
-    this.row = start;
-    this.end = end;
-    this.anchors = /* @__PURE__ */ new Map();
-    this.allAnchors = [];
-    if (!this.skipBlank()) return explicit ? null : NO_DOCUMENT;
-    const indent = indentOf(this.lines[this.row]);
-    const value = this.block(indent, 1);
-    if (this.skipBlank()) giveUp();
-    if (this.allAnchors.some((anchored) => anchored.uses * weightOf(anchored) > MAX_ALIAS_COUNT)) giveUp();
-    return value;
-  }
-  /** Moves to the next line with content; false at the end of the document. */
-  skipBlank() {
-    while (this.row < this.end && isBlank(this.lines[this.row])) this.row++;
-    return this.row < this.end;
-  }
-  /** A mapping or sequence whose entries start at column `indent` of the next content line. */
-  block(indent, depth) {
-    if (depth > MAX_DEPTH) giveUp();
-    const line = this.lines[this.row];
-    if (isSequenceEntry(line, indent)) return this.sequence(indent, depth);
-    return this.mapping(indent, indent, depth);
-  }
-  sequence(indent, depth) {
-    const items = [];
-    while (this.skipBlank()) {
-      const line = this.lines[this.row];
-      const at = indentOf(line);
-      if (at < indent || at === indent && !isSequenceEntry(line, at)) break;
-      if (at > indent) giveUp();
-      let content = at + 1;
-      while (line.charCodeAt(content) === 32) content++;
-      if (restIsBlank(line, at + 1)) {
-        this.row++;
-        items.push(this.nested(indent, false, depth));
-      } else if (isSequenceEntry(line, content)) {
-        giveUp();
-      } else {
-        items.push(this.entryValue(line, content, indent, depth));
-      }
-    }
-    return items;
-  }
-  /**
-   * A mapping whose first key starts at column `first` of the current line
-   * (after `- ` for a mapping inside a sequence entry) and whose other keys
-   * start at column `indent` of later lines.
-   */
-  mapping(indent, first, depth) {
-    const map = {};
-    const keys = /* @__PURE__ */ new Set();
-    let at = first;
-    for (; ; ) {
-      const line = this.lines[this.row];
-      const key = this.key(line, at);
-      if (key === void 0 || keys.has(key.text)) giveUp();
-      keys.add(key.text);
-      let value;
-      if (key.plain && key.text === "<<") {
-        this.merge(map, line, key.end, indent);
-      } else if (restIsBlank(line, key.end)) {
-        this.row++;
-        value = this.nested(indent, true, depth);
-      } else {
-        let start = key.end;
-        while (line.charCodeAt(start) === 32) start++;
-        value = this.inline(line, start, indent, depth, true);
-      }
-      if (!(key.plain && key.text === "<<")) setKey(map, key.text, value);
-      if (!this.skipBlank()) break;
-      const next = this.lines[this.row];
-      at = indentOf(next);
-      if (at < indent || at === indent && isSequenceEntry(next, at)) break;
-      if (at > indent) giveUp();
-    }
-    return map;
-  }
-  /**
-   * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
-   * the anchored mapping that `map` does not have yet, as copies, as `yaml`
-   * merges them. Keys after it override them; lists of sources, and sources
-   * with aliases inside, are left to `yaml`.
-   */
-  merge(map, line, from, indent) {
-    let at = from;
-    while (line.charCodeAt(at) === 32) at++;
-    const name = line[at] === "*" ? ANCHOR.exec(line.slice(at))?.[1] : void 0;
-    const source = name === void 0 ? void 0 : this.anchors.get(name);
-    if (source === void 0 || !source.collection || source.open || source.inside.length > 0 || !isMapping2(source.value)) giveUp();
-    if (!restIsBlank(line, at + 1 + name.length)) giveUp();
-    source.uses++;
-    for (const [key, value] of Object.entries(source.value)) {
-      if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
-    }
-    this.row++;
-    this.endOfValue(indent);
-  }
-  /**
-   * The value of an entry whose line ends after `key:` or `-`: a block on the
-   * following lines, indented deeper than `indent` (or, for a mapping value,
-   * a sequence at the same column), or null.
-   */
-  nested(indent, sequenceAtSameColumn, depth) {
-    if (!this.skipBlank()) return null;
-    const line = this.lines[this.row];
-    const at = indentOf(line);
-    if (at > indent) {
-      const char = line[at];
-      if (char === "[" || char === "{") return this.scalar(line, at, indent, depth + 1);
-      if (isSequenceEntry(line, at) || this.key(line, at) !== void 0) return this.block(at, depth + 1);
-      if (char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
-      return this.scalar(line, at, indent, depth + 1);
-    }
-    if (at === indent && sequenceAtSameColumn && isSequenceEntry(line, at)) return this.sequence(at, depth + 1);
-    return null;
-  }
-  /** A sequence entry's value that starts on its line at `at`: a mapping (`- key: value`) or a scalar. */
-  entryValue(line, at, indent, depth) {
-    if (this.key(line, at) !== void 0) return this.mapping(at, at, depth + 1);
-    return this.inline(line, at, indent, depth, false);
-  }
-  /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
-  key(line, at) {
-    const quote = line[at];
-    if (quote === '"' || quote === "'") {
-      const scalar = quoted(line, at);
-      if (scalar === void 0) return void 0;
-      let colon = scalar.end;
-      while (line.charCodeAt(colon) === 32) colon++;
-      if (line[colon] !== ":" || !(colon + 1 === line.length || line[colon + 1] === " ")) return void 0;
-      if (colon - at > MAX_KEY_LENGTH) giveUp();
-      return { text: scalar.value, end: colon + 1, plain: false };
-    }
-    if (!plainStart(line, at)) return void 0;
-    for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
-      if (colon + 1 < line.length && line[colon + 1] !== " ") continue;
-      const comment = line.indexOf(" #", at);
-      if (comment !== -1 && comment < colon) return void 0;
-      if (colon - at > MAX_KEY_LENGTH) giveUp();
-      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
-      if (resolved === null || typeof resolved === "object") giveUp();
-      return { text: String(resolved), end: colon + 1, plain: true };
-    }
-    return void 0;
-  }
-  /**
-   * A value that starts at `start` on the current line, of an entry in a
-   * block at column `indent`; moves past it. A scalar must end its line: a
-   * deeper line after it would continue it or be an error, which `yaml` judges.
-   */
-  inline(line, start, indent, depth, mappingValue) {
-    if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
-    const name = ANCHOR.exec(line.slice(start))?.[1];
-    if (name === void 0) giveUp();
-    let at = start + 1 + name.length;
-    if (line[start] === "*") return this.alias(name, line, at, indent);
-    while (line.charCodeAt(at) === 32) at++;
-    if (!restIsBlank(line, at)) {
-      const char = line[at];
-      const flow = char === "[" || char === "{";
-      if (!flow && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
-      const value = this.scalar(line, at, indent, depth);
-      this.anchor(name, flow).value = value;
-      return value;
-    }
-    const anchored = this.anchor(name, true);
-    anchored.open = true;
-    this.row++;
-    anchored.value = this.nested(indent, mappingValue, depth);
-    anchored.open = false;
-    return anchored.value;
-  }
-  anchor(name, collection) {
-    const anchored = { value: void 0, collection, open: false, uses: 0, inside: [] };
-    this.anchors.set(name, anchored);
-    this.allAnchors.push(anchored);
-    return anchored;
-  }
-  /** A scalar that starts at `at`, or a flow collection; see `inline`. */
-  scalar(line, at, indent, depth) {
-    const char = line[at];
-    let value;
-    if (char === "|" || char === ">") {
-      value = this.blockScalar(line, at, indent);
-    } else {
-      if (char === '"' || char === "'") {
-        const scalar = quoted(line, at);
-        if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
-        value = scalar.value;
-      } else if (char === "[" || char === "{") {
-        const flow = new FlowComposer(this.lines, this.row, at, indent, this.end, depth);
-        value = flow.collection();
-        if (!restIsBlank(flow.line, flow.at)) giveUp();
-        this.row = flow.row;
-      } else {
-        value = this.plain(line, at, indent);
-      }
-      this.row++;
-    }
-    this.endOfValue(indent);
-    return value;
-  }
-  /**
-   * `*name` before `end`: the value anchored last before it in the document,
-   * the same object for a collection, as `yaml` gives it.
-   */
-  alias(name, line, end, indent) {
-    const anchored = this.anchors.get(name);
-    if (anchored === void 0 || anchored.open || !restIsBlank(line, end)) giveUp();
-    anchored.uses++;
-    for (const outer of this.allAnchors) {
-      if (!outer.open) continue;
-      if (anchored.collection) giveUp();
-      outer.inside.push(anchored);
-    }
-    this.row++;
-    this.endOfValue(indent);
-    return anchored.value;
-  }
-  /** A value that ended its line must not be followed by a deeper line: that would continue it, or be an error `yaml` reports. */
-  endOfValue(indent) {
-    if (this.skipBlank() && indentOf(this.lines[this.row]) > indent) giveUp();
-  }
-  /**
-   * A plain scalar from `at`, and the lines deeper than `indent` that
-   * continue it, folded as YAML folds them: a line break becomes a space,
-   * and n empty lines n line breaks. Leaves the cursor on its last line.
-   */
-  plain(line, at, indent) {
-    if (!plainStart(line, at)) giveUp();
-    const first = plainLine(line, at);
-    let text2 = first.text;
-    if (first.commented) return resolvePlain(text2);
-    let breaks = 0;
-    for (let row = this.row + 1; row < this.end; row++) {
-      const next = this.lines[row];
-      const spaces = indentOf(next);
-      if (spaces === next.length) {
-        if (next.length > 0) giveUp();
-        breaks++;
-        continue;
-      }
-      if (spaces <= indent || next[spaces] === "#") break;
-      if (INDICATORS.has(next[spaces])) giveUp();
-      const part = plainLine(next, spaces);
-      if (part.commented) giveUp();
-      text2 += breaks > 0 ? "\n".repeat(breaks) : " ";
-      text2 += part.text;
-      breaks = 0;
-      this.row = row;
-    }
-    return resolvePlain(text2);
-  }
-  /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
-  blockScalar(line, at, indent) {
-    const folded = line[at] === ">";
-    const strip = line[at + 1] === "-";
-    if (!restIsBlank(line, at + (strip ? 2 : 1))) giveUp();
-    this.row++;
-    const content = [];
-    let contentIndent = -1;
-    let last = -1;
-    for (; this.row < this.end; this.row++) {
-      const text2 = this.lines[this.row];
-      if (text2.length === 0) {
-        content.push("");
-        continue;
-      }
-      const spaces = indentOf(text2);
-      if (spaces === text2.length) giveUp();
-      if (spaces <= indent) break;
-      if (contentIndent === -1) contentIndent = spaces;
-      else if (spaces < contentIndent) giveUp();
-      content.push(text2);
-      last = content.length;
-    }
-    this.row -= content.length - Math.max(last, 0);
-    if (last === -1) return "";
-    const lines = content.slice(0, last);
-    const value = folded ? fold(lines, contentIndent) : lines.map((text2) => text2.slice(contentIndent)).join("\n");
-    return strip ? value : `${value}
-`;
-  }
-};
-var NO_DOCUMENT = /* @__PURE__ */ Symbol("no document");
-function isMapping2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function copy(value) {
-  if (Array.isArray(value)) return value.map(copy);
-  if (!isMapping2(value)) return value;
-  const copied = {};
-  for (const [key, inner] of Object.entries(value)) setKey(copied, key, copy(inner));
-  return copied;
-}
-function fold(lines, contentIndent) {
-  let value = "";
-  let separator = "";
-  let previousMoreIndented = false;
-  for (const text2 of lines) {
-    if (text2 === "") {
-      if (separator === "\n") value += "\n";
-      else separator = "\n";
-    } else if (indentOf(text2) > contentIndent) {
-      if (separator === " ") separator = "\n";
-      else if (!previousMoreIndented && separator === "\n") separator = "\n\n";
-      value += separator + text2.slice(contentIndent);
-      separator = "\n";
-      previousMoreIndented = true;
-    } else {
-      value += separator + text2.slice(contentIndent);
-      separator = " ";
-      previousMoreIndented = false;
-    }
-  }
-  return value;
-}
-function plainLine(line, at) {
-  let end = line.indexOf(" #", at);
-  const commented = end !== -1;
-  if (!commented) end = line.length;
-  const text2 = line.slice(at, end).trimEnd();
-  if (text2.includes(": ") || text2.endsWith(":")) giveUp();
-  return { text: text2, commented };
-}
-function quoted(line, at) {
-  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
-}
-function singleQuoted(line, at) {
-  let value = "";
-  let from = at + 1;
-  for (; ; ) {
-    const close = line.indexOf("'", from);
-    if (close === -1) return void 0;
-    value += line.slice(from, close);
-    if (line[close + 1] !== "'") return { value, end: close + 1 };
-    value += "'";
-    from = close + 2;
-  }
-}
-function doubleQuoted(line, at) {
-  let value = "";
-  for (let index = at + 1; index < line.length; index++) {
-    const char = line[index];
-    if (char === '"') return { value, end: index + 1 };
-    if (char !== "\\") {
-      value += char;
-      continue;
-    }
-    const escape2 = line[++index];
-    if (escape2 === void 0) return void 0;
-    const simple = DOUBLE_QUOTE_ESCAPES[escape2];
-    if (simple !== void 0) {
-      value += simple;
-      continue;
-    }
-    const digits = HEX_DIGITS[escape2];
-    if (digits === void 0) giveUp();
-    const hex = line.slice(index + 1, index + 1 + digits);
-    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
-    const code = parseInt(hex, 16);
-    if (code > 1114111) giveUp();
-    value += String.fromCodePoint(code);
-    index += digits;
-  }
-  return void 0;
-}
-var FlowComposer = class {
-  constructor(lines, row, at, indent, end, depth) {
-    this.lines = lines;
-    this.row = row;
-    this.at = at;
-    this.indent = indent;
-    this.end = end;
-    this.depth = depth;
-    this.line = lines[row];
-  }
-  lines;
-  row;
-  at;
-  indent;
-  end;
-  depth;
-  line;
-  collection() {
-    return this.line[this.at] === "[" ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
-  }
-  sequence(depth) {
-    if (depth > MAX_DEPTH) giveUp();
-    const items = [];
-    this.at++;
-    for (; ; ) {
-      this.spaces();
-      if (this.line[this.at] === "]") break;
-      items.push(this.value(depth, false));
-      this.spaces();
-      if (this.line[this.at] === ",") this.at++;
-      else if (this.line[this.at] !== "]") giveUp();
-    }
-    this.at++;
-    return items;
-  }
-  mapping(depth) {
-    if (depth > MAX_DEPTH) giveUp();
-    const map = {};
-    this.at++;
-    for (; ; ) {
-      this.spaces();
-      if (this.line[this.at] === "}") break;
-      const key = this.value(depth, true);
-      if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") giveUp();
-      const text2 = String(key);
-      if (text2 === "<<" || Object.prototype.hasOwnProperty.call(map, text2)) giveUp();
-      this.spaces();
-      if (this.line[this.at] !== ":") giveUp();
-      this.at++;
-      if (this.line[this.at] !== " ") giveUp();
-      this.spaces();
-      const next = this.line[this.at];
-      if (next === "," || next === "}") giveUp();
-      setKey(map, text2, this.value(depth, false));
-      this.spaces();
-      if (this.line[this.at] === ",") this.at++;
-      else if (this.line[this.at] !== "}") giveUp();
-    }
-    this.at++;
-    return map;
-  }
-  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
-  value(depth, isKey) {
-    const char = this.line[this.at];
-    if (char === "[") return this.sequence(depth + 1);
-    if (char === "{") return this.mapping(depth + 1);
-    if (char === '"' || char === "'") {
-      const scalar = quoted(this.line, this.at);
-      if (scalar === void 0) giveUp();
-      this.at = scalar.end;
-      return scalar.value;
-    }
-    if (!plainStart(this.line, this.at)) giveUp();
-    const start = this.at;
-    for (; this.at < this.line.length; this.at++) {
-      const current = this.line[this.at];
-      if (FLOW_INDICATORS.has(current)) break;
-      if (current === "#" && this.line[this.at - 1] === " ") giveUp();
-      if (current === ":") {
-        const next = this.line[this.at + 1];
-        if (next === void 0 || next === " " || FLOW_INDICATORS.has(next)) {
-          if (!isKey) giveUp();
-          break;
-        }
-      }
-    }
-    return resolvePlain(this.line.slice(start, this.at).trimEnd());
-  }
-  /** Skips spaces, comments and line breaks. */
-  spaces() {
-    for (; ; ) {
-      while (this.line.charCodeAt(this.at) === 32) this.at++;
-      const comment = this.line[this.at] === "#" && (this.at === 0 || this.line[this.at - 1] === " ");
-      if (this.at < this.line.length && !comment) return;
-      if (++this.row >= this.end) giveUp();
-      this.line = this.lines[this.row];
-      this.at = 0;
-      const spaces = indentOf(this.line);
-      if (spaces < this.line.length && this.line[spaces] !== "#" && spaces <= this.indent) giveUp();
-    }
-  }
-};
 
 // src/yaml/source.ts
 var import_yaml4 = __toESM(require_dist2(), 1);

@@ -10,6 +10,9 @@ import { parseSource } from '../src/yaml/source.js';
 import { cli } from './helpers/cli.js';
 import { CORPUS, corpusFiles, fixtureCases, mutate, mutations } from './helpers/mutations.js';
 
+// CI runs fixed seeds; FUZZ_SEED and FUZZ_RUNS explore further (as in test/hardening/fuzz.test.ts).
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_127);
+
 /**
  * The fast composer must never change what the linter sees: whenever it
  * returns values, `yaml` parses the same text without a problem and
@@ -60,6 +63,10 @@ describe('fastCompose', () => {
     ['scalar anchors and aliases', 'metadata:\n  name: &app my-app\n  labels:\n    app: *app\n    port: &port 80\nspec:\n  port: *port\n  name: *app # comment\n'],
     ['anchored collections', 'a: &probe\n  enabled: true\n  port: &port 8080\nb: *probe\nc: &empty {}\nd: *empty\nlist: &list\n  - 1\ne: *list\n'],
     ['an anchor redefined', 'a: &x 1\nb: *x\nc: &x 2\nd: *x\n'],
+    ['flow keys without a value', 'template: {name: IMDb Genres, genre: romance,comedy}\nb: {a, "q"}\n'],
+    ['aliases in flow collections', 'port: &port 80\nprobe: { path: /healthz, port: *port }\nlist: [*port,*port]\n'],
+    ['plain scalars that start with : or ?', 'addr: :8590\nq: ?x\nlist:\n  - :a\n'],
+    ['a merge of a source with aliases inside', 'p: &p 80\nbase: &base\n  port: *p\n  name: x\nuse:\n  <<: *base\n  name: y\n'],
     ['merge keys', 'base: &base\n  a: 1\n  b: 2\nx:\n  b: 9\n  <<: *base\n  c: 3\ny:\n  <<: *base\n  a: 0\n'],
     ['a mapping indented at the top', '  a: 1\n  b:\n    c: 2\n'],
     ['a top-level sequence', '- a\n- b: c\n  d: e\n-\n  - nested\n'],
@@ -90,6 +97,9 @@ describe('fastCompose', () => {
     ['an alias to a collection being read', 'a: &x\n  b: *x\n'],
     ['a collection alias inside a collection anchor', 'a: &x\n  k: v\nb: &y\n  c: *x\n'],
     ['too many aliases for maxAliasCount', `a: &a x\nl:\n${'  - *a\n'.repeat(101)}`],
+    ['a scalar after its key with comments between', 'o:\n\n# c\n  S x\ny: 1\n'],
+    ['a merge inside an anchored collection', 'a: &a {k: v}\nb: &b\n  <<: *a\n'],
+    ['an alias as a flow key', 'a: &k x\nb: {*k : y}\n'],
     ['a merge of several sources', 'a: &a {k: v}\nb: &b {l: w}\nc:\n  <<: [*a, *b]\n'],
     ['a compact nested mapping', 'a: b: c\n'],
     ['a value ending with a colon', 'a: b:\n'],
@@ -128,7 +138,7 @@ describe('fastCompose', () => {
   // Lines of the shapes the fast composer takes, at random indentation: where
   // its rules about columns, folding and anchors would differ from `yaml`'s.
   const KEYS = ['a', 'b', 'c', '1', '"q"', "'s'", 'true', '__proto__', 'k x', '<<'];
-  const VALUES = ['x', '1', '"s: #"', "'it''s'", '~', 'a b', 'x:y', 'a #c', '[1, x]', '{k: v}', '-1', '0x1F', '&a v', '*a', '&b', '|', '>-', '[', '{', 'text', '""'];
+  const VALUES = ['x', '1', '"s: #"', "'it''s'", '~', 'a b', 'x:y', 'a #c', '[1, x]', '{k: v}', '-1', '0x1F', '&a v', '*a', '&b', '|', '>-', '[', '{', 'text', '""', ':x', '?y', '{a, b: c}', '{k: *a}', '[*b, *a]', '*b'];
   const line = fc.oneof(
     fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES, '')).map(([key, value]) => `${key}:${value === '' ? '' : ` ${value}`}`),
     fc.constantFrom(...VALUES, '').map((value) => `-${value === '' ? '' : ` ${value}`}`),
@@ -143,7 +153,7 @@ describe('fastCompose', () => {
       fc.property(document, (text) => {
         if (expectSameAsYaml(text)) taken++;
       }),
-      { seed: 20_261_129, numRuns: Number(process.env.FUZZ_RUNS ?? 5_000), endOnFailure: true },
+      { seed: SEED + 2, numRuns: Number(process.env.FUZZ_RUNS ?? 5_000), endOnFailure: true },
     );
     // The generator must reach the fast path, or this test proves nothing.
     expect(taken).toBeGreaterThan(100);
@@ -155,7 +165,7 @@ describe('fastCompose', () => {
       fc.property(fc.record({ which: fc.nat(), changes: mutations }), ({ which, changes }) => {
         expectSameAsYaml(changes.reduce((text, change) => mutate(text, change, files), files[which % files.length]!.text));
       }),
-      { seed: 20_261_127, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
+      { seed: SEED, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
     );
   });
 });
@@ -180,7 +190,7 @@ describe.skipIf(!hasCorpus)('fastCompose on the corpus', () => {
   it('takes almost every real file, and composes each as yaml does', () => {
     expect(files.length).toBeGreaterThan(2_000);
     const taken = files.filter((file) => expectSameAsYaml(file.text)).length;
-    // 2,845 of 2,890 when written; the rest are Taskfiles, mkdocs and the like, which `yaml` parses.
+    // 2,870 of 2,890 when written; the rest (Go templates as values, custom tags, alias keys) go to `yaml`.
     expect(taken / files.length).toBeGreaterThan(0.97);
   });
 
@@ -189,7 +199,7 @@ describe.skipIf(!hasCorpus)('fastCompose on the corpus', () => {
       fc.property(fc.record({ which: fc.nat(), changes: mutations }), ({ which, changes }) => {
         expectSameAsYaml(changes.reduce((text, change) => mutate(text, change, files), files[which % files.length]!.text));
       }),
-      { seed: 20_261_128, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
+      { seed: SEED + 1, numRuns: Number(process.env.FUZZ_RUNS ?? 2_000), endOnFailure: true },
     );
   });
 

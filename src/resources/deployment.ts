@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { fastCompose } from '../yaml/fast-compose.js';
 import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
 import { KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { substituteText, type Substitution } from './substitution.js';
@@ -526,6 +527,8 @@ class FluxGraph {
 const UNREADABLE_PATCH = Symbol('unreadable patch');
 
 function safeParse(text: string): unknown {
+  const documents = fastCompose(text);
+  if (documents?.length === 1) return documents[0];
   try {
     return parseYaml(text, { logLevel: 'silent', maxAliasCount: 100 });
   } catch {

@@ -86,20 +86,15 @@ function plainStart(line: string, at: number): boolean {
   const char = line[at];
   if (char === undefined || char === ' ') return false;
   if (!INDICATORS.has(char)) return true;
-  // `-1`, `-Xmx`: a dash followed by text starts a plain scalar; `?` and `:` are left to `yaml`.
-  return char === '-' && line[at + 1] !== undefined && line[at + 1] !== ' ';
+  // `-1`, `-Xmx`, `:8080`: a dash, `?` or `:` followed by text starts a plain scalar.
+  const next = line[at + 1];
+  return (char === '-' || char === '?' || char === ':') && next !== undefined && next !== ' ' && !FLOW_INDICATORS.has(next);
 }
 
 function indentOf(line: string): number {
   let at = 0;
   while (line.charCodeAt(at) === 32) at++;
   return at;
-}
-
-/** Whether `line` holds nothing but spaces and perhaps a comment. */
-function isBlank(line: string): boolean {
-  const at = indentOf(line);
-  return at === line.length || line[at] === '#';
 }
 
 /** Whether the rest of `line` from `at` is spaces, then nothing or a comment that follows a space. */
@@ -117,15 +112,23 @@ function isSequenceEntry(line: string, at: number): boolean {
   return line[at] === '-' && (at + 1 === line.length || line[at + 1] === ' ');
 }
 
-/** Sets `key` as `yaml`'s toJS does, so that `__proto__` and friends become own properties. */
+// Keys that a plain object inherits: `yaml` defines them as own properties (`key in map`).
+const INHERITED_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Sets `key` as `yaml`'s toJS does, so that `__proto__` and friends become
+ * own properties. A key the map already has (merged in) is simply replaced.
+ */
 function setKey(map: Record<string, unknown>, key: string, value: unknown): void {
-  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  if (INHERITED_KEYS.has(key)) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
   else map[key] = value;
 }
 
 // go-yaml ends anchor and alias names at other characters than YAML 1.2 does
 // (see withGoYamlAliases in source.ts); names made of these mean the same in both.
 const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
+// In a flow collection a name also ends at `,`, `]` or `}`.
+const FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
 // The linter composes with maxAliasCount 100 (an alias bomb's bound).
 const MAX_ALIAS_COUNT = 100;
 
@@ -161,7 +164,20 @@ class Composer {
   private anchors = new Map<string, Anchored>();
   private allAnchors: Anchored[] = [];
 
-  constructor(private readonly lines: readonly string[]) {}
+  /** Each line's count of leading spaces. */
+  private readonly indents: Int32Array;
+
+  constructor(private readonly lines: readonly string[]) {
+    this.indents = new Int32Array(lines.length);
+    for (let row = 0; row < lines.length; row++) this.indents[row] = indentOf(lines[row]!);
+  }
+
+  /** Whether a line holds nothing but spaces and perhaps a comment. */
+  private blank(row: number): boolean {
+    const line = this.lines[row]!;
+    const at = this.indents[row]!;
+    return at === line.length || line.charCodeAt(at) === 35;
+  }
 
   documents(): unknown[] {
     const documents: unknown[] = [];
@@ -190,8 +206,7 @@ class Composer {
     this.anchors = new Map();
     this.allAnchors = [];
     if (!this.skipBlank()) return explicit ? null : NO_DOCUMENT;
-    const indent = indentOf(this.lines[this.row]!);
-    const value = this.block(indent, 1);
+    const value = this.block(this.indents[this.row]!, 1);
     if (this.skipBlank()) giveUp();
     if (this.allAnchors.some((anchored) => anchored.uses * weightOf(anchored) > MAX_ALIAS_COUNT)) giveUp();
     return value;
@@ -199,7 +214,7 @@ class Composer {
 
   /** Moves to the next line with content; false at the end of the document. */
   private skipBlank(): boolean {
-    while (this.row < this.end && isBlank(this.lines[this.row]!)) this.row++;
+    while (this.row < this.end && this.blank(this.row)) this.row++;
     return this.row < this.end;
   }
 
@@ -215,7 +230,7 @@ class Composer {
     const items: unknown[] = [];
     while (this.skipBlank()) {
       const line = this.lines[this.row]!;
-      const at = indentOf(line);
+      const at = this.indents[this.row]!;
       if (at < indent || (at === indent && !isSequenceEntry(line, at))) break;
       if (at > indent) giveUp();
       let content = at + 1;
@@ -239,15 +254,17 @@ class Composer {
    */
   private mapping(indent: number, first: number, depth: number): Record<string, unknown> {
     const map: Record<string, unknown> = {};
-    const keys = new Set<string>();
+    // The keys written so far are the map's own until a merge adds others.
+    let written: Set<string> | undefined;
     let at = first;
     for (;;) {
       const line = this.lines[this.row]!;
       const key = this.key(line, at);
-      if (key === undefined || keys.has(key.text)) giveUp();
-      keys.add(key.text);
+      if (key === undefined || (written ? written.has(key.text) : Object.prototype.hasOwnProperty.call(map, key.text))) giveUp();
+      written?.add(key.text);
       let value: unknown;
       if (key.plain && key.text === '<<') {
+        written ??= new Set([...Object.keys(map), '<<']);
         this.merge(map, line, key.end, indent);
       } else if (restIsBlank(line, key.end)) {
         this.row++;
@@ -260,7 +277,7 @@ class Composer {
       if (!(key.plain && key.text === '<<')) setKey(map, key.text, value);
       if (!this.skipBlank()) break;
       const next = this.lines[this.row]!;
-      at = indentOf(next);
+      at = this.indents[this.row]!;
       if (at < indent || (at === indent && isSequenceEntry(next, at))) break;
       if (at > indent) giveUp();
     }
@@ -278,9 +295,13 @@ class Composer {
     while (line.charCodeAt(at) === 32) at++;
     const name = line[at] === '*' ? ANCHOR.exec(line.slice(at))?.[1] : undefined;
     const source = name === undefined ? undefined : this.anchors.get(name);
-    if (source === undefined || !source.collection || source.open || source.inside.length > 0 || !isMapping(source.value)) giveUp();
+    if (source === undefined || !source.collection || source.open || !isMapping(source.value)) giveUp();
     if (!restIsBlank(line, at + 1 + name!.length)) giveUp();
+    // Inside an anchored collection, a merge would weigh on that anchor's count; left to `yaml`.
+    if (this.allAnchors.some((anchored) => anchored.open)) giveUp();
     source.uses++;
+    // `yaml` composes the source again for the merge, counting the aliases inside it once more.
+    for (const inner of source.inside) inner.uses++;
     for (const [key, value] of Object.entries(source.value)) {
       if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
     }
@@ -294,15 +315,16 @@ class Composer {
    * a sequence at the same column), or null.
    */
   private nested(indent: number, sequenceAtSameColumn: boolean, depth: number): unknown {
+    const after = this.row;
     if (!this.skipBlank()) return null;
     const line = this.lines[this.row]!;
-    const at = indentOf(line);
+    const at = this.indents[this.row]!;
     if (at > indent) {
       const char = line[at]!;
-      if (char === '[' || char === '{') return this.scalar(line, at, indent, depth + 1);
       if (isSequenceEntry(line, at) || this.key(line, at) !== undefined) return this.block(at, depth + 1);
-      // A scalar on the lines after its key or dash.
-      if (char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
+      // A scalar (or flow collection) on the line after its key or dash. With
+      // blank or comment lines between, `yaml` reads some as a multi-line key.
+      if (this.row !== after || (char !== '[' && char !== '{' && char !== '"' && char !== "'" && !plainStart(line, at))) giveUp();
       return this.scalar(line, at, indent, depth + 1);
     }
     if (at === indent && sequenceAtSameColumn && isSequenceEntry(line, at)) return this.sequence(at, depth + 1);
@@ -357,9 +379,12 @@ class Composer {
       const char = line[at];
       const flow = char === '[' || char === '{';
       if (!flow && char !== '"' && char !== "'" && !plainStart(line, at)) giveUp();
-      const value = this.scalar(line, at, indent, depth);
-      this.anchor(name, flow).value = value;
-      return value;
+      const anchored = this.anchor(name, flow);
+      // Aliases inside a flow collection weigh on its anchor, as in a block one.
+      anchored.open = true;
+      anchored.value = this.scalar(line, at, indent, depth);
+      anchored.open = false;
+      return anchored.value;
     }
     const anchored = this.anchor(name, true);
     anchored.open = true;
@@ -388,7 +413,7 @@ class Composer {
         if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
         value = scalar.value;
       } else if (char === '[' || char === '{') {
-        const flow = new FlowComposer(this.lines, this.row, at, indent, this.end, depth);
+        const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
         value = flow.collection();
         if (!restIsBlank(flow.line, flow.at)) giveUp();
         this.row = flow.row;
@@ -406,8 +431,17 @@ class Composer {
    * the same object for a collection, as `yaml` gives it.
    */
   private alias(name: string, line: string, end: number, indent: number): unknown {
+    if (!restIsBlank(line, end)) giveUp();
+    const value = this.resolveAlias(name);
+    this.row++;
+    this.endOfValue(indent);
+    return value;
+  }
+
+  /** The value `*name` stands for here, counted as a use of its anchor. */
+  resolveAlias(name: string): unknown {
     const anchored = this.anchors.get(name);
-    if (anchored === undefined || anchored.open || !restIsBlank(line, end)) giveUp();
+    if (anchored === undefined || anchored.open) giveUp();
     anchored.uses++;
     for (const outer of this.allAnchors) {
       if (!outer.open) continue;
@@ -415,14 +449,12 @@ class Composer {
       if (anchored.collection) giveUp();
       outer.inside.push(anchored);
     }
-    this.row++;
-    this.endOfValue(indent);
     return anchored.value;
   }
 
   /** A value that ended its line must not be followed by a deeper line: that would continue it, or be an error `yaml` reports. */
   private endOfValue(indent: number): void {
-    if (this.skipBlank() && indentOf(this.lines[this.row]!) > indent) giveUp();
+    if (this.skipBlank() && this.indents[this.row]! > indent) giveUp();
   }
 
   /**
@@ -438,7 +470,7 @@ class Composer {
     let breaks = 0;
     for (let row = this.row + 1; row < this.end; row++) {
       const next = this.lines[row]!;
-      const spaces = indentOf(next);
+      const spaces = this.indents[row]!;
       if (spaces === next.length) {
         // A line of spaces only is left to `yaml`.
         if (next.length > 0) giveUp();
@@ -472,7 +504,7 @@ class Composer {
         content.push('');
         continue;
       }
-      const spaces = indentOf(text);
+      const spaces = this.indents[this.row]!;
       // A line of spaces only: whether it is content depends on rules this composer leaves to `yaml`.
       if (spaces === text.length) giveUp();
       if (spaces <= indent) break;
@@ -597,6 +629,8 @@ class FlowComposer {
   line: string;
 
   constructor(
+    /** Resolves aliases against the document's anchors. */
+    private readonly composer: Composer,
     private readonly lines: readonly string[],
     public row: number,
     public at: number,
@@ -640,14 +674,18 @@ class FlowComposer {
       const text = String(key);
       if (text === '<<' || Object.prototype.hasOwnProperty.call(map, text)) giveUp();
       this.spaces();
-      if (this.line[this.at] !== ':') giveUp();
-      this.at++;
-      if (this.line[this.at] !== ' ') giveUp();
-      this.spaces();
-      const next = this.line[this.at];
-      if (next === ',' || next === '}') giveUp();
-      setKey(map, text, this.value(depth, false));
-      this.spaces();
+      // `{a, b: c}`: a key with no `:` has a null value.
+      let value: unknown = null;
+      if (this.line[this.at] === ':') {
+        this.at++;
+        if (this.line[this.at] !== ' ') giveUp();
+        this.spaces();
+        const next = this.line[this.at];
+        if (next === ',' || next === '}') giveUp();
+        value = this.value(depth, false);
+        this.spaces();
+      }
+      setKey(map, text, value);
       if (this.line[this.at] === ',') this.at++;
       else if (this.line[this.at] !== '}') giveUp();
     }
@@ -665,6 +703,12 @@ class FlowComposer {
       if (scalar === undefined) giveUp();
       this.at = scalar.end;
       return scalar.value;
+    }
+    if (char === '*' && !isKey) {
+      const name = FLOW_ALIAS.exec(this.line.slice(this.at))?.[1];
+      if (name === undefined) giveUp();
+      this.at += 1 + name.length;
+      return this.composer.resolveAlias(name);
     }
     if (!plainStart(this.line, this.at)) giveUp();
     const start = this.at;
