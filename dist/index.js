@@ -42303,17 +42303,28 @@ function walkMappings(value, visit2, path = [], seen = /* @__PURE__ */ new Set()
   if (typeof value !== "object" || value === null || seen.has(value)) return;
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((item, index) => walkMappings(item, visit2, [...path, index], seen));
+    value.forEach((item, index) => {
+      if (typeof item === "object" && item !== null) walkMappings(item, visit2, [...path, index], seen);
+    });
     return;
   }
   const mapping = value;
   visit2(mapping, path);
-  for (const [key, child2] of Object.entries(mapping)) walkMappings(child2, visit2, [...path, key], seen);
+  for (const [key, child2] of Object.entries(mapping)) if (typeof child2 === "object" && child2 !== null) walkMappings(child2, visit2, [...path, key], seen);
 }
 
 // src/resources/ingresses.ts
 var INGRESS_KINDS = ["networking.k8s.io/Ingress", "extensions/Ingress"];
 function ingressEntriesOf(resource) {
+  let entries = entriesByResource.get(resource);
+  if (entries === void 0) {
+    entries = readIngressEntries(resource);
+    entriesByResource.set(resource, entries);
+  }
+  return entries;
+}
+var entriesByResource = /* @__PURE__ */ new WeakMap();
+function readIngressEntries(resource) {
   if (resource.typeId === HELM_RELEASE) return valuesIngresses(resource);
   if (!INGRESS_KINDS.includes(resource.typeId)) return [];
   const hosts = asArray(resource.get(["spec", "rules"])).map((rule, index) => ({
@@ -43960,7 +43971,7 @@ import { spawnSync as spawnSync2 } from "node:child_process";
 import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 
 // src/discovery/read.ts
-import { closeSync, constants as constants3, fstatSync, lstatSync as lstatSync2, openSync, readFileSync as readFileSync3 } from "node:fs";
+import { closeSync, constants as constants3, fstatSync, lstatSync as lstatSync2, openSync, readFileSync as readFileSync3, readSync } from "node:fs";
 import { resolve as resolve3 } from "node:path";
 var STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 var LENIENT_UTF8 = new TextDecoder("utf-8");
@@ -43970,17 +43981,28 @@ function readInputFile(cwd, path) {
   const absolute = resolve3(cwd, path);
   let fd;
   try {
-    const refusal = refusalOf(lstatSync2(absolute));
-    if (refusal) return { path, error: refusal };
     fd = openSync(absolute, OPEN_FLAGS);
     const stats = fstatSync(fd);
-    const changed = refusalOf(stats);
-    if (changed) return { path, error: changed };
-    return inputFromBytes(path, readFileSync3(fd));
+    const refusal = refusalOf(stats);
+    if (refusal) return { path, error: refusal };
+    return inputFromBytes(path, readAll(fd, stats.size));
   } catch (error2) {
-    return { path, error: osError(error2) };
+    return { path, error: isSymbolicLink(absolute) && refusalOf(lstatSync2(absolute)) || osError(error2) };
   } finally {
     if (fd !== void 0) closeSync(fd);
+  }
+}
+function readAll(fd, size) {
+  const buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+  return length < buffer.length ? buffer.subarray(0, length) : Buffer.concat([buffer, readFileSync3(fd)]);
+}
+function isSymbolicLink(path) {
+  try {
+    return lstatSync2(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 function inputFromBytes(path, bytes) {
@@ -44066,11 +44088,12 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+var CACHE_FORMAT = 2;
 var MAX_RUNS = 16;
 var ProjectCache = class {
   constructor(directory, version) {
     this.directory = directory;
-    const tag = createHash2("sha256").update(version).digest("hex").slice(0, 12);
+    const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
     this.runs = readMap(this.runsFile);
@@ -45741,7 +45764,7 @@ function loadRepository(files, root, {
     const template = isChartTemplate(file.path, chartDirs);
     const key = cache2 && fingerprintOf([template ? "template" : "yaml", file.text]);
     const cached = key === void 0 ? void 0 : cache2?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
@@ -45764,7 +45787,7 @@ function analyze(path, text2, template, fast) {
   const plain = fast && !template ? fastCompose(text2) : void 0;
   if (plain !== void 0) {
     const source2 = restoreSource(path, text2, [], false);
-    const analysis2 = { text: text2, isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text2, source2.regionOf), values: plain };
+    const analysis2 = { isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text2, source2.regionOf), values: plain };
     return { analysis: analysis2, source: source2 };
   }
   const source = parseSource(path, text2, { template });
@@ -45779,7 +45802,7 @@ function analyze(path, text2, template, fast) {
     }
   });
   const analysis = {
-    text: source.text,
+    ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
     problems: source.problems,
     composeErrors,

@@ -64,4 +64,29 @@ describe('--cache', () => {
     expect(await run(dir, cached())).toEqual(fresh);
     expect(existsSync(join(dir, '.cache'))).toBe(true);
   });
+
+  it('places findings in a file read as Flux reads `*app:` (a text that differs from the file) where an uncached run does', async () => {
+    const dir = tempTree({
+      'backup.yaml': [
+        'apiVersion: postgresql.cnpg.io/v1',
+        'kind: Backup',
+        'metadata:',
+        '  name: &app pg',
+        '  labels: { x: y }',
+        '  annotations:',
+        '    *app: yes',
+        'spec:',
+        '  cluster:',
+        '    name: pg',
+        '  immediate: true',
+        '',
+      ].join('\n'),
+    });
+    const fresh = await run(dir, undefined);
+    expect(fresh).toEqual([expect.stringMatching(/^backup\.yaml:11:3 error cnpg-backup-immediate /)]);
+    // A run that fills the file cache, and one that reads it (the stored run is not used: another run key).
+    expect(await run(dir, cached())).toEqual(fresh);
+    rmSync(join(dir, '.cache', readdirSync(join(dir, '.cache')).find((name) => name.startsWith('runs-'))!));
+    expect(await run(dir, cached())).toEqual(fresh);
+  });
 });

@@ -89,11 +89,12 @@ export interface Repository {
 
 /**
  * What reading one file finds, independent of every other file, so a cache
- * can keep it by the file's content: the text as parsed, its problems, its
- * directives, and each document composed to plain values.
+ * can keep it by the file's content: its problems, its directives, and each
+ * document composed to plain values.
  */
 export interface FileAnalysis {
-  readonly text: string;
+  /** The text as parsed when it is not the file's own (see withGoYamlAliases); kept out of the cache otherwise. */
+  readonly parsedText?: string;
   readonly isTemplate: boolean;
   readonly problems: readonly SyntaxProblem[];
   readonly composeErrors: readonly { readonly span: Span; readonly error: string }[];
@@ -146,7 +147,9 @@ export function loadRepository(
     const template = isChartTemplate(file.path, chartDirs);
     const key = cache && fingerprintOf([template ? 'template' : 'yaml', file.text]);
     const cached = key === undefined ? undefined : cache?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
+    const { analysis, source } = cached
+      ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) }
+      : analyze(file.path, file.text, template, fast);
     if (key !== undefined && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== undefined) {
@@ -172,7 +175,7 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
   if (plain !== undefined) {
     // The same values `yaml` composes, with no problem; its documents are parsed only if a finding needs a position.
     const source = restoreSource(path, text, [], false);
-    const analysis = { text, isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text, source.regionOf), values: plain };
+    const analysis = { isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text, source.regionOf), values: plain };
     return { analysis, source };
   }
   const source = parseSource(path, text, { template });
@@ -187,7 +190,7 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
     }
   });
   const analysis: FileAnalysis = {
-    text: source.text,
+    ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,
     problems: source.problems,
     composeErrors,

@@ -8,6 +8,9 @@ import type { AnalysisCache, FileAnalysis, InputFile } from '../linter/linter.js
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
+// Changes whenever what the cache holds changes shape, so that no build reads another's entries.
+const CACHE_FORMAT = 2;
+
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
 
@@ -37,7 +40,7 @@ export class ProjectCache implements AnalysisCache {
     private readonly directory: string,
     version: string,
   ) {
-    const tag = createHash('sha256').update(version).digest('hex').slice(0, 12);
+    const tag = createHash('sha256').update(`${CACHE_FORMAT}\u0000${version}`).digest('hex').slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
     this.runs = readMap<StoredRun>(this.runsFile);

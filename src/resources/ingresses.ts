@@ -22,7 +22,19 @@ export interface IngressEntry {
 
 export const INGRESS_KINDS = ['networking.k8s.io/Ingress', 'extensions/Ingress'];
 
-export function ingressEntriesOf(resource: Resource): IngressEntry[] {
+export function ingressEntriesOf(resource: Resource): readonly IngressEntry[] {
+  let entries = entriesByResource.get(resource);
+  if (entries === undefined) {
+    entries = readIngressEntries(resource);
+    entriesByResource.set(resource, entries);
+  }
+  return entries;
+}
+
+// Read once per resource: a rule asks for a resource's own entries and for every neighbour's.
+const entriesByResource = new WeakMap<Resource, readonly IngressEntry[]>();
+
+function readIngressEntries(resource: Resource): IngressEntry[] {
   if (resource.typeId === HELM_RELEASE) return valuesIngresses(resource);
   if (!INGRESS_KINDS.includes(resource.typeId)) return [];
   const hosts = asArray(resource.get(['spec', 'rules'])).map((rule, index) => ({

@@ -46,10 +46,13 @@ export function walkMappings(
   if (typeof value !== 'object' || value === null || seen.has(value)) return;
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((item, index) => walkMappings(item, visit, [...path, index], seen));
+    value.forEach((item, index) => {
+      if (typeof item === 'object' && item !== null) walkMappings(item, visit, [...path, index], seen);
+    });
     return;
   }
   const mapping = value as Mapping;
   visit(mapping, path);
-  for (const [key, child] of Object.entries(mapping)) walkMappings(child, visit, [...path, key], seen);
+  // Scalars hold no mapping: no path is built for them (most of a values tree).
+  for (const [key, child] of Object.entries(mapping)) if (typeof child === 'object' && child !== null) walkMappings(child, visit, [...path, key], seen);
 }
