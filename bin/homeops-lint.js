@@ -30,9 +30,10 @@ function load() {
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return {
     cli: module.exports,
-    // After the run, so that the functions it compiled are in the cache too.
-    saveCodeCache() {
-      if (cachedData !== undefined && !script.cachedDataRejected) return;
+    // After a lint run, so that the functions linting compiled are in the
+    // cache too; one left by --help would hold few of them.
+    saveCodeCache(command) {
+      if (command !== 'lint' || (cachedData !== undefined && !script.cachedDataRejected)) return;
       const temporary = `${CODE_CACHE}.${process.pid}.tmp`;
       try {
         writeFileSync(temporary, script.createCachedData());
@@ -45,11 +46,15 @@ function load() {
 }
 
 const { cli, saveCodeCache } = load();
+let command;
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 process.exitCode = await cli.run(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   color,
+  commandStarted: (name) => {
+    command = name;
+  },
 });
-saveCodeCache();
+saveCodeCache(command);
