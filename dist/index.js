@@ -44246,6 +44246,7 @@ function setKey(map, key, value) {
 }
 var ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 var FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
+var LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
 var MAX_ALIAS_COUNT = 100;
 function weightOf(anchored) {
   if (!anchored.collection) return 1;
@@ -44447,6 +44448,7 @@ var Composer = class {
    * deeper line after it would continue it or be an error, which `yaml` judges.
    */
   inline(line, start, indent, depth, mappingValue) {
+    if (line[start] === "!") return this.tagged(line, start, indent);
     if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
     if (name === void 0) giveUp();
@@ -44493,10 +44495,32 @@ var Composer = class {
         if (!restIsBlank(flow.line, flow.at)) giveUp();
         this.row = flow.row;
       } else {
-        value = this.plain(line, at, indent);
+        value = resolvePlain(this.plainText(line, at, indent));
       }
       this.row++;
     }
+    this.endOfValue(indent);
+    return value;
+  }
+  /**
+   * `!name value` (recyclarr's `!env_var KEY`): `yaml` knows no local tag,
+   * warns (which the linter silences) and keeps the scalar a string. Tagged
+   * collections, and `!!` tags of the schema, are left to it.
+   */
+  tagged(line, start, indent) {
+    const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
+    if (tag === void 0) giveUp();
+    let at = start + tag.length;
+    while (line.charCodeAt(at) === 32) at++;
+    let value;
+    if (line[at] === '"' || line[at] === "'") {
+      const scalar = quoted(line, at);
+      if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
+      value = scalar.value;
+    } else {
+      value = this.plainText(line, at, indent);
+    }
+    this.row++;
     this.endOfValue(indent);
     return value;
   }
@@ -44528,15 +44552,16 @@ var Composer = class {
     if (this.skipBlank() && this.indents[this.row] > indent) giveUp();
   }
   /**
-   * A plain scalar from `at`, and the lines deeper than `indent` that
-   * continue it, folded as YAML folds them: a line break becomes a space,
-   * and n empty lines n line breaks. Leaves the cursor on its last line.
+   * The text of a plain scalar from `at`, and of the lines deeper than
+   * `indent` that continue it, folded as YAML folds them: a line break
+   * becomes a space, and n empty lines n line breaks. Leaves the cursor on
+   * its last line.
    */
-  plain(line, at, indent) {
+  plainText(line, at, indent) {
     if (!plainStart(line, at)) giveUp();
     const first = plainLine(line, at);
     let text2 = first.text;
-    if (first.commented) return resolvePlain(text2);
+    if (first.commented) return text2;
     let breaks = 0;
     for (let row = this.row + 1; row < this.end; row++) {
       const next = this.lines[row];
@@ -44555,7 +44580,7 @@ var Composer = class {
       breaks = 0;
       this.row = row;
     }
-    return resolvePlain(text2);
+    return text2;
   }
   /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
   blockScalar(line, at, indent) {

@@ -43,13 +43,15 @@ for (const repo of readdirSync(CORPUS).sort()) {
   const lint = (extra) => [CLI, '--format', 'json', ...extra, tree];
   const cacheDir = join(work, 'cache');
   const changedFile = join(tree, readdirSync(tree).includes('kubernetes') ? 'kubernetes' : '.', 'one-file-changed.yaml');
-  const floor = [], cold = [], warm = [], changed = [], memory = { floor: [], cold: [] };
+  const floor = [], cold = [], warm = [], changed = [], bare = [], memory = { floor: [], cold: [] };
   let info;
   for (let round = 0; round < ROUNDS; round++) {
     const f = measure([FLOOR, tree], ROOT);
     info = JSON.parse(f.stdout);
     floor.push(f.seconds);
     memory.floor.push(f.kib);
+    // What Node.js itself takes to start and exit, the least any run can cost.
+    bare.push(measure(['-e', ''], ROOT).seconds);
     const c = measure(lint([]), ROOT);
     cold.push(c.seconds);
     memory.cold.push(c.kib);
@@ -69,17 +71,19 @@ for (const repo of readdirSync(CORPUS).sort()) {
     cold: median(cold),
     warm: median(warm),
     changed: median(changed),
+    bare: median(bare),
     floorMiB: median(memory.floor) / 1024,
     coldMiB: median(memory.cold) / 1024,
   });
 }
 
 const fmt = (n, digits = 2) => n.toFixed(digits);
-console.log(`| repo | files | docs | floor s | cold s (x) | warm s (x) | one file changed s (x) | peak MiB floor / cold (x) |`);
-console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+console.log(`| repo | files | docs | floor s | cold s (x) | warm s (x) | one file changed s (x) | peak MiB floor / cold (x) | node -e '' s (x) |`);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
 for (const r of rows) {
   console.log(
-    `| ${r.repo} | ${r.files} | ${r.docs} | ${fmt(r.floor)} | ${fmt(r.cold)} (${fmt(r.cold / r.floor)}) | ${fmt(r.warm)} (${fmt(r.warm / r.floor)}) | ${fmt(r.changed)} (${fmt(r.changed / r.floor)}) | ${fmt(r.floorMiB, 0)} / ${fmt(r.coldMiB, 0)} (${fmt(r.coldMiB / r.floorMiB)}) |`,
+    `| ${r.repo} | ${r.files} | ${r.docs} | ${fmt(r.floor)} | ${fmt(r.cold)} (${fmt(r.cold / r.floor)}) | ${fmt(r.warm)} (${fmt(r.warm / r.floor)}) | ${fmt(r.changed)} (${fmt(r.changed / r.floor)}) | ${fmt(r.floorMiB, 0)} / ${fmt(r.coldMiB, 0)} (${fmt(r.coldMiB / r.floorMiB)}) | ${fmt(r.bare)} (${fmt(r.bare / r.floor)}) |`,
   );
 }
 console.log(`\nMedians of ${ROUNDS} rounds; (x) is the ratio to the parse floor measured in the same round.`);
+console.log(`node -e '' is an empty Node.js process: no run can take less.`);

@@ -5,10 +5,10 @@ import { isScalar, Schema, type ScalarTag } from 'yaml';
  * package, for the YAML that manifests are written in: block mappings and
  * sequences, plain scalars (folded over lines), one-line quoted scalars,
  * literal and folded block scalars with clip or strip chomping, flow
- * collections, comments, `---`, anchors, aliases and merge keys. Anything
- * else — tags, directives, aliases as keys, multi-line quoted scalars, keep
- * chomping, tabs, CR, duplicate keys, lines of spaces only — makes it give
- * up (return `undefined`), and the caller parses the file with `yaml`. When
+ * collections, comments, `---`, anchors, aliases, merge keys and local tags
+ * on scalars. Anything else — other tags, directives, aliases as keys,
+ * multi-line quoted scalars, keep chomping, tabs, CR, duplicate keys, lines
+ * of spaces only — makes it give up (return `undefined`), and the caller parses the file with `yaml`. When
  * it does return, the values are what `yaml` composes for the same text with
  * no error: test/fast-compose.test.ts holds it to that on every corpus file
  * and on generated text. This is most of a cold run's time saved: `yaml`
@@ -129,6 +129,8 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
 const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 // In a flow collection a name also ends at `,`, `]` or `}`.
 const FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
+// A local tag (`!env_var`) before a scalar on the same line.
+const LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
 // The linter composes with maxAliasCount 100 (an alias bomb's bound).
 const MAX_ALIAS_COUNT = 100;
 
@@ -369,6 +371,7 @@ class Composer {
    * deeper line after it would continue it or be an error, which `yaml` judges.
    */
   private inline(line: string, start: number, indent: number, depth: number, mappingValue: boolean): unknown {
+    if (line[start] === '!') return this.tagged(line, start, indent);
     if (line[start] !== '&' && line[start] !== '*') return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
     if (name === undefined) giveUp();
@@ -418,10 +421,33 @@ class Composer {
         if (!restIsBlank(flow.line, flow.at)) giveUp();
         this.row = flow.row;
       } else {
-        value = this.plain(line, at, indent);
+        value = resolvePlain(this.plainText(line, at, indent));
       }
       this.row++;
     }
+    this.endOfValue(indent);
+    return value;
+  }
+
+  /**
+   * `!name value` (recyclarr's `!env_var KEY`): `yaml` knows no local tag,
+   * warns (which the linter silences) and keeps the scalar a string. Tagged
+   * collections, and `!!` tags of the schema, are left to it.
+   */
+  private tagged(line: string, start: number, indent: number): string {
+    const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
+    if (tag === undefined) giveUp();
+    let at = start + tag.length;
+    while (line.charCodeAt(at) === 32) at++;
+    let value: string;
+    if (line[at] === '"' || line[at] === "'") {
+      const scalar = quoted(line, at);
+      if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
+      value = scalar.value;
+    } else {
+      value = this.plainText(line, at, indent);
+    }
+    this.row++;
     this.endOfValue(indent);
     return value;
   }
@@ -458,15 +484,16 @@ class Composer {
   }
 
   /**
-   * A plain scalar from `at`, and the lines deeper than `indent` that
-   * continue it, folded as YAML folds them: a line break becomes a space,
-   * and n empty lines n line breaks. Leaves the cursor on its last line.
+   * The text of a plain scalar from `at`, and of the lines deeper than
+   * `indent` that continue it, folded as YAML folds them: a line break
+   * becomes a space, and n empty lines n line breaks. Leaves the cursor on
+   * its last line.
    */
-  private plain(line: string, at: number, indent: number): unknown {
+  private plainText(line: string, at: number, indent: number): string {
     if (!plainStart(line, at)) giveUp();
     const first = plainLine(line, at);
     let text = first.text;
-    if (first.commented) return resolvePlain(text);
+    if (first.commented) return text;
     let breaks = 0;
     for (let row = this.row + 1; row < this.end; row++) {
       const next = this.lines[row]!;
@@ -486,7 +513,7 @@ class Composer {
       breaks = 0;
       this.row = row;
     }
-    return resolvePlain(text);
+    return text;
   }
 
   /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
