@@ -44486,9 +44486,7 @@ var Composer = class {
       value = this.blockScalar(line, at, indent);
     } else {
       if (char === '"' || char === "'") {
-        const scalar = quoted(line, at);
-        if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
-        value = scalar.value;
+        value = quotedValue(line, at);
       } else if (char === "[" || char === "{") {
         const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
         value = flow.collection();
@@ -44512,14 +44510,7 @@ var Composer = class {
     if (tag === void 0) giveUp();
     let at = start + tag.length;
     while (line.charCodeAt(at) === 32) at++;
-    let value;
-    if (line[at] === '"' || line[at] === "'") {
-      const scalar = quoted(line, at);
-      if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
-      value = scalar.value;
-    } else {
-      value = this.plainText(line, at, indent);
-    }
+    const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
     return value;
@@ -44653,6 +44644,11 @@ function plainLine(line, at) {
   const text2 = line.slice(at, end).trimEnd();
   if (text2.includes(": ") || text2.endsWith(":")) giveUp();
   return { text: text2, commented };
+}
+function quotedValue(line, at) {
+  const scalar = quoted(line, at);
+  if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
+  return scalar.value;
 }
 function quoted(line, at) {
   return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);

@@ -412,9 +412,7 @@ class Composer {
       value = this.blockScalar(line, at, indent);
     } else {
       if (char === '"' || char === "'") {
-        const scalar = quoted(line, at);
-        if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
-        value = scalar.value;
+        value = quotedValue(line, at);
       } else if (char === '[' || char === '{') {
         const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
         value = flow.collection();
@@ -439,14 +437,7 @@ class Composer {
     if (tag === undefined) giveUp();
     let at = start + tag.length;
     while (line.charCodeAt(at) === 32) at++;
-    let value: string;
-    if (line[at] === '"' || line[at] === "'") {
-      const scalar = quoted(line, at);
-      if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
-      value = scalar.value;
-    } else {
-      value = this.plainText(line, at, indent);
-    }
+    const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
     return value;
@@ -600,6 +591,13 @@ function plainLine(line: string, at: number): { text: string; commented: boolean
   // `a: b: c` and `a: b:` are errors in `yaml`; report them through it.
   if (text.includes(': ') || text.endsWith(':')) giveUp();
   return { text, commented };
+}
+
+/** A quoted scalar that opens at `at` and ends its line (but for a comment). */
+function quotedValue(line: string, at: number): string {
+  const scalar = quoted(line, at);
+  if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
+  return scalar.value;
 }
 
 /** A quoted scalar that opens at `at` and closes on the same line; undefined when it does not. */
