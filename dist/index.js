@@ -44167,17 +44167,40 @@ import { posix as posix3 } from "node:path";
 
 // src/yaml/fast-compose.ts
 var import_yaml = __toESM(require_dist2(), 1);
+
+// src/yaml/go-yaml.ts
+function withGoYamlAliases(text2) {
+  return text2.replace(
+    /(^|[\s[{,])\*([A-Za-z0-9_-]+):(?=\s|$)/gm,
+    (match, before, name) => new RegExp(`&${name}(?![A-Za-z0-9_:-])`).test(text2) && !text2.includes(`&${name}:`) ? `${before}*${name} :` : match
+  );
+}
+
+// src/yaml/fast-compose.ts
 function fastCompose(text2) {
+  const composed = attempt(text2);
+  return Array.isArray(composed) ? composed : void 0;
+}
+function fastComposeFile(text2) {
+  const composed = attempt(text2);
+  if (composed !== GO_YAML_ALIAS_KEY) return composed && { text: text2, values: composed };
+  const goText = withGoYamlAliases(text2);
+  const rewritten = goText === text2 ? void 0 : attempt(goText);
+  return Array.isArray(rewritten) ? { text: goText, values: rewritten } : void 0;
+}
+function attempt(text2) {
   if (UNSUPPORTED_CHARACTER.test(text2)) return void 0;
   try {
     return new Composer(text2.split("\n")).documents();
   } catch (error2) {
     if (error2 === GIVE_UP) return void 0;
+    if (error2 === GO_YAML_ALIAS_KEY) return GO_YAML_ALIAS_KEY;
     throw error2;
   }
 }
 var UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
 var GIVE_UP = /* @__PURE__ */ Symbol("not for the fast composer");
+var GO_YAML_ALIAS_KEY = /* @__PURE__ */ Symbol("go-yaml alias key");
 function giveUp() {
   throw GIVE_UP;
 }
@@ -44246,6 +44269,8 @@ function setKey(map, key, value) {
 }
 var ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 var FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
+var ALIAS_KEY = /^\*([A-Za-z0-9_-]+)( *):(?= |$)/;
+var TEMPLATE_KEY_NAME = /^[A-Za-z_.][A-Za-z0-9_.-]*$/;
 var LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
 var MAX_ALIAS_COUNT = 100;
 function weightOf(anchored) {
@@ -44420,6 +44445,7 @@ var Composer = class {
   }
   /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
   key(line, at) {
+    if (line[at] === "*") return this.aliasKey(line, at);
     const quote = line[at];
     if (quote === '"' || quote === "'") {
       const scalar = quoted(line, at);
@@ -44441,6 +44467,20 @@ var Composer = class {
       return { text: String(resolved), end: colon + 1, plain: true };
     }
     return void 0;
+  }
+  /**
+   * `*name :`, an alias used as a key, as `yaml` reads it: the text of the
+   * scalar it stands for (a collection as a key is left to `yaml`). `*name:`
+   * is what go-yaml reads that way and `yaml` refuses; see fastComposeFile.
+   */
+  aliasKey(line, at) {
+    const match = ALIAS_KEY.exec(line.slice(at));
+    if (match === null) return void 0;
+    const [whole, name = "", spaces] = match;
+    if (spaces === "") throw GO_YAML_ALIAS_KEY;
+    const value = this.resolveAlias(name);
+    if (typeof value === "object" || value === void 0) giveUp();
+    return { text: String(value), end: at + whole.length, plain: false };
   }
   /**
    * A value that starts at `start` on the current line, of an entry in a
@@ -44736,7 +44776,7 @@ var FlowComposer = class {
     for (; ; ) {
       this.spaces();
       if (this.line[this.at] === "}") break;
-      const key = this.value(depth, true);
+      const key = this.line[this.at] === "{" ? this.templateKey(depth) : this.value(depth, true);
       if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") giveUp();
       const text2 = String(key);
       if (text2 === "<<" || Object.prototype.hasOwnProperty.call(map, text2)) giveUp();
@@ -44747,9 +44787,10 @@ var FlowComposer = class {
         if (this.line[this.at] !== " ") giveUp();
         this.spaces();
         const next = this.line[this.at];
-        if (next === "," || next === "}") giveUp();
-        value = this.value(depth, false);
-        this.spaces();
+        if (next !== "," && next !== "}") {
+          value = this.value(depth, false);
+          this.spaces();
+        }
       }
       setKey(map, text2, value);
       if (this.line[this.at] === ",") this.at++;
@@ -44757,6 +44798,22 @@ var FlowComposer = class {
     }
     this.at++;
     return map;
+  }
+  /**
+   * `{NAME}` as a key, as in gethomepage's `{{HOMEPAGE_VAR_NAME}}`: a mapping
+   * as a key, which `yaml` writes as the text `{ NAME }` (and warns that it
+   * did). Only a plain NAME that `yaml` writes without quotes is taken.
+   */
+  templateKey(depth) {
+    this.at++;
+    this.spaces();
+    if (!plainStart(this.line, this.at)) giveUp();
+    const name = this.value(depth, true);
+    if (typeof name !== "string" || !TEMPLATE_KEY_NAME.test(name)) giveUp();
+    this.spaces();
+    if (this.line[this.at] !== "}") giveUp();
+    this.at++;
+    return `{ ${name} }`;
   }
   /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
   value(depth, isKey) {
@@ -45511,12 +45568,6 @@ function checkStructure(document) {
     }
   }
 }
-function withGoYamlAliases(text2) {
-  return text2.replace(
-    /(^|[\s[{,])\*([A-Za-z0-9_-]+):(?=\s|$)/gm,
-    (match, before, name) => new RegExp(`&${name}(?![A-Za-z0-9_:-])`).test(text2) && !text2.includes(`&${name}:`) ? `${before}*${name} :` : match
-  );
-}
 function toProblem(error2, text2) {
   const quote = error2.code === "MISSING_CHAR" ? /Missing closing (["'])quote/.exec(error2.message)?.[1] : void 0;
   const span = quote ? openingQuoteSpan(text2, quote, error2.pos[0]) : tokenSpan(text2, error2.pos[0], error2.pos[1]);
@@ -45805,10 +45856,17 @@ function loadRepository(files, root, {
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
-  const plain = fast && !template ? fastCompose(text2) : void 0;
+  const plain = fast && !template ? fastComposeFile(text2) : void 0;
   if (plain !== void 0) {
-    const source2 = restoreSource(path, text2, [], false);
-    const analysis2 = { isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text2, source2.regionOf), values: plain };
+    const source2 = restoreSource(path, plain.text, [], false);
+    const analysis2 = {
+      ...plain.text === text2 ? {} : { parsedText: plain.text },
+      isTemplate: false,
+      problems: [],
+      composeErrors: [],
+      directives: directivesIn(plain.text, source2.regionOf),
+      values: plain.values
+    };
     return { analysis: analysis2, source: source2 };
   }
   const source = parseSource(path, text2, { template });

@@ -9,7 +9,7 @@ import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetti
 export type { RuleSetting } from '../rules/types.js';
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
-import { fastCompose } from '../yaml/fast-compose.js';
+import { fastComposeFile } from '../yaml/fast-compose.js';
 import { parseSource, restoreSource, type SourceFile, type Span, type SyntaxProblem } from '../yaml/source.js';
 import { directivesIn, type Directive } from './directives.js';
 import { compareFindings, fingerprintOf, type Finding, type Location } from './finding.js';
@@ -171,11 +171,18 @@ export function loadRepository(
 }
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
-  const plain = fast && !template ? fastCompose(text) : undefined;
+  const plain = fast && !template ? fastComposeFile(text) : undefined;
   if (plain !== undefined) {
-    // The same values `yaml` composes, with no problem; its documents are parsed only if a finding needs a position.
-    const source = restoreSource(path, text, [], false);
-    const analysis = { isTemplate: false, problems: [], composeErrors: [], directives: directivesIn(text, source.regionOf), values: plain };
+    // What parseSource reads, with no problem; its documents are parsed only if a finding needs a position.
+    const source = restoreSource(path, plain.text, [], false);
+    const analysis: FileAnalysis = {
+      ...(plain.text === text ? {} : { parsedText: plain.text }),
+      isTemplate: false,
+      problems: [],
+      composeErrors: [],
+      directives: directivesIn(plain.text, source.regionOf),
+      values: plain.values,
+    };
     return { analysis, source };
   }
   const source = parseSource(path, text, { template });

@@ -1,4 +1,5 @@
 import { isScalar, Schema, type ScalarTag } from 'yaml';
+import { withGoYamlAliases } from './go-yaml.js';
 
 /**
  * Composes the documents of a file to plain values without the `yaml`
@@ -16,11 +17,31 @@ import { isScalar, Schema, type ScalarTag } from 'yaml';
  * only for the few files that have findings.
  */
 export function fastCompose(text: string): unknown[] | undefined {
+  const composed = attempt(text);
+  return Array.isArray(composed) ? composed : undefined;
+}
+
+/**
+ * A file's documents as parseSource reads them, with the text their
+ * positions refer to. `yaml` refuses `*app:` as a key (an alias named
+ * `app:`), and parseSource then parses the text withGoYamlAliases rewrites
+ * as Flux's go-yaml reads it; so does this, when it meets such a key.
+ */
+export function fastComposeFile(text: string): { text: string; values: unknown[] } | undefined {
+  const composed = attempt(text);
+  if (composed !== GO_YAML_ALIAS_KEY) return composed && { text, values: composed };
+  const goText = withGoYamlAliases(text);
+  const rewritten = goText === text ? undefined : attempt(goText);
+  return Array.isArray(rewritten) ? { text: goText, values: rewritten } : undefined;
+}
+
+function attempt(text: string): unknown[] | typeof GO_YAML_ALIAS_KEY | undefined {
   if (UNSUPPORTED_CHARACTER.test(text)) return undefined;
   try {
     return new Composer(text.split('\n')).documents();
   } catch (error) {
     if (error === GIVE_UP) return undefined;
+    if (error === GO_YAML_ALIAS_KEY) return GO_YAML_ALIAS_KEY;
     throw error;
   }
 }
@@ -31,6 +52,8 @@ export function fastCompose(text: string): unknown[] | undefined {
 const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
 
 const GIVE_UP = Symbol('not for the fast composer');
+// A key `*name:`, which `yaml` refuses and go-yaml reads as alias `name` (see fastComposeFile).
+const GO_YAML_ALIAS_KEY = Symbol('go-yaml alias key');
 
 function giveUp(): never {
   throw GIVE_UP;
@@ -129,6 +152,10 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
 const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 // In a flow collection a name also ends at `,`, `]` or `}`.
 const FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
+// An alias as a key: `*name :`, or go-yaml's `*name:` (names as withGoYamlAliases reads them).
+const ALIAS_KEY = /^\*([A-Za-z0-9_-]+)( *):(?= |$)/;
+// A name `yaml` writes as it is when it stringifies `{name}` (see templateKey).
+const TEMPLATE_KEY_NAME = /^[A-Za-z_.][A-Za-z0-9_.-]*$/;
 // A local tag (`!env_var`) before a scalar on the same line.
 const LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
 // The linter composes with maxAliasCount 100 (an alias bomb's bound).
@@ -341,6 +368,7 @@ class Composer {
 
   /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
   private key(line: string, at: number): { text: string; end: number; plain: boolean } | undefined {
+    if (line[at] === '*') return this.aliasKey(line, at);
     const quote = line[at];
     if (quote === '"' || quote === "'") {
       const scalar = quoted(line, at);
@@ -363,6 +391,21 @@ class Composer {
       return { text: String(resolved), end: colon + 1, plain: true };
     }
     return undefined;
+  }
+
+  /**
+   * `*name :`, an alias used as a key, as `yaml` reads it: the text of the
+   * scalar it stands for (a collection as a key is left to `yaml`). `*name:`
+   * is what go-yaml reads that way and `yaml` refuses; see fastComposeFile.
+   */
+  private aliasKey(line: string, at: number): { text: string; end: number; plain: boolean } | undefined {
+    const match = ALIAS_KEY.exec(line.slice(at));
+    if (match === null) return undefined;
+    const [whole, name = '', spaces] = match;
+    if (spaces === '') throw GO_YAML_ALIAS_KEY;
+    const value = this.resolveAlias(name);
+    if (typeof value === 'object' || value === undefined) giveUp();
+    return { text: String(value), end: at + whole.length, plain: false };
   }
 
   /**
@@ -694,21 +737,22 @@ class FlowComposer {
     for (;;) {
       this.spaces();
       if (this.line[this.at] === '}') break;
-      const key = this.value(depth, true);
+      const key = this.line[this.at] === '{' ? this.templateKey(depth) : this.value(depth, true);
       if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') giveUp();
       const text = String(key);
       if (text === '<<' || Object.prototype.hasOwnProperty.call(map, text)) giveUp();
       this.spaces();
-      // `{a, b: c}`: a key with no `:` has a null value.
+      // `{a, b: c}` and `{a: , b: c}`: a key with nothing after it has a null value.
       let value: unknown = null;
       if (this.line[this.at] === ':') {
         this.at++;
         if (this.line[this.at] !== ' ') giveUp();
         this.spaces();
         const next = this.line[this.at];
-        if (next === ',' || next === '}') giveUp();
-        value = this.value(depth, false);
-        this.spaces();
+        if (next !== ',' && next !== '}') {
+          value = this.value(depth, false);
+          this.spaces();
+        }
       }
       setKey(map, text, value);
       if (this.line[this.at] === ',') this.at++;
@@ -716,6 +760,23 @@ class FlowComposer {
     }
     this.at++;
     return map;
+  }
+
+  /**
+   * `{NAME}` as a key, as in gethomepage's `{{HOMEPAGE_VAR_NAME}}`: a mapping
+   * as a key, which `yaml` writes as the text `{ NAME }` (and warns that it
+   * did). Only a plain NAME that `yaml` writes without quotes is taken.
+   */
+  private templateKey(depth: number): string {
+    this.at++;
+    this.spaces();
+    if (!plainStart(this.line, this.at)) giveUp();
+    const name = this.value(depth, true);
+    if (typeof name !== 'string' || !TEMPLATE_KEY_NAME.test(name)) giveUp();
+    this.spaces();
+    if (this.line[this.at] !== '}') giveUp();
+    this.at++;
+    return `{ ${name} }`;
   }
 
   /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
