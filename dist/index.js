@@ -44400,8 +44400,8 @@ var Composer = class {
   /**
    * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
    * the anchored mapping that `map` does not have yet, as copies, as `yaml`
-   * merges them. Keys after it override them; lists of sources, and sources
-   * with aliases inside, are left to `yaml`.
+   * merges them. Keys after it override them; lists of sources, and merges
+   * inside an anchored collection, are left to `yaml`.
    */
   merge(map, line, from, indent) {
     let at = from;

@@ -148,7 +148,7 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
 }
 
 // go-yaml ends anchor and alias names at other characters than YAML 1.2 does
-// (see withGoYamlAliases in source.ts); names made of these mean the same in both.
+// (see go-yaml.ts); names made of these mean the same in both.
 const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 // In a flow collection a name also ends at `,`, `]` or `}`.
 const FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
@@ -316,8 +316,8 @@ class Composer {
   /**
    * `<<: *name` (a merge key, which Flux's go-yaml honours too): the keys of
    * the anchored mapping that `map` does not have yet, as copies, as `yaml`
-   * merges them. Keys after it override them; lists of sources, and sources
-   * with aliases inside, are left to `yaml`.
+   * merges them. Keys after it override them; lists of sources, and merges
+   * inside an anchored collection, are left to `yaml`.
    */
   private merge(map: Record<string, unknown>, line: string, from: number, indent: number): void {
     let at = from;
