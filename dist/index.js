@@ -44102,6 +44102,8 @@ var ProjectCache = class {
   /** Read on first use: a run that nothing changed needs only the runs file. */
   analysesRead;
   used = /* @__PURE__ */ new Set();
+  /** sha256 of each text this run saw, by the text itself. */
+  digests = /* @__PURE__ */ new Map();
   changed = false;
   runs;
   analysesFile;
@@ -44124,9 +44126,9 @@ var ProjectCache = class {
     return this.runs.get(key);
   }
   /** Records a run, and keeps only the analyses this run used (files that changed or went away are dropped). */
-  save(runKey2, run2) {
-    this.runs.delete(runKey2);
-    this.runs.set(runKey2, run2);
+  save(runKey, run2) {
+    this.runs.delete(runKey);
+    this.runs.set(runKey, run2);
     while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value);
     mkdirSync(this.directory, { recursive: true });
     if (this.changed || this.used.size !== this.analyses.size) {
@@ -44134,15 +44136,32 @@ var ProjectCache = class {
     }
     writeAtomically(this.runsFile, serialize(this.runs));
   }
-};
-function runKey(files, settings) {
-  const hash = createHash2("sha256").update(JSON.stringify(settings));
-  for (const file of files) {
-    hash.update(`\0${file.path}\0`);
-    hash.update("text" in file ? `${file.invalidEncodingAt ?? ""}\0${file.text}` : `error\0${file.error}`);
+  /**
+   * What a run's result depends on: every file's path and content, and
+   * everything else given. Each text is hashed once, here; its analysis is
+   * kept under the same digest (`keyOf`).
+   */
+  runKey(files, settings) {
+    const hash = createHash2("sha256").update(JSON.stringify(settings));
+    for (const file of files) {
+      hash.update(`\0${file.path}\0`);
+      if ("text" in file) hash.update(`${file.invalidEncodingAt ?? ""}\0${this.digestOf(file.text)}`);
+      else hash.update(`error\0${file.error}`);
+    }
+    return hash.digest("hex");
   }
-  return hash.digest("hex");
-}
+  keyOf(text2, template) {
+    return `${template ? "template" : "yaml"}:${this.digestOf(text2)}`;
+  }
+  digestOf(text2) {
+    let digest = this.digests.get(text2);
+    if (digest === void 0) {
+      digest = createHash2("sha256").update(text2).digest("hex");
+      this.digests.set(text2, digest);
+    }
+    return digest;
+  }
+};
 function readMap(path) {
   try {
     const value = deserialize(readFileSync4(path));
@@ -45834,7 +45853,7 @@ function loadRepository(files, root, {
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache2 && fingerprintOf([template ? "template" : "yaml", file.text]);
+    const key = cache2?.keyOf(file.text, template);
     const cached = key === void 0 ? void 0 : cache2?.get(key);
     const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
@@ -45990,7 +46009,7 @@ async function lintProject(options) {
     fastCompose: options.fastCompose ?? true
   };
   const run2 = (input) => lint({ ...settings, files: input, cache: cache2, pathExists });
-  const key = cache2 && runKey(files, { version: options.cache.version, ...settings });
+  const key = cache2?.runKey(files, { version: options.cache.version, ...settings });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
   const result2 = stored ?? run2(files);
   if (cache2 && key !== void 0 && !stored) cache2.save(key, result2);

@@ -105,6 +105,8 @@ export interface FileAnalysis {
 
 /** Keeps file analyses by content between runs; see src/project/cache.ts. */
 export interface AnalysisCache {
+  /** The key of a file's analysis: its content, and whether it is read as a chart template. */
+  keyOf(text: string, template: boolean): string;
   get(key: string): FileAnalysis | undefined;
   set(key: string, analysis: FileAnalysis): void;
 }
@@ -145,7 +147,7 @@ export function loadRepository(
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache && fingerprintOf([template ? 'template' : 'yaml', file.text]);
+    const key = cache?.keyOf(file.text, template);
     const cached = key === undefined ? undefined : cache?.get(key);
     const { analysis, source } = cached
       ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) }

@@ -31,6 +31,8 @@ export class ProjectCache implements AnalysisCache {
   /** Read on first use: a run that nothing changed needs only the runs file. */
   private analysesRead: Map<string, FileAnalysis> | undefined;
   private readonly used = new Set<string>();
+  /** sha256 of each text this run saw, by the text itself. */
+  private readonly digests = new Map<string, string>();
   private changed = false;
   private readonly runs: Map<string, StoredRun>;
   private readonly analysesFile: string;
@@ -78,16 +80,34 @@ export class ProjectCache implements AnalysisCache {
     }
     writeAtomically(this.runsFile, serialize(this.runs));
   }
-}
 
-/** What a run's result depends on: every file's path and content, and everything else given. */
-export function runKey(files: readonly InputFile[], settings: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(settings));
-  for (const file of files) {
-    hash.update(`\u0000${file.path}\u0000`);
-    hash.update('text' in file ? `${file.invalidEncodingAt ?? ''}\u0000${file.text}` : `error\u0000${file.error}`);
+  /**
+   * What a run's result depends on: every file's path and content, and
+   * everything else given. Each text is hashed once, here; its analysis is
+   * kept under the same digest (`keyOf`).
+   */
+  runKey(files: readonly InputFile[], settings: unknown): string {
+    const hash = createHash('sha256').update(JSON.stringify(settings));
+    for (const file of files) {
+      hash.update(`\u0000${file.path}\u0000`);
+      if ('text' in file) hash.update(`${file.invalidEncodingAt ?? ''}\u0000${this.digestOf(file.text)}`);
+      else hash.update(`error\u0000${file.error}`);
+    }
+    return hash.digest('hex');
   }
-  return hash.digest('hex');
+
+  keyOf(text: string, template: boolean): string {
+    return `${template ? 'template' : 'yaml'}:${this.digestOf(text)}`;
+  }
+
+  private digestOf(text: string): string {
+    let digest = this.digests.get(text);
+    if (digest === undefined) {
+      digest = createHash('sha256').update(text).digest('hex');
+      this.digests.set(text, digest);
+    }
+    return digest;
+  }
 }
 
 function readMap<T>(path: string): Map<string, T> {

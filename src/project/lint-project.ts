@@ -9,7 +9,7 @@ import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
-import { ProjectCache, runKey } from './cache.js';
+import { ProjectCache } from './cache.js';
 import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
@@ -98,7 +98,7 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     fastCompose: options.fastCompose ?? true,
   };
   const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache, pathExists });
-  const key = cache && runKey(files, { version: options.cache!.version, ...settings });
+  const key = cache?.runKey(files, { version: options.cache!.version, ...settings });
   const stored = key === undefined ? undefined : cache?.run(key);
   const result = stored ?? run(files);
   if (cache && key !== undefined && !stored) cache.save(key, result);
