@@ -43465,9 +43465,19 @@ function isObject(value) {
 
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
-import { spawnSync } from "node:child_process";
 import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, posix as posix2, relative, resolve, sep } from "node:path";
+
+// src/discovery/git.ts
+import { spawnSync } from "node:child_process";
+var SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
+function git(cwd, args, input) {
+  const result2 = spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const ok = result2.error === void 0 && result2.status === 0;
+  return { ok, stdout: result2.stdout ?? Buffer.alloc(0), error: (result2.stderr?.toString() || result2.error?.message || "").trim() };
+}
+
+// src/discovery/discover.ts
 var UsageError = class extends Error {
 };
 var YAML_FILE = /\.ya?ml$/i;
@@ -43498,9 +43508,9 @@ function kindOf(path) {
 }
 function gitFiles(dir) {
   if (!mayBeInGitWorkTree(dir)) return void 0;
-  const listed = git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
+  const listed = gitPaths(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
   if (listed === void 0) return void 0;
-  const deleted = new Set(git(dir, ["ls-files", "-z", "--deleted", "--", "."]) ?? []);
+  const deleted = new Set(gitPaths(dir, ["ls-files", "-z", "--deleted", "--", "."]) ?? []);
   const linked = linkedPaths(dir);
   return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
 }
@@ -43536,11 +43546,9 @@ function realpathOrUndefined(path) {
     return void 0;
   }
 }
-var GIT_SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
-function git(dir, args) {
-  const result2 = spawnSync("git", [...GIT_SAFE_CONFIG, ...args], { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (result2.status !== 0 || result2.error) return void 0;
-  return result2.stdout.split("\0").filter(Boolean);
+function gitPaths(dir, args) {
+  const result2 = git(dir, args);
+  return result2.ok ? result2.stdout.toString("utf8").split("\0").filter(Boolean) : void 0;
 }
 function globFiles(dir) {
   const files = [];
@@ -43967,7 +43975,6 @@ async function searchUpward(search, start) {
 }
 
 // src/discovery/git-revision.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
 import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 
 // src/discovery/read.ts
@@ -44057,9 +44064,7 @@ function readBlobs(top, revision, paths) {
   if (paths.length === 0) return [];
   const input = paths.map((path) => `${revision}:${path}
 `).join("");
-  const result2 = spawnSync2("git", [...GIT_SAFE_CONFIG, "cat-file", "--batch"], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
-  if (result2.status !== 0) throw new UsageError(`cannot read the base tree: ${result2.stderr.toString().trim()}`);
-  const out = result2.stdout;
+  const out = gitOutput(top, ["cat-file", "--batch"], "cannot read the base tree", input);
   const blobs = [];
   let at = 0;
   for (let i = 0; i < paths.length; i++) {
@@ -44077,10 +44082,13 @@ function readBlobs(top, revision, paths) {
   }
   return blobs;
 }
-function gitText(cwd, args, failure) {
-  const result2 = spawnSync2("git", [...GIT_SAFE_CONFIG, ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (result2.error || result2.status !== 0) throw new UsageError(`${failure}: ${(result2.stderr || result2.error?.message || "").trim()}`);
+function gitOutput(cwd, args, failure, input) {
+  const result2 = git(cwd, args, input);
+  if (!result2.ok) throw new UsageError(`${failure}: ${result2.error}`);
   return result2.stdout;
+}
+function gitText(cwd, args, failure) {
+  return gitOutput(cwd, args, failure).toString("utf8");
 }
 
 // src/project/cache.ts

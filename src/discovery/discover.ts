@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
+import { git } from './git.js';
 
 export interface Discovery {
   /** Files to lint, relative to the working directory with `/` separators, sorted. */
@@ -56,9 +56,9 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
  */
 function gitFiles(dir: string): string[] | undefined {
   if (!mayBeInGitWorkTree(dir)) return undefined;
-  const listed = git(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
+  const listed = gitPaths(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
   if (listed === undefined) return undefined;
-  const deleted = new Set(git(dir, ['ls-files', '-z', '--deleted', '--', '.']) ?? []);
+  const deleted = new Set(gitPaths(dir, ['ls-files', '-z', '--deleted', '--', '.']) ?? []);
   const linked = linkedPaths(dir);
   return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
 }
@@ -108,16 +108,10 @@ function realpathOrUndefined(path: string): string | undefined {
   }
 }
 
-/**
- * `core.fsmonitor` names a command that git runs while listing files; the
- * linted directory's own `.git/config` must not run code through it.
- */
-export const GIT_SAFE_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
-
-function git(dir: string, args: string[]): string[] | undefined {
-  const result = spawnSync('git', [...GIT_SAFE_CONFIG, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (result.status !== 0 || result.error) return undefined;
-  return result.stdout.split('\0').filter(Boolean);
+/** Paths git lists (NUL-separated); `undefined` when git is missing or fails. */
+function gitPaths(dir: string, args: string[]): string[] | undefined {
+  const result = git(dir, args);
+  return result.ok ? result.stdout.toString('utf8').split('\0').filter(Boolean) : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
-import { GIT_SAFE_CONFIG, UsageError } from './discover.js';
+import { UsageError } from './discover.js';
+import { git } from './git.js';
 import { inputFromBytes } from './read.js';
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -39,9 +39,7 @@ function regularFile(entry: string): string[] {
 function readBlobs(top: string, revision: string, paths: readonly string[]): (Buffer | undefined)[] {
   if (paths.length === 0) return [];
   const input = paths.map((path) => `${revision}:${path}\n`).join('');
-  const result = spawnSync('git', [...GIT_SAFE_CONFIG, 'cat-file', '--batch'], { cwd: top, input, maxBuffer: 1024 * 1024 * 1024 });
-  if (result.status !== 0) throw new UsageError(`cannot read the base tree: ${result.stderr.toString().trim()}`);
-  const out = result.stdout;
+  const out = gitOutput(top, ['cat-file', '--batch'], 'cannot read the base tree', input);
   const blobs: (Buffer | undefined)[] = [];
   let at = 0;
   for (let i = 0; i < paths.length; i++) {
@@ -60,8 +58,13 @@ function readBlobs(top: string, revision: string, paths: readonly string[]): (Bu
   return blobs;
 }
 
-function gitText(cwd: string, args: string[], failure: string): string {
-  const result = spawnSync('git', [...GIT_SAFE_CONFIG, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (result.error || result.status !== 0) throw new UsageError(`${failure}: ${(result.stderr || result.error?.message || '').trim()}`);
+/** git's output; a usage error saying `failure` and why when it fails. */
+function gitOutput(cwd: string, args: string[], failure: string, input?: string): Buffer {
+  const result = git(cwd, args, input);
+  if (!result.ok) throw new UsageError(`${failure}: ${result.error}`);
   return result.stdout;
+}
+
+function gitText(cwd: string, args: string[], failure: string): string {
+  return gitOutput(cwd, args, failure).toString('utf8');
 }

@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * `core.fsmonitor` names a command that git runs while listing files; the
+ * linted directory's own `.git/config` must not run code through it.
+ */
+const SAFE_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
+
+export interface GitResult {
+  /** Whether git ran and exited 0. */
+  readonly ok: boolean;
+  readonly stdout: Buffer;
+  /** Why it failed: git's stderr, or why it could not run. */
+  readonly error: string;
+}
+
+/** Runs git in `cwd` with the safe configuration; never throws. */
+export function git(cwd: string, args: readonly string[], input?: string): GitResult {
+  const result = spawnSync('git', [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const ok = result.error === undefined && result.status === 0;
+  return { ok, stdout: result.stdout ?? Buffer.alloc(0), error: (result.stderr?.toString() || result.error?.message || '').trim() };
+}
