@@ -25,7 +25,8 @@ function load() {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE, cachedData, importModuleDynamically });
+  // The bundle is ASCII (scripts/bundle.mjs): latin1 reads it as it is, faster than UTF-8.
+  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'latin1')), { filename: BUNDLE, cachedData, importModuleDynamically });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return {

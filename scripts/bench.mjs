@@ -77,6 +77,15 @@ for (const repo of readdirSync(CORPUS).sort()) {
   });
 }
 
+// Start-up: a run over an empty directory, beside an empty Node.js process.
+const empty = mkdtempSync(join(tmpdir(), 'homeops-lint-bench-empty-'));
+const startup = { lint: [], bare: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  startup.bare.push(measure(['-e', ''], ROOT).seconds);
+  startup.lint.push(measure([CLI, '--format', 'json', empty], ROOT).seconds);
+}
+rmSync(empty, { recursive: true, force: true });
+
 const fmt = (n, digits = 2) => n.toFixed(digits);
 console.log(`| repo | files | docs | floor s | cold s (x) | warm s (x) | one file changed s (x) | peak MiB floor / cold (x) | node -e '' s (x) |`);
 console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
@@ -87,3 +96,4 @@ for (const r of rows) {
 }
 console.log(`\nMedians of ${ROUNDS} rounds; (x) is the ratio to the parse floor measured in the same round.`);
 console.log(`node -e '' is an empty Node.js process: no run can take less.`);
+console.log(`Start-up, an empty directory: ${fmt(median(startup.lint))} s (node -e '': ${fmt(median(startup.bare))} s).`);

@@ -65,7 +65,10 @@ export async function bundle(name) {
   const result = await build(bundleOptions(name));
   const [output] = result.outputFiles;
   if (result.outputFiles.length !== 1 || output === undefined) throw new Error(`expected one output file, got ${result.outputFiles.length}`);
-  return output.contents;
+  // charset 'ascii' escapes code but not comments (a dependency's “quotes”);
+  // escaped there too, the CLI's bundle is all ASCII, which the bin reads as
+  // latin1, faster than decoding UTF-8 on every start.
+  return name === 'cli' ? Buffer.from(output.text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`), 'latin1') : output.contents;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -189,6 +189,12 @@ describe('the npm package', () => {
     expect(readFileSync(codeCache).length).toBeGreaterThan(1000);
   });
 
+  it('ships the CLI bundle as ASCII, which the bin reads as latin1', () => {
+    const bytes = readFileSync(join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs'));
+    expect(bytes.length).toBeGreaterThan(100_000);
+    expect(bytes.findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+
   it('never packs a code cache left in lib/ by a local run', () => {
     expect(packed.filter((path) => path.endsWith('.v8-cache'))).toEqual([]);
   });
