@@ -222,9 +222,12 @@ describe.skipIf(!hasCorpus)('fastCompose on the corpus', () => {
   });
 
   it.each(hasCorpus ? readdirSync(CORPUS).sort() : [])('lints %s with the same findings as with yaml alone', (repo) => {
-    const root = join(CORPUS, repo);
-    const inputs: InputFile[] = discoverFiles([root], process.cwd()).files.map((path) => readInputFile(process.cwd(), path));
-    const base = { root: discoverFiles([root], process.cwd()).root, files: inputs, rules: { 'orphan-manifest': { severity: 'warning' as const } } };
-    expect(lint({ ...base, fastCompose: true }).findings).toStrictEqual(lint({ ...base, fastCompose: false }).findings);
+    const discovery = discoverFiles([join(CORPUS, repo)], process.cwd());
+    const files: InputFile[] = discovery.files.map((path) => readInputFile(process.cwd(), path));
+    // orphan-manifest (off by default) reports on many more files: more positions to compare.
+    const base = { root: discovery.root, files, rules: { 'orphan-manifest': { severity: 'warning' as const } } };
+    const fast = lint({ ...base, fastCompose: true }).findings;
+    expect(fast.length).toBeGreaterThan(0);
+    expect(fast).toStrictEqual(lint({ ...base, fastCompose: false }).findings);
   });
 });
