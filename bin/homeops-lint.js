@@ -16,9 +16,6 @@ const BUNDLE = fileURLToPath(new URL('../lib/cli/bundle.cjs', import.meta.url));
 const CODE_CACHE = `${BUNDLE}.v8-cache`;
 
 function load() {
-  // Lets a JavaScript configuration file be import()ed from the compiled bundle (Node >= 20.12).
-  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (importModuleDynamically === undefined) return { cli: createRequire(import.meta.url)(BUNDLE), saveCodeCache() {} };
   let cachedData;
   try {
     cachedData = readFileSync(CODE_CACHE);
@@ -26,7 +23,7 @@ function load() {
     cachedData = undefined;
   }
   // The bundle is ASCII (scripts/bundle.mjs): latin1 reads it as it is, faster than UTF-8.
-  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'latin1')), { filename: BUNDLE, cachedData, importModuleDynamically });
+  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'latin1')), { filename: BUNDLE, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return {
@@ -57,5 +54,7 @@ process.exitCode = await cli.run(process.argv.slice(2), {
   commandStarted: (name) => {
     command = name;
   },
+  // Code compiled from V8's cache cannot import(); a JavaScript configuration is imported here.
+  importModule: (url) => import(url),
 });
 saveCodeCache(command);

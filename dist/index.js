@@ -43932,6 +43932,7 @@ import { dirname as dirname3, relative as relative3, resolve as resolve6, sep as
 var import_cosmiconfig = __toESM(require_dist(), 1);
 import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname2, extname, resolve as resolve2 } from "node:path";
+import { pathToFileURL } from "node:url";
 var MODULE = "homeops-lint";
 var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".homeops-lintrc.yml", ".homeops-lintrc.json"];
 var JS_PLACES = ["homeops-lint.config.js", "homeops-lint.config.mjs", "homeops-lint.config.cjs"];
@@ -43940,7 +43941,8 @@ async function loadConfig(options) {
   const explorer = (0, import_cosmiconfig.cosmiconfig)(MODULE, {
     searchPlaces: options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES,
     searchStrategy: "none",
-    cache: false
+    cache: false,
+    ...options.importModule ? { loaders: jsLoaders(options.importModule) } : {}
   });
   const given = options.configFile;
   let result2;
@@ -43972,6 +43974,10 @@ async function searchUpward(search, start) {
     if (found) return found;
     if (existsSync3(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
   }
+}
+function jsLoaders(importModule) {
+  const load = async (filepath) => (await importModule(pathToFileURL(filepath).href)).default;
+  return { ".js": load, ".mjs": load, ".cjs": load };
 }
 
 // src/discovery/git-revision.ts
@@ -45994,7 +46000,8 @@ async function loadProjectConfig(options) {
     cwd: options.cwd,
     searchFrom: searchStart(options.repository !== void 0 ? [options.repository] : options.paths, options.cwd),
     configFile: options.configFile,
-    allowJs: options.allowJsConfig
+    allowJs: options.allowJsConfig,
+    importModule: options.importModule
   });
   return { config, configPath: filepath };
 }

@@ -189,6 +189,18 @@ describe('the npm package', () => {
     expect(readFileSync(codeCache).length).toBeGreaterThan(1000);
   });
 
+  it('loads a JavaScript configuration, also when the bundle runs from the code cache', async () => {
+    const dir = join(app, 'js-config');
+    writeFixture(dir);
+    writeFileSync(join(dir, 'homeops-lint.config.mjs'), "export default { rules: { 'cnpg-backup-immediate': 'warn' } };\n");
+    // The first run may write the code cache; the second runs from it, where the bundle's own import() cannot work.
+    for (let run = 0; run < 2; run++) {
+      const result = await npx(['--format', 'json', 'js-config']);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect((JSON.parse(result.stdout) as { findings: { severity: string }[] }).findings.map((finding) => finding.severity)).toEqual(['warning']);
+    }
+  });
+
   it('ships the CLI bundle as ASCII, which the bin reads as latin1', () => {
     const bytes = readFileSync(join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs'));
     expect(bytes.length).toBeGreaterThan(100_000);

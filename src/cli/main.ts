@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BaselineError } from '../baseline/baseline.js';
 import { SEVERITY_NAMES, type SeverityName } from '../config/schema.js';
+import type { ModuleImporter } from '../config/load.js';
 import { ConfigError, toSeverity, type ResolvedConfig } from '../config/validate.js';
 import { toRelative, UsageError } from '../discovery/discover.js';
 import { formatters } from '../formatters/index.js';
@@ -18,6 +19,8 @@ export interface CliIo {
   readonly color?: boolean;
   /** Told which command the arguments name, once they parse (the bin keeps V8's code cache after a lint). */
   readonly commandStarted?: (name: string) => void;
+  /** Imports JavaScript configurations; the bin passes its own import() (see ModuleImporter). */
+  readonly importModule?: ModuleImporter;
 }
 
 export const EXIT_CLEAN = 0;
@@ -81,7 +84,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       case 'explain':
         return write(io.stdout, explain(command.ruleId), EXIT_CLEAN);
       case 'graph': {
-        const view = await loadProjectGraph({ cwd: io.cwd, paths: command.paths, configFile: command.config, allowJsConfig: command.allowJsConfig });
+        const view = await loadProjectGraph({ cwd: io.cwd, paths: command.paths, configFile: command.config, allowJsConfig: command.allowJsConfig, importModule: io.importModule });
         return write(io.stdout, command.json ? `${JSON.stringify(view)}\n` : formatGraphText(view), EXIT_CLEAN);
       }
       case 'lint':
@@ -106,6 +109,7 @@ async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
     repository: options.repository,
     configFile: options.config,
     allowJsConfig: options.allowJsConfig,
+    importModule: io.importModule,
     diffBase: options.diffBase,
     requireReason: options.requireReason,
     reportUnusedDisableDirectives: unusedSeverity === undefined ? undefined : toSeverity(unusedSeverity as SeverityName),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
+import { pathToFileURL } from 'node:url';
+import { cosmiconfig, type CosmiconfigResult, type Loader } from 'cosmiconfig';
 import { toRelative, UsageError } from '../discovery/discover.js';
 import { ConfigError, resolveConfig, type ResolvedConfig } from './validate.js';
 
@@ -23,7 +24,16 @@ export interface LoadOptions {
   readonly configFile?: string;
   /** False with `--no-js-config`: a pull request must not run code through the configuration. */
   readonly allowJs: boolean;
+  /** How to import a JavaScript configuration, when the caller's `import()` must do it (see ModuleImporter). */
+  readonly importModule?: ModuleImporter;
 }
+
+/**
+ * `import()` of a file URL, done by the caller. The bin runs the bundle from
+ * V8's code cache, where the bundle's own `import()` has no loader to call
+ * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING); the bin's does.
+ */
+export type ModuleImporter = (url: string) => Promise<{ default?: unknown }>;
 
 /**
  * Finds the configuration from the linted directory upward, stopping at the
@@ -36,6 +46,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     searchPlaces: options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES,
     searchStrategy: 'none',
     cache: false,
+    ...(options.importModule ? { loaders: jsLoaders(options.importModule) } : {}),
   });
   const given = options.configFile;
   let result: CosmiconfigResult;
@@ -74,4 +85,10 @@ async function searchUpward(search: (dir: string) => Promise<CosmiconfigResult>,
     if (found) return found;
     if (existsSync(resolve(dir, '.git')) || dirname(dir) === dir) return null;
   }
+}
+
+/** cosmiconfig's loaders for JavaScript files, importing through `importModule` (an ES or CommonJS module alike: its default export). */
+function jsLoaders(importModule: ModuleImporter): Record<string, Loader> {
+  const load: Loader = async (filepath) => (await importModule(pathToFileURL(filepath).href)).default;
+  return { '.js': load, '.mjs': load, '.cjs': load };
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type ModuleImporter } from '../config/load.js';
 import type { ResolvedConfig } from '../config/validate.js';
 import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js';
 import { filesAtMergeBase } from '../discovery/git-revision.js';
@@ -24,6 +24,8 @@ export interface ProjectOptions {
   readonly repository?: string;
   readonly configFile?: string;
   readonly allowJsConfig: boolean;
+  /** Imports a JavaScript configuration where the bundle cannot (see ModuleImporter). */
+  readonly importModule?: ModuleImporter;
   readonly baseline?: string;
   readonly pruneBaseline?: boolean;
   /** Report only findings that are new since the merge base with this git ref. */
@@ -50,12 +52,13 @@ export interface LoadedProject {
   readonly configPath: string | undefined;
 }
 
-export async function loadProjectConfig(options: Pick<ProjectOptions, 'cwd' | 'paths' | 'repository' | 'configFile' | 'allowJsConfig'>): Promise<LoadedProject> {
+export async function loadProjectConfig(options: Pick<ProjectOptions, 'cwd' | 'paths' | 'repository' | 'configFile' | 'allowJsConfig' | 'importModule'>): Promise<LoadedProject> {
   const { config, filepath } = await loadConfig({
     cwd: options.cwd,
     searchFrom: searchStart(options.repository !== undefined ? [options.repository] : options.paths, options.cwd),
     configFile: options.configFile,
     allowJs: options.allowJsConfig,
+    importModule: options.importModule,
   });
   return { config, configPath: filepath };
 }
