@@ -44279,14 +44279,13 @@ function plainStart(line, at) {
   const next = line[at + 1];
   return (char === "-" || char === "?" || char === ":") && next !== void 0 && next !== " " && !FLOW_INDICATORS.has(next);
 }
-function indentOf(line) {
-  let at = 0;
-  while (line.charCodeAt(at) === 32) at++;
-  return at;
+function afterSpaces(line, at) {
+  let column = at;
+  while (line.charCodeAt(column) === 32) column++;
+  return column;
 }
 function restIsBlank(line, at) {
-  let end = at;
-  while (line.charCodeAt(end) === 32) end++;
+  const end = afterSpaces(line, at);
   return end === line.length || line[end] === "#" && end > at;
 }
 function isDocumentMarker(line) {
@@ -44315,7 +44314,7 @@ var Composer = class {
   constructor(lines) {
     this.lines = lines;
     this.indents = new Int32Array(lines.length);
-    for (let row = 0; row < lines.length; row++) this.indents[row] = indentOf(lines[row]);
+    for (let row = 0; row < lines.length; row++) this.indents[row] = afterSpaces(lines[row], 0);
   }
   lines;
   /** The next line to read. */
@@ -44382,8 +44381,7 @@ var Composer = class {
       const at = this.indents[this.row];
       if (at < indent || at === indent && !isSequenceEntry(line, at)) break;
       if (at > indent) giveUp();
-      let content = at + 1;
-      while (line.charCodeAt(content) === 32) content++;
+      const content = afterSpaces(line, at + 1);
       if (restIsBlank(line, at + 1)) {
         this.row++;
         items.push(this.nested(indent, false, depth));
@@ -44417,9 +44415,7 @@ var Composer = class {
         this.row++;
         value = this.nested(indent, true, depth);
       } else {
-        let start = key.end;
-        while (line.charCodeAt(start) === 32) start++;
-        value = this.inline(line, start, indent, depth, true);
+        value = this.inline(line, afterSpaces(line, key.end), indent, depth, true);
       }
       if (!(key.plain && key.text === "<<")) setKey(map, key.text, value);
       if (!this.skipBlank()) break;
@@ -44437,8 +44433,7 @@ var Composer = class {
    * inside an anchored collection, are left to `yaml`.
    */
   merge(map, line, from, indent) {
-    let at = from;
-    while (line.charCodeAt(at) === 32) at++;
+    const at = afterSpaces(line, from);
     const name = line[at] === "*" ? ANCHOR.exec(line.slice(at))?.[1] : void 0;
     const source = name === void 0 ? void 0 : this.anchors.get(name);
     if (source === void 0 || !source.collection || source.open || !isMapping2(source.value)) giveUp();
@@ -44483,8 +44478,7 @@ var Composer = class {
     if (quote === '"' || quote === "'") {
       const scalar = quoted(line, at);
       if (scalar === void 0) return void 0;
-      let colon = scalar.end;
-      while (line.charCodeAt(colon) === 32) colon++;
+      const colon = afterSpaces(line, scalar.end);
       if (line[colon] !== ":" || !(colon + 1 === line.length || line[colon + 1] === " ")) return void 0;
       if (colon - at > MAX_KEY_LENGTH) giveUp();
       return { text: scalar.value, end: colon + 1, plain: false };
@@ -44525,9 +44519,8 @@ var Composer = class {
     if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
     if (name === void 0) giveUp();
-    let at = start + 1 + name.length;
-    if (line[start] === "*") return this.alias(name, line, at, indent);
-    while (line.charCodeAt(at) === 32) at++;
+    if (line[start] === "*") return this.alias(name, line, start + 1 + name.length, indent);
+    const at = afterSpaces(line, start + 1 + name.length);
     if (!restIsBlank(line, at)) {
       const char = line[at];
       const flow = char === "[" || char === "{";
@@ -44581,8 +44574,7 @@ var Composer = class {
   tagged(line, start, indent) {
     const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
     if (tag === void 0) giveUp();
-    let at = start + tag.length;
-    while (line.charCodeAt(at) === 32) at++;
+    const at = afterSpaces(line, start + tag.length);
     const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
@@ -44696,7 +44688,7 @@ function fold(lines, contentIndent) {
     if (text2 === "") {
       if (separator === "\n") value += "\n";
       else separator = "\n";
-    } else if (indentOf(text2) > contentIndent) {
+    } else if (afterSpaces(text2, 0) > contentIndent) {
       if (separator === " ") separator = "\n";
       else if (!previousMoreIndented && separator === "\n") separator = "\n\n";
       value += separator + text2.slice(contentIndent);
@@ -44884,13 +44876,13 @@ var FlowComposer = class {
   /** Skips spaces, comments and line breaks. */
   spaces() {
     for (; ; ) {
-      while (this.line.charCodeAt(this.at) === 32) this.at++;
+      this.at = afterSpaces(this.line, this.at);
       const comment = this.line[this.at] === "#" && (this.at === 0 || this.line[this.at - 1] === " ");
       if (this.at < this.line.length && !comment) return;
       if (++this.row >= this.end) giveUp();
       this.line = this.lines[this.row];
       this.at = 0;
-      const spaces = indentOf(this.line);
+      const spaces = afterSpaces(this.line, 0);
       if (spaces < this.line.length && this.line[spaces] !== "#" && spaces <= this.indent) giveUp();
     }
   }

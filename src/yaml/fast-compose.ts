@@ -6,15 +6,16 @@ import { withGoYamlAliases } from './go-yaml.js';
  * package, for the YAML that manifests are written in: block mappings and
  * sequences, plain scalars (folded over lines), one-line quoted scalars,
  * literal and folded block scalars with clip or strip chomping, flow
- * collections, comments, `---`, anchors, aliases, merge keys and local tags
- * on scalars. Anything else — other tags, directives, aliases as keys,
- * multi-line quoted scalars, keep chomping, tabs, CR, duplicate keys, lines
- * of spaces only — makes it give up (return `undefined`), and the caller parses the file with `yaml`. When
- * it does return, the values are what `yaml` composes for the same text with
- * no error: test/fast-compose.test.ts holds it to that on every corpus file
- * and on generated text. This is most of a cold run's time saved: `yaml`
- * builds tokens, a CST and a document per file, and positions are needed
- * only for the few files that have findings.
+ * collections, comments, `---`, anchors, aliases (also as keys), merge keys,
+ * local tags on scalars and gethomepage's `{{VAR}}` keys. Anything else —
+ * other tags, directives, multi-line quoted scalars, keep chomping, tabs, CR,
+ * duplicate keys, lines of spaces only — makes it give up (return
+ * `undefined`), and the caller parses the file with `yaml`. When it does
+ * return, the values are what `yaml` composes for the same text with no
+ * error: test/fast-compose.test.ts holds it to that on every corpus file and
+ * on generated text. This is most of a cold run's time saved: `yaml` builds
+ * tokens, a CST and a document per file, and positions are needed only for
+ * the few files that have findings.
  */
 export function fastCompose(text: string): unknown[] | undefined {
   const composed = attempt(text);
@@ -114,16 +115,16 @@ function plainStart(line: string, at: number): boolean {
   return (char === '-' || char === '?' || char === ':') && next !== undefined && next !== ' ' && !FLOW_INDICATORS.has(next);
 }
 
-function indentOf(line: string): number {
-  let at = 0;
-  while (line.charCodeAt(at) === 32) at++;
-  return at;
+/** The first column at or after `at` that is not a space. */
+function afterSpaces(line: string, at: number): number {
+  let column = at;
+  while (line.charCodeAt(column) === 32) column++;
+  return column;
 }
 
 /** Whether the rest of `line` from `at` is spaces, then nothing or a comment that follows a space. */
 function restIsBlank(line: string, at: number): boolean {
-  let end = at;
-  while (line.charCodeAt(end) === 32) end++;
+  const end = afterSpaces(line, at);
   return end === line.length || (line[end] === '#' && end > at);
 }
 
@@ -198,7 +199,7 @@ class Composer {
 
   constructor(private readonly lines: readonly string[]) {
     this.indents = new Int32Array(lines.length);
-    for (let row = 0; row < lines.length; row++) this.indents[row] = indentOf(lines[row]!);
+    for (let row = 0; row < lines.length; row++) this.indents[row] = afterSpaces(lines[row]!, 0);
   }
 
   /** Whether a line holds nothing but spaces and perhaps a comment. */
@@ -262,8 +263,7 @@ class Composer {
       const at = this.indents[this.row]!;
       if (at < indent || (at === indent && !isSequenceEntry(line, at))) break;
       if (at > indent) giveUp();
-      let content = at + 1;
-      while (line.charCodeAt(content) === 32) content++;
+      const content = afterSpaces(line, at + 1);
       if (restIsBlank(line, at + 1)) {
         this.row++;
         items.push(this.nested(indent, false, depth));
@@ -299,9 +299,7 @@ class Composer {
         this.row++;
         value = this.nested(indent, true, depth);
       } else {
-        let start = key.end;
-        while (line.charCodeAt(start) === 32) start++;
-        value = this.inline(line, start, indent, depth, true);
+        value = this.inline(line, afterSpaces(line, key.end), indent, depth, true);
       }
       if (!(key.plain && key.text === '<<')) setKey(map, key.text, value);
       if (!this.skipBlank()) break;
@@ -320,8 +318,7 @@ class Composer {
    * inside an anchored collection, are left to `yaml`.
    */
   private merge(map: Record<string, unknown>, line: string, from: number, indent: number): void {
-    let at = from;
-    while (line.charCodeAt(at) === 32) at++;
+    const at = afterSpaces(line, from);
     const name = line[at] === '*' ? ANCHOR.exec(line.slice(at))?.[1] : undefined;
     const source = name === undefined ? undefined : this.anchors.get(name);
     if (source === undefined || !source.collection || source.open || !isMapping(source.value)) giveUp();
@@ -373,8 +370,7 @@ class Composer {
     if (quote === '"' || quote === "'") {
       const scalar = quoted(line, at);
       if (scalar === undefined) return undefined;
-      let colon = scalar.end;
-      while (line.charCodeAt(colon) === 32) colon++;
+      const colon = afterSpaces(line, scalar.end);
       if (line[colon] !== ':' || !(colon + 1 === line.length || line[colon + 1] === ' ')) return undefined;
       if (colon - at > MAX_KEY_LENGTH) giveUp();
       return { text: scalar.value, end: colon + 1, plain: false };
@@ -418,9 +414,8 @@ class Composer {
     if (line[start] !== '&' && line[start] !== '*') return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
     if (name === undefined) giveUp();
-    let at = start + 1 + name.length;
-    if (line[start] === '*') return this.alias(name, line, at, indent);
-    while (line.charCodeAt(at) === 32) at++;
+    if (line[start] === '*') return this.alias(name, line, start + 1 + name.length, indent);
+    const at = afterSpaces(line, start + 1 + name.length);
     if (!restIsBlank(line, at)) {
       const char = line[at];
       const flow = char === '[' || char === '{';
@@ -478,8 +473,7 @@ class Composer {
   private tagged(line: string, start: number, indent: number): string {
     const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
     if (tag === undefined) giveUp();
-    let at = start + tag.length;
-    while (line.charCodeAt(at) === 32) at++;
+    const at = afterSpaces(line, start + tag.length);
     const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
@@ -607,7 +601,7 @@ function fold(lines: readonly string[], contentIndent: number): string {
     if (text === '') {
       if (separator === '\n') value += '\n';
       else separator = '\n';
-    } else if (indentOf(text) > contentIndent) {
+    } else if (afterSpaces(text, 0) > contentIndent) {
       if (separator === ' ') separator = '\n';
       else if (!previousMoreIndented && separator === '\n') separator = '\n\n';
       value += separator + text.slice(contentIndent);
@@ -816,13 +810,13 @@ class FlowComposer {
   /** Skips spaces, comments and line breaks. */
   private spaces(): void {
     for (;;) {
-      while (this.line.charCodeAt(this.at) === 32) this.at++;
+      this.at = afterSpaces(this.line, this.at);
       const comment = this.line[this.at] === '#' && (this.at === 0 || this.line[this.at - 1] === ' ');
       if (this.at < this.line.length && !comment) return;
       if (++this.row >= this.end) giveUp();
       this.line = this.lines[this.row]!;
       this.at = 0;
-      const spaces = indentOf(this.line);
+      const spaces = afterSpaces(this.line, 0);
       if (spaces < this.line.length && this.line[spaces] !== '#' && spaces <= this.indent) giveUp();
     }
   }
