@@ -45881,19 +45881,22 @@ function loadRepository(files, root, {
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
-  const plain = fast && !template ? fastComposeFile(text2) : void 0;
-  if (plain !== void 0) {
-    const source2 = restoreSource(path, plain.text, [], false);
-    const analysis2 = {
-      ...plain.text === text2 ? {} : { parsedText: plain.text },
-      isTemplate: false,
-      problems: [],
-      composeErrors: [],
-      directives: directivesIn(plain.text, source2.regionOf),
-      values: plain.values
-    };
-    return { analysis: analysis2, source: source2 };
-  }
+  const { source, values, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
+  const analysis = {
+    ...source.text === text2 ? {} : { parsedText: source.text },
+    isTemplate: source.isTemplate,
+    problems: source.problems,
+    composeErrors,
+    directives: directivesIn(source.text, source.regionOf),
+    values
+  };
+  return { analysis, source };
+}
+function composeFast(path, text2) {
+  const plain = fastComposeFile(text2);
+  return plain && { source: restoreSource(path, plain.text, [], false), values: plain.values, composeErrors: [] };
+}
+function composeWithYaml(path, text2, template) {
   const source = parseSource(path, text2, { template });
   const composeErrors = [];
   const values = source.documents.map((document) => {
@@ -45905,15 +45908,7 @@ function analyze(path, text2, template, fast) {
       return void 0;
     }
   });
-  const analysis = {
-    ...source.text === text2 ? {} : { parsedText: source.text },
-    isTemplate: source.isTemplate,
-    problems: source.problems,
-    composeErrors,
-    directives: directivesIn(source.text, source.regionOf),
-    values
-  };
-  return { analysis, source };
+  return { source, values, composeErrors };
 }
 function runRule(rule, severity, options, resource, index, findings) {
   const context = {

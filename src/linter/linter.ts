@@ -173,20 +173,32 @@ export function loadRepository(
 }
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
-  const plain = fast && !template ? fastComposeFile(text) : undefined;
-  if (plain !== undefined) {
-    // What parseSource reads, with no problem; its documents are parsed only if a finding needs a position.
-    const source = restoreSource(path, plain.text, [], false);
-    const analysis: FileAnalysis = {
-      ...(plain.text === text ? {} : { parsedText: plain.text }),
-      isTemplate: false,
-      problems: [],
-      composeErrors: [],
-      directives: directivesIn(plain.text, source.regionOf),
-      values: plain.values,
-    };
-    return { analysis, source };
-  }
+  const { source, values, composeErrors } = (fast && !template && composeFast(path, text)) || composeWithYaml(path, text, template);
+  const analysis: FileAnalysis = {
+    ...(source.text === text ? {} : { parsedText: source.text }),
+    isTemplate: source.isTemplate,
+    problems: source.problems,
+    composeErrors,
+    directives: directivesIn(source.text, source.regionOf),
+    values,
+  };
+  return { analysis, source };
+}
+
+interface Composed {
+  readonly source: SourceFile;
+  /** Per document; `undefined` for one that did not parse or compose. */
+  readonly values: readonly unknown[];
+  readonly composeErrors: FileAnalysis['composeErrors'];
+}
+
+/** What parseSource reads, with no problem; its documents are parsed only if a finding needs a position. */
+function composeFast(path: string, text: string): Composed | undefined {
+  const plain = fastComposeFile(text);
+  return plain && { source: restoreSource(path, plain.text, [], false), values: plain.values, composeErrors: [] };
+}
+
+function composeWithYaml(path: string, text: string, template: boolean): Composed {
   const source = parseSource(path, text, { template });
   const composeErrors: { span: Span; error: string }[] = [];
   const values = source.documents.map((document) => {
@@ -198,15 +210,7 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
       return undefined;
     }
   });
-  const analysis: FileAnalysis = {
-    ...(source.text === text ? {} : { parsedText: source.text }),
-    isTemplate: source.isTemplate,
-    problems: source.problems,
-    composeErrors,
-    directives: directivesIn(source.text, source.regionOf),
-    values,
-  };
-  return { analysis, source };
+  return { source, values, composeErrors };
 }
 
 function runRule(rule: Rule, severity: Severity, options: object, resource: Resource, index: ResourceIndex, findings: Finding[]): void {
