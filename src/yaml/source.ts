@@ -68,7 +68,7 @@ export function parseSource(path: string, originalText: string, options: { templ
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   const documents = isTemplate ? [] : docs;
-  return { path, text, problems, isTemplate, documents, mentionsVariables: text.includes('${'), regionOf: regionsOf(text) };
+  return { ...fromText(path, text), problems, isTemplate, documents };
 }
 
 /**
@@ -79,17 +79,19 @@ export function parseSource(path: string, originalText: string, options: { templ
 export function restoreSource(path: string, text: string, problems: readonly SyntaxProblem[], isTemplate: boolean): SourceFile {
   let documents: readonly Document.Parsed[] | undefined;
   return {
-    path,
-    text,
+    ...fromText(path, text),
     problems,
     isTemplate,
     get documents() {
       documents ??= isTemplate ? [] : parseDocuments(text);
       return documents;
     },
-    mentionsVariables: text.includes('${'),
-    regionOf: regionsOf(text),
   };
+}
+
+/** What a source file knows from its text alone, however its documents are parsed. */
+function fromText(path: string, text: string): Pick<SourceFile, 'path' | 'text' | 'mentionsVariables' | 'regionOf'> {
+  return { path, text, mentionsVariables: text.includes('${'), regionOf: regionsOf(text) };
 }
 
 function parseDocuments(text: string): Document.Parsed[] {
