@@ -34,7 +34,7 @@ export function readInputFile(cwd: string, path: string): InputFile {
     return inputFromBytes(path, readAll(fd, stats.size));
   } catch (error) {
     // O_NOFOLLOW fails on a symbolic link (ELOOP); say what it is.
-    return { path, error: (isSymbolicLink(absolute) && refusalOf(lstatSync(absolute))) || osError(error) };
+    return { path, error: linkRefusal(absolute) ?? osError(error) };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -49,11 +49,13 @@ function readAll(fd: number, size: number): Uint8Array {
   return length < buffer.length ? buffer.subarray(0, length) : Buffer.concat([buffer, readFileSync(fd)]);
 }
 
-function isSymbolicLink(path: string): boolean {
+/** The refusal of a symbolic link at `path`; `undefined` for anything else, or nothing. */
+function linkRefusal(path: string): string | undefined {
   try {
-    return lstatSync(path).isSymbolicLink();
+    const stats = lstatSync(path);
+    return stats.isSymbolicLink() ? refusalOf(stats) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
