@@ -44000,7 +44000,7 @@ function readInputFile(cwd, path) {
     if (refusal) return { path, error: refusal };
     return inputFromBytes(path, readAll(fd, stats.size));
   } catch (error2) {
-    return { path, error: isSymbolicLink(absolute) && refusalOf(lstatSync2(absolute)) || osError(error2) };
+    return { path, error: linkRefusal(absolute) ?? osError(error2) };
   } finally {
     if (fd !== void 0) closeSync(fd);
   }
@@ -44011,11 +44011,12 @@ function readAll(fd, size) {
   for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
   return length < buffer.length ? buffer.subarray(0, length) : Buffer.concat([buffer, readFileSync3(fd)]);
 }
-function isSymbolicLink(path) {
+function linkRefusal(path) {
   try {
-    return lstatSync2(path).isSymbolicLink();
+    const stats = lstatSync2(path);
+    return stats.isSymbolicLink() ? refusalOf(stats) : void 0;
   } catch {
-    return false;
+    return void 0;
   }
 }
 function inputFromBytes(path, bytes) {
@@ -45539,22 +45540,22 @@ function parseSource(path, originalText, options = {}) {
   const isTemplate = options.template === true || failed() && TEMPLATE_LINE.test(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
   const documents = isTemplate ? [] : docs;
-  return { path, text: text2, problems, isTemplate, documents, mentionsVariables: text2.includes("${"), regionOf: regionsOf(text2) };
+  return { ...fromText(path, text2), problems, isTemplate, documents };
 }
 function restoreSource(path, text2, problems, isTemplate) {
   let documents;
   return {
-    path,
-    text: text2,
+    ...fromText(path, text2),
     problems,
     isTemplate,
     get documents() {
       documents ??= isTemplate ? [] : parseDocuments(text2);
       return documents;
-    },
-    mentionsVariables: text2.includes("${"),
-    regionOf: regionsOf(text2)
+    }
   };
+}
+function fromText(path, text2) {
+  return { path, text: text2, mentionsVariables: text2.includes("${"), regionOf: regionsOf(text2) };
 }
 function parseDocuments(text2) {
   const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);

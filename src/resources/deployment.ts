@@ -109,7 +109,6 @@ interface KustomizeConfig {
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
 }
 
-
 /** The implicit cluster of a repository that has no Flux Kustomizations at all. */
 export const IMPLICIT_CLUSTER = '.';
 
@@ -790,7 +789,6 @@ class FileTree {
     for (const list of this.yamlByDir.values()) list.sort();
   }
 
-
   hasYamlFile(path: string): boolean {
     return this.yamlFiles.has(posix.normalize(path));
   }
@@ -811,6 +809,4 @@ class FileTree {
   subdirectoriesOf(dir: string): string[] {
     return [...(this.subdirs.get(dir) ?? [])].sort();
   }
-
-
 }
