@@ -44555,7 +44555,7 @@ var Composer = class {
       if (char === '"' || char === "'") {
         value = quotedValue(line, at);
       } else if (char === "[" || char === "{") {
-        const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
+        const flow = new FlowComposer(this, this.lines, this.indents, this.row, at, indent, this.end, depth);
         value = flow.collection();
         if (!restIsBlank(flow.line, flow.at)) giveUp();
         this.row = flow.row;
@@ -44759,9 +44759,10 @@ function doubleQuoted(line, at) {
   return void 0;
 }
 var FlowComposer = class {
-  constructor(composer, lines, row, at, indent, end, depth) {
+  constructor(composer, lines, indents, row, at, indent, end, depth) {
     this.composer = composer;
     this.lines = lines;
+    this.indents = indents;
     this.row = row;
     this.at = at;
     this.indent = indent;
@@ -44771,6 +44772,7 @@ var FlowComposer = class {
   }
   composer;
   lines;
+  indents;
   row;
   at;
   indent;
@@ -44883,7 +44885,7 @@ var FlowComposer = class {
       if (++this.row >= this.end) giveUp();
       this.line = this.lines[this.row];
       this.at = 0;
-      const spaces = afterSpaces(this.line, 0);
+      const spaces = this.indents[this.row];
       if (spaces < this.line.length && this.line[spaces] !== "#" && spaces <= this.indent) giveUp();
     }
   }

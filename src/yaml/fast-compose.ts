@@ -452,7 +452,7 @@ class Composer {
       if (char === '"' || char === "'") {
         value = quotedValue(line, at);
       } else if (char === '[' || char === '{') {
-        const flow = new FlowComposer(this, this.lines, this.row, at, indent, this.end, depth);
+        const flow = new FlowComposer(this, this.lines, this.indents, this.row, at, indent, this.end, depth);
         value = flow.collection();
         if (!restIsBlank(flow.line, flow.at)) giveUp();
         this.row = flow.row;
@@ -694,6 +694,8 @@ class FlowComposer {
     /** Resolves aliases against the document's anchors. */
     private readonly composer: Composer,
     private readonly lines: readonly string[],
+    /** Each line's count of leading spaces (the composer's). */
+    private readonly indents: Int32Array,
     public row: number,
     public at: number,
     /** Lines after the first must be deeper than this. */
@@ -816,7 +818,7 @@ class FlowComposer {
       if (++this.row >= this.end) giveUp();
       this.line = this.lines[this.row]!;
       this.at = 0;
-      const spaces = afterSpaces(this.line, 0);
+      const spaces = this.indents[this.row]!;
       if (spaces < this.line.length && this.line[spaces] !== '#' && spaces <= this.indent) giveUp();
     }
   }
