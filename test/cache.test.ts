@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
@@ -18,28 +18,47 @@ async function run(dir: string, cache: ProjectOptions['cache'] | undefined, conf
   return result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}`);
 }
 
-const cached = (version = '1.0.0') => ({ location: '.cache', version });
+const cached = (version = '1.0.0', now?: () => number) => ({ location: '.cache', version, now });
+
+// Files this test wrote are trusted by their stamp (not read again) only once
+// they are older than the racy window; this clock runs a minute ahead.
+const aMinuteLater = () => Date.now() + 60_000;
 
 describe('--cache', () => {
-  it('gives the same findings as an uncached run: cold, warm, after a change, a deletion, a new config and a new version', async () => {
+  it.each([
+    ['files just written (read again every run)', undefined],
+    ['unchanged files trusted by their stamp', aMinuteLater],
+  ])('gives the same findings as an uncached run: cold, warm, after a change, a deletion, a new config and a new version; %s', async (_, now) => {
     const dir = exampleCopy();
     const expectSame = async (version?: string, configFile?: string) => {
       const fresh = await run(dir, undefined, configFile);
-      expect(await run(dir, cached(version), configFile)).toEqual(fresh);
+      expect(await run(dir, cached(version, now), configFile)).toEqual(fresh);
       // The second run is served from the stored run; it must not differ either.
-      expect(await run(dir, cached(version), configFile)).toEqual(fresh);
+      expect(await run(dir, cached(version, now), configFile)).toEqual(fresh);
       return fresh;
     };
 
     const first = await expectSame();
     expect(first.length).toBeGreaterThan(10);
-    expect(readdirSync(join(dir, '.cache')).sort()).toEqual([expect.stringMatching(/^analyses-\w+\.bin$/), expect.stringMatching(/^runs-\w+\.bin$/)]);
+    const cacheFiles = [expect.stringMatching(/^analyses-\w+\.bin$/), ...(now ? [expect.stringMatching(/^files-\w+\.bin$/)] : []), expect.stringMatching(/^runs-\w+\.bin$/)];
+    expect(readdirSync(join(dir, '.cache')).sort()).toEqual(cacheFiles);
 
     // A changed file: the fixed Backup no longer reports, a new mistake does.
     const backup = join(dir, 'kubernetes/apps/database/cloudnative-pg/cluster/backup.yaml');
     writeFileSync(backup, '---\napiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata:\n  name: fixed\nspec:\n  cluster:\n    name: postgres\n  metadata: {}\n');
+    // A whole second, which utimes sets exactly, to put back below.
+    const modified = Math.floor(Date.now() / 1000);
+    utimesSync(backup, modified, modified);
     const changed = await expectSame();
     expect(changed).not.toEqual(first);
+
+    // Changed again to the same size, with its modification time put back:
+    // the inode change time still tells.
+    writeFileSync(backup, readFileSync(backup, 'utf8').replace('metadata: {}', 'immediate: 1'));
+    utimesSync(backup, modified, modified);
+    expect(statSync(backup).mtimeMs).toBe(modified * 1000);
+    const sameSize = await expectSame();
+    expect(sameSize).not.toEqual(changed);
 
     // A deleted file: its findings go, and so do cross-file findings it caused.
     rmSync(join(dir, 'kubernetes/infrastructure/monitoring/kube-prometheus-stack'), { recursive: true });
@@ -54,6 +73,23 @@ describe('--cache', () => {
     // A new tool version never reads the old entries.
     await expectSame('2.0.0');
     expect(readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('runs-'))).toHaveLength(2);
+  });
+
+  it('refuses a file replaced by a symbolic link since it was cached, as an uncached run does', async () => {
+    const dir = exampleCopy();
+    const backup = join(dir, 'kubernetes/apps/database/cloudnative-pg/cluster/backup.yaml');
+    await run(dir, cached('1.0.0', aMinuteLater));
+    cpSync(backup, join(dir, 'elsewhere.txt'));
+    rmSync(backup);
+    symlinkSync(join(dir, 'elsewhere.txt'), backup);
+    // Named on the command line, so that discovery lists it (a walk leaves links out).
+    const named = async (cache: ProjectOptions['cache']) => {
+      const result = await lintProject({ cwd: dir, paths: ['.', 'kubernetes/apps/database/cloudnative-pg/cluster/backup.yaml'], allowJsConfig: false, cache });
+      return result.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}`);
+    };
+    const fresh = await named(undefined);
+    expect(fresh).toContainEqual(expect.stringMatching(/backup\.yaml:1:1 error yaml-syntax .*symbolic link/));
+    expect(await named(cached('1.0.0', aMinuteLater))).toEqual(fresh);
   });
 
   it('treats a damaged cache as empty', async () => {

@@ -33,7 +33,9 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
       continue;
     }
     dirs.push(absolute);
-    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(toRelative(cwd, resolve(absolute, file)));
+    // Both list normalized relative paths with `/`: joined to the directory's path as they are.
+    const prefix = toRelative(cwd, absolute);
+    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(prefix === '' ? file : `${prefix}/${file}`);
   }
   const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
   return { files, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };

@@ -24,17 +24,43 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * the repository; a FIFO or a device would block or never end.
  */
 export function readInputFile(cwd: string, path: string): InputFile {
-  const absolute = resolve(cwd, path);
+  return readStampedFile(resolve(cwd, path), path).file;
+}
+
+/**
+ * What tells a file's content has not changed without reading it, as git's
+ * index and ESLint's metadata cache strategy tell it: an edit, even one that
+ * keeps the size and puts the modification time back (`touch -d`, tar),
+ * changes the inode change time, which no program can set.
+ */
+export type FileStamp = readonly [size: number, mtimeMs: number, ctimeMs: number, ino: number, dev: number];
+
+function stampOf(stats: Stats): FileStamp {
+  return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
+}
+
+/** The stamp of the regular file at `absolute` (not followed if a link); `undefined` for anything else. */
+export function currentStamp(absolute: string): FileStamp | undefined {
+  const stats = lstatSync(absolute, { throwIfNoEntry: false });
+  return stats?.isFile() ? stampOf(stats) : undefined;
+}
+
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
+
+/** readInputFile, with the stamp of what was read (none when it could not be read). */
+export function readStampedFile(absolute: string, path: string): { file: InputFile; stamp?: FileStamp } {
   let fd: number | undefined;
   try {
     fd = openSync(absolute, OPEN_FLAGS);
     const stats = fstatSync(fd);
     const refusal = refusalOf(stats);
-    if (refusal) return { path, error: refusal };
-    return inputFromBytes(path, readAll(fd, stats.size));
+    if (refusal) return { file: { path, error: refusal } };
+    return { file: inputFromBytes(path, readAll(fd, stats.size)), stamp: stampOf(stats) };
   } catch (error) {
     // O_NOFOLLOW fails on a symbolic link (ELOOP); say what it is.
-    return { path, error: linkRefusal(absolute) ?? osError(error) };
+    return { file: { path, error: linkRefusal(absolute) ?? osError(error) } };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -10,7 +10,7 @@ export type { RuleSetting } from '../rules/types.js';
 import { yamlSyntax } from '../rules/yaml-syntax.js';
 import { locate, type Path, type SpanTarget } from '../yaml/locate.js';
 import { fastComposeFile } from '../yaml/fast-compose.js';
-import { parseSource, restoreSource, type SourceFile, type Span, type SyntaxProblem } from '../yaml/source.js';
+import { mentionsVariables, parseSource, restoreSource, type SourceFile, type Span, type SyntaxProblem } from '../yaml/source.js';
 import { directivesIn, type Directive } from './directives.js';
 import { compareFindings, fingerprintOf, type Finding, type Location } from './finding.js';
 import { applyDirectives } from './suppress.js';
@@ -18,9 +18,14 @@ import { lintDirective } from '../rules/lint-directive.js';
 import { ruleMetas } from '../rules/registry.js';
 
 /** A file as discovery hands it over: its text, or why it could not be read. */
-export type InputFile =
-  | { readonly path: string; readonly text: string; readonly invalidEncodingAt?: number }
-  | { readonly path: string; readonly error: string };
+export type InputFile = TextFile | { readonly path: string; readonly error: string };
+
+/** A file that was read (or, from a cache, is read when its text is asked for). */
+export interface TextFile {
+  readonly path: string;
+  readonly text: string;
+  readonly invalidEncodingAt?: number;
+}
 
 
 /** How the configuration sets one rule; what it leaves out keeps the rule's default. */
@@ -96,6 +101,7 @@ export interface FileAnalysis {
   /** The text as parsed when it is not the file's own (see withGoYamlAliases); kept out of the cache otherwise. */
   readonly parsedText?: string;
   readonly isTemplate: boolean;
+  readonly mentionsVariables: boolean;
   readonly problems: readonly SyntaxProblem[];
   readonly composeErrors: readonly { readonly span: Span; readonly error: string }[];
   readonly directives: readonly Directive[];
@@ -106,7 +112,7 @@ export interface FileAnalysis {
 /** Keeps file analyses by content between runs; see src/project/cache.ts. */
 export interface AnalysisCache {
   /** The key of a file's analysis: its content, and whether it is read as a chart template. */
-  keyOf(text: string, template: boolean): string;
+  keyOf(file: TextFile, template: boolean): string;
   get(key: string): FileAnalysis | undefined;
   set(key: string, analysis: FileAnalysis): void;
 }
@@ -147,10 +153,10 @@ export function loadRepository(
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache?.keyOf(file.text, template);
+    const key = cache?.keyOf(file, template);
     const cached = key === undefined ? undefined : cache?.get(key);
     const { analysis, source } = cached
-      ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) }
+      ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached) }
       : analyze(file.path, file.text, template, fast);
     if (key !== undefined && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
@@ -177,6 +183,7 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
   const analysis: FileAnalysis = {
     ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,
+    mentionsVariables: source.mentionsVariables,
     problems: source.problems,
     composeErrors,
     directives: directivesIn(source.text, source.regionOf),
@@ -195,7 +202,9 @@ interface Composed {
 /** What parseSource reads, with no problem; its documents are parsed only if a finding needs a position. */
 function composeFast(path: string, text: string): Composed | undefined {
   const plain = fastComposeFile(text);
-  return plain && { source: restoreSource(path, plain.text, [], false), values: plain.values, composeErrors: [] };
+  if (plain === undefined) return undefined;
+  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) });
+  return { source, values: plain.values, composeErrors: [] };
 }
 
 function composeWithYaml(path: string, text: string, template: boolean): Composed {

@@ -1,22 +1,67 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { currentStamp, readStampedFile, sameStamp, type FileStamp } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
-import type { AnalysisCache, FileAnalysis, InputFile } from '../linter/linter.js';
+import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
 
+// A file changed this close to the time it was read may change again with
+// the same stamp (coarse file-system clocks: 2 s on FAT); it is read again
+// next time, as git treats a "racily clean" index entry.
+const RACY_MILLISECONDS = 2000;
+
+export interface CacheOptions {
+  readonly location: string;
+  /** Keeps the entries of tool versions apart. */
+  readonly version: string;
+  /** The clock a run's start is read from (tests move it on to age the files they wrote). */
+  readonly now?: () => number;
+}
+
 interface StoredRun {
   readonly findings: readonly Finding[];
   readonly fileCount: number;
+}
+
+/** What a file held when it was read, by its absolute path: its stamp and its content's digest. */
+interface StoredFile {
+  readonly stamp: FileStamp;
+  readonly digest: string;
+  readonly invalidEncodingAt?: number;
+}
+
+/** A file whose stamp is the one recorded when it was last read: its digest is known, its text is read only if asked for. */
+class UnchangedFile implements TextFile {
+  private read: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly absolute: string,
+    readonly stored: StoredFile,
+  ) {}
+
+  get invalidEncodingAt(): number | undefined {
+    return this.stored.invalidEncodingAt;
+  }
+
+  get text(): string {
+    if (this.read === undefined) {
+      const { file } = readStampedFile(this.absolute, this.path);
+      if (!('text' in file)) throw new Error(`${this.path} changed while it was being linted: ${file.error}`);
+      this.read = file.text;
+    }
+    return this.read;
+  }
 }
 
 /**
@@ -35,17 +80,51 @@ export class ProjectCache implements AnalysisCache {
   private readonly digests = new Map<string, string>();
   private changed = false;
   private readonly runs: Map<string, StoredRun>;
+  private runsChanged = false;
+  private readonly files: Map<string, StoredFile>;
+  private readonly filesSeen = new Set<string>();
+  private filesChanged = false;
+  /** Files changed since this time are not trusted by their stamp next time. */
+  private readonly startedAt: number;
   private readonly analysesFile: string;
   private readonly runsFile: string;
+  private readonly filesFile: string;
 
   constructor(
     private readonly directory: string,
     version: string,
+    now: () => number = Date.now,
   ) {
+    this.startedAt = now();
     const tag = createHash('sha256').update(`${CACHE_FORMAT}\u0000${version}`).digest('hex').slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
+    this.filesFile = join(directory, `files-${tag}.bin`);
     this.runs = readMap<StoredRun>(this.runsFile);
+    this.files = readMap<StoredFile>(this.filesFile);
+  }
+
+  /**
+   * The file at `path`, read from disk unless its stamp is the one recorded
+   * when it was last read: then its text is read only if something asks for
+   * it, which in a run where nothing changed is nothing.
+   */
+  readFile(cwd: string, path: string): InputFile {
+    const absolute = resolve(cwd, path);
+    this.filesSeen.add(absolute);
+    const stored = this.files.get(absolute);
+    const stamp = stored && currentStamp(absolute);
+    if (stored && stamp && sameStamp(stamp, stored.stamp)) return new UnchangedFile(path, absolute, stored);
+    const read = readStampedFile(absolute, path);
+    const { file } = read;
+    if (read.stamp && 'text' in file && Math.max(read.stamp[1], read.stamp[2]) < this.startedAt - RACY_MILLISECONDS) {
+      const digest = this.digestOf(file.text);
+      this.files.set(absolute, file.invalidEncodingAt === undefined ? { stamp: read.stamp, digest } : { stamp: read.stamp, digest, invalidEncodingAt: file.invalidEncodingAt });
+      this.filesChanged = true;
+    } else if (this.files.delete(absolute)) {
+      this.filesChanged = true;
+    }
+    return file;
   }
 
   private get analyses(): Map<string, FileAnalysis> {
@@ -69,16 +148,28 @@ export class ProjectCache implements AnalysisCache {
     return this.runs.get(key);
   }
 
-  /** Records a run, and keeps only the analyses this run used (files that changed or went away are dropped). */
+  /**
+   * Records a run, and keeps only the analyses and file stamps this run used
+   * (files that changed or went away are dropped). Writes only what changed.
+   */
   save(runKey: string, run: StoredRun): void {
-    this.runs.delete(runKey);
-    this.runs.set(runKey, run);
-    while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value!);
-    mkdirSync(this.directory, { recursive: true });
-    if (this.changed || this.used.size !== this.analyses.size) {
-      writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    if (this.runs.get(runKey) !== run) {
+      this.runs.delete(runKey);
+      this.runs.set(runKey, run);
+      while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value!);
+      this.runsChanged = true;
     }
-    writeAtomically(this.runsFile, serialize(this.runs));
+    for (const path of this.files.keys()) {
+      if (this.filesSeen.has(path)) continue;
+      this.files.delete(path);
+      this.filesChanged = true;
+    }
+    const analysesChanged = this.analysesRead !== undefined && (this.changed || this.used.size !== this.analyses.size);
+    if (!this.runsChanged && !this.filesChanged && !analysesChanged) return;
+    mkdirSync(this.directory, { recursive: true });
+    if (analysesChanged) writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
   }
 
   /**
@@ -90,14 +181,18 @@ export class ProjectCache implements AnalysisCache {
     const hash = createHash('sha256').update(JSON.stringify(settings));
     for (const file of files) {
       hash.update(`\u0000${file.path}\u0000`);
-      if ('text' in file) hash.update(`${file.invalidEncodingAt ?? ''}\u0000${this.digestOf(file.text)}`);
+      if ('text' in file) hash.update(`${file.invalidEncodingAt ?? ''}\u0000${this.contentDigest(file)}`);
       else hash.update(`error\u0000${file.error}`);
     }
     return hash.digest('hex');
   }
 
-  keyOf(text: string, template: boolean): string {
-    return `${template ? 'template' : 'yaml'}:${this.digestOf(text)}`;
+  keyOf(file: TextFile, template: boolean): string {
+    return `${template ? 'template' : 'yaml'}:${this.contentDigest(file)}`;
+  }
+
+  private contentDigest(file: TextFile): string {
+    return file instanceof UnchangedFile ? file.stored.digest : this.digestOf(file.text);
   }
 
   private digestOf(text: string): string {

@@ -9,7 +9,7 @@ import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
-import { ProjectCache } from './cache.js';
+import { ProjectCache, type CacheOptions } from './cache.js';
 import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
@@ -33,7 +33,7 @@ export interface ProjectOptions {
   readonly requireReason?: boolean;
   readonly reportUnusedDisableDirectives?: RuleSetting;
   /** Keep results between runs in this directory (`--cache`); the version keeps tool versions apart. */
-  readonly cache?: { readonly location: string; readonly version: string };
+  readonly cache?: CacheOptions;
   /** False to parse every file with the `yaml` package (`--no-fast-compose`). */
   readonly fastCompose?: boolean;
 }
@@ -73,13 +73,14 @@ interface ProjectFiles {
   readonly pathExists: (path: string) => boolean;
 }
 
-/** The configuration and the files it does not ignore, read from disk. */
-async function readProject(options: ProjectOptions): Promise<ProjectFiles> {
+/** The configuration and the files it does not ignore, read from disk (through the cache when there is one). */
+async function readProject(options: ProjectOptions, cache?: ProjectCache): Promise<ProjectFiles> {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== undefined ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
-  const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
+  const read = cache ? (path: string) => cache.readFile(options.cwd, path) : (path: string) => readInputFile(options.cwd, path);
+  const files = discovery.files.filter((path) => !ignored(path)).map(read);
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync(resolve(options.cwd, path)) };
 }
 
@@ -91,8 +92,8 @@ export async function loadProjectGraph(options: ProjectOptions): Promise<GraphVi
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
-  const { config, targets, root, files, ignored, pathExists } = await readProject(options);
-  const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version);
+  const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
   const settings = {
     root,
     rules: config.rules,
@@ -104,7 +105,7 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
   const key = cache?.runKey(files, { version: options.cache!.version, ...settings });
   const stored = key === undefined ? undefined : cache?.run(key);
   const result = stored ?? run(files);
-  if (cache && key !== undefined && !stored) cache.save(key, result);
+  if (cache && key !== undefined) cache.save(key, result);
   const notes: string[] = [];
   let findings = result.findings;
   if (options.repository !== undefined) findings = onlyIn(findings, options.paths, options.cwd);
@@ -113,8 +114,12 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== undefined) findings = applyBaseline(findings, options.baseline, options, notes);
-  const texts = new Map(files.flatMap((file) => ('text' in file ? [[file.path, file.text] as const] : [])));
-  return { findings, fileCount: result.fileCount, sourceOf: (file) => texts.get(file), notes };
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const sourceOf = (path: string) => {
+    const file = byPath.get(path);
+    return file && 'text' in file ? file.text : undefined;
+  };
+  return { findings, fileCount: result.fileCount, sourceOf, notes };
 }
 
 /** Records `findings` as the baseline file. */

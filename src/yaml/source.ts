@@ -73,25 +73,43 @@ export function parseSource(path: string, originalText: string, options: { templ
 
 /**
  * A source file rebuilt from what an earlier parse of the same text found
- * (the cache): its documents are parsed again only if something asks for
- * them, which is when a finding needs a position inside it.
+ * (the cache): the text is read, and its documents parsed again, only if
+ * something asks for them, which is when a finding needs a position inside it.
  */
-export function restoreSource(path: string, text: string, problems: readonly SyntaxProblem[], isTemplate: boolean): SourceFile {
+export function restoreSource(
+  path: string,
+  textOf: () => string,
+  known: { readonly problems: readonly SyntaxProblem[]; readonly isTemplate: boolean; readonly mentionsVariables: boolean },
+): SourceFile {
+  let text: string | undefined;
+  let regions: SourceFile['regionOf'] | undefined;
   let documents: readonly Document.Parsed[] | undefined;
+  const theText = () => (text ??= textOf());
   return {
-    ...fromText(path, text),
-    problems,
-    isTemplate,
+    path,
+    problems: known.problems,
+    isTemplate: known.isTemplate,
+    mentionsVariables: known.mentionsVariables,
+    get text() {
+      return theText();
+    },
+    // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
+    regionOf: (span) => (regions ??= regionsOf(theText()))(span),
     get documents() {
-      documents ??= isTemplate ? [] : parseDocuments(text);
+      documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
     },
   };
 }
 
+/** Whether a text may need Flux substitution: it holds a `${`. */
+export function mentionsVariables(text: string): boolean {
+  return text.includes('${');
+}
+
 /** What a source file knows from its text alone, however its documents are parsed. */
 function fromText(path: string, text: string): Pick<SourceFile, 'path' | 'text' | 'mentionsVariables' | 'regionOf'> {
-  return { path, text, mentionsVariables: text.includes('${'), regionOf: regionsOf(text) };
+  return { path, text, mentionsVariables: mentionsVariables(text), regionOf: regionsOf(text) };
 }
 
 function parseDocuments(text: string): Document.Parsed[] {
