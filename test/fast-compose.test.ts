@@ -60,6 +60,12 @@ describe('fastCompose', () => {
     ['keys the core schema resolves', '1: a\ntrue: b\n1.5: c\n0x10: d\n"quoted": e\n\'single\': f\nwith space: g\na:b: h\n'],
     ['prototype names as keys', '__proto__: a\nconstructor: b\ntoString: c\nhasOwnProperty: d\n'],
     ['quoted scalars', 'a: "x\\ty\\u00e9\\x41\\U0001F680 \\"q\\" \\\\ \\/ \\0\\a\\b\\e\\f\\n\\r\\v\\N\\_\\L\\P\\ "\nb: \'it\'\'s # not a comment\'\nc: "" # c\n'],
+    ['quoted scalars over lines', 'a: "one\n  two  \n\n  three # not a comment\n\n\n  four"\nb: \'it\'\'s\n  \'\'q\'\'  \n\n  x\'\nc: "x\n  "\nd: \'\n  y\'\n'],
+    ['lines of spaces inside quotes', 'a: "x\n \n\n     \n  y"\nb: \'x\n   \n  y\'\n'],
+    ['escaped line breaks in double quotes', 'a: "x\\\n   y \\\n  z"\nb: "x\\   \n  y\\\\\n  z"\nc: "\\x41\n  \\u00e9\\\n  \\"q\\""\n'],
+    ['quoted scalars over lines as entries, after anchors and tags', 's:\n- "x\n y"\n- k: \'x\n   y\'\n  l: &a "p\n   q" # c\n- *a\n- !t "x\n y"\nm:\n  "on the\n next line"\n'],
+    ['Prometheus rule annotations', 'spec:\n  groups:\n    - name: cert-manager\n      rules:\n        - alert: CertManagerAbsent\n          expr: |\n            absent(up{job="cert-manager"})\n          annotations:\n            description: "New certificates will not be able to be minted, and existing\n              ones can\'t be renewed until cert-manager is back."\n            message:\n              "The cert {{ $labels.name }} is {{ $value | humanizeDuration }}\n              from expiry."\n            summary: \'{{ $labels.kind }} reconciliation has been failing\n              for more than ten minutes.\'\n          for: 10m\n'],
+    ['Unicode spaces at the end of plain scalars', 'a: x\u00a0\nb\u00a0: y\nc: [z\u00a0, {k\u00a0: v}]\nd: w\u3000 # c\n'],
     ['plain scalars with indicators inside', 'a: x:y\nb: http://h:80/p?q=1#f\nc: a#b\nd: -x\ne: a, b\nf: it\'s "so"\n'],
     ['plain scalars over several lines', 'summary: one\n  two\n\n  three\n\n\n  four\nnext: x\nlist:\n- a\n  b\n'],
     ['a scalar on the line after its key', 'a:\n  plain text\nb:\n  "quoted"\nc:\n  [1, 2]\n'],
@@ -101,7 +107,21 @@ describe('fastCompose', () => {
     ['keep chomping', 'a: |+\n  x\n\n'],
     ['an indentation indicator', 'a: |2\n   x\n'],
     ['a line of spaces in a block scalar', 'a: |\n  x\n  \n  y\n'],
-    ['a quoted scalar over lines', 'a: "x\n  y"\n'],
+    ['a quoted scalar continued at its key\'s column', 'a: "x\ny"\n'],
+    ['a quoted scalar in a sequence continued at the dash\'s column', 'a:\n  - "x\n  y"\n'],
+    ['a quoted scalar in a compact mapping continued at its key\'s column', '- k: \'x\n  y\'\n'],
+    ['a quoted scalar over lines as a key', '"x\n  y": z\n'],
+    ['a quoted scalar over lines as an entry\'s key', '- \'x\n  y\': z\n'],
+    ['a quoted scalar over lines with text after it', 'a: "x\n  y" z\n'],
+    ['a quoted scalar over lines with a comment not after a space', 'a: "x\n  y"# c\n'],
+    ['a quoted scalar over lines followed by a deeper line', 'a: "x\n  y"\n  b: 1\n'],
+    ['an escaped line break before an empty line', 'a: "x\\\n\n  y"\n'],
+    ['an escaped line break before a line of spaces', 'a: "x\\\n   \n  y"\n'],
+    ['a document marker inside quotes', 'a: "x\n---\n  y"\n'],
+    ['a document end marker inside quotes', 'a: \'x\n...\n  y\'\n'],
+    ['a bad escape on a later line', 'a: "x\n  \\q"\n'],
+    ['a quoted scalar over lines in a flow collection', 'a: [ "x\n  y" ]\n'],
+    ['a quoted scalar over lines in a nested sequence', '- - "x\n   y"\n'],
     ['an explicit key', '? a\n: b\n'],
     ['a duplicate key', 'a: 1\nb: 2\na: 3\n'],
     ['keys equal as text', '1: a\n"1": b\n'],
@@ -126,6 +146,7 @@ describe('fastCompose', () => {
     ['a scalar continued after a comment', 'a: b # c\n  d\n'],
     ['bad indentation', 'a:\n    b: 1\n  c: 2\n'],
     ['an unterminated quote', 'a: "x\n'],
+    ['an unterminated quote over lines', 'a: \'x\n  y\n\n'],
     ['an unclosed flow collection', 'a: [1, 2\n'],
     ['a flow collection not indented', 'a:\n  b: [\n  1]\n'],
     ['a reserved indicator', 'a: @x\n'],
@@ -154,14 +175,23 @@ describe('fastCompose', () => {
   });
 
   // Lines of the shapes the fast composer takes, at random indentation: where
-  // its rules about columns, folding and anchors would differ from `yaml`'s.
+  // its rules about columns, folding, quotes over lines and anchors would
+  // differ from `yaml`'s.
   const KEYS = ['a', 'b', 'c', '1', '"q"', "'s'", 'true', '__proto__', 'k x', '<<', '*a', '*b', '*a '];
-  const VALUES = ['x', '1', '"s: #"', "'it''s'", '~', 'a b', 'x:y', 'a #c', '[1, x]', '{k: v}', '-1', '0x1F', '&a v', '*a', '&b', '|', '>-', '[', '{', 'text', '""', ':x', '?y', '{a, b: c}', '{k: *a}', '[*b, *a]', '*b', '!t x', '!t 1', '!t', '!!str 1', '{{X}}', '{{ .x }}', '{{"q"}}', '{a: , b: }', '{{1}}'];
+  const VALUES = ['x', '1', '"s: #"', "'it''s'", '~', 'a b', 'x:y', 'a #c', '[1, x]', '{k: v}', '-1', '0x1F', '&a v', '*a', '&b', '|', '>-', '[', '{', 'text', '""', ':x', '?y', '{a, b: c}', '{k: *a}', '[*b, *a]', '*b', '!t x', '!t 1', '!t', '!!str 1', '{{X}}', '{{ .x }}', '{{"q"}}', '{a: , b: }', '{{1}}', '"x', "'y", '"z\\', '"\\u00e9 #'];
+  // Text inside quotes, before a line break: escapes, an escaped line break, indicators, trailing spaces.
+  const QUOTED = ['x', 'a b  ', '', '   ', '# c', 'k: v', '- y', "it''s", '\\"q\\"', '\\', '\\ ', '\\\\', '\\x41\\t', '&a *b !t', '---', '...'];
   const line = fc.oneof(
     fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES, '')).map(([key, value]) => `${key}:${value === '' ? '' : ` ${value}`}`),
     fc.constantFrom(...VALUES, '').map((value) => `-${value === '' ? '' : ` ${value}`}`),
     fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)).map(([key, value]) => `- ${key}: ${value}`),
-    fc.constantFrom('', '# comment', '---', 'more text', 'a,', ']', '}', '1, 2]', '- - x', '? k'),
+    fc.constantFrom('', '# comment', '---', 'more text', 'a,', ']', '}', '1, 2]', '- - x', '? k', '...', '   '),
+    // Lines that go on, or close, a quoted scalar that an earlier line opened.
+    fc.constantFrom('x"', "y'", '"', "'", "it''s", '\\"q\\" \\', 'a: b" # c', "c'd'", '" x'),
+    // A quoted scalar over lines, each later line at an indentation of its own.
+    fc
+      .tuple(fc.constantFrom(...KEYS, '-'), fc.constantFrom('"', "'"), fc.array(fc.tuple(fc.constantFrom(...QUOTED), fc.nat({ max: 8 })), { minLength: 1, maxLength: 3 }), fc.constantFrom('', ' # c', ':', ': x', ' x'))
+      .map(([key, quote, parts, after]) => `${key === '-' ? '-' : `${key}:`} ${quote}${parts.map(([text, indent]) => `${text}\n${' '.repeat(indent)}`).join('')}${quote}${after}`),
   );
   const document = fc.array(fc.tuple(fc.nat({ max: 6 }), line), { maxLength: 14 }).map((lines) => lines.map(([indent, text]) => ' '.repeat(indent) + text).join('\n'));
 
@@ -207,9 +237,10 @@ describe.skipIf(!hasCorpus)('fastCompose on the corpus', () => {
 
   it('takes almost every real file, and composes each as yaml does', () => {
     expect(files.length).toBeGreaterThan(2_000);
-    const taken = files.filter((file) => expectSameAsYaml(file.text)).length;
-    // 2,886 of 2,890 when written; the rest (multi-line quoted scalars, `!!` tags) go to `yaml`.
-    expect(taken / files.length).toBeGreaterThan(0.97);
+    const left = files.filter((file) => !expectSameAsYaml(file.text));
+    // 2,888 of 2,890 when written; the two left, mkdocs.yml files, hold `!!python/name` tags, which go to `yaml`.
+    expect(1 - left.length / files.length).toBeGreaterThan(0.97);
+    expect(left.filter((file) => !file.text.includes('!!')).map((file) => file.path), 'files left to yaml without a `!!` tag').toStrictEqual([]);
   });
 
   it('composes mutated real files as yaml does, or leaves them', () => {

@@ -4,18 +4,20 @@ import { withGoYamlAliases } from './go-yaml.js';
 /**
  * Composes the documents of a file to plain values without the `yaml`
  * package, for the YAML that manifests are written in: block mappings and
- * sequences, plain scalars (folded over lines), one-line quoted scalars,
+ * sequences, plain scalars (folded over lines), quoted scalars (in block
+ * collections also over lines, as Prometheus rules' annotations are),
  * literal and folded block scalars with clip or strip chomping, flow
  * collections, comments, `---`, anchors, aliases (also as keys), merge keys,
  * local tags on scalars and gethomepage's `{{VAR}}` keys. Anything else —
- * other tags, directives, multi-line quoted scalars, keep chomping, tabs, CR,
- * duplicate keys, lines of spaces only — makes it give up (return
- * `undefined`), and the caller parses the file with `yaml`. When it does
- * return, the values are what `yaml` composes for the same text with no
- * error: test/fast-compose.test.ts holds it to that on every corpus file and
- * on generated text. This is most of a cold run's time saved: `yaml` builds
- * tokens, a CST and a document per file, and positions are needed only for
- * the few files that have findings.
+ * other tags, directives, quoted scalars over lines as keys or in flow
+ * collections, an escaped line break before an empty line, keep chomping,
+ * tabs, CR, duplicate keys, lines of spaces only in plain or block scalars —
+ * makes it give up (return `undefined`), and the caller parses the file with
+ * `yaml`. When it does return, the values are what `yaml` composes for the
+ * same text with no error: test/fast-compose.test.ts holds it to that on
+ * every corpus file and on generated text. This is most of a cold run's time
+ * saved: `yaml` builds tokens, a CST and a document per file, and positions
+ * are needed only for the few files that have findings.
  */
 export function fastCompose(text: string): unknown[] | undefined {
   const composed = attempt(text);
@@ -381,7 +383,7 @@ class Composer {
       const comment = line.indexOf(' #', at);
       if (comment !== -1 && comment < colon) return undefined;
       if (colon - at > MAX_KEY_LENGTH) giveUp();
-      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
+      const resolved = resolvePlain(trimSpaces(line.slice(at, colon)));
       // `~:` and `null:` are keys `yaml` writes as ''; leave them, and objects, to it.
       if (resolved === null || typeof resolved === 'object') giveUp();
       return { text: String(resolved), end: colon + 1, plain: true };
@@ -450,7 +452,7 @@ class Composer {
       value = this.blockScalar(line, at, indent);
     } else {
       if (char === '"' || char === "'") {
-        value = quotedValue(line, at);
+        value = this.quotedText(line, at, indent);
       } else if (char === '[' || char === '{') {
         const flow = new FlowComposer(this, this.lines, this.indents, this.row, at, indent, this.end, depth);
         value = flow.collection();
@@ -474,7 +476,7 @@ class Composer {
     const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
     if (tag === undefined) giveUp();
     const at = afterSpaces(line, start + tag.length);
-    const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
+    const value = line[at] === '"' || line[at] === "'" ? this.quotedText(line, at, indent) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
     return value;
@@ -542,6 +544,47 @@ class Composer {
       this.row = row;
     }
     return text;
+  }
+
+  /**
+   * The value of a quoted scalar that opens at `at` and ends its line (but
+   * for a comment), or goes on over the lines after it, which must be
+   * indented deeper than `indent` (else `yaml` reports the quote unclosed).
+   * Folded as `yaml` folds it: a line's trailing spaces and the next one's
+   * leading spaces go, a line break between two lines with text becomes a
+   * space, and each empty line (or line of spaces) between them a line
+   * break; in double quotes `\` at the end of a line joins it to the next.
+   * Leaves the cursor on the line of the closing quote; a multi-line scalar
+   * as a key (`"a\n b": c`), which `yaml` refuses, is left to it.
+   */
+  private quotedText(line: string, at: number, indent: number): string {
+    const double = line[at] === '"';
+    let part = quotedPart(double, line, at + 1);
+    let text = line;
+    let value = part.value;
+    let row = this.row;
+    while (part.end < 0) {
+      const escaped = part.end === ESCAPED_BREAK;
+      let breaks = 0;
+      for (;;) {
+        // The end of the document (or a `---` inside the quotes, which ends it): unclosed.
+        if (++row >= this.end) giveUp();
+        if (this.indents[row] !== this.lines[row]!.length) break;
+        // `yaml` folds an escaped line break and the empty lines after it to
+        // one space, where YAML 1.2 keeps the empty lines: left to it.
+        if (escaped) giveUp();
+        breaks++;
+      }
+      text = this.lines[row]!;
+      const spaces = this.indents[row]!;
+      if (spaces <= indent) giveUp();
+      if (!escaped) value += breaks === 0 ? ' ' : '\n'.repeat(breaks);
+      part = quotedPart(double, text, spaces);
+      value += part.value;
+    }
+    if (!restIsBlank(text, part.end)) giveUp();
+    this.row = row;
+    return value;
   }
 
   /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
@@ -624,63 +667,94 @@ function plainLine(line: string, at: number): { text: string; commented: boolean
   let end = line.indexOf(' #', at);
   const commented = end !== -1;
   if (!commented) end = line.length;
-  const text = line.slice(at, end).trimEnd();
+  const text = trimSpaces(line.slice(at, end));
   // `a: b: c` and `a: b:` are errors in `yaml`; report them through it.
   if (text.includes(': ') || text.endsWith(':')) giveUp();
   return { text, commented };
 }
 
-/** A quoted scalar that opens at `at` and ends its line (but for a comment). */
-function quotedValue(line: string, at: number): string {
-  const scalar = quoted(line, at);
-  if (scalar === undefined || !restIsBlank(line, scalar.end)) giveUp();
-  return scalar.value;
-}
-
 /** A quoted scalar that opens at `at` and closes on the same line; undefined when it does not. */
 function quoted(line: string, at: number): { value: string; end: number } | undefined {
-  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
+  const part = quotedPart(line[at] === '"', line, at + 1);
+  return part.end < 0 ? undefined : part;
 }
 
-function singleQuoted(line: string, at: number): { value: string; end: number } | undefined {
+/**
+ * What a line holds of a quoted scalar, from `from` (after the opening quote,
+ * or where a continuation line's text starts): its value, and the column
+ * after the closing quote, or OPEN when the line ends inside the quotes (the
+ * value then lacks the trailing spaces that a line break drops), or
+ * ESCAPED_BREAK when it ends with `\` (a double-quoted line break escaped).
+ */
+interface QuotedPart {
+  readonly value: string;
+  readonly end: number;
+}
+const OPEN = -1;
+const ESCAPED_BREAK = -2;
+
+function quotedPart(double: boolean, line: string, from: number): QuotedPart {
+  return double ? doubleQuotedPart(line, from) : singleQuotedPart(line, from);
+}
+
+function singleQuotedPart(line: string, from: number): QuotedPart {
   let value = '';
-  let from = at + 1;
+  let start = from;
   for (;;) {
-    const close = line.indexOf("'", from);
-    if (close === -1) return undefined;
-    value += line.slice(from, close);
-    if (line[close + 1] !== "'") return { value, end: close + 1 };
+    const close = line.indexOf("'", start);
+    if (close === -1) return { value: value + line.slice(start, withoutTrailingSpaces(line, start)), end: OPEN };
+    value += line.slice(start, close);
+    if (line.charCodeAt(close + 1) !== 39) return { value, end: close + 1 };
     value += "'";
-    from = close + 2;
+    start = close + 2;
   }
 }
 
-function doubleQuoted(line: string, at: number): { value: string; end: number } | undefined {
+function doubleQuotedPart(line: string, from: number): QuotedPart {
   let value = '';
-  for (let index = at + 1; index < line.length; index++) {
-    const char = line[index]!;
-    if (char === '"') return { value, end: index + 1 };
-    if (char !== '\\') {
-      value += char;
-      continue;
-    }
+  // The text from `start` to the next quote or backslash is taken as it is.
+  let start = from;
+  for (let index = from; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code === 34) return { value: value + line.slice(start, index), end: index + 1 };
+    if (code !== 92) continue;
+    value += line.slice(start, index);
     const escape = line[++index];
-    if (escape === undefined) return undefined;
+    if (escape === undefined) return { value, end: ESCAPED_BREAK };
     const simple = DOUBLE_QUOTE_ESCAPES[escape];
     if (simple !== undefined) {
       value += simple;
-      continue;
+    } else {
+      const digits = HEX_DIGITS[escape as keyof typeof HEX_DIGITS];
+      if (digits === undefined) giveUp();
+      const hex = line.slice(index + 1, index + 1 + digits);
+      if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff) giveUp();
+      value += String.fromCodePoint(code);
+      index += digits;
     }
-    const digits = HEX_DIGITS[escape as keyof typeof HEX_DIGITS];
-    if (digits === undefined) giveUp();
-    const hex = line.slice(index + 1, index + 1 + digits);
-    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
-    const code = parseInt(hex, 16);
-    if (code > 0x10ffff) giveUp();
-    value += String.fromCodePoint(code);
-    index += digits;
+    start = index + 1;
   }
-  return undefined;
+  // Spaces that escapes wrote stay; the line's own trailing spaces go.
+  return { value: value + line.slice(start, withoutTrailingSpaces(line, start)), end: OPEN };
+}
+
+/** Where `line` ends without its trailing spaces, but not before `from`. */
+function withoutTrailingSpaces(line: string, from: number): number {
+  let end = line.length;
+  while (end > from && line.charCodeAt(end - 1) === 32) end--;
+  return end;
+}
+
+/**
+ * `text` without trailing spaces. YAML's white space is spaces and tabs only
+ * (tabs are refused): `String#trimEnd` would also take U+00A0 and other
+ * Unicode spaces, which are content to `yaml`.
+ */
+function trimSpaces(text: string): string {
+  const end = withoutTrailingSpaces(text, 0);
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /**
@@ -806,7 +880,7 @@ class FlowComposer {
         }
       }
     }
-    return resolvePlain(this.line.slice(start, this.at).trimEnd());
+    return resolvePlain(trimSpaces(this.line.slice(start, this.at)));
   }
 
   /** Skips spaces, comments and line breaks. */
