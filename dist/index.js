@@ -2161,9 +2161,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve9, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve8(data);
+              return err ? reject(err) : resolve9(data);
             });
           });
         }
@@ -2201,12 +2201,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve9, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve8(data);
+              ) : resolve9(data);
             });
           });
         }
@@ -4473,8 +4473,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve8, reject) => {
-        res = resolve8;
+      const promise = new Promise((resolve9, reject) => {
+        res = resolve9;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6725,12 +6725,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve8, reject) => {
+      const waitForDrain = () => new Promise((resolve9, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve8;
+          callback = resolve9;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7400,12 +7400,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve8, reject) => {
+      const waitForDrain = () => new Promise((resolve9, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve8;
+          callback = resolve9;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7884,16 +7884,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve8) => {
+        return new Promise((resolve9) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve8;
+            this[kClosedResolve] = resolve9;
           } else {
-            resolve8(null);
+            resolve9(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve8) => {
+        return new Promise((resolve9) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7904,7 +7904,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve8(null);
+            resolve9(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7955,7 +7955,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve8, reject) => {
+        const socket = await new Promise((resolve9, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve8(socket2);
+              resolve9(socket2);
             }
           });
         });
@@ -8303,8 +8303,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve8) => {
-            this[kClosedResolve] = resolve8;
+          await new Promise((resolve9) => {
+            this[kClosedResolve] = resolve9;
           });
         }
       }
@@ -9573,7 +9573,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve8, reject) => {
+        return await new Promise((resolve9, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve8(null);
+              resolve9(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9605,7 +9605,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve9, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9622,7 +9622,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve8,
+              resolve: resolve9,
               reject,
               length: 0,
               body: []
@@ -9692,18 +9692,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve8, stream, length } = consume2;
+      const { type, body, resolve: resolve9, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve8(chunksDecode(body, length));
+          resolve9(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve8(JSON.parse(chunksDecode(body, length)));
+          resolve9(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve8(chunksConcat(body, length).buffer);
+          resolve9(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve8(new Blob(body, { type: stream[kContentType] }));
+          resolve9(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve8(chunksConcat(body, length));
+          resolve9(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9960,9 +9960,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve9, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10185,9 +10185,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve9, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10472,9 +10472,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve9, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -10566,9 +10566,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve9, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
+            return err ? reject(err) : resolve9(data);
           });
         });
       }
@@ -14431,7 +14431,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve8, reject) => agent.dispatch(
+        return new Promise((resolve9, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14507,7 +14507,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve8({
+              resolve9({
                 status,
                 statusText,
                 headersList,
@@ -14550,7 +14550,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve8({
+              resolve9({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18291,8 +18291,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve8) => {
-        setTimeout(resolve8, ms).unref();
+      return new Promise((resolve9) => {
+        setTimeout(resolve9, ms).unref();
       });
     }
     module.exports = {
@@ -18727,7 +18727,7 @@ var require_eventsource = __commonJS({
     var experimentalWarned = false;
     var defaultReconnectionTime = 3e3;
     var CONNECTING = 0;
-    var OPEN = 1;
+    var OPEN2 = 1;
     var CLOSED = 2;
     var ANONYMOUS = "anonymous";
     var USE_CREDENTIALS = "use-credentials";
@@ -18859,7 +18859,7 @@ var require_eventsource = __commonJS({
             this.dispatchEvent(new Event("error"));
             return;
           }
-          this.#readyState = OPEN;
+          this.#readyState = OPEN2;
           this.dispatchEvent(new Event("open"));
           this.#state.origin = response.urlList[response.urlList.length - 1].origin;
           const eventSourceStream = new EventSourceStream({
@@ -18966,7 +18966,7 @@ var require_eventsource = __commonJS({
         __proto__: null,
         configurable: false,
         enumerable: true,
-        value: OPEN,
+        value: OPEN2,
         writable: false
       },
       CLOSED: {
@@ -22101,7 +22101,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve8.call(this, root, ref);
+      let _sch = resolve9.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -22128,7 +22128,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve8(root, ref) {
+    function resolve9(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22992,7 +22992,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve8(baseURI, relativeURI, options) {
+    function resolve9(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23383,7 +23383,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve8,
+      resolve: resolve9,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -41655,7 +41655,7 @@ var require_dist2 = __commonJS({
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { EOL as EOL5 } from "node:os";
-import { dirname as dirname4, extname as extname2, resolve as resolve7 } from "node:path";
+import { dirname as dirname4, extname as extname2, resolve as resolve8 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -41822,11 +41822,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve8) {
-      resolve8(value);
+    return value instanceof P ? value : new P(function(resolve9) {
+      resolve9(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve8, reject) {
+  return new (P || (P = Promise))(function(resolve9, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41842,7 +41842,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve8(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -43494,7 +43494,8 @@ function discoverFiles(targets, cwd) {
       continue;
     }
     dirs.push(absolute);
-    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(toRelative(cwd, resolve(absolute, file)));
+    const prefix = toRelative(cwd, absolute);
+    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(prefix === "" ? file : `${prefix}/${file}`);
   }
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
   return { files, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix2.dirname(resolve(cwd, file))), cwd)) };
@@ -43926,7 +43927,7 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname3, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
+import { dirname as dirname3, relative as relative3, resolve as resolve7, sep as sep3 } from "node:path";
 
 // src/config/load.ts
 var import_cosmiconfig = __toESM(require_dist(), 1);
@@ -43991,16 +43992,28 @@ var LENIENT_UTF8 = new TextDecoder("utf-8");
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
 function readInputFile(cwd, path) {
-  const absolute = resolve3(cwd, path);
+  return readStampedFile(resolve3(cwd, path), path).file;
+}
+function stampOf(stats) {
+  return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
+}
+function currentStamp(absolute) {
+  const stats = lstatSync2(absolute, { throwIfNoEntry: false });
+  return stats?.isFile() ? stampOf(stats) : void 0;
+}
+function sameStamp(a, b) {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
+function readStampedFile(absolute, path) {
   let fd;
   try {
     fd = openSync(absolute, OPEN_FLAGS);
     const stats = fstatSync(fd);
     const refusal = refusalOf(stats);
-    if (refusal) return { path, error: refusal };
-    return inputFromBytes(path, readAll(fd, stats.size));
+    if (refusal) return { file: { path, error: refusal } };
+    return { file: inputFromBytes(path, readAll(fd, stats.size)), stamp: stampOf(stats) };
   } catch (error2) {
-    return { path, error: linkRefusal(absolute) ?? osError(error2) };
+    return { file: { path, error: linkRefusal(absolute) ?? osError(error2) } };
   } finally {
     if (fd !== void 0) closeSync(fd);
   }
@@ -44101,17 +44114,43 @@ function gitText(cwd, args, failure) {
 // src/project/cache.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 2;
+var CACHE_FORMAT = 3;
 var MAX_RUNS = 16;
+var RACY_MILLISECONDS = 2e3;
+var UnchangedFile = class {
+  constructor(path, absolute, stored) {
+    this.path = path;
+    this.absolute = absolute;
+    this.stored = stored;
+  }
+  path;
+  absolute;
+  stored;
+  read;
+  get invalidEncodingAt() {
+    return this.stored.invalidEncodingAt;
+  }
+  get text() {
+    if (this.read === void 0) {
+      const { file } = readStampedFile(this.absolute, this.path);
+      if (!("text" in file)) throw new Error(`${this.path} changed while it was being linted: ${file.error}`);
+      this.read = file.text;
+    }
+    return this.read;
+  }
+};
 var ProjectCache = class {
-  constructor(directory, version) {
+  constructor(directory, version, now = Date.now) {
     this.directory = directory;
+    this.startedAt = now();
     const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
+    this.filesFile = join(directory, `files-${tag}.bin`);
     this.runs = readMap(this.runsFile);
+    this.files = readMap(this.filesFile);
   }
   directory;
   /** Read on first use: a run that nothing changed needs only the runs file. */
@@ -44121,8 +44160,37 @@ var ProjectCache = class {
   digests = /* @__PURE__ */ new Map();
   changed = false;
   runs;
+  runsChanged = false;
+  files;
+  filesSeen = /* @__PURE__ */ new Set();
+  filesChanged = false;
+  /** Files changed since this time are not trusted by their stamp next time. */
+  startedAt;
   analysesFile;
   runsFile;
+  filesFile;
+  /**
+   * The file at `path`, read from disk unless its stamp is the one recorded
+   * when it was last read: then its text is read only if something asks for
+   * it, which in a run where nothing changed is nothing.
+   */
+  readFile(cwd, path) {
+    const absolute = resolve5(cwd, path);
+    this.filesSeen.add(absolute);
+    const stored = this.files.get(absolute);
+    const stamp = stored && currentStamp(absolute);
+    if (stored && stamp && sameStamp(stamp, stored.stamp)) return new UnchangedFile(path, absolute, stored);
+    const read = readStampedFile(absolute, path);
+    const { file } = read;
+    if (read.stamp && "text" in file && Math.max(read.stamp[1], read.stamp[2]) < this.startedAt - RACY_MILLISECONDS) {
+      const digest = this.digestOf(file.text);
+      this.files.set(absolute, file.invalidEncodingAt === void 0 ? { stamp: read.stamp, digest } : { stamp: read.stamp, digest, invalidEncodingAt: file.invalidEncodingAt });
+      this.filesChanged = true;
+    } else if (this.files.delete(absolute)) {
+      this.filesChanged = true;
+    }
+    return file;
+  }
   get analyses() {
     this.analysesRead ??= readMap(this.analysesFile);
     return this.analysesRead;
@@ -44140,16 +44208,28 @@ var ProjectCache = class {
   run(key) {
     return this.runs.get(key);
   }
-  /** Records a run, and keeps only the analyses this run used (files that changed or went away are dropped). */
+  /**
+   * Records a run, and keeps only the analyses and file stamps this run used
+   * (files that changed or went away are dropped). Writes only what changed.
+   */
   save(runKey, run2) {
-    this.runs.delete(runKey);
-    this.runs.set(runKey, run2);
-    while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value);
-    mkdirSync(this.directory, { recursive: true });
-    if (this.changed || this.used.size !== this.analyses.size) {
-      writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    if (this.runs.get(runKey) !== run2) {
+      this.runs.delete(runKey);
+      this.runs.set(runKey, run2);
+      while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value);
+      this.runsChanged = true;
     }
-    writeAtomically(this.runsFile, serialize(this.runs));
+    for (const path of this.files.keys()) {
+      if (this.filesSeen.has(path)) continue;
+      this.files.delete(path);
+      this.filesChanged = true;
+    }
+    const analysesChanged = this.analysesRead !== void 0 && (this.changed || this.used.size !== this.analyses.size);
+    if (!this.runsChanged && !this.filesChanged && !analysesChanged) return;
+    mkdirSync(this.directory, { recursive: true });
+    if (analysesChanged) writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
   }
   /**
    * What a run's result depends on: every file's path and content, and
@@ -44160,13 +44240,16 @@ var ProjectCache = class {
     const hash = createHash2("sha256").update(JSON.stringify(settings));
     for (const file of files) {
       hash.update(`\0${file.path}\0`);
-      if ("text" in file) hash.update(`${file.invalidEncodingAt ?? ""}\0${this.digestOf(file.text)}`);
+      if ("text" in file) hash.update(`${file.invalidEncodingAt ?? ""}\0${this.contentDigest(file)}`);
       else hash.update(`error\0${file.error}`);
     }
     return hash.digest("hex");
   }
-  keyOf(text2, template) {
-    return `${template ? "template" : "yaml"}:${this.digestOf(text2)}`;
+  keyOf(file, template) {
+    return `${template ? "template" : "yaml"}:${this.contentDigest(file)}`;
+  }
+  contentDigest(file) {
+    return file instanceof UnchangedFile ? file.stored.digest : this.digestOf(file.text);
   }
   digestOf(text2) {
     let digest = this.digests.get(text2);
@@ -44490,7 +44573,7 @@ var Composer = class {
       const comment = line.indexOf(" #", at);
       if (comment !== -1 && comment < colon) return void 0;
       if (colon - at > MAX_KEY_LENGTH) giveUp();
-      const resolved = resolvePlain(line.slice(at, colon).trimEnd());
+      const resolved = resolvePlain(trimSpaces(line.slice(at, colon)));
       if (resolved === null || typeof resolved === "object") giveUp();
       return { text: String(resolved), end: colon + 1, plain: true };
     }
@@ -44553,7 +44636,7 @@ var Composer = class {
       value = this.blockScalar(line, at, indent);
     } else {
       if (char === '"' || char === "'") {
-        value = quotedValue(line, at);
+        value = this.quotedText(line, at, indent);
       } else if (char === "[" || char === "{") {
         const flow = new FlowComposer(this, this.lines, this.indents, this.row, at, indent, this.end, depth);
         value = flow.collection();
@@ -44576,7 +44659,7 @@ var Composer = class {
     const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
     if (tag === void 0) giveUp();
     const at = afterSpaces(line, start + tag.length);
-    const value = line[at] === '"' || line[at] === "'" ? quotedValue(line, at) : this.plainText(line, at, indent);
+    const value = line[at] === '"' || line[at] === "'" ? this.quotedText(line, at, indent) : this.plainText(line, at, indent);
     this.row++;
     this.endOfValue(indent);
     return value;
@@ -44638,6 +44721,43 @@ var Composer = class {
       this.row = row;
     }
     return text2;
+  }
+  /**
+   * The value of a quoted scalar that opens at `at` and ends its line (but
+   * for a comment), or goes on over the lines after it, which must be
+   * indented deeper than `indent` (else `yaml` reports the quote unclosed).
+   * Folded as `yaml` folds it: a line's trailing spaces and the next one's
+   * leading spaces go, a line break between two lines with text becomes a
+   * space, and each empty line (or line of spaces) between them a line
+   * break; in double quotes `\` at the end of a line joins it to the next.
+   * Leaves the cursor on the line of the closing quote; a multi-line scalar
+   * as a key (`"a\n b": c`), which `yaml` refuses, is left to it.
+   */
+  quotedText(line, at, indent) {
+    const double = line[at] === '"';
+    let part = quotedPart(double, line, at + 1);
+    let text2 = line;
+    let value = part.value;
+    let row = this.row;
+    while (part.end < 0) {
+      const escaped = part.end === ESCAPED_BREAK;
+      let breaks = 0;
+      for (; ; ) {
+        if (++row >= this.end) giveUp();
+        if (this.indents[row] !== this.lines[row].length) break;
+        if (escaped) giveUp();
+        breaks++;
+      }
+      text2 = this.lines[row];
+      const spaces = this.indents[row];
+      if (spaces <= indent) giveUp();
+      if (!escaped) value += breaks === 0 ? " " : "\n".repeat(breaks);
+      part = quotedPart(double, text2, spaces);
+      value += part.value;
+    }
+    if (!restIsBlank(text2, part.end)) giveUp();
+    this.row = row;
+    return value;
   }
   /** `|`, `|-`, `>` or `>-` at `at`, and the lines indented deeper than `indent` that follow. */
   blockScalar(line, at, indent) {
@@ -44707,56 +44827,66 @@ function plainLine(line, at) {
   let end = line.indexOf(" #", at);
   const commented = end !== -1;
   if (!commented) end = line.length;
-  const text2 = line.slice(at, end).trimEnd();
+  const text2 = trimSpaces(line.slice(at, end));
   if (text2.includes(": ") || text2.endsWith(":")) giveUp();
   return { text: text2, commented };
 }
-function quotedValue(line, at) {
-  const scalar = quoted(line, at);
-  if (scalar === void 0 || !restIsBlank(line, scalar.end)) giveUp();
-  return scalar.value;
-}
 function quoted(line, at) {
-  return line[at] === '"' ? doubleQuoted(line, at) : singleQuoted(line, at);
+  const part = quotedPart(line[at] === '"', line, at + 1);
+  return part.end < 0 ? void 0 : part;
 }
-function singleQuoted(line, at) {
+var OPEN = -1;
+var ESCAPED_BREAK = -2;
+function quotedPart(double, line, from) {
+  return double ? doubleQuotedPart(line, from) : singleQuotedPart(line, from);
+}
+function singleQuotedPart(line, from) {
   let value = "";
-  let from = at + 1;
+  let start = from;
   for (; ; ) {
-    const close = line.indexOf("'", from);
-    if (close === -1) return void 0;
-    value += line.slice(from, close);
-    if (line[close + 1] !== "'") return { value, end: close + 1 };
+    const close = line.indexOf("'", start);
+    if (close === -1) return { value: value + line.slice(start, withoutTrailingSpaces(line, start)), end: OPEN };
+    value += line.slice(start, close);
+    if (line.charCodeAt(close + 1) !== 39) return { value, end: close + 1 };
     value += "'";
-    from = close + 2;
+    start = close + 2;
   }
 }
-function doubleQuoted(line, at) {
+function doubleQuotedPart(line, from) {
   let value = "";
-  for (let index = at + 1; index < line.length; index++) {
-    const char = line[index];
-    if (char === '"') return { value, end: index + 1 };
-    if (char !== "\\") {
-      value += char;
-      continue;
-    }
+  let start = from;
+  for (let index = from; index < line.length; index++) {
+    const code = line.charCodeAt(index);
+    if (code === 34) return { value: value + line.slice(start, index), end: index + 1 };
+    if (code !== 92) continue;
+    value += line.slice(start, index);
     const escape2 = line[++index];
-    if (escape2 === void 0) return void 0;
+    if (escape2 === void 0) return { value, end: ESCAPED_BREAK };
     const simple = DOUBLE_QUOTE_ESCAPES[escape2];
     if (simple !== void 0) {
       value += simple;
-      continue;
+    } else {
+      const digits = HEX_DIGITS[escape2];
+      if (digits === void 0) giveUp();
+      const hex = line.slice(index + 1, index + 1 + digits);
+      if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+      const code2 = parseInt(hex, 16);
+      if (code2 > 1114111) giveUp();
+      value += String.fromCodePoint(code2);
+      index += digits;
     }
-    const digits = HEX_DIGITS[escape2];
-    if (digits === void 0) giveUp();
-    const hex = line.slice(index + 1, index + 1 + digits);
-    if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
-    const code = parseInt(hex, 16);
-    if (code > 1114111) giveUp();
-    value += String.fromCodePoint(code);
-    index += digits;
+    start = index + 1;
   }
-  return void 0;
+  return { value: value + line.slice(start, withoutTrailingSpaces(line, start)), end: OPEN };
+}
+function withoutTrailingSpaces(line, from) {
+  let end = line.length;
+  while (end > from && line.charCodeAt(end - 1) === 32) end--;
+  return end;
+}
+function trimSpaces(text2) {
+  const end = withoutTrailingSpaces(text2, 0);
+  return end === text2.length ? text2 : text2.slice(0, end);
 }
 var FlowComposer = class {
   constructor(composer, lines, indents, row, at, indent, end, depth) {
@@ -44874,7 +45004,7 @@ var FlowComposer = class {
         }
       }
     }
-    return resolvePlain(this.line.slice(start, this.at).trimEnd());
+    return resolvePlain(trimSpaces(this.line.slice(start, this.at)));
   }
   /** Skips spaces, comments and line breaks. */
   spaces() {
@@ -45482,7 +45612,7 @@ function locate(doc, path, target = "value") {
   return spanOf(chosen) ?? spanOf(doc.contents) ?? { start: 0, end: 0 };
 }
 function child(doc, parent, segment) {
-  const node = resolve5(doc, parent);
+  const node = resolve6(doc, parent);
   if ((0, import_yaml3.isMap)(node)) {
     const pair = findPair(doc, node.items, segment, 0);
     return pair ? { pair, node: pair.value } : void 0;
@@ -45500,7 +45630,7 @@ function findPair(doc, items, key, depth) {
     if (keyOf(pair) !== "<<") continue;
     const sources = (0, import_yaml3.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const merged = resolve5(doc, source);
+      const merged = resolve6(doc, source);
       if (!(0, import_yaml3.isMap)(merged)) continue;
       const found = findPair(doc, merged.items, key, depth + 1);
       if (found) return found;
@@ -45513,7 +45643,7 @@ function keyOf(pair) {
   const value = pair.key.value;
   return typeof value === "symbol" ? value.description : String(value);
 }
-function resolve5(doc, node) {
+function resolve6(doc, node) {
   if ((0, import_yaml3.isAlias)(node)) return node.resolve(doc) ?? null;
   return node ?? null;
 }
@@ -45544,20 +45674,32 @@ function parseSource(path, originalText, options = {}) {
   const documents = isTemplate ? [] : docs;
   return { ...fromText(path, text2), problems, isTemplate, documents };
 }
-function restoreSource(path, text2, problems, isTemplate) {
+function restoreSource(path, textOf, known) {
+  let text2;
+  let regions;
   let documents;
+  const theText = () => text2 ??= textOf();
   return {
-    ...fromText(path, text2),
-    problems,
-    isTemplate,
+    path,
+    problems: known.problems,
+    isTemplate: known.isTemplate,
+    mentionsVariables: known.mentionsVariables,
+    get text() {
+      return theText();
+    },
+    // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
+    regionOf: (span) => (regions ??= regionsOf(theText()))(span),
     get documents() {
-      documents ??= isTemplate ? [] : parseDocuments(text2);
+      documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
     }
   };
 }
+function mentionsVariables(text2) {
+  return text2.includes("${");
+}
 function fromText(path, text2) {
-  return { path, text: text2, mentionsVariables: text2.includes("${"), regionOf: regionsOf(text2) };
+  return { path, text: text2, mentionsVariables: mentionsVariables(text2), regionOf: regionsOf(text2) };
 }
 function parseDocuments(text2) {
   const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);
@@ -45862,9 +46004,9 @@ function loadRepository(files, root, {
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache2?.keyOf(file.text, template);
+    const key = cache2?.keyOf(file, template);
     const cached = key === void 0 ? void 0 : cache2?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, cached.parsedText ?? file.text, cached.problems, cached.isTemplate) } : analyze(file.path, file.text, template, fast);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
@@ -45888,6 +46030,7 @@ function analyze(path, text2, template, fast) {
   const analysis = {
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
+    mentionsVariables: source.mentionsVariables,
     problems: source.problems,
     composeErrors,
     directives: directivesIn(source.text, source.regionOf),
@@ -45897,7 +46040,9 @@ function analyze(path, text2, template, fast) {
 }
 function composeFast(path, text2) {
   const plain = fastComposeFile(text2);
-  return plain && { source: restoreSource(path, plain.text, [], false), values: plain.values, composeErrors: [] };
+  if (plain === void 0) return void 0;
+  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) });
+  return { source, values: plain.values, composeErrors: [] };
 }
 function composeWithYaml(path, text2, template) {
   const source = parseSource(path, text2, { template });
@@ -45995,17 +46140,18 @@ async function loadProjectConfig(options) {
   });
   return { config, configPath: filepath };
 }
-async function readProject(options) {
+async function readProject(options, cache2) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname3(configPath) : options.cwd, options.cwd);
-  const files = discovery.files.filter((path) => !ignored(path)).map((path) => readInputFile(options.cwd, path));
-  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve6(options.cwd, path)) };
+  const read = cache2 ? (path) => cache2.readFile(options.cwd, path) : (path) => readInputFile(options.cwd, path);
+  const files = discovery.files.filter((path) => !ignored(path)).map(read);
+  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };
 }
 async function lintProject(options) {
-  const { config, targets, root, files, ignored, pathExists } = await readProject(options);
-  const cache2 = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version);
+  const cache2 = options.cache && new ProjectCache(resolve7(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache2);
   const settings = {
     root,
     rules: config.rules,
@@ -46017,7 +46163,7 @@ async function lintProject(options) {
   const key = cache2?.runKey(files, { version: options.cache.version, ...settings });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
   const result2 = stored ?? run2(files);
-  if (cache2 && key !== void 0 && !stored) cache2.save(key, result2);
+  if (cache2 && key !== void 0) cache2.save(key, result2);
   const notes = [];
   let findings = result2.findings;
   if (options.repository !== void 0) findings = onlyIn(findings, options.paths, options.cwd);
@@ -46026,11 +46172,15 @@ async function lintProject(options) {
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== void 0) findings = applyBaseline(findings, options.baseline, options, notes);
-  const texts = new Map(files.flatMap((file) => "text" in file ? [[file.path, file.text]] : []));
-  return { findings, fileCount: result2.fileCount, sourceOf: (file) => texts.get(file), notes };
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const sourceOf = (path) => {
+    const file = byPath.get(path);
+    return file && "text" in file ? file.text : void 0;
+  };
+  return { findings, fileCount: result2.fileCount, sourceOf, notes };
 }
 function applyBaseline(findings, file, options, notes) {
-  const path = resolve6(options.cwd, file);
+  const path = resolve7(options.cwd, file);
   if (!existsSync4(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
   const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync5(path, "utf8"), file));
   const entries = (count) => count === 1 ? "entry" : "entries";
@@ -46050,7 +46200,7 @@ function applyBaseline(findings, file, options, notes) {
   return fresh;
 }
 function onlyIn(findings, paths, cwd) {
-  const wanted = paths.map((path) => toRelative(cwd, resolve6(cwd, path)));
+  const wanted = paths.map((path) => toRelative(cwd, resolve7(cwd, path)));
   return findings.filter((finding) => wanted.some((path) => path === "" || finding.file === path || finding.file.startsWith(`${path}/`)));
 }
 function writeOutput(path, shown, text2) {
@@ -46064,7 +46214,7 @@ function writeOutput(path, shown, text2) {
 function searchStart(paths, cwd) {
   const first = paths[0];
   if (first === void 0) return cwd;
-  const absolute = resolve6(cwd, first);
+  const absolute = resolve7(cwd, first);
   try {
     return statSync2(absolute).isDirectory() ? absolute : dirname3(absolute);
   } catch {
@@ -46075,7 +46225,7 @@ function ignoreMatcher(globs, base, cwd) {
   if (globs.length === 0) return () => false;
   const matches = (0, import_picomatch.default)([...globs], { dot: true });
   return (path) => {
-    const fromBase = relative3(base, resolve6(cwd, path)).split(sep3).join("/");
+    const fromBase = relative3(base, resolve7(cwd, path)).split(sep3).join("/");
     return !fromBase.startsWith("../") && matches(fromBase);
   };
 }
@@ -46143,7 +46293,7 @@ function report(result2, inputs, cwd) {
   const formatInput = { findings: result2.findings, fileCount: result2.fileCount, sourceOf: result2.sourceOf, color: false };
   if (inputs.format !== void 0) logUntrusted(`homeops-lint --format ${inputs.format}`, outputFormats[inputs.format](formatInput));
   if (inputs.sarifFile !== void 0) {
-    const path = resolve7(cwd, inputs.sarifFile);
+    const path = resolve8(cwd, inputs.sarifFile);
     mkdirSync2(dirname4(path), { recursive: true });
     writeOutput(path, inputs.sarifFile, outputFormats.sarif(formatInput));
   }
