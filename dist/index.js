@@ -43465,7 +43465,7 @@ function isObject(value) {
 
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
-import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, posix as posix2, relative, resolve, sep } from "node:path";
 
 // src/discovery/git.ts
@@ -43511,9 +43511,8 @@ function gitFiles(dir) {
   if (!mayBeInGitWorkTree(dir)) return void 0;
   const listed = gitPaths(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
   if (listed === void 0) return void 0;
-  const deleted = new Set(gitPaths(dir, ["ls-files", "-z", "--deleted", "--", "."]) ?? []);
-  const linked = linkedPaths(dir);
-  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
+  const inWorkTree = workTreeFiles(dir);
+  return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
 function mayBeInGitWorkTree(dir) {
   if (process.env.GIT_DIR !== void 0) return true;
@@ -43522,30 +43521,25 @@ function mayBeInGitWorkTree(dir) {
     if (dirname(at) === at) return false;
   }
 }
-function linkedPaths(dir) {
-  const realDirs = /* @__PURE__ */ new Map();
-  const realDir = (path) => {
-    if (!realDirs.has(path)) realDirs.set(path, realpathOrUndefined(path));
-    return realDirs.get(path);
-  };
-  const top = realDir(dir);
-  return (file) => {
-    const absolute = resolve(dir, file);
-    try {
-      if (lstatSync(absolute).isSymbolicLink()) return true;
-    } catch {
-      return false;
+function workTreeFiles(dir) {
+  const linkedDirs = /* @__PURE__ */ new Map([[".", false]]);
+  const linkedDir = (relativeDir) => {
+    let linked = linkedDirs.get(relativeDir);
+    if (linked === void 0) {
+      linked = linkedDir(posix2.dirname(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linkedDirs.set(relativeDir, linked);
     }
-    const parent = realDir(dirname(absolute));
-    return top !== void 0 && parent !== void 0 && parent !== resolve(top, dirname(file));
+    return linked;
   };
-}
-function realpathOrUndefined(path) {
-  try {
-    return realpathSync(path);
-  } catch {
-    return void 0;
-  }
+  return (file) => {
+    let stats;
+    try {
+      stats = lstatSync(resolve(dir, file), { throwIfNoEntry: false });
+    } catch (error2) {
+      return error2.code !== "ENOTDIR";
+    }
+    return stats !== void 0 && !stats.isSymbolicLink() && !linkedDir(posix2.dirname(file));
+  };
 }
 function gitPaths(dir, args) {
   const result2 = git(dir, args);

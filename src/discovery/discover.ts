@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import { git } from './git.js';
@@ -60,9 +60,8 @@ function gitFiles(dir: string): string[] | undefined {
   if (!mayBeInGitWorkTree(dir)) return undefined;
   const listed = gitPaths(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
   if (listed === undefined) return undefined;
-  const deleted = new Set(gitPaths(dir, ['ls-files', '-z', '--deleted', '--', '.']) ?? []);
-  const linked = linkedPaths(dir);
-  return listed.filter((file) => YAML_FILE.test(file) && !deleted.has(file) && !linked(file));
+  const inWorkTree = workTreeFiles(dir);
+  return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
 
 /**
@@ -79,35 +78,33 @@ function mayBeInGitWorkTree(dir: string): boolean {
 }
 
 /**
- * Whether a path git lists under `dir` is, or lies below, a symbolic link in
- * the work tree. Git keeps listing `apps/x.yaml` from its index after `apps`
- * is replaced by a link to another directory.
+ * Whether a path git lists under `dir` is a file in the work tree, as Flux
+ * would see it: not deleted since git last recorded it (what `git ls-files
+ * --deleted` lists, one process less), and neither a symbolic link nor below
+ * one. Git keeps listing `apps/x.yaml` from its index after `apps` is
+ * replaced by a link to another directory.
  */
-function linkedPaths(dir: string): (file: string) => boolean {
-  const realDirs = new Map<string, string | undefined>();
-  const realDir = (path: string) => {
-    if (!realDirs.has(path)) realDirs.set(path, realpathOrUndefined(path));
-    return realDirs.get(path);
-  };
-  const top = realDir(dir);
-  return (file) => {
-    const absolute = resolve(dir, file);
-    try {
-      if (lstatSync(absolute).isSymbolicLink()) return true;
-    } catch {
-      return false; // Missing: reading it reports why.
+function workTreeFiles(dir: string): (file: string) => boolean {
+  // Per directory relative to `dir` (`.` for it): whether it is, or lies below, a link.
+  const linkedDirs = new Map<string, boolean>([['.', false]]);
+  const linkedDir = (relativeDir: string): boolean => {
+    let linked = linkedDirs.get(relativeDir);
+    if (linked === undefined) {
+      linked = linkedDir(posix.dirname(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linkedDirs.set(relativeDir, linked);
     }
-    const parent = realDir(dirname(absolute));
-    return top !== undefined && parent !== undefined && parent !== resolve(top, dirname(file));
+    return linked;
   };
-}
-
-function realpathOrUndefined(path: string): string | undefined {
-  try {
-    return realpathSync(path);
-  } catch {
-    return undefined;
-  }
+  return (file) => {
+    let stats;
+    try {
+      stats = lstatSync(resolve(dir, file), { throwIfNoEntry: false });
+    } catch (error) {
+      // A parent replaced by a file deletes it too; otherwise (EACCES) reading it reports why.
+      return (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
+    }
+    return stats !== undefined && !stats.isSymbolicLink() && !linkedDir(posix.dirname(file));
+  };
 }
 
 /** Paths git lists (NUL-separated); `undefined` when git is missing or fails. */

@@ -86,6 +86,22 @@ describe.skipIf(!POSIX)('a tracked directory replaced by a symbolic link', () =>
   });
 });
 
+describe('tracked files gone from the work tree', () => {
+  it('are not linted, deleted or below a directory replaced by a file, though git still lists them', async () => {
+    const { repo } = repoWithOutside();
+    mkdirSync(join(repo, 'apps'));
+    writeFileSync(join(repo, 'apps', 'x.yaml'), 'a: 1\n');
+    writeFileSync(join(repo, 'gone.yaml'), 'a: 1\n');
+    commitAll(repo);
+    rmSync(join(repo, 'gone.yaml'));
+    rmSync(join(repo, 'apps'), { recursive: true });
+    writeFileSync(join(repo, 'apps'), 'not a directory\n');
+    expect(git(repo, 'ls-files')).toBe('apps/x.yaml\ngone.yaml\nok.yaml\n');
+    const { files, findings } = await lintJson(repo);
+    expect({ files, findings: located(findings) }).toEqual({ files: 1, findings: ['ok.yaml:7:3 cnpg-backup-immediate/immediate'] });
+  });
+});
+
 describe('files that cannot be read', () => {
   it.skipIf(!POSIX)('an unreadable file is a finding with the OS error, and the others are linted', async ({ skip }) => {
     const dir = hostileTree({ 'locked.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
