@@ -42299,18 +42299,32 @@ function getPath(value, path) {
 function asArray(value) {
   return Array.isArray(value) ? value : [];
 }
-function walkMappings(value, visit2, path = [], seen = /* @__PURE__ */ new Set()) {
-  if (typeof value !== "object" || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      if (typeof item === "object" && item !== null) walkMappings(item, visit2, [...path, index], seen);
-    });
-    return;
-  }
-  const mapping = value;
-  visit2(mapping, path);
-  for (const [key, child2] of Object.entries(mapping)) if (typeof child2 === "object" && child2 !== null) walkMappings(child2, visit2, [...path, key], seen);
+function walkMappings(value, visit2) {
+  const path = [];
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (node) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        const item = node[index];
+        if (typeof item !== "object" || item === null) continue;
+        path.push(index);
+        walk(item);
+        path.pop();
+      }
+      return;
+    }
+    visit2(node, path);
+    for (const key of Object.keys(node)) {
+      const child2 = node[key];
+      if (typeof child2 !== "object" || child2 === null) continue;
+      path.push(key);
+      walk(child2);
+      path.pop();
+    }
+  };
+  if (typeof value === "object" && value !== null) walk(value);
 }
 
 // src/resources/ingresses.ts
@@ -42474,21 +42488,46 @@ function substituteText(text2, substitution) {
     return match;
   });
 }
-function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map()) {
+function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map(), mentions = /* @__PURE__ */ new Map()) {
   if (typeof value === "string") return substituteText(value, substitution);
   if (typeof value !== "object" || value === null) return value;
   const cached = seen.get(value);
   if (cached !== void 0) return cached;
+  if (!mentionsVariable(value, mentions)) return value;
   if (Array.isArray(value)) {
     const copy3 = [];
     seen.set(value, copy3);
-    for (const item of value) copy3.push(substituteValue(item, substitution, seen));
+    for (const item of value) copy3.push(substituteValue(item, substitution, seen, mentions));
     return copy3;
   }
   const copy2 = {};
   seen.set(value, copy2);
-  for (const [key, item] of Object.entries(value)) copy2[substituteText(key, substitution)] = substituteValue(item, substitution, seen);
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(copy2, substituteText(key, substitution), {
+      value: substituteValue(value[key], substitution, seen, mentions),
+      writable: true,
+      enumerable: true,
+      configurable: true
+    });
+  }
   return copy2;
+}
+function mentionsVariable(value, known) {
+  const memo = known.get(value);
+  if (memo !== void 0) return memo;
+  known.set(value, true);
+  let found = false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (found = holdsVariable(item, known)) break;
+  } else {
+    for (const key of Object.keys(value)) if (found = key.includes("${") || holdsVariable(value[key], known)) break;
+  }
+  known.set(value, found);
+  return found;
+}
+function holdsVariable(value, known) {
+  if (typeof value === "string") return value.includes("${");
+  return typeof value === "object" && value !== null && mentionsVariable(value, known);
 }
 function substitutionDisabled(value) {
   const metadata = isMapping(value) && isMapping(value.metadata) ? value.metadata : void 0;
@@ -42959,10 +42998,12 @@ var flux_substitution_undefined_default = defineRule({
   check(resource, context) {
     if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
     const reported = /* @__PURE__ */ new Set();
+    let strings;
     for (const placement of resource.placements) {
       const substitution = placement.substitution;
       if (!substitution?.complete) continue;
-      for (const { text: text2, at, span } of stringsIn(resource)) {
+      strings ??= stringsIn(resource);
+      for (const { text: text2, at, span } of strings) {
         for (const reference of referencesIn(text2)) {
           if (reference.fallback !== void 0 || substitution.variables.has(reference.name)) continue;
           const key = `${at.join("\0")}\0${reference.name}`;
@@ -42984,23 +43025,30 @@ var flux_substitution_undefined_default = defineRule({
 function stringsIn(resource) {
   const found = [];
   const seen = /* @__PURE__ */ new Set();
-  const walk = (value, at) => {
+  const at = [];
+  const walk = (value) => {
     if (typeof value === "string") {
-      if (value.includes("${")) found.push({ text: value, at, span: "value" });
+      if (value.includes("${")) found.push({ text: value, at: [...at], span: "value" });
       return;
     }
     if (typeof value !== "object" || value === null || seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, [...at, index]));
+      for (let index = 0; index < value.length; index++) {
+        at.push(index);
+        walk(value[index]);
+        at.pop();
+      }
       return;
     }
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes("${")) found.push({ text: key, at: [...at, key], span: "key" });
-      walk(item, [...at, key]);
+    for (const key of Object.keys(value)) {
+      at.push(key);
+      if (key.includes("${")) found.push({ text: key, at: [...at], span: "key" });
+      walk(value[key]);
+      at.pop();
     }
   };
-  walk(resource.written, []);
+  walk(resource.written);
   return found;
 }
 

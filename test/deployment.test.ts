@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../src/linter/linter.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
+import { substituteValue } from '../src/resources/substitution.js';
 
 /** `file: text` pairs to an index, for looking at where each resource lands. */
 function placementsOf(texts: Record<string, string>, root = '') {
@@ -238,6 +239,39 @@ describe('Flux substitution', () => {
       'web/host.yaml': ingress('${DOMAIN}'),
     };
     expect(valueOf(files, ['data', 'host'])).toBe('example.com');
+  });
+});
+
+describe('substituteValue', () => {
+  const substitution = { variables: new Map([['DOMAIN', 'example.com'], ['KEY', 'k']]), complete: true };
+
+  it('substitutes every string and key, copying only what holds a variable and sharing the rest', () => {
+    const untouched = { image: { repository: 'ghcr.io/x', tag: '1.0' }, ports: [80, 443] };
+    const value = { metadata: { name: 'web' }, spec: { values: { app: untouched, ingress: { hosts: ['web.${DOMAIN}'] }, labels: { '${KEY}': 'v' } } } };
+    const result = substituteValue(value, substitution) as typeof value;
+    expect(result).toEqual({ metadata: { name: 'web' }, spec: { values: { app: untouched, ingress: { hosts: ['web.example.com'] }, labels: { k: 'v' } } } });
+    expect(result.metadata).toBe(value.metadata);
+    expect(result.spec.values.app).toBe(untouched);
+    expect(value.spec.values.ingress.hosts).toEqual(['web.${DOMAIN}']);
+  });
+
+  it('keeps `__proto__` an own key of a copied mapping', () => {
+    const value = JSON.parse('{"host": "${DOMAIN}", "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const result = substituteValue(value, substitution) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.keys(result)).toEqual(['host', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toEqual({ polluted: true });
+  });
+
+  it('copies a cycle (an alias inside its own anchor) whole, substituted throughout', () => {
+    // The variable is met only after the way back: `inner` alone holds none.
+    const inner: Record<string, unknown> = { c: 'plain' };
+    const outer: Record<string, unknown> = { b: inner, d: '${DOMAIN}' };
+    inner.back = outer;
+    const result = substituteValue({ a: outer }, substitution) as { a: { b: { c: string; back: { d: string } }; d: string } };
+    expect(result.a.d).toBe('example.com');
+    expect(result.a.b.back).toBe(result.a);
+    expect(result.a.b.back.d).toBe('example.com');
   });
 });
 

@@ -50,22 +50,58 @@ export function substituteText(text: string, substitution: Substitution): string
   });
 }
 
-/** A deep copy of a composed document with every string (keys too) substituted. */
-export function substituteValue(value: unknown, substitution: Substitution, seen = new Map<object, unknown>()): unknown {
+/**
+ * A composed document with every string (keys too) substituted. Only what
+ * holds a `${` is copied; the rest is shared with `value` (nothing mutates
+ * composed values), which for a HelmRelease with one templated host is
+ * almost all of it.
+ */
+export function substituteValue(value: unknown, substitution: Substitution, seen = new Map<object, unknown>(), mentions = new Map<object, boolean>()): unknown {
   if (typeof value === 'string') return substituteText(value, substitution);
   if (typeof value !== 'object' || value === null) return value;
   const cached = seen.get(value);
   if (cached !== undefined) return cached;
+  if (!mentionsVariable(value, mentions)) return value;
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     seen.set(value, copy);
-    for (const item of value) copy.push(substituteValue(item, substitution, seen));
+    for (const item of value) copy.push(substituteValue(item, substitution, seen, mentions));
     return copy;
   }
   const copy: Mapping = {};
   seen.set(value, copy);
-  for (const [key, item] of Object.entries(value as Mapping)) copy[substituteText(key, substitution)] = substituteValue(item, substitution, seen);
+  for (const key of Object.keys(value)) {
+    // An own property even for `__proto__`, which plain assignment would make the prototype.
+    Object.defineProperty(copy, substituteText(key, substitution), {
+      value: substituteValue((value as Mapping)[key], substitution, seen, mentions),
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
   return copy;
+}
+
+/** Whether a string inside `value`, or a key, holds `${`; once per object (aliases share objects). */
+function mentionsVariable(value: object, known: Map<object, boolean>): boolean {
+  const memo = known.get(value);
+  if (memo !== undefined) return memo;
+  // An alias inside its own anchor leads back here: counted as mentioning, so
+  // that a cycle is copied whole, as every copy was before sharing.
+  known.set(value, true);
+  let found = false;
+  if (Array.isArray(value)) {
+    for (const item of value) if ((found = holdsVariable(item, known))) break;
+  } else {
+    for (const key of Object.keys(value)) if ((found = key.includes('${') || holdsVariable((value as Mapping)[key], known))) break;
+  }
+  known.set(value, found);
+  return found;
+}
+
+function holdsVariable(value: unknown, known: Map<object, boolean>): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  return typeof value === 'object' && value !== null && mentionsVariable(value, known);
 }
 
 /** Objects that opt out with `kustomize.toolkit.fluxcd.io/substitute: disabled`, as an annotation or a label (Flux reads both). */

@@ -34,25 +34,38 @@ export function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Calls `visit` for every mapping inside `value`, with its path relative to `value`. */
-export function walkMappings(
-  value: unknown,
-  visit: (mapping: Mapping, path: readonly (string | number)[]) => void,
-  path: readonly (string | number)[] = [],
-  seen: Set<unknown> = new Set(),
-): void {
+/**
+ * Calls `visit` for every mapping inside `value`, with its path relative to
+ * `value`. The path is one array grown and shrunk on the way: it holds only
+ * during the call, and a visitor that keeps it keeps a copy.
+ */
+export function walkMappings(value: unknown, visit: (mapping: Mapping, path: readonly (string | number)[]) => void): void {
+  const path: (string | number)[] = [];
   // Aliases compose to shared objects; visiting each object once keeps an alias
   // bomb linear and avoids reporting one anchor once per alias.
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      if (typeof item === 'object' && item !== null) walkMappings(item, visit, [...path, index], seen);
-    });
-    return;
-  }
-  const mapping = value as Mapping;
-  visit(mapping, path);
-  // Scalars hold no mapping: no path is built for them (most of a values tree).
-  for (const [key, child] of Object.entries(mapping)) if (typeof child === 'object' && child !== null) walkMappings(child, visit, [...path, key], seen);
+  const seen = new Set<unknown>();
+  const walk = (node: object) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        const item: unknown = node[index];
+        if (typeof item !== 'object' || item === null) continue;
+        path.push(index);
+        walk(item);
+        path.pop();
+      }
+      return;
+    }
+    visit(node as Mapping, path);
+    // Scalars hold no mapping: the path does not grow for them (most of a values tree).
+    for (const key of Object.keys(node)) {
+      const child = (node as Mapping)[key];
+      if (typeof child !== 'object' || child === null) continue;
+      path.push(key);
+      walk(child);
+      path.pop();
+    }
+  };
+  if (typeof value === 'object' && value !== null) walk(value);
 }

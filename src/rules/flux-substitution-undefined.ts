@@ -15,11 +15,13 @@ export default defineRule({
   check(resource, context) {
     if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
     const reported = new Set<string>();
+    let strings: ReturnType<typeof stringsIn> | undefined;
     for (const placement of resource.placements) {
       const substitution = placement.substitution;
       // Only when every source was read is a missing variable really undefined.
       if (!substitution?.complete) continue;
-      for (const { text, at, span } of stringsIn(resource)) {
+      strings ??= stringsIn(resource);
+      for (const { text, at, span } of strings) {
         for (const reference of referencesIn(text)) {
           if (reference.fallback !== undefined || substitution.variables.has(reference.name)) continue;
           const key = `${at.join('\u0000')}\u0000${reference.name}`;
@@ -39,26 +41,34 @@ export default defineRule({
   },
 });
 
-/** Every string of the document as written, keys included, with where it is. */
+/** Every string of the document as written that holds `${`, keys included, with where it is. */
 function stringsIn(resource: Resource): { text: string; at: Path; span: SpanTarget }[] {
   const found: { text: string; at: Path; span: SpanTarget }[] = [];
   const seen = new Set<unknown>();
-  const walk = (value: unknown, at: (string | number)[]) => {
+  // One path, grown and shrunk on the way; copied only for a string found.
+  const at: (string | number)[] = [];
+  const walk = (value: unknown) => {
     if (typeof value === 'string') {
-      if (value.includes('${')) found.push({ text: value, at, span: 'value' });
+      if (value.includes('${')) found.push({ text: value, at: [...at], span: 'value' });
       return;
     }
     if (typeof value !== 'object' || value === null || seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, [...at, index]));
+      for (let index = 0; index < value.length; index++) {
+        at.push(index);
+        walk(value[index]);
+        at.pop();
+      }
       return;
     }
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('${')) found.push({ text: key, at: [...at, key], span: 'key' });
-      walk(item, [...at, key]);
+    for (const key of Object.keys(value)) {
+      at.push(key);
+      if (key.includes('${')) found.push({ text: key, at: [...at], span: 'key' });
+      walk((value as Record<string, unknown>)[key]);
+      at.pop();
     }
   };
-  walk(resource.written, []);
+  walk(resource.written);
   return found;
 }
