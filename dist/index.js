@@ -16912,7 +16912,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17052,7 +17052,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -44027,10 +44027,10 @@ function jsLoaders(importModule) {
 import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 
 // src/discovery/read.ts
+import { isAscii, isUtf8 } from "node:buffer";
 import { closeSync, constants as constants3, fstatSync, lstatSync as lstatSync2, openSync, readFileSync as readFileSync3, readSync } from "node:fs";
 import { resolve as resolve3 } from "node:path";
-var STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
-var LENIENT_UTF8 = new TextDecoder("utf-8");
+var UTF8 = new TextDecoder("utf-8");
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
 function readInputFile(cwd, path) {
@@ -44076,12 +44076,10 @@ function linkRefusal(path) {
 }
 function inputFromBytes(path, bytes) {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
-  try {
-    return { path, text: withLineFeeds(STRICT_UTF8.decode(bytes)) };
-  } catch {
-    const text2 = withLineFeeds(LENIENT_UTF8.decode(bytes));
-    return { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
-  }
+  if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")) };
+  if (isUtf8(bytes)) return { path, text: withLineFeeds(UTF8.decode(bytes)) };
+  const text2 = withLineFeeds(UTF8.decode(bytes));
+  return { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
 }
 function withLineFeeds(text2) {
   return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
@@ -45623,7 +45621,7 @@ var FileTree = class {
     for (const list of this.yamlByDir.values()) list.sort();
   }
   hasYamlFile(path) {
-    return this.yamlFiles.has(posix3.normalize(path));
+    return this.yamlFiles.has(path) || this.yamlFiles.has(posix3.normalize(path));
   }
   hasDirectory(path) {
     const dir = normalizeDir(path);
@@ -46163,9 +46161,9 @@ function composeErrorSpan(document) {
   return span ?? { start, end: start };
 }
 function isChartTemplate(path, chartDirs) {
-  const parts = path.split("/");
-  const at = parts.lastIndexOf("templates");
-  return at > 0 ? chartDirs.has(parts.slice(0, at).join("/")) : at === 0 && chartDirs.has(".");
+  if (chartDirs.size === 0) return false;
+  const at = path.lastIndexOf("/templates/");
+  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith("templates/") && chartDirs.has(".");
 }
 function errorText(error2) {
   return error2 instanceof Error ? error2.message : String(error2);

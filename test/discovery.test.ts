@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverFiles, UsageError } from '../src/discovery/discover.js';
+import { inputFromBytes } from '../src/discovery/read.js';
 import { git, tempTree, writeTree } from './helpers/temp-repo.js';
 
 describe('discoverFiles in a git work tree', () => {
@@ -51,5 +52,17 @@ describe('discoverFiles outside git', () => {
     const dir = tempTree({});
     expect(() => discoverFiles(['missing'], dir)).toThrow(UsageError);
     expect(() => discoverFiles(['missing'], dir)).toThrow('no such file or directory: missing');
+  });
+});
+
+describe('inputFromBytes', () => {
+  it('decodes ASCII and UTF-8 (a byte order mark dropped), with CR line ends made LF', () => {
+    expect(inputFromBytes('a.yaml', Buffer.from('a: 1\r\nb: 2\rc: 3\n'))).toEqual({ path: 'a.yaml', text: 'a: 1\r\nb: 2\nc: 3\n' });
+    expect(inputFromBytes('u.yaml', Buffer.from('\ufeffname: café ☃\n'))).toEqual({ path: 'u.yaml', text: 'name: café ☃\n' });
+  });
+
+  it('marks where bytes are not UTF-8, and decodes the rest', () => {
+    const bytes = Buffer.concat([Buffer.from('a: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    expect(inputFromBytes('bad.yaml', bytes)).toEqual({ path: 'bad.yaml', text: 'a: caf\ufffd\n', invalidEncodingAt: 6 });
   });
 });

@@ -295,9 +295,10 @@ function composeErrorSpan(document: Document.Parsed): Span {
 
 // Files under a Helm chart's templates/ are Go templates, not manifests.
 function isChartTemplate(path: string, chartDirs: ReadonlySet<string>): boolean {
-  const parts = path.split('/');
-  const at = parts.lastIndexOf('templates');
-  return at > 0 ? chartDirs.has(parts.slice(0, at).join('/')) : at === 0 && chartDirs.has('.');
+  if (chartDirs.size === 0) return false;
+  // The directory of the last `templates/` in the path is the chart's.
+  const at = path.lastIndexOf('/templates/');
+  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith('templates/') && chartDirs.has('.');
 }
 
 function errorText(error: unknown): string {

@@ -790,7 +790,8 @@ class FileTree {
   }
 
   hasYamlFile(path: string): boolean {
-    return this.yamlFiles.has(posix.normalize(path));
+    // Most paths asked about are written normalized: normalize only the others.
+    return this.yamlFiles.has(path) || this.yamlFiles.has(posix.normalize(path));
   }
 
   hasDirectory(path: string): boolean {
