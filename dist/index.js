@@ -41655,7 +41655,7 @@ var require_dist2 = __commonJS({
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { EOL as EOL5 } from "node:os";
-import { dirname as dirname4, extname as extname2, resolve as resolve8 } from "node:path";
+import { dirname as dirname5, extname as extname2, resolve as resolve8 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -43969,7 +43969,7 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname3, relative as relative3, resolve as resolve7, sep as sep3 } from "node:path";
+import { dirname as dirname4, relative as relative3, resolve as resolve7, sep as sep3 } from "node:path";
 
 // src/config/load.ts
 var import_cosmiconfig = __toESM(require_dist(), 1);
@@ -44153,11 +44153,12 @@ function gitText(cwd, args, failure) {
 
 // src/project/cache.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync } from "node:fs";
-import { join, resolve as resolve5 } from "node:path";
+import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
 var CACHE_FORMAT = 3;
 var MAX_RUNS = 16;
+var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
 var UnchangedFile = class {
   constructor(path, absolute, stored) {
@@ -44182,17 +44183,6 @@ var UnchangedFile = class {
   }
 };
 var ProjectCache = class {
-  constructor(directory, version, now = Date.now) {
-    this.directory = directory;
-    this.startedAt = now();
-    const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
-    this.analysesFile = join(directory, `analyses-${tag}.bin`);
-    this.runsFile = join(directory, `runs-${tag}.bin`);
-    this.filesFile = join(directory, `files-${tag}.bin`);
-    this.runs = readMap(this.runsFile);
-    this.files = readMap(this.filesFile);
-  }
-  directory;
   /** Read on first use: a run that nothing changed needs only the runs file. */
   analysesRead;
   used = /* @__PURE__ */ new Set();
@@ -44207,8 +44197,19 @@ var ProjectCache = class {
   /** Files changed since this time are not trusted by their stamp next time. */
   startedAt;
   analysesFile;
+  addedAnalysesFile;
   runsFile;
   filesFile;
+  constructor(directory, version, now = Date.now) {
+    this.startedAt = now();
+    const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
+    this.analysesFile = join(directory, `analyses-${tag}.bin`);
+    this.addedAnalysesFile = join(directory, `analyses-added-${tag}.bin`);
+    this.runsFile = join(directory, `runs-${tag}.bin`);
+    this.filesFile = join(directory, `files-${tag}.bin`);
+    this.runs = readMap(this.runsFile);
+    this.files = readMap(this.filesFile);
+  }
   /**
    * The file at `path`, read from disk unless its stamp is the one recorded
    * when it was last read: then its text is read only if something asks for
@@ -44232,16 +44233,17 @@ var ProjectCache = class {
     return file;
   }
   get analyses() {
-    this.analysesRead ??= readMap(this.analysesFile);
+    this.analysesRead ??= { main: readMap(this.analysesFile), added: readMap(this.addedAnalysesFile) };
     return this.analysesRead;
   }
   get(key) {
-    const found = this.analyses.get(key);
+    const { main, added } = this.analyses;
+    const found = main.get(key) ?? added.get(key);
     if (found) this.used.add(key);
     return found;
   }
   set(key, analysis) {
-    this.analyses.set(key, analysis);
+    this.analyses.added.set(key, analysis);
     this.used.add(key);
     this.changed = true;
   }
@@ -44249,8 +44251,9 @@ var ProjectCache = class {
     return this.runs.get(key);
   }
   /**
-   * Records a run, and keeps only the analyses and file stamps this run used
-   * (files that changed or went away are dropped). Writes only what changed.
+   * Records a run, and keeps the analyses and file stamps this run used
+   * (files that changed or went away are dropped; see MIN_ADDED_ANALYSES).
+   * Writes only what changed.
    */
   save(runKey, run2) {
     if (this.runs.get(runKey) !== run2) {
@@ -44264,12 +44267,20 @@ var ProjectCache = class {
       this.files.delete(path);
       this.filesChanged = true;
     }
-    const analysesChanged = this.analysesRead !== void 0 && (this.changed || this.used.size !== this.analyses.size);
-    if (!this.runsChanged && !this.filesChanged && !analysesChanged) return;
-    mkdirSync(this.directory, { recursive: true });
-    if (analysesChanged) writeAtomically(this.analysesFile, serialize(new Map([...this.analyses].filter(([key]) => this.used.has(key)))));
+    if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
     if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
+  }
+  saveAnalyses({ main, added }) {
+    const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
+    const keptAdded = used(added);
+    const keptMain = used(main);
+    if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptMain.size > main.size / 4) {
+      writeAtomically(this.analysesFile, serialize(new Map([...keptMain, ...keptAdded])));
+      rmSync(this.addedAnalysesFile, { force: true });
+    } else if (this.changed || keptAdded.size !== added.size) {
+      writeAtomically(this.addedAnalysesFile, serialize(keptAdded));
+    }
   }
   /**
    * What a run's result depends on: every file's path and content, and
@@ -44309,6 +44320,7 @@ function readMap(path) {
   }
 }
 function writeAtomically(path, data) {
+  mkdirSync(dirname3(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, data);
   renameSync(temporary, path);
@@ -46184,7 +46196,7 @@ async function readProject(options, cache2) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
-  const ignored = ignoreMatcher(config.ignores, configPath ? dirname3(configPath) : options.cwd, options.cwd);
+  const ignored = ignoreMatcher(config.ignores, configPath ? dirname4(configPath) : options.cwd, options.cwd);
   const read = cache2 ? (path) => cache2.readFile(options.cwd, path) : (path) => readInputFile(options.cwd, path);
   const files = discovery.files.filter((path) => !ignored(path)).map(read);
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };
@@ -46256,7 +46268,7 @@ function searchStart(paths, cwd) {
   if (first === void 0) return cwd;
   const absolute = resolve7(cwd, first);
   try {
-    return statSync2(absolute).isDirectory() ? absolute : dirname3(absolute);
+    return statSync2(absolute).isDirectory() ? absolute : dirname4(absolute);
   } catch {
     return cwd;
   }
@@ -46334,7 +46346,7 @@ function report(result2, inputs, cwd) {
   if (inputs.format !== void 0) logUntrusted(`homeops-lint --format ${inputs.format}`, outputFormats[inputs.format](formatInput));
   if (inputs.sarifFile !== void 0) {
     const path = resolve8(cwd, inputs.sarifFile);
-    mkdirSync2(dirname4(path), { recursive: true });
+    mkdirSync2(dirname5(path), { recursive: true });
     writeOutput(path, inputs.sarifFile, outputFormats.sarif(formatInput));
   }
   if (result2.notes.length > 0) logUntrusted("homeops-lint notes", result2.notes.join("\n"));

@@ -75,6 +75,31 @@ describe('--cache', () => {
     expect(readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('runs-'))).toHaveLength(2);
   });
 
+  it('adds the analyses of changed files to a file of their own, and folds them in once many are stale', async () => {
+    const backup = (name: string) => `apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata:\n  name: ${name}\nspec:\n  cluster:\n    name: pg\n  immediate: true\n`;
+    const dir = tempTree(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`b${i}.yaml`, backup(`b${i}`)])));
+    const cacheFile = (prefix: string) => readdirSync(join(dir, '.cache')).find((name) => name.startsWith(prefix));
+    const expectSame = async () => expect(await run(dir, cached())).toEqual(await run(dir, undefined));
+
+    await expectSame();
+    const main = join(dir, '.cache', cacheFile('analyses-')!);
+    expect(cacheFile('analyses-added-')).toBeUndefined();
+    const mainBytes = readFileSync(main);
+
+    // One file changed: its analysis is added; the main file is not rewritten.
+    writeFileSync(join(dir, 'b0.yaml'), backup('renamed'));
+    await expectSame();
+    expect(cacheFile('analyses-added-')).toBeDefined();
+    expect(readFileSync(main).equals(mainBytes)).toBe(true);
+
+    // Half the files gone: what is left is folded into the main file.
+    for (let i = 10; i < 20; i++) rmSync(join(dir, `b${i}.yaml`));
+    await expectSame();
+    expect(cacheFile('analyses-added-')).toBeUndefined();
+    expect(readFileSync(main).equals(mainBytes)).toBe(false);
+    await expectSame();
+  });
+
   it('refuses a file replaced by a symbolic link since it was cached, as an uncached run does', async () => {
     const dir = exampleCopy();
     const backup = join(dir, 'kubernetes/apps/database/cloudnative-pg/cluster/backup.yaml');
