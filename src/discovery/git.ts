@@ -1,4 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import { createRequire } from 'node:module';
+
+// Loaded on first use: outside git no process is spawned, and loading the
+// module (with `net` and `stream`) costs ~5 ms of every such run's start.
+let childProcess: typeof ChildProcess | undefined;
+const loadChildProcess = () => (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess);
 
 /**
  * `core.fsmonitor` names a command that git runs while listing files; the
@@ -16,7 +22,7 @@ export interface GitResult {
 
 /** Runs git in `cwd` with the safe configuration; never throws. */
 export function git(cwd: string, args: readonly string[], input?: string): GitResult {
-  const result = spawnSync('git', [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result = loadChildProcess().spawnSync('git', [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
   const ok = result.error === undefined && result.status === 0;
   return { ok, stdout: result.stdout ?? Buffer.alloc(0), error: (result.stderr?.toString() || result.error?.message || '').trim() };
 }
