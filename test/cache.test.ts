@@ -117,6 +117,15 @@ describe('--cache', () => {
     expect(await named(cached('1.0.0', aMinuteLater))).toEqual(fresh);
   });
 
+  it('still reports every finding when the cache cannot be written, with a note saying so', async () => {
+    const dir = exampleCopy();
+    writeFileSync(join(dir, 'not-a-directory'), '');
+    const fresh = await lintProject({ cwd: dir, paths: [], allowJsConfig: false });
+    const result = await lintProject({ cwd: dir, paths: [], allowJsConfig: false, cache: { location: 'not-a-directory/cache', version: '1.0.0' } });
+    expect(result.findings).toEqual(fresh.findings);
+    expect(result.notes).toEqual(['results not cached: cannot write in not-a-directory/cache: ENOTDIR: not a directory']);
+  });
+
   it('treats a damaged cache as empty', async () => {
     const dir = exampleCopy();
     const fresh = await run(dir, undefined);

@@ -118,9 +118,12 @@ function tooLarge(bytes: number): string {
   return `EFBIG: it is ${mib(bytes)}, over the ${mib(MAX_FILE_BYTES)} homeops-lint reads (Kubernetes stores at most 1.5 MiB per object); split it, or list it under ignores in the configuration`;
 }
 
-// Without the syscall and absolute path Node appends (", open '/home/…'"): the
-// finding names the file already, and its fingerprint must not depend on the machine.
-function osError(error: unknown): string {
+/**
+ * An error from the file system as users read it: without the absolute path
+ * Node appends (", open '/home/…'"), since the message names the file
+ * already, and a finding's fingerprint must not depend on the machine.
+ */
+export function osError(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
   const reason = String(message ?? error).replace(/^\w+: /, '').replace(/, \w+ '.*'$/s, '');
   return code ? `${code}: ${reason}` : reason;

@@ -6,7 +6,7 @@ import { loadConfig, type ModuleImporter } from '../config/load.js';
 import type { ResolvedConfig } from '../config/validate.js';
 import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js';
 import { filesAtMergeBase } from '../discovery/git-revision.js';
-import { readInputFile } from '../discovery/read.js';
+import { osError, readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
 import { ProjectCache, type CacheOptions } from './cache.js';
@@ -105,8 +105,15 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
   const key = cache?.runKey(files, { version: options.cache!.version, ...settings });
   const stored = key === undefined ? undefined : cache?.run(key);
   const result = stored ?? run(files);
-  if (cache && key !== undefined) cache.save(key, result);
   const notes: string[] = [];
+  if (cache && key !== undefined) {
+    // The cache only saves time: one that cannot be written must not hide the findings.
+    try {
+      cache.save(key, result);
+    } catch (error) {
+      notes.push(`results not cached: cannot write in ${options.cache!.location}: ${osError(error)}`);
+    }
+  }
   let findings = result.findings;
   if (options.repository !== undefined) findings = onlyIn(findings, options.paths, options.cwd);
   if (options.diffBase !== undefined) {
@@ -157,8 +164,7 @@ export function writeOutput(path: string, shown: string, text: string): void {
   try {
     writeFileSync(path, text);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new UsageError(`cannot write ${shown}: ${code ?? ''}${code ? ': ' : ''}${message.replace(/^\w+: /, '')}`);
+    throw new UsageError(`cannot write ${shown}: ${osError(error)}`);
   }
 }
 
