@@ -38,10 +38,61 @@ export function fastComposeFile(text: string): { text: string; values: unknown[]
   return Array.isArray(rewritten) ? { text: goText, values: rewritten } : undefined;
 }
 
-function attempt(text: string): unknown[] | typeof GO_YAML_ALIAS_KEY | undefined {
+/**
+ * Composes `text` as fastCompose does (no go-yaml rewriting), telling
+ * `recorder` where keys and values stand: for fastLocator (fast-locate.ts),
+ * which places a finding without `yaml`.
+ */
+export function composeRecorded(text: string, recorder: EntryRecorder): unknown[] | undefined {
+  const composed = attempt(text, recorder);
+  return Array.isArray(composed) ? composed : undefined;
+}
+
+/**
+ * What the composer tells a recorder, in the order it reads the text. It
+ * calls each method with optional chaining on an absent recorder, so that
+ * composing without one (every file of every run) evaluates no arguments.
+ * Rows are indexes into `text.split('\n')`, columns into a row.
+ */
+export interface EntryRecorder {
+  /** A block mapping's key that `key` read at column `at` of `row`, before its value is read. */
+  key(map: object, row: number, at: number, key: Key): void;
+  /** A block sequence's item whose `-` is on `row`, before its value is read. */
+  item(items: unknown[], row: number): void;
+  /**
+   * The value of the key or item told last, when it starts on the same `row`,
+   * at `at` (a scalar, alias or flow collection, perhaps anchored or tagged),
+   * in a block whose entries are at column `indent`, in a document that ends
+   * before row `end`; before it is read.
+   */
+  value(row: number, at: number, indent: number, end: number): void;
+  /** `<<: *name` merged `source` into `map`: the alias is on `row` from `at` to `end`. */
+  merge(map: object, source: object, row: number, at: number, end: number): void;
+  /**
+   * A scalar, alias or collection in a flow collection (or a flow collection
+   * in a block), `value` as composed, from `at` on `row` to before `endAt`
+   * on `endRow`; each comes after the nodes inside it.
+   */
+  flowNode(value: unknown, row: number, at: number, endRow: number, endAt: number): void;
+  /** The node told last is an item of a flow sequence. */
+  flowItem(items: unknown[]): void;
+  /** The node told last is the key of a flow mapping's pair, or inside a `{NAME}` key (`template`). */
+  flowKey(map: object, text: string, template: boolean): void;
+  /** The node told last is the value of the pair with key `text`. */
+  flowValue(map: object, text: string): void;
+}
+
+/** A key as the composer reads it: its text as `yaml` writes it, the column after its `:`, and whether it is a plain scalar. */
+export interface Key {
+  readonly text: string;
+  readonly end: number;
+  readonly plain: boolean;
+}
+
+function attempt(text: string, recorder?: EntryRecorder): unknown[] | typeof GO_YAML_ALIAS_KEY | undefined {
   if (UNSUPPORTED_CHARACTER.test(text)) return undefined;
   try {
-    return new Composer(text.split('\n')).documents();
+    return new Composer(text.split('\n'), recorder).documents();
   } catch (error) {
     if (error === GIVE_UP) return undefined;
     if (error === GO_YAML_ALIAS_KEY) return GO_YAML_ALIAS_KEY;
@@ -118,14 +169,14 @@ function plainStart(line: string, at: number): boolean {
 }
 
 /** The first column at or after `at` that is not a space. */
-function afterSpaces(line: string, at: number): number {
+export function afterSpaces(line: string, at: number): number {
   let column = at;
   while (line.charCodeAt(column) === 32) column++;
   return column;
 }
 
 /** Whether the rest of `line` from `at` is spaces, then nothing or a comment that follows a space. */
-function restIsBlank(line: string, at: number): boolean {
+export function restIsBlank(line: string, at: number): boolean {
   const end = afterSpaces(line, at);
   return end === line.length || (line[end] === '#' && end > at);
 }
@@ -152,7 +203,7 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
 
 // go-yaml ends anchor and alias names at other characters than YAML 1.2 does
 // (see go-yaml.ts); names made of these mean the same in both.
-const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
+export const ANCHOR = /^[&*]([A-Za-z0-9_.-]+)(?= |$)/;
 // In a flow collection a name also ends at `,`, `]` or `}`.
 const FLOW_ALIAS = /^\*([A-Za-z0-9_.-]+)(?=[ ,\]}]|$)/;
 // An alias as a key: `*name :`, or go-yaml's `*name:` (names as withGoYamlAliases reads them).
@@ -160,7 +211,7 @@ const ALIAS_KEY = /^\*([A-Za-z0-9_-]+)( *):(?= |$)/;
 // A name `yaml` writes as it is when it stringifies `{name}` (see templateKey).
 const TEMPLATE_KEY_NAME = /^[A-Za-z_.][A-Za-z0-9_.-]*$/;
 // A local tag (`!env_var`) before a scalar on the same line.
-const LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
+export const LOCAL_TAG = /^![A-Za-z][A-Za-z0-9_-]*(?= )/;
 // The linter composes with maxAliasCount 100 (an alias bomb's bound).
 const MAX_ALIAS_COUNT = 100;
 
@@ -199,7 +250,11 @@ class Composer {
   /** Each line's count of leading spaces. */
   private readonly indents: Int32Array;
 
-  constructor(private readonly lines: readonly string[]) {
+  constructor(
+    private readonly lines: readonly string[],
+    /** Told where entries stand (see fast-locate.ts); absent in normal composing. */
+    readonly recorder?: EntryRecorder,
+  ) {
     this.indents = new Int32Array(lines.length);
     for (let row = 0; row < lines.length; row++) this.indents[row] = afterSpaces(lines[row]!, 0);
   }
@@ -265,6 +320,7 @@ class Composer {
       const at = this.indents[this.row]!;
       if (at < indent || (at === indent && !isSequenceEntry(line, at))) break;
       if (at > indent) giveUp();
+      this.recorder?.item(items, this.row);
       const content = afterSpaces(line, at + 1);
       if (restIsBlank(line, at + 1)) {
         this.row++;
@@ -293,6 +349,7 @@ class Composer {
       const key = this.key(line, at);
       if (key === undefined || (written ? written.has(key.text) : Object.prototype.hasOwnProperty.call(map, key.text))) giveUp();
       written?.add(key.text);
+      this.recorder?.key(map, this.row, at, key);
       let value: unknown;
       if (key.plain && key.text === '<<') {
         written ??= new Set([...Object.keys(map), '<<']);
@@ -330,6 +387,7 @@ class Composer {
     source.uses++;
     // `yaml` composes the source again for the merge, counting the aliases inside it once more.
     for (const inner of source.inside) inner.uses++;
+    this.recorder?.merge(map, source.value, this.row, at, at + 1 + name!.length);
     for (const [key, value] of Object.entries(source.value)) {
       if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
     }
@@ -366,7 +424,7 @@ class Composer {
   }
 
   /** The key that starts at `at`, and the column after its `:`; undefined when the line holds no key there. */
-  private key(line: string, at: number): { text: string; end: number; plain: boolean } | undefined {
+  private key(line: string, at: number): Key | undefined {
     if (line[at] === '*') return this.aliasKey(line, at);
     const quote = line[at];
     if (quote === '"' || quote === "'") {
@@ -396,7 +454,7 @@ class Composer {
    * scalar it stands for (a collection as a key is left to `yaml`). `*name:`
    * is what go-yaml reads that way and `yaml` refuses; see fastComposeFile.
    */
-  private aliasKey(line: string, at: number): { text: string; end: number; plain: boolean } | undefined {
+  private aliasKey(line: string, at: number): Key | undefined {
     const match = ALIAS_KEY.exec(line.slice(at));
     if (match === null) return undefined;
     const [whole, name = '', spaces] = match;
@@ -412,6 +470,7 @@ class Composer {
    * deeper line after it would continue it or be an error, which `yaml` judges.
    */
   private inline(line: string, start: number, indent: number, depth: number, mappingValue: boolean): unknown {
+    this.recorder?.value(this.row, start, indent, this.end);
     if (line[start] === '!') return this.tagged(line, start, indent);
     if (line[start] !== '&' && line[start] !== '*') return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
@@ -663,7 +722,7 @@ function fold(lines: readonly string[], contentIndent: number): string {
  * The text of a plain scalar's line in block context from `at`, up to a
  * comment (`commented`) or the end of the line.
  */
-function plainLine(line: string, at: number): { text: string; commented: boolean } {
+export function plainLine(line: string, at: number): { text: string; commented: boolean } {
   let end = line.indexOf(' #', at);
   const commented = end !== -1;
   if (!commented) end = line.length;
@@ -686,14 +745,14 @@ function quoted(line: string, at: number): { value: string; end: number } | unde
  * value then lacks the trailing spaces that a line break drops), or
  * ESCAPED_BREAK when it ends with `\` (a double-quoted line break escaped).
  */
-interface QuotedPart {
+export interface QuotedPart {
   readonly value: string;
   readonly end: number;
 }
 const OPEN = -1;
 const ESCAPED_BREAK = -2;
 
-function quotedPart(double: boolean, line: string, from: number): QuotedPart {
+export function quotedPart(double: boolean, line: string, from: number): QuotedPart {
   return double ? doubleQuotedPart(line, from) : singleQuotedPart(line, from);
 }
 
@@ -780,8 +839,9 @@ class FlowComposer {
     this.line = lines[row]!;
   }
 
+  /** The collection at the cursor (`[` or `{`). */
   collection(): unknown {
-    return this.line[this.at] === '[' ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
+    return this.value(this.depth, false);
   }
 
   private sequence(depth: number): unknown[] {
@@ -792,6 +852,7 @@ class FlowComposer {
       this.spaces();
       if (this.line[this.at] === ']') break;
       items.push(this.value(depth, false));
+      this.composer.recorder?.flowItem(items);
       this.spaces();
       if (this.line[this.at] === ',') this.at++;
       else if (this.line[this.at] !== ']') giveUp();
@@ -807,10 +868,12 @@ class FlowComposer {
     for (;;) {
       this.spaces();
       if (this.line[this.at] === '}') break;
-      const key = this.line[this.at] === '{' ? this.templateKey(depth) : this.value(depth, true);
+      const template = this.line[this.at] === '{';
+      const key = template ? this.templateKey(depth) : this.value(depth, true);
       if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') giveUp();
       const text = String(key);
       if (text === '<<' || Object.prototype.hasOwnProperty.call(map, text)) giveUp();
+      this.composer.recorder?.flowKey(map, text, template);
       this.spaces();
       // `{a, b: c}` and `{a: , b: c}`: a key with nothing after it has a null value.
       let value: unknown = null;
@@ -821,6 +884,7 @@ class FlowComposer {
         const next = this.line[this.at];
         if (next !== ',' && next !== '}') {
           value = this.value(depth, false);
+          this.composer.recorder?.flowValue(map, text);
           this.spaces();
         }
       }
@@ -849,8 +913,19 @@ class FlowComposer {
     return `{ ${name} }`;
   }
 
-  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  /** A scalar or nested collection at the cursor (see read), told to the recorder when there is one. */
   private value(depth: number, isKey: boolean): unknown {
+    const recorder = this.composer.recorder;
+    if (recorder === undefined) return this.read(depth, isKey);
+    const row = this.row;
+    const at = this.at;
+    const value = this.read(depth, isKey);
+    recorder.flowNode(value, row, at, this.row, this.at);
+    return value;
+  }
+
+  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  private read(depth: number, isKey: boolean): unknown {
     const char = this.line[this.at];
     if (char === '[') return this.sequence(depth + 1);
     if (char === '{') return this.mapping(depth + 1);

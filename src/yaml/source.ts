@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type Node } from 'yaml';
+import { fastLocator, type FastLocator } from './fast-locate.js';
 import { withGoYamlAliases } from './go-yaml.js';
 
 /** A half-open range of character offsets into a source text. */
@@ -35,6 +36,12 @@ export interface SourceFile {
   /** Whether the text holds a `${`, i.e. may need Flux substitution (read once per file, not per document). */
   readonly mentionsVariables: boolean;
   regionOf(span: Span): Region;
+  /**
+   * Where a path of a document stands, found without parsing the file with
+   * `yaml` (see fast-locate.ts), for a file whose documents are parsed only
+   * on demand; undefined when it cannot tell, and `locate` in `documents` must.
+   */
+  readonly locateFast?: FastLocator;
 }
 
 // A line that starts with a template action (`{{- if ... }}`) outside any
@@ -73,17 +80,22 @@ export function parseSource(path: string, originalText: string, options: { templ
 
 /**
  * A source file rebuilt from what an earlier parse of the same text found
- * (the cache): the text is read, and its documents parsed again, only if
- * something asks for them, which is when a finding needs a position inside it.
+ * (the cache, or the fast composer): the text is read, and its documents
+ * parsed again, only if something asks for them, which is when a finding
+ * needs a position inside it that `locateFast` cannot give (or must not:
+ * `fastLocate: false`, as with --no-fast-compose).
  */
 export function restoreSource(
   path: string,
   textOf: () => string,
   known: { readonly problems: readonly SyntaxProblem[]; readonly isTemplate: boolean; readonly mentionsVariables: boolean },
+  { fastLocate = true }: { fastLocate?: boolean } = {},
 ): SourceFile {
   let text: string | undefined;
   let regions: SourceFile['regionOf'] | undefined;
   let documents: readonly Document.Parsed[] | undefined;
+  // Built on the first position asked for; null when the fast composer does not take the text.
+  let locator: FastLocator | null | undefined;
   const theText = () => (text ??= textOf());
   return {
     path,
@@ -98,6 +110,10 @@ export function restoreSource(
     get documents() {
       documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
+    },
+    locateFast: (documentIndex, path, target) => {
+      if (locator === undefined) locator = (fastLocate && !known.isTemplate && fastLocator(theText())) || null;
+      return locator?.(documentIndex, path, target);
     },
   };
 }
