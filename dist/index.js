@@ -43517,10 +43517,12 @@ import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, statSy
 import { dirname, isAbsolute, posix as posix2, relative, resolve, sep } from "node:path";
 
 // src/discovery/git.ts
-import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+var childProcess;
+var loadChildProcess = () => childProcess ??= createRequire(import.meta.url)("node:child_process");
 var SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
 function git(cwd, args, input) {
-  const result2 = spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result2 = loadChildProcess().spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
   const ok = result2.error === void 0 && result2.status === 0;
   return { ok, stdout: result2.stdout ?? Buffer.alloc(0), error: (result2.stderr?.toString() || result2.error?.message || "").trim() };
 }
@@ -44357,10 +44359,14 @@ function fastComposeFile(text2) {
   const rewritten = goText === text2 ? void 0 : attempt(goText);
   return Array.isArray(rewritten) ? { text: goText, values: rewritten } : void 0;
 }
-function attempt(text2) {
+function composeRecorded(text2, recorder) {
+  const composed = attempt(text2, recorder);
+  return Array.isArray(composed) ? composed : void 0;
+}
+function attempt(text2, recorder) {
   if (UNSUPPORTED_CHARACTER.test(text2)) return void 0;
   try {
-    return new Composer(text2.split("\n")).documents();
+    return new Composer(text2.split("\n"), recorder).documents();
   } catch (error2) {
     if (error2 === GIVE_UP) return void 0;
     if (error2 === GO_YAML_ALIAS_KEY) return GO_YAML_ALIAS_KEY;
@@ -44447,12 +44453,14 @@ function weightOf(anchored) {
   return typeof anchored.value === "object" && anchored.value !== null && Object.keys(anchored.value).length === 0 ? 0 : 1;
 }
 var Composer = class {
-  constructor(lines) {
+  constructor(lines, recorder) {
     this.lines = lines;
+    this.recorder = recorder;
     this.indents = new Int32Array(lines.length);
     for (let row = 0; row < lines.length; row++) this.indents[row] = afterSpaces(lines[row], 0);
   }
   lines;
+  recorder;
   /** The next line to read. */
   row = 0;
   end = 0;
@@ -44517,6 +44525,7 @@ var Composer = class {
       const at = this.indents[this.row];
       if (at < indent || at === indent && !isSequenceEntry(line, at)) break;
       if (at > indent) giveUp();
+      this.recorder?.item(items, this.row);
       const content = afterSpaces(line, at + 1);
       if (restIsBlank(line, at + 1)) {
         this.row++;
@@ -44543,6 +44552,7 @@ var Composer = class {
       const key = this.key(line, at);
       if (key === void 0 || (written ? written.has(key.text) : Object.prototype.hasOwnProperty.call(map, key.text))) giveUp();
       written?.add(key.text);
+      this.recorder?.key(map, this.row, at, key);
       let value;
       if (key.plain && key.text === "<<") {
         written ??= /* @__PURE__ */ new Set([...Object.keys(map), "<<"]);
@@ -44577,6 +44587,7 @@ var Composer = class {
     if (this.allAnchors.some((anchored) => anchored.open)) giveUp();
     source.uses++;
     for (const inner of source.inside) inner.uses++;
+    this.recorder?.merge(map, source.value, this.row, at, at + 1 + name.length);
     for (const [key, value] of Object.entries(source.value)) {
       if (!Object.prototype.hasOwnProperty.call(map, key)) Object.defineProperty(map, key, { value: copy(value), writable: true, enumerable: true, configurable: true });
     }
@@ -44651,6 +44662,7 @@ var Composer = class {
    * deeper line after it would continue it or be an error, which `yaml` judges.
    */
   inline(line, start, indent, depth, mappingValue) {
+    this.recorder?.value(this.row, start, indent, this.end);
     if (line[start] === "!") return this.tagged(line, start, indent);
     if (line[start] !== "&" && line[start] !== "*") return this.scalar(line, start, indent, depth);
     const name = ANCHOR.exec(line.slice(start))?.[1];
@@ -44961,8 +44973,9 @@ var FlowComposer = class {
   end;
   depth;
   line;
+  /** The collection at the cursor (`[` or `{`). */
   collection() {
-    return this.line[this.at] === "[" ? this.sequence(this.depth + 1) : this.mapping(this.depth + 1);
+    return this.value(this.depth, false);
   }
   sequence(depth) {
     if (depth > MAX_DEPTH) giveUp();
@@ -44972,6 +44985,7 @@ var FlowComposer = class {
       this.spaces();
       if (this.line[this.at] === "]") break;
       items.push(this.value(depth, false));
+      this.composer.recorder?.flowItem(items);
       this.spaces();
       if (this.line[this.at] === ",") this.at++;
       else if (this.line[this.at] !== "]") giveUp();
@@ -44986,10 +45000,12 @@ var FlowComposer = class {
     for (; ; ) {
       this.spaces();
       if (this.line[this.at] === "}") break;
-      const key = this.line[this.at] === "{" ? this.templateKey(depth) : this.value(depth, true);
+      const template = this.line[this.at] === "{";
+      const key = template ? this.templateKey(depth) : this.value(depth, true);
       if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") giveUp();
       const text2 = String(key);
       if (text2 === "<<" || Object.prototype.hasOwnProperty.call(map, text2)) giveUp();
+      this.composer.recorder?.flowKey(map, text2, template);
       this.spaces();
       let value = null;
       if (this.line[this.at] === ":") {
@@ -44999,6 +45015,7 @@ var FlowComposer = class {
         const next = this.line[this.at];
         if (next !== "," && next !== "}") {
           value = this.value(depth, false);
+          this.composer.recorder?.flowValue(map, text2);
           this.spaces();
         }
       }
@@ -45025,8 +45042,18 @@ var FlowComposer = class {
     this.at++;
     return `{ ${name} }`;
   }
-  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  /** A scalar or nested collection at the cursor (see read), told to the recorder when there is one. */
   value(depth, isKey) {
+    const recorder = this.composer.recorder;
+    if (recorder === void 0) return this.read(depth, isKey);
+    const row = this.row;
+    const at = this.at;
+    const value = this.read(depth, isKey);
+    recorder.flowNode(value, row, at, this.row, this.at);
+    return value;
+  }
+  /** A scalar or nested collection at the cursor; as a key, a plain scalar ends at `: `. */
+  read(depth, isKey) {
     const char = this.line[this.at];
     if (char === "[") return this.sequence(depth + 1);
     if (char === "{") return this.mapping(depth + 1);
@@ -45706,6 +45733,218 @@ function spanOf(node) {
 
 // src/yaml/source.ts
 var import_yaml4 = __toESM(require_dist2(), 1);
+
+// src/yaml/fast-locate.ts
+function fastLocator(text2) {
+  const recorder = new Recorder(text2);
+  const documents = composeRecorded(text2, recorder);
+  if (documents === void 0) return void 0;
+  return (documentIndex, path, target) => documentIndex < documents.length ? recorder.locate(documents[documentIndex], path, target) : void 0;
+}
+var UNKNOWN = /* @__PURE__ */ Symbol("unknown");
+var MAX_MERGE_DEPTH = 8;
+var Recorder = class {
+  lines;
+  /** The offset in the text where each row starts. */
+  starts;
+  length;
+  /** By composed mapping or sequence object: its entries. Merged copies have none. */
+  records = /* @__PURE__ */ new WeakMap();
+  /** The entry of a block collection told last, and its row: what `value` completes. */
+  last;
+  lastRow = -1;
+  /** The range of the node in a flow collection told last. */
+  lastFlow;
+  constructor(text2) {
+    this.lines = text2.split("\n");
+    this.length = text2.length;
+    this.starts = [];
+    let offset = 0;
+    for (const line of this.lines) {
+      this.starts.push(offset);
+      offset += line.length + 1;
+    }
+  }
+  key(map, row, at, key) {
+    const line = this.lines[row];
+    let end = key.end - 1;
+    while (end > at && line.charCodeAt(end - 1) === 32) end--;
+    const pair = { key: this.span(row, at, row, end) };
+    this.tell(pair, row);
+    const record = this.mapRecord(map);
+    if (line[at] === "*") return;
+    if (!key.plain && key.text === "<<") record.certain = false;
+    record.pairs.set(key.text, pair);
+  }
+  item(items, row) {
+    const entry = {};
+    this.sequenceRecord(items).items.push(entry);
+    this.tell(entry, row);
+  }
+  value(row, at, indent, end) {
+    if (this.last === void 0 || this.lastRow !== row) return;
+    this.last.value = this.valueSpan(row, at, indent, end);
+    this.last = void 0;
+  }
+  merge(map, source, row, at, end) {
+    const record = this.mapRecord(map);
+    record.merged = source;
+    record.pairs.get("<<").value = this.span(row, at, row, end);
+  }
+  flowNode(value, row, at, endRow, endAt) {
+    const line = this.lines[endRow];
+    let end = endAt;
+    while (end > (endRow === row ? at : 0) && line.charCodeAt(end - 1) === 32) end--;
+    this.lastFlow = this.span(row, at, endRow, end);
+    const char = this.lines[row][at];
+    if (char === "[") this.sequenceRecord(value).span = this.lastFlow;
+    else if (char === "{") this.mapRecord(value).span = this.lastFlow;
+  }
+  flowItem(items) {
+    this.sequenceRecord(items).items.push({ value: this.lastFlow });
+  }
+  flowKey(map, text2, template) {
+    const record = this.mapRecord(map);
+    if (!template) record.pairs.set(text2, { key: this.lastFlow });
+  }
+  flowValue(map, text2) {
+    const pair = this.mapRecord(map).pairs.get(text2);
+    if (pair !== void 0) pair.value = this.lastFlow;
+  }
+  locate(root, path, target) {
+    let step;
+    let node = root;
+    for (const segment of path) {
+      const next = this.child(node, segment);
+      if (next === UNKNOWN) return void 0;
+      if (next === void 0) break;
+      step = next;
+      node = next.node;
+    }
+    if (step === void 0) return void 0;
+    if (target === "key" && "key" in step.entry) return step.entry.key;
+    return step.entry.value ?? (typeof step.node === "object" && step.node !== null ? this.records.get(step.node)?.span : void 0);
+  }
+  child(node, segment) {
+    if (typeof node !== "object" || node === null) return void 0;
+    const record = this.records.get(node);
+    if (record === void 0) return UNKNOWN;
+    if ("items" in record) {
+      if (typeof segment !== "number") return void 0;
+      const entry = record.items[segment];
+      return entry && { entry, node: node[segment] };
+    }
+    return this.pair(record, node, String(segment), 0);
+  }
+  /** As locate.ts's findPair: the mapping's own pair, else one of the mapping it merged. */
+  pair(record, map, key, depth) {
+    if (!record.certain) return UNKNOWN;
+    const own = record.pairs.get(key);
+    if (own !== void 0) return { entry: own, node: key === "<<" ? record.merged : map[key] };
+    if (record.merged === void 0 || depth > MAX_MERGE_DEPTH) return void 0;
+    const source = this.records.get(record.merged);
+    if (source === void 0 || "items" in source) return UNKNOWN;
+    return this.pair(source, record.merged, key, depth + 1);
+  }
+  mapRecord(map) {
+    let record = this.records.get(map);
+    if (record === void 0) {
+      record = { pairs: /* @__PURE__ */ new Map(), certain: true };
+      this.records.set(map, record);
+    }
+    return record;
+  }
+  sequenceRecord(items) {
+    let record = this.records.get(items);
+    if (record === void 0) {
+      record = { items: [] };
+      this.records.set(items, record);
+    }
+    return record;
+  }
+  tell(entry, row) {
+    this.last = entry;
+    this.lastRow = row;
+  }
+  /** The range `yaml` gives the value that starts at `at`; `yaml` leaves an anchor or tag out of it, an alias is its own node. */
+  valueSpan(row, start, indent, end) {
+    const line = this.lines[row];
+    let at = start;
+    if (line[start] === "*" || line[start] === "&") {
+      const name = ANCHOR.exec(line.slice(start))?.[1];
+      if (name === void 0) return void 0;
+      if (line[start] === "*") return this.span(row, start, row, start + 1 + name.length);
+      at = afterSpaces(line, start + 1 + name.length);
+      if (restIsBlank(line, at)) return void 0;
+    } else if (line[start] === "!") {
+      const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
+      if (tag === void 0) return void 0;
+      at = afterSpaces(line, start + tag.length);
+    }
+    const char = line[at];
+    if (char === "[" || char === "{") return void 0;
+    if (char === '"' || char === "'") return this.quotedSpan(row, at, end);
+    if (char === "|" || char === ">") return this.blockSpan(row, at, indent, end);
+    return this.plainSpan(row, at, indent, end);
+  }
+  /** A plain scalar's range: to the end of its last line's text (the composer's plainText reads the same lines). */
+  plainSpan(row, at, indent, end) {
+    const first = plainLine(this.lines[row], at);
+    let last = row;
+    let column = at + first.text.length;
+    if (!first.commented) {
+      for (let next = row + 1; next < end; next++) {
+        const line = this.lines[next];
+        const spaces = afterSpaces(line, 0);
+        if (spaces === line.length) continue;
+        if (spaces <= indent || line[spaces] === "#") break;
+        const part = plainLine(line, spaces);
+        last = next;
+        column = spaces + part.text.length;
+        if (part.commented) break;
+      }
+    }
+    return this.span(row, at, last, column);
+  }
+  /** A quoted scalar's range: to after its closing quote; lines between hold text from their first non-space (or nothing). */
+  quotedSpan(row, at, end) {
+    const double = this.lines[row][at] === '"';
+    let last = row;
+    let part = quotedPart(double, this.lines[row], at + 1);
+    while (part.end < 0) {
+      let line;
+      do {
+        if (++last >= end) return void 0;
+        line = this.lines[last];
+      } while (afterSpaces(line, 0) === line.length);
+      part = quotedPart(double, line, afterSpaces(line, 0));
+    }
+    return this.span(row, at, last, part.end);
+  }
+  /**
+   * A literal or folded block scalar's range: from its `|` or `>` to the
+   * line break after its last line with content (the empty lines after it,
+   * which clip and strip chomping drop, are left out); an empty one is
+   * left to `yaml`.
+   */
+  blockSpan(row, at, indent, end) {
+    let last = -1;
+    for (let next = row + 1; next < end; next++) {
+      const line = this.lines[next];
+      if (line.length === 0) continue;
+      if (afterSpaces(line, 0) <= indent) break;
+      last = next;
+    }
+    if (last === -1) return void 0;
+    const start = this.starts[row] + at;
+    return { start, end: Math.min(this.starts[last] + this.lines[last].length + 1, this.length) };
+  }
+  span(row, at, lastRow, end) {
+    return { start: this.starts[row] + at, end: this.starts[lastRow] + end };
+  }
+};
+
+// src/yaml/source.ts
 var TEMPLATE_LINE = /^[ \t]*\{\{/m;
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
 var MAX_NESTING = 1e3;
@@ -45726,10 +45965,11 @@ function parseSource(path, originalText, options = {}) {
   const documents = isTemplate ? [] : docs;
   return { ...fromText(path, text2), problems, isTemplate, documents };
 }
-function restoreSource(path, textOf, known) {
+function restoreSource(path, textOf, known, { fastLocate = true } = {}) {
   let text2;
   let regions;
   let documents;
+  let locator2;
   const theText = () => text2 ??= textOf();
   return {
     path,
@@ -45744,6 +45984,10 @@ function restoreSource(path, textOf, known) {
     get documents() {
       documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
+    },
+    locateFast: (documentIndex, path2, target) => {
+      if (locator2 === void 0) locator2 = fastLocate && !known.isTemplate && fastLocator(theText()) || null;
+      return locator2?.(documentIndex, path2, target);
     }
   };
 }
@@ -46058,7 +46302,7 @@ function loadRepository(files, root, {
     const template = isChartTemplate(file.path, chartDirs);
     const key = cache2?.keyOf(file, template);
     const cached = key === void 0 ? void 0 : cache2?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached) } : analyze(file.path, file.text, template, fast);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
@@ -46118,7 +46362,7 @@ function runRule(rule, severity, options, resource, index, findings) {
     report(report2) {
       const template = rule.messages[report2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported unknown messageId "${report2.messageId}"`);
-      const span = narrowed(resource.file.text, locate(documentOf(resource), report2.at, report2.span), report2.text);
+      const span = narrowed(resource.file.text, spanIn(resource, report2.at, report2.span), report2.text);
       const identity = identityOf(resource);
       findings.push({
         ruleId: rule.id,
@@ -46144,7 +46388,10 @@ function runRule(rule, severity, options, resource, index, findings) {
   }
 }
 function locationIn(resource, at, span = "value") {
-  return { file: resource.file.path, ...resource.file.regionOf(locate(documentOf(resource), at, span)) };
+  return { file: resource.file.path, ...resource.file.regionOf(spanIn(resource, at, span)) };
+}
+function spanIn(resource, at, target = "value") {
+  return resource.file.locateFast?.(resource.documentIndex, at, target) ?? locate(documentOf(resource), at, target);
 }
 function formatLocation(location) {
   return `${location.file}:${location.line}:${location.column}`;
@@ -46215,8 +46462,14 @@ async function lintProject(options) {
   const key = cache2?.runKey(files, { version: options.cache.version, ...settings });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
   const result2 = stored ?? run2(files);
-  if (cache2 && key !== void 0) cache2.save(key, result2);
   const notes = [];
+  if (cache2 && key !== void 0) {
+    try {
+      cache2.save(key, result2);
+    } catch (error2) {
+      notes.push(`results not cached: cannot write in ${options.cache.location}: ${osError(error2)}`);
+    }
+  }
   let findings = result2.findings;
   if (options.repository !== void 0) findings = onlyIn(findings, options.paths, options.cwd);
   if (options.diffBase !== void 0) {
@@ -46259,8 +46512,7 @@ function writeOutput(path, shown, text2) {
   try {
     writeFileSync2(path, text2);
   } catch (error2) {
-    const { code, message } = error2;
-    throw new UsageError(`cannot write ${shown}: ${code ?? ""}${code ? ": " : ""}${message.replace(/^\w+: /, "")}`);
+    throw new UsageError(`cannot write ${shown}: ${osError(error2)}`);
   }
 }
 function searchStart(paths, cwd) {
