@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 const FLOOR = resolve(ROOT, '..', 'shared', 'bench', 'parse-baseline.mjs');
-const CLI = join(ROOT, 'bin', 'homeops-lint.cjs');
+const CLI = join(ROOT, 'bin', 'homeops-lint.js');
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 if (!existsSync(CORPUS) || !existsSync(FLOOR)) {

@@ -1,9 +1,9 @@
 // Bundles an entry point and its dependencies into one file with esbuild:
 //   node scripts/bundle.mjs action   src/action/main.ts -> dist/index.js (committed; action.yml runs it)
-//   node scripts/bundle.mjs cli      src/cli/main.ts    -> lib/cli/bundle.cjs (what bin/homeops-lint.cjs runs)
+//   node scripts/bundle.mjs cli      src/cli/main.ts    -> lib/cli/bundle.cjs (what bin/homeops-lint.js runs)
 // One file loads far faster than a graph of modules and packages, which is
 // most of a pre-commit run's time. The CLI's is CommonJS so that the bin can
-// compile it with a V8 code cache (see bin/homeops-lint.cjs); the Action's is
+// compile it with a V8 code cache (see bin/homeops-lint.js); the Action's is
 // an ES module, as @actions/core is. test/action.test.ts imports `bundle` to
 // check that the committed dist/index.js matches the sources.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

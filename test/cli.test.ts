@@ -56,7 +56,7 @@ describe('homeops-lint CLI', async () => {
 
   it('runs as a real process through the bin entry, with exit code and stdout', async () => {
     const dir = tempTree({ 'db/backup.yaml': BACKUP });
-    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'homeops-lint.cjs'), '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'homeops-lint.js'), '--format', 'json'], { cwd: dir, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).summary.errors).toBe(1);

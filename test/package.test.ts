@@ -101,7 +101,7 @@ describe('the npm package', () => {
 
   it('packs the CLI, the built library, the schema and a doc page for every rule', () => {
     expect(existsSync(tarball)).toBe(true);
-    for (const path of ['package.json', 'README.md', 'bin/homeops-lint.cjs', 'lib/cli/bundle.cjs', 'lib/cli/main.js', 'lib/index.js', 'schemas/config.schema.json']) {
+    for (const path of ['package.json', 'README.md', 'bin/homeops-lint.js', 'bin/package.json', 'lib/cli/bundle.cjs', 'lib/cli/main.js', 'lib/index.js', 'schemas/config.schema.json']) {
       expect(packed, path).toContain(path);
     }
     const pages = packed.filter((path) => path.startsWith('docs/rules/'));

@@ -5,8 +5,9 @@
 // module.enableCompileCache() does, done here for Node 20. V8 checks the
 // cache against the source and its own version and refuses a stale or
 // damaged one, which is then written anew; an install directory that cannot
-// be written only goes without. CommonJS, as the bundle is: Node.js starts
-// a CommonJS entry point without setting up its ES module loader (~7 ms).
+// be written only goes without. CommonJS (bin/package.json), as the bundle
+// is: Node.js starts a CommonJS entry point without setting up its ES module
+// loader (~7 ms).
 'use strict';
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
