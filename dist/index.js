@@ -26564,7 +26564,7 @@ var require__ = __commonJS({
     var discriminator_1 = require_discriminator();
     var json_schema_2020_12_1 = require_json_schema_2020_12();
     var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
-    var Ajv20202 = class extends core_1.default {
+    var Ajv2020 = class extends core_1.default {
       constructor(opts = {}) {
         super({
           ...opts,
@@ -26591,11 +26591,11 @@ var require__ = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv2020 = Ajv20202;
-    module.exports = exports = Ajv20202;
-    module.exports.Ajv2020 = Ajv20202;
+    exports.Ajv2020 = Ajv2020;
+    module.exports = exports = Ajv2020;
+    module.exports.Ajv2020 = Ajv2020;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv20202;
+    exports.default = Ajv2020;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -42225,9 +42225,6 @@ function isEntry(value) {
   return !!entry && typeof entry.ruleId === "string" && typeof entry.file === "string" && (entry.resource === null || typeof entry.resource === "string") && typeof entry.fingerprint === "string";
 }
 
-// src/config/validate.ts
-var import__ = __toESM(require__(), 1);
-
 // src/resources/kinds.ts
 function typeIdOf(apiVersion, kind) {
   const slash = apiVersion.indexOf("/");
@@ -43426,7 +43423,7 @@ var TOP_LEVEL_KEYS = ["$schema", "rules", "ignores", "reportUnusedDisableDirecti
 function toSeverity(name) {
   return name === "warn" ? "warning" : name;
 }
-function resolveConfig(raw, source) {
+async function resolveConfig(raw, source) {
   const problems = [];
   const config = isObject(raw) ? raw : (problems.push("(root): must be an object"), {});
   for (const key of Object.keys(config)) {
@@ -43464,7 +43461,7 @@ function resolveConfig(raw, source) {
       problems.push(`rules.${id}[1]: this rule takes no options`);
       continue;
     }
-    const optionProblems = validateAgainst(rule.optionsSchema, options, `rules.${id}[1]`);
+    const optionProblems = await validateAgainst(rule.optionsSchema, options, `rules.${id}[1]`);
     problems.push(...optionProblems);
     if (optionProblems.length === 0) resolvedRules[id] = { severity: toSeverity(severity), options: { ...defaults.options, ...options } };
   }
@@ -43487,10 +43484,10 @@ function resolveConfig(raw, source) {
 }
 var ajv;
 var compiled = /* @__PURE__ */ new Map();
-function validateAgainst(schema, value, at) {
+async function validateAgainst(schema, value, at) {
   let validate = compiled.get(schema);
   if (!validate) {
-    ajv ??= new import__.Ajv2020({ allErrors: true, strict: false });
+    ajv ??= new (await Promise.resolve().then(() => __toESM(require__(), 1))).Ajv2020({ allErrors: true, strict: false });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
@@ -43983,8 +43980,9 @@ var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".
 var JS_PLACES = ["homeops-lint.config.js", "homeops-lint.config.mjs", "homeops-lint.config.cjs"];
 var JS_EXTENSIONS = /* @__PURE__ */ new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
 async function loadConfig(options) {
+  const searchPlaces = options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES;
   const explorer = (0, import_cosmiconfig.cosmiconfig)(MODULE, {
-    searchPlaces: options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES,
+    searchPlaces,
     searchStrategy: "none",
     cache: false,
     ...options.importModule ? { loaders: jsLoaders(options.importModule) } : {}
@@ -43998,14 +43996,14 @@ async function loadConfig(options) {
       if (!existsSync3(path)) throw new UsageError(`configuration file not found: ${given}`);
       result2 = await explorer.load(path);
     } else {
-      result2 = await searchUpward(explorer.search.bind(explorer), resolve2(options.cwd, options.searchFrom));
+      result2 = await searchUpward(explorer.search.bind(explorer), searchPlaces, resolve2(options.cwd, options.searchFrom));
     }
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
     throw unreadableConfig(error2, options.cwd, given);
   }
-  if (!result2 || result2.isEmpty) return { config: resolveConfig({}, "(defaults)"), filepath: result2?.filepath };
-  return { config: resolveConfig(result2.config, toRelative(options.cwd, result2.filepath)), filepath: result2.filepath };
+  if (!result2 || result2.isEmpty) return { config: await resolveConfig({}, "(defaults)"), filepath: result2?.filepath };
+  return { config: await resolveConfig(result2.config, toRelative(options.cwd, result2.filepath)), filepath: result2.filepath };
 }
 function unreadableConfig(error2, cwd, given) {
   const lines = (error2 instanceof Error ? error2.message : String(error2)).split("\n");
@@ -44013,9 +44011,9 @@ function unreadableConfig(error2, cwd, given) {
   const detail = (path ? lines.slice(1) : lines).map((line) => line.trim()).filter((line) => line && !/^\d+ \||^-*\^$/.test(line)).join(" ");
   return new ConfigError(path ? toRelative(cwd, path) : given ?? "the configuration", [`(file): ${detail || "cannot be read"}`]);
 }
-async function searchUpward(search, start) {
+async function searchUpward(search, places, start) {
   for (let dir = start; ; dir = dirname2(dir)) {
-    const found = await search(dir);
+    const found = places.some((place) => existsSync3(resolve2(dir, place))) ? await search(dir) : null;
     if (found) return found;
     if (existsSync3(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
   }

@@ -15,8 +15,8 @@ function blockAfter(heading: string, lang: string): string {
 }
 
 describe('README', () => {
-  it('shows a complete configuration that the linter accepts', () => {
-    const config = resolveConfig(parse(blockAfter('## Configuration', 'yaml')), 'README');
+  it('shows a complete configuration that the linter accepts', async () => {
+    const config = await resolveConfig(parse(blockAfter('## Configuration', 'yaml')), 'README');
     expect(config.requireReason).toBe(true);
     expect(config.rules['bgp-empty-service-selector']!.severity).toBe('warning');
   });

@@ -64,8 +64,8 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     if (error instanceof UsageError) throw error;
     throw unreadableConfig(error, options.cwd, given);
   }
-  if (!result || result.isEmpty) return { config: resolveConfig({}, '(defaults)'), filepath: result?.filepath };
-  return { config: resolveConfig(result.config, toRelative(options.cwd, result.filepath)), filepath: result.filepath };
+  if (!result || result.isEmpty) return { config: await resolveConfig({}, '(defaults)'), filepath: result?.filepath };
+  return { config: await resolveConfig(result.config, toRelative(options.cwd, result.filepath)), filepath: result.filepath };
 }
 
 // cosmiconfig reports "YAML Error in /abs/path:" and the parser's words on the lines after.

@@ -1,4 +1,4 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { RuleConfig } from '../linter/linter.js';
 import { ruleMetas, rules } from '../rules/registry.js';
 import type { JsonSchema, Severity } from '../rules/types.js';
@@ -34,7 +34,7 @@ export function toSeverity(name: SeverityName): Severity | 'off' {
  * `rules.pss-s6-overlay: must be one of off, warn, error`, never as a list of
  * failed `oneOf` branches.
  */
-export function resolveConfig(raw: unknown, source: string): ResolvedConfig {
+export async function resolveConfig(raw: unknown, source: string): Promise<ResolvedConfig> {
   const problems: string[] = [];
   const config = isObject(raw) ? raw : (problems.push('(root): must be an object'), {});
   for (const key of Object.keys(config)) {
@@ -72,7 +72,7 @@ export function resolveConfig(raw: unknown, source: string): ResolvedConfig {
       problems.push(`rules.${id}[1]: this rule takes no options`);
       continue;
     }
-    const optionProblems = validateAgainst(rule.optionsSchema, options, `rules.${id}[1]`);
+    const optionProblems = await validateAgainst(rule.optionsSchema, options, `rules.${id}[1]`);
     problems.push(...optionProblems);
     if (optionProblems.length === 0) resolvedRules[id] = { severity: toSeverity(severity as SeverityName), options: { ...defaults.options, ...(options as object) } };
   }
@@ -94,14 +94,15 @@ export function resolveConfig(raw: unknown, source: string): ResolvedConfig {
   };
 }
 
-// Made on first use: most runs give no rule options to validate.
+// Made on first use, and Ajv's module loaded only then: most runs give no
+// rule options to validate, and loading it cost every run's start ~5 ms.
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<JsonSchema, ValidateFunction>();
 
-function validateAgainst(schema: JsonSchema, value: unknown, at: string): string[] {
+async function validateAgainst(schema: JsonSchema, value: unknown, at: string): Promise<string[]> {
   let validate = compiled.get(schema);
   if (!validate) {
-    ajv ??= new Ajv2020({ allErrors: true, strict: false });
+    ajv ??= new (await import('ajv/dist/2020.js')).Ajv2020({ allErrors: true, strict: false });
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
