@@ -42628,8 +42628,11 @@ var authentik_domain_ingress_default = defineRule({
 });
 var outpostHosts = /* @__PURE__ */ new WeakMap();
 function outpostHostsOf(index, options) {
-  const byOptions = outpostHosts.get(index) ?? /* @__PURE__ */ new WeakMap();
-  outpostHosts.set(index, byOptions);
+  let byOptions = outpostHosts.get(index);
+  if (byOptions === void 0) {
+    byOptions = /* @__PURE__ */ new WeakMap();
+    outpostHosts.set(index, byOptions);
+  }
   let hosts = byOptions.get(options);
   if (hosts === void 0) {
     hosts = index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []));
@@ -44077,9 +44080,8 @@ function linkRefusal(path) {
 function inputFromBytes(path, bytes) {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")) };
-  if (isUtf8(bytes)) return { path, text: withLineFeeds(UTF8.decode(bytes)) };
   const text2 = withLineFeeds(UTF8.decode(bytes));
-  return { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
+  return isUtf8(bytes) ? { path, text: text2 } : { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
 }
 function withLineFeeds(text2) {
   return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
@@ -44224,8 +44226,7 @@ var ProjectCache = class {
     const read = readStampedFile(absolute, path);
     const { file } = read;
     if (read.stamp && "text" in file && Math.max(read.stamp[1], read.stamp[2]) < this.startedAt - RACY_MILLISECONDS) {
-      const digest = this.digestOf(file.text);
-      this.files.set(absolute, file.invalidEncodingAt === void 0 ? { stamp: read.stamp, digest } : { stamp: read.stamp, digest, invalidEncodingAt: file.invalidEncodingAt });
+      this.files.set(absolute, { stamp: read.stamp, digest: this.digestOf(file.text), invalidEncodingAt: file.invalidEncodingAt });
       this.filesChanged = true;
     } else if (this.files.delete(absolute)) {
       this.filesChanged = true;

@@ -91,9 +91,8 @@ export function inputFromBytes(path: string, bytes: Uint8Array): InputFile {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   // Most manifests are ASCII, which latin1 decodes as it is, fastest.
   if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')) };
-  if (isUtf8(bytes)) return { path, text: withLineFeeds(UTF8.decode(bytes)) };
   const text = withLineFeeds(UTF8.decode(bytes));
-  return { path, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
+  return isUtf8(bytes) ? { path, text } : { path, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
 }
 
 /**

@@ -46,6 +46,12 @@ interface StoredFile {
   readonly invalidEncodingAt?: number;
 }
 
+/** The analyses read from the cache: the main file's, and those added since it was written (see MIN_ADDED_ANALYSES). */
+interface StoredAnalyses {
+  readonly main: Map<string, FileAnalysis>;
+  readonly added: Map<string, FileAnalysis>;
+}
+
 /** A file whose stamp is the one recorded when it was last read: its digest is known, its text is read only if asked for. */
 class UnchangedFile implements TextFile {
   private read: string | undefined;
@@ -80,7 +86,7 @@ class UnchangedFile implements TextFile {
  */
 export class ProjectCache implements AnalysisCache {
   /** Read on first use: a run that nothing changed needs only the runs file. */
-  private analysesRead: { readonly main: Map<string, FileAnalysis>; readonly added: Map<string, FileAnalysis> } | undefined;
+  private analysesRead: StoredAnalyses | undefined;
   private readonly used = new Set<string>();
   /** sha256 of each text this run saw, by the text itself. */
   private readonly digests = new Map<string, string>();
@@ -126,8 +132,7 @@ export class ProjectCache implements AnalysisCache {
     const read = readStampedFile(absolute, path);
     const { file } = read;
     if (read.stamp && 'text' in file && Math.max(read.stamp[1], read.stamp[2]) < this.startedAt - RACY_MILLISECONDS) {
-      const digest = this.digestOf(file.text);
-      this.files.set(absolute, file.invalidEncodingAt === undefined ? { stamp: read.stamp, digest } : { stamp: read.stamp, digest, invalidEncodingAt: file.invalidEncodingAt });
+      this.files.set(absolute, { stamp: read.stamp, digest: this.digestOf(file.text), invalidEncodingAt: file.invalidEncodingAt });
       this.filesChanged = true;
     } else if (this.files.delete(absolute)) {
       this.filesChanged = true;
@@ -135,7 +140,7 @@ export class ProjectCache implements AnalysisCache {
     return file;
   }
 
-  private get analyses(): { readonly main: Map<string, FileAnalysis>; readonly added: Map<string, FileAnalysis> } {
+  private get analyses(): StoredAnalyses {
     this.analysesRead ??= { main: readMap<FileAnalysis>(this.analysesFile), added: readMap<FileAnalysis>(this.addedAnalysesFile) };
     return this.analysesRead;
   }
@@ -179,7 +184,7 @@ export class ProjectCache implements AnalysisCache {
     if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
   }
 
-  private saveAnalyses({ main, added }: { readonly main: Map<string, FileAnalysis>; readonly added: Map<string, FileAnalysis> }): void {
+  private saveAnalyses({ main, added }: StoredAnalyses): void {
     const used = (map: Map<string, FileAnalysis>) => new Map([...map].filter(([key]) => this.used.has(key)));
     const keptAdded = used(added);
     const keptMain = used(main);

@@ -90,8 +90,11 @@ interface OutpostHost {
 const outpostHosts = new WeakMap<ResourceIndex, WeakMap<Options, readonly OutpostHost[]>>();
 
 function outpostHostsOf(index: ResourceIndex, options: Options): readonly OutpostHost[] {
-  const byOptions = outpostHosts.get(index) ?? new WeakMap<Options, readonly OutpostHost[]>();
-  outpostHosts.set(index, byOptions);
+  let byOptions = outpostHosts.get(index);
+  if (byOptions === undefined) {
+    byOptions = new WeakMap();
+    outpostHosts.set(index, byOptions);
+  }
   let hosts = byOptions.get(options);
   if (hosts === undefined) {
     hosts = index
