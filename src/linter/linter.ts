@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import { visit, type Document } from 'yaml';
-import { buildDeployment } from '../resources/deployment.js';
+import { buildDeployment, type DeploymentInput } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
-import { describeResource, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
+import { describeResource, isKustomizationFile, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
 import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetting, type Severity } from '../rules/types.js';
 
@@ -144,7 +144,8 @@ export function loadRepository(
   };
 
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
-  const composed: { path: string; values: readonly unknown[] }[] = [];
+  const paths: string[] = [];
+  const kustomizations: DeploymentInput['kustomizations'][number][] = [];
   const raws: RawResource[] = [];
   const directives = new Map<string, readonly Directive[]>();
   for (const file of files) {
@@ -170,10 +171,11 @@ export function loadRepository(
       const raw = value === undefined ? undefined : toRawResource(source, index, value);
       if (raw) raws.push(raw);
     });
-    composed.push({ path: file.path, values: analysis.values });
+    paths.push(file.path);
+    if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
   }
 
-  const deployment = buildDeployment({ root, files: composed, resources: raws, pathExists });
+  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
 import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
-import { KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
+import { isKustomizationFile, type Placement, type RawResource } from './resource.js';
 import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
@@ -56,8 +56,15 @@ export interface MissingEntry {
 export interface DeploymentInput {
   /** Directory (relative to the working directory, `''` for it) that Flux paths are relative to. */
   readonly root: string;
-  /** Every discovered YAML file and its composed documents. */
-  readonly files: readonly { readonly path: string; readonly values: readonly unknown[] }[];
+  /** Every discovered YAML file that could be read. */
+  readonly paths: readonly string[];
+  /**
+   * The first document of each kustomization file (isKustomizationFile)
+   * among them, composed; `undefined` for one that did not compose. The
+   * model reads no other document whole, so the others' values can be
+   * released as soon as their resources are read.
+   */
+  readonly kustomizations: readonly { readonly path: string; readonly value: unknown }[];
   readonly resources: readonly RawResource[];
   /**
    * Whether a path that is not a linted YAML file exists all the same (a
@@ -113,8 +120,8 @@ interface KustomizeConfig {
 export const IMPLICIT_CLUSTER = '.';
 
 export function buildDeployment(input: DeploymentInput): Deployment {
-  const tree = new FileTree(input.files.map((file) => file.path));
-  const configs = readKustomizeConfigs(input.files);
+  const tree = new FileTree(input.paths);
+  const configs = readKustomizeConfigs(input.kustomizations);
   const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
@@ -653,7 +660,7 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
 function generatedMembers(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>): Member[] {
   const result: Member[] = tree
     .yamlFilesIn(dir)
-    .filter((file) => !KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file)))
+    .filter((file) => !isKustomizationFile(file))
     .map((file) => ({ file, namespace: undefined, patch: false, labelsAdded: false, prefix: '', suffix: '' }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result.push(...(configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members)));
@@ -684,16 +691,14 @@ function missingEntries(configs: Map<string, KustomizeConfig>, tree: FileTree, p
   return missing;
 }
 
-function readKustomizeConfigs(files: DeploymentInput['files']): Map<string, KustomizeConfig> {
+function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<string, KustomizeConfig> {
   const configs = new Map<string, KustomizeConfig>();
-  for (const file of files) {
-    if (!KUSTOMIZATION_FILE_NAMES.includes(posix.basename(file.path))) continue;
-    const value = file.values[0];
+  for (const { path, value } of files) {
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
     const entries = (field: MissingEntry['field']) =>
       asArray(value[field]).flatMap((entry, index) => (typeof entry === 'string' && isLocal(entry) && !entry.includes('${') ? [{ entry, field, index }] : []));
-    configs.set(normalizeDir(posix.dirname(file.path)), {
-      file: file.path,
+    configs.set(normalizeDir(posix.dirname(path)), {
+      file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))),
       namePrefix: knownString(value.namePrefix) ?? '',

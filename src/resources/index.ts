@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ALL_KINDS } from '../rules/types.js';
 import type { Deployment } from './deployment.js';
-import type { Placement, Resource } from './resource.js';
+import type { Resource } from './resource.js';
 
 /** Every placed resource of the run, looked up by kind and by cluster. */
 export class ResourceIndex {
@@ -43,14 +43,23 @@ export class ResourceIndex {
   neighbours(resource: Resource, ...typeIds: string[]): readonly Resource[] {
     return this.ofType(...typeIds).filter((other) => shareCluster(resource, other));
   }
-
 }
 
 export function shareCluster(a: Resource, b: Resource): boolean {
-  const clustersB = knownClusters(b.placements);
-  return knownClusters(a.placements).some((cluster) => clustersB.includes(cluster));
+  const clustersOfB = knownClusters(b);
+  for (const cluster of knownClusters(a)) if (clustersOfB.has(cluster)) return true;
+  return false;
 }
 
-function knownClusters(placements: readonly Placement[]): string[] {
-  return placements.flatMap((p) => (p.cluster === undefined ? [] : [p.cluster]));
+// Rules ask about every pair of neighbours (each workload and every
+// Namespace, say): each resource's clusters are collected once.
+const clusterSets = new WeakMap<Resource, ReadonlySet<string>>();
+
+function knownClusters(resource: Resource): ReadonlySet<string> {
+  let clusters = clusterSets.get(resource);
+  if (clusters === undefined) {
+    clusters = new Set(resource.placements.flatMap((p) => (p.cluster === undefined ? [] : [p.cluster])));
+    clusterSets.set(resource, clusters);
+  }
+  return clusters;
 }

@@ -77,9 +77,10 @@ export function toRawResource(file: SourceFile, documentIndex: number, value: un
 // it (missing entries) need it as a resource all the same.
 const KUSTOMIZATION_CONFIG = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
 
-export const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-function isKustomizationFile(path: string): boolean {
+/** Whether kustomize reads the file at `path` as a directory's kustomization. */
+export function isKustomizationFile(path: string): boolean {
   return KUSTOMIZATION_FILE_NAMES.includes(path.slice(path.lastIndexOf('/') + 1));
 }
 
