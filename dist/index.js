@@ -42456,11 +42456,18 @@ var ResourceIndex = class {
   }
 };
 function shareCluster(a, b) {
-  const clustersB = knownClusters(b.placements);
-  return knownClusters(a.placements).some((cluster) => clustersB.includes(cluster));
+  const clustersOfB = knownClusters(b);
+  for (const cluster of knownClusters(a)) if (clustersOfB.has(cluster)) return true;
+  return false;
 }
-function knownClusters(placements) {
-  return placements.flatMap((p) => p.cluster === void 0 ? [] : [p.cluster]);
+var clusterSets = /* @__PURE__ */ new WeakMap();
+function knownClusters(resource) {
+  let clusters = clusterSets.get(resource);
+  if (clusters === void 0) {
+    clusters = new Set(resource.placements.flatMap((p) => p.cluster === void 0 ? [] : [p.cluster]));
+    clusterSets.set(resource, clusters);
+  }
+  return clusters;
 }
 
 // src/resources/substitution.ts
@@ -45102,8 +45109,8 @@ var FlowComposer = class {
 // src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
 function buildDeployment(input) {
-  const tree = new FileTree(input.files.map((file) => file.path));
-  const configs = readKustomizeConfigs(input.files);
+  const tree = new FileTree(input.paths);
+  const configs = readKustomizeConfigs(input.kustomizations);
   const members = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
@@ -45539,7 +45546,7 @@ function buildDirectory(dir, tree, configs, members) {
   return result2;
 }
 function generatedMembers(dir, tree, configs, members) {
-  const result2 = tree.yamlFilesIn(dir).filter((file) => !KUSTOMIZATION_FILE_NAMES.includes(posix3.basename(file))).map((file) => ({ file, namespace: void 0, patch: false, labelsAdded: false, prefix: "", suffix: "" }));
+  const result2 = tree.yamlFilesIn(dir).filter((file) => !isKustomizationFile(file)).map((file) => ({ file, namespace: void 0, patch: false, labelsAdded: false, prefix: "", suffix: "" }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result2.push(...configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members));
   }
@@ -45567,13 +45574,11 @@ function missingEntries(configs, tree, pathExists) {
 }
 function readKustomizeConfigs(files) {
   const configs = /* @__PURE__ */ new Map();
-  for (const file of files) {
-    if (!KUSTOMIZATION_FILE_NAMES.includes(posix3.basename(file.path))) continue;
-    const value = file.values[0];
+  for (const { path, value } of files) {
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
-    configs.set(normalizeDir(posix3.dirname(file.path)), {
-      file: file.path,
+    configs.set(normalizeDir(posix3.dirname(path)), {
+      file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))),
       namePrefix: knownString(value.namePrefix) ?? "",
@@ -46254,6 +46259,7 @@ function problemsOf(file, directive, used, options) {
 var MAX_ALIAS_COUNT2 = 100;
 function lint(input) {
   const settings = input.rules ?? {};
+  const reportOnly = input.reportOnly;
   const { index, findings, directives } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
@@ -46264,7 +46270,9 @@ function lint(input) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === "off") continue;
     const options = { ...rule.defaultOptions, ...settings[rule.id]?.options };
-    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, options, resource, index, findings);
+    for (const resource of index.ofType(...rule.kinds)) {
+      if (!reportOnly || reportOnly(resource.file.path)) runRule(rule, severity, options, resource, index, findings);
+    }
   }
   const kept = applyDirectives(findings, directives, {
     knownRuleIds: new Set(ruleMetas.map((meta) => meta.id)),
@@ -46272,7 +46280,7 @@ function lint(input) {
     reportUnused: input.reportUnusedDisableDirectives ?? "warning",
     requireReason: input.requireReason ?? false
   });
-  return { findings: kept.sort(compareFindings), fileCount: input.files.length };
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.length };
 }
 function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,
@@ -46290,7 +46298,8 @@ function loadRepository(files, root, {
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
-  const composed = [];
+  const paths = [];
+  const kustomizations = [];
   const raws = [];
   const directives = /* @__PURE__ */ new Map();
   for (const file of files) {
@@ -46314,9 +46323,10 @@ function loadRepository(files, root, {
       const raw = value === void 0 ? void 0 : toRawResource(source, index, value);
       if (raw) raws.push(raw);
     });
-    composed.push({ path: file.path, values: analysis.values });
+    paths.push(file.path);
+    if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
   }
-  const deployment = buildDeployment({ root, files: composed, resources: raws, pathExists });
+  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists });
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
@@ -46450,6 +46460,7 @@ async function readProject(options, cache2) {
 async function lintProject(options) {
   const cache2 = options.cache && new ProjectCache(resolve7(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache2);
+  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve7(options.cwd, path))) : void 0;
   const settings = {
     root,
     rules: config.rules,
@@ -46457,10 +46468,10 @@ async function lintProject(options) {
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true
   };
-  const run2 = (input) => lint({ ...settings, files: input, cache: cache2, pathExists });
-  const key = cache2?.runKey(files, { version: options.cache.version, ...settings });
+  const run2 = (input, reportOnly) => lint({ ...settings, files: input, cache: cache2, pathExists, reportOnly });
+  const key = cache2?.runKey(files, { version: options.cache.version, ...settings, reported });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
-  const result2 = stored ?? run2(files);
+  const result2 = stored ?? run2(files, reported && ((path) => isUnder2(path, reported)));
   const notes = [];
   if (cache2 && key !== void 0) {
     try {
@@ -46470,7 +46481,6 @@ async function lintProject(options) {
     }
   }
   let findings = result2.findings;
-  if (options.repository !== void 0) findings = onlyIn(findings, options.paths, options.cwd);
   if (options.diffBase !== void 0) {
     const base = run2(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
@@ -46503,9 +46513,8 @@ function applyBaseline(findings, file, options, notes) {
   }
   return fresh;
 }
-function onlyIn(findings, paths, cwd) {
-  const wanted = paths.map((path) => toRelative(cwd, resolve7(cwd, path)));
-  return findings.filter((finding) => wanted.some((path) => path === "" || finding.file === path || finding.file.startsWith(`${path}/`)));
+function isUnder2(file, paths) {
+  return paths.some((path) => path === "" || file === path || file.startsWith(`${path}/`));
 }
 function writeOutput(path, shown, text2) {
   try {

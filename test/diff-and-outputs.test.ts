@@ -62,6 +62,13 @@ describe('--repo', () => {
     expect(finding).toMatchObject({ file: 'apps/grafana.yaml', line: 4, column: 9, ruleId: 'duplicate-helmrelease' });
     expect(finding.message).toContain('infrastructure/grafana.yaml:4:9');
   });
+
+  it('reports every finding when no path is given', async () => {
+    const dir = tempTree({ 'db/a.yaml': backup('a'), 'db/b.yaml': backup('b') });
+    const result = await cli(['--repo', '.', '--format', 'json'], dir);
+    expect(result.code).toBe(1);
+    expect(locations(result.stdout)).toEqual(['db/a.yaml:7:3', 'db/b.yaml:7:3']);
+  });
 });
 
 describe('several formats', () => {

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/validate.js';
 import { ruleMetas } from '../src/rules/registry.js';
+import { cli } from './helpers/cli.js';
 
 const README = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
@@ -19,6 +20,13 @@ describe('README', () => {
     const config = await resolveConfig(parse(blockAfter('## Configuration', 'yaml')), 'README');
     expect(config.requireReason).toBe(true);
     expect(config.rules['bgp-empty-service-selector']!.severity).toBe('warning');
+  });
+
+  it('shows the options that --help prints', async () => {
+    const { stdout } = await cli(['--help'], process.cwd());
+    const start = stdout.indexOf('Options:\n') + 'Options:\n'.length;
+    const options = stdout.slice(start, stdout.indexOf('\n\n', start));
+    expect(README).toContain(`${options}\n`);
   });
 
   it('lists every rule in its rules table', () => {

@@ -43,7 +43,8 @@ Options:
   -o, --output <file>            Write the format that would go to stdout to this file
       --diff-base <ref>          Report only findings new since the merge base with <ref>
       --repo <dir>               Lint the whole repository at <dir>, report only the given paths
-                                 (for pre-commit, which passes the changed files)
+                                 (for pre-commit, which passes the changed files;
+                                 every path when none is given)
   -c, --config <file>            Use this configuration file instead of searching for one
       --no-js-config             Refuse JavaScript configuration files (for untrusted pull requests)
       --print-config             Print the resolved configuration for the path and exit

@@ -50,6 +50,13 @@ export interface LintInput {
   readonly pathExists?: (path: string) => boolean;
   /** Compose plain manifests without the `yaml` package (default: true; see src/yaml/fast-compose.ts). */
   readonly fastCompose?: boolean;
+  /**
+   * Report only findings in the files this accepts (default: every file).
+   * Every file is still read, for context; rules check only the resources
+   * of accepted files, since a rule reports only about the resource it
+   * checks. What a pre-commit hook asks for (`--repo`).
+   */
+  readonly reportOnly?: (path: string) => boolean;
 }
 
 export interface LintResult {
@@ -63,6 +70,7 @@ const MAX_ALIAS_COUNT = 100;
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
   const settings = input.rules ?? {};
+  const reportOnly = input.reportOnly;
   const { index, findings, directives } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
@@ -73,7 +81,9 @@ export function lint(input: LintInput): LintResult {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === 'off') continue;
     const options = { ...rule.defaultOptions, ...settings[rule.id]?.options };
-    for (const resource of index.ofType(...rule.kinds)) runRule(rule, severity, options, resource, index, findings);
+    for (const resource of index.ofType(...rule.kinds)) {
+      if (!reportOnly || reportOnly(resource.file.path)) runRule(rule, severity, options, resource, index, findings);
+    }
   }
   const kept = applyDirectives(findings, directives, {
     knownRuleIds: new Set(ruleMetas.map((meta) => meta.id)),
@@ -81,7 +91,8 @@ export function lint(input: LintInput): LintResult {
     reportUnused: input.reportUnusedDisableDirectives ?? 'warning',
     requireReason: input.requireReason ?? false,
   });
-  return { findings: kept.sort(compareFindings), fileCount: input.files.length };
+  // Directives in other files suppressed findings no rule looked for: they are not reported unused.
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.length };
 }
 
 export interface Repository {

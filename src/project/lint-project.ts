@@ -19,7 +19,8 @@ export interface ProjectOptions {
   readonly paths: readonly string[];
   /**
    * Lint the whole repository at this directory for context, but report only
-   * findings in `paths` (what a pre-commit hook passes).
+   * findings in `paths` (what a pre-commit hook passes), or every finding
+   * when no path is given.
    */
   readonly repository?: string;
   readonly configFile?: string;
@@ -94,6 +95,7 @@ export async function loadProjectGraph(options: ProjectOptions): Promise<GraphVi
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
   const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
+  const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve(options.cwd, path))) : undefined;
   const settings = {
     root,
     rules: config.rules,
@@ -101,10 +103,10 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true,
   };
-  const run = (input: readonly InputFile[]) => lint({ ...settings, files: input, cache, pathExists });
-  const key = cache?.runKey(files, { version: options.cache!.version, ...settings });
+  const run = (input: readonly InputFile[], reportOnly?: (path: string) => boolean) => lint({ ...settings, files: input, cache, pathExists, reportOnly });
+  const key = cache?.runKey(files, { version: options.cache!.version, ...settings, reported });
   const stored = key === undefined ? undefined : cache?.run(key);
-  const result = stored ?? run(files);
+  const result = stored ?? run(files, reported && ((path) => isUnder(path, reported)));
   const notes: string[] = [];
   if (cache && key !== undefined) {
     // The cache only saves time: one that cannot be written must not hide the findings.
@@ -115,7 +117,6 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     }
   }
   let findings = result.findings;
-  if (options.repository !== undefined) findings = onlyIn(findings, options.paths, options.cwd);
   if (options.diffBase !== undefined) {
     const base = run(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
@@ -154,10 +155,9 @@ function applyBaseline(findings: readonly Finding[], file: string, options: Proj
   return fresh;
 }
 
-/** Findings in the given files or directories only. */
-function onlyIn(findings: readonly Finding[], paths: readonly string[], cwd: string): Finding[] {
-  const wanted = paths.map((path) => toRelative(cwd, resolve(cwd, path)));
-  return findings.filter((finding) => wanted.some((path) => path === '' || finding.file === path || finding.file.startsWith(`${path}/`)));
+/** Whether `file` is one of `paths` or lies under one of them (all relative to the working directory). */
+function isUnder(file: string, paths: readonly string[]): boolean {
+  return paths.some((path) => path === '' || file === path || file.startsWith(`${path}/`));
 }
 
 export function writeOutput(path: string, shown: string, text: string): void {
