@@ -43392,6 +43392,7 @@ var yamlSyntax = {
   messages: {
     syntax: "{{message}} ({{code}}); nothing in this document can be applied or checked.",
     unreadable: "Cannot read file: {{error}}.",
+    unlistable: "Cannot list directory: {{error}}; the files in it are not linted.",
     encoding: "File is not valid UTF-8; YAML must be UTF-8 text.",
     compose: "Document cannot be composed: {{error}}."
   },
@@ -43520,8 +43521,8 @@ function isObject(value) {
 
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
-import { existsSync as existsSync2, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, posix as posix2, relative, resolve, sep } from "node:path";
+import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { dirname, isAbsolute, posix as posix2, relative, resolve as resolve2, sep } from "node:path";
 
 // src/discovery/git.ts
 import { createRequire } from "node:module";
@@ -43534,6 +43535,80 @@ function git(cwd, args, input) {
   return { ok, stdout: result2.stdout ?? Buffer.alloc(0), error: (result2.stderr?.toString() || result2.error?.message || "").trim() };
 }
 
+// src/discovery/read.ts
+import { isAscii, isUtf8 } from "node:buffer";
+import { closeSync, constants as constants3, fstatSync, lstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { resolve } from "node:path";
+var UTF8 = new TextDecoder("utf-8");
+var MAX_FILE_BYTES = 10 * 1024 * 1024;
+var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
+function readInputFile(cwd, path) {
+  return readStampedFile(resolve(cwd, path), path).file;
+}
+function stampOf(stats) {
+  return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
+}
+function currentStamp(absolute) {
+  const stats = lstatSync(absolute, { throwIfNoEntry: false });
+  return stats?.isFile() ? stampOf(stats) : void 0;
+}
+function sameStamp(a, b) {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
+}
+function readStampedFile(absolute, path) {
+  let fd;
+  try {
+    fd = openSync(absolute, OPEN_FLAGS);
+    const stats = fstatSync(fd);
+    const refusal = refusalOf(stats);
+    if (refusal) return { file: { path, error: refusal } };
+    return { file: inputFromBytes(path, readAll(fd, stats.size)), stamp: stampOf(stats) };
+  } catch (error2) {
+    return { file: { path, error: linkRefusal(absolute) ?? osError(error2) } };
+  } finally {
+    if (fd !== void 0) closeSync(fd);
+  }
+}
+function readAll(fd, size) {
+  const buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+  return length < buffer.length ? buffer.subarray(0, length) : Buffer.concat([buffer, readFileSync(fd)]);
+}
+function linkRefusal(path) {
+  try {
+    const stats = lstatSync(path);
+    return stats.isSymbolicLink() ? refusalOf(stats) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function inputFromBytes(path, bytes) {
+  if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
+  if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")) };
+  const text2 = withLineFeeds(UTF8.decode(bytes));
+  return isUtf8(bytes) ? { path, text: text2 } : { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
+}
+function withLineFeeds(text2) {
+  return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
+}
+function refusalOf(stats) {
+  if (stats.isSymbolicLink()) return "it is a symbolic link, which Flux does not apply (source-controller leaves symbolic links out of its artifact); homeops-lint does not follow it";
+  if (stats.isDirectory()) return "EISDIR: it is a directory";
+  if (!stats.isFile()) return "it is not a regular file (a FIFO, socket or device); only regular files are read";
+  if (stats.size > MAX_FILE_BYTES) return tooLarge(stats.size);
+  return void 0;
+}
+function tooLarge(bytes) {
+  const mib = (value) => `${Math.round(value / 1024 / 1024 * 10) / 10} MiB`;
+  return `EFBIG: it is ${mib(bytes)}, over the ${mib(MAX_FILE_BYTES)} homeops-lint reads (Kubernetes stores at most 1.5 MiB per object); split it, or list it under ignores in the configuration`;
+}
+function osError(error2) {
+  const { code, message } = error2;
+  const reason = String(message ?? error2).replace(/^\w+: /, "").replace(/, \w+ '.*'$/s, "");
+  return code ? `${code}: ${reason}` : reason;
+}
+
 // src/discovery/discover.ts
 var UsageError = class extends Error {
 };
@@ -43541,9 +43616,10 @@ var YAML_FILE = /\.ya?ml$/i;
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function discoverFiles(targets, cwd) {
   const found = /* @__PURE__ */ new Set();
+  const unlisted = [];
   const dirs = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
-    const absolute = resolve(cwd, target);
+    const absolute = resolve2(cwd, target);
     const kind = kindOf(absolute);
     if (kind === "missing") throw new UsageError(`no such file or directory: ${target}`);
     if (kind === "file") {
@@ -43552,10 +43628,12 @@ function discoverFiles(targets, cwd) {
     }
     dirs.push(absolute);
     const prefix = toRelative(cwd, absolute);
-    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(prefix === "" ? file : `${prefix}/${file}`);
+    const under = (path) => prefix === "" ? path : path === "." ? prefix : `${prefix}/${path}`;
+    const listed = gitFiles(absolute) ?? globFiles(absolute, (path, error2) => unlisted.push({ path: under(path), error: error2 }));
+    for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
-  return { files, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix2.dirname(resolve(cwd, file))), cwd)) };
+  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix2.dirname(resolve2(cwd, file))), cwd)) };
 }
 function kindOf(path) {
   try {
@@ -43574,7 +43652,7 @@ function gitFiles(dir) {
 function mayBeInGitWorkTree(dir) {
   if (process.env.GIT_DIR !== void 0) return true;
   for (let at = dir; ; at = dirname(at)) {
-    if (existsSync2(resolve(at, ".git"))) return true;
+    if (existsSync2(resolve2(at, ".git"))) return true;
     if (dirname(at) === at) return false;
   }
 }
@@ -43583,7 +43661,7 @@ function workTreeFiles(dir) {
   const linkedDir = (relativeDir) => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === void 0) {
-      linked = linkedDir(posix2.dirname(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(posix2.dirname(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -43591,7 +43669,7 @@ function workTreeFiles(dir) {
   return (file) => {
     let stats;
     try {
-      stats = lstatSync(resolve(dir, file), { throwIfNoEntry: false });
+      stats = lstatSync2(resolve2(dir, file), { throwIfNoEntry: false });
     } catch (error2) {
       return error2.code !== "ENOTDIR";
     }
@@ -43602,14 +43680,15 @@ function gitPaths(dir, args) {
   const result2 = git(dir, args);
   return result2.ok ? result2.stdout.toString("utf8").split("\0").filter(Boolean) : void 0;
 }
-function globFiles(dir) {
+function globFiles(dir, unlisted) {
   const files = [];
   const gitignores = [];
   const walk = (relativeDir) => {
     let entries;
     try {
-      entries = readdirSync(relativeDir === "" ? dir : resolve(dir, relativeDir), { withFileTypes: true });
-    } catch {
+      entries = readdirSync(relativeDir === "" ? dir : resolve2(dir, relativeDir), { withFileTypes: true });
+    } catch (error2) {
+      unlisted(relativeDir === "" ? "." : relativeDir, osError(error2));
       return;
     }
     for (const entry of entries) {
@@ -43623,12 +43702,12 @@ function globFiles(dir) {
     }
   };
   walk("");
-  const ignores = gitignores.map((file) => ({ base: posix2.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve(dir, file))) }));
+  const ignores = gitignores.map((file) => ({ base: posix2.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
   return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === "." ? file : file.slice(base.length + 1))));
 }
 function readText(path) {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync2(path, "utf8");
   } catch {
     return "";
   }
@@ -43745,7 +43824,7 @@ function attribute(value) {
 }
 
 // src/formatters/sarif.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // src/formatters/secrets.ts
 var SENSITIVE_TEXT = [
@@ -43817,7 +43896,7 @@ function createSarif(version) {
 var sarif = (input) => createSarif(packageVersion())(input);
 var cachedVersion;
 function packageVersion() {
-  cachedVersion ??= JSON.parse(readFileSync2(new URL("../../package.json", import.meta.url), "utf8")).version;
+  cachedVersion ??= JSON.parse(readFileSync3(new URL("../../package.json", import.meta.url), "utf8")).version;
   return cachedVersion;
 }
 function ruleDescriptor(rule) {
@@ -43983,7 +44062,7 @@ import { dirname as dirname4, relative as relative3, resolve as resolve7, sep as
 // src/config/load.ts
 var import_cosmiconfig = __toESM(require_dist(), 1);
 import { existsSync as existsSync3 } from "node:fs";
-import { dirname as dirname2, extname, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, extname, resolve as resolve3 } from "node:path";
 import { pathToFileURL } from "node:url";
 var MODULE = "homeops-lint";
 var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".homeops-lintrc.yml", ".homeops-lintrc.json"];
@@ -44002,11 +44081,11 @@ async function loadConfig(options) {
   try {
     if (given !== void 0) {
       if (!options.allowJs && JS_EXTENSIONS.has(extname(given))) throw new UsageError(`--no-js-config refuses the JavaScript configuration ${given}`);
-      const path = resolve2(options.cwd, given);
+      const path = resolve3(options.cwd, given);
       if (!existsSync3(path)) throw new UsageError(`configuration file not found: ${given}`);
       result2 = await explorer.load(path);
     } else {
-      result2 = await searchUpward(explorer.search.bind(explorer), searchPlaces, resolve2(options.cwd, options.searchFrom));
+      result2 = await searchUpward(explorer.search.bind(explorer), searchPlaces, resolve3(options.cwd, options.searchFrom));
     }
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
@@ -44023,9 +44102,9 @@ function unreadableConfig(error2, cwd, given) {
 }
 async function searchUpward(search, places, start) {
   for (let dir = start; ; dir = dirname2(dir)) {
-    const found = places.some((place) => existsSync3(resolve2(dir, place))) ? await search(dir) : null;
+    const found = places.some((place) => existsSync3(resolve3(dir, place))) ? await search(dir) : null;
     if (found) return found;
-    if (existsSync3(resolve2(dir, ".git")) || dirname2(dir) === dir) return null;
+    if (existsSync3(resolve3(dir, ".git")) || dirname2(dir) === dir) return null;
   }
 }
 function jsLoaders(importModule) {
@@ -44035,82 +44114,6 @@ function jsLoaders(importModule) {
 
 // src/discovery/git-revision.ts
 import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
-
-// src/discovery/read.ts
-import { isAscii, isUtf8 } from "node:buffer";
-import { closeSync, constants as constants3, fstatSync, lstatSync as lstatSync2, openSync, readFileSync as readFileSync3, readSync } from "node:fs";
-import { resolve as resolve3 } from "node:path";
-var UTF8 = new TextDecoder("utf-8");
-var MAX_FILE_BYTES = 10 * 1024 * 1024;
-var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
-function readInputFile(cwd, path) {
-  return readStampedFile(resolve3(cwd, path), path).file;
-}
-function stampOf(stats) {
-  return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
-}
-function currentStamp(absolute) {
-  const stats = lstatSync2(absolute, { throwIfNoEntry: false });
-  return stats?.isFile() ? stampOf(stats) : void 0;
-}
-function sameStamp(a, b) {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
-}
-function readStampedFile(absolute, path) {
-  let fd;
-  try {
-    fd = openSync(absolute, OPEN_FLAGS);
-    const stats = fstatSync(fd);
-    const refusal = refusalOf(stats);
-    if (refusal) return { file: { path, error: refusal } };
-    return { file: inputFromBytes(path, readAll(fd, stats.size)), stamp: stampOf(stats) };
-  } catch (error2) {
-    return { file: { path, error: linkRefusal(absolute) ?? osError(error2) } };
-  } finally {
-    if (fd !== void 0) closeSync(fd);
-  }
-}
-function readAll(fd, size) {
-  const buffer = Buffer.allocUnsafe(size + 1);
-  let length = 0;
-  for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
-  return length < buffer.length ? buffer.subarray(0, length) : Buffer.concat([buffer, readFileSync3(fd)]);
-}
-function linkRefusal(path) {
-  try {
-    const stats = lstatSync2(path);
-    return stats.isSymbolicLink() ? refusalOf(stats) : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function inputFromBytes(path, bytes) {
-  if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
-  if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")) };
-  const text2 = withLineFeeds(UTF8.decode(bytes));
-  return isUtf8(bytes) ? { path, text: text2 } : { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
-}
-function withLineFeeds(text2) {
-  return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
-}
-function refusalOf(stats) {
-  if (stats.isSymbolicLink()) return "it is a symbolic link, which Flux does not apply (source-controller leaves symbolic links out of its artifact); homeops-lint does not follow it";
-  if (stats.isDirectory()) return "EISDIR: it is a directory";
-  if (!stats.isFile()) return "it is not a regular file (a FIFO, socket or device); only regular files are read";
-  if (stats.size > MAX_FILE_BYTES) return tooLarge(stats.size);
-  return void 0;
-}
-function tooLarge(bytes) {
-  const mib = (value) => `${Math.round(value / 1024 / 1024 * 10) / 10} MiB`;
-  return `EFBIG: it is ${mib(bytes)}, over the ${mib(MAX_FILE_BYTES)} homeops-lint reads (Kubernetes stores at most 1.5 MiB per object); split it, or list it under ignores in the configuration`;
-}
-function osError(error2) {
-  const { code, message } = error2;
-  const reason = String(message ?? error2).replace(/^\w+: /, "").replace(/, \w+ '.*'$/s, "");
-  return code ? `${code}: ${reason}` : reason;
-}
-
-// src/discovery/git-revision.ts
 var YAML_FILE2 = /\.ya?ml$/i;
 function filesAtMergeBase(ref, targets, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
@@ -46280,7 +46283,7 @@ function lint(input) {
     reportUnused: input.reportUnusedDisableDirectives ?? "warning",
     requireReason: input.requireReason ?? false
   });
-  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.length };
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !("directory" in file)).length };
 }
 function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,
@@ -46304,7 +46307,7 @@ function loadRepository(files, root, {
   const directives = /* @__PURE__ */ new Map();
   for (const file of files) {
     if ("error" in file) {
-      reportSyntax(void 0, file.path, { start: 0, end: 0 }, "unreadable", { error: file.error });
+      reportSyntax(void 0, file.path, { start: 0, end: 0 }, file.directory ? "unlistable" : "unreadable", { error: file.error });
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
@@ -46454,7 +46457,8 @@ async function readProject(options, cache2) {
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname4(configPath) : options.cwd, options.cwd);
   const read = cache2 ? (path) => cache2.readFile(options.cwd, path) : (path) => readInputFile(options.cwd, path);
-  const files = discovery.files.filter((path) => !ignored(path)).map(read);
+  const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
+  const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };
 }
 async function lintProject(options) {

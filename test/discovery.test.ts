@@ -17,13 +17,13 @@ describe('discoverFiles in a git work tree', () => {
     git(dir, 'commit', '-qm', 'init');
     writeTree(dir, { 'db/new.yml': 'a: 1\n', 'db/other-backup.yaml': 'a: 1\n', 'scratch/x.yaml': 'a: 1\n', 'README.md': '#\n' });
     rmSync(join(dir, 'db/cluster.yaml'));
-    expect(discoverFiles([], dir)).toEqual({ files: ['db/new.yml', 'db/scheduledbackup.yaml'], root: '' });
+    expect(discoverFiles([], dir)).toEqual({ files: ['db/new.yml', 'db/scheduledbackup.yaml'], unlisted: [], root: '' });
   });
 
   it('lists files of a subdirectory relative to the working directory, with that directory as the root', () => {
     const dir = tempTree({ 'repo/b.yaml': 'a: 1\n', 'repo/a/c.yaml': 'a: 1\n', 'other.yaml': 'a: 1\n' });
     git(dir, 'init', '-q');
-    expect(discoverFiles(['repo'], dir)).toEqual({ files: ['repo/a/c.yaml', 'repo/b.yaml'], root: 'repo' });
+    expect(discoverFiles(['repo'], dir)).toEqual({ files: ['repo/a/c.yaml', 'repo/b.yaml'], unlisted: [], root: 'repo' });
   });
 });
 

@@ -2,12 +2,21 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import { git } from './git.js';
+import { osError } from './read.js';
 
 export interface Discovery {
   /** Files to lint, relative to the working directory with `/` separators, sorted. */
   readonly files: readonly string[];
+  /** Directories that could not be listed, and why: their files could not be found, let alone linted. */
+  readonly unlisted: readonly UnlistedDirectory[];
   /** Directory that Flux paths are relative to, relative to the working directory (`''` for it). */
   readonly root: string;
+}
+
+export interface UnlistedDirectory {
+  /** Relative to the working directory, with `/` separators. */
+  readonly path: string;
+  readonly error: string;
 }
 
 export class UsageError extends Error {}
@@ -23,6 +32,7 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
  */
 export function discoverFiles(targets: readonly string[], cwd: string): Discovery {
   const found = new Set<string>();
+  const unlisted: UnlistedDirectory[] = [];
   const dirs: string[] = [];
   for (const target of targets.length > 0 ? targets : ['.']) {
     const absolute = resolve(cwd, target);
@@ -35,10 +45,12 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     dirs.push(absolute);
     // Both list normalized relative paths with `/`: joined to the directory's path as they are.
     const prefix = toRelative(cwd, absolute);
-    for (const file of gitFiles(absolute) ?? globFiles(absolute)) found.add(prefix === '' ? file : `${prefix}/${file}`);
+    const under = (path: string) => (prefix === '' ? path : path === '.' ? prefix : `${prefix}/${path}`);
+    const listed = gitFiles(absolute) ?? globFiles(absolute, (path, error) => unlisted.push({ path: under(path), error }));
+    for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
-  return { files, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
+  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
 }
 
 function kindOf(path: string): 'file' | 'directory' | 'missing' {
@@ -116,17 +128,20 @@ function gitPaths(dir: string, args: string[]): string[] | undefined {
 /**
  * YAML files under `dir` outside git, relative to it, less those its
  * `.gitignore` files ignore. One walk finds both; `.git` and `node_modules`
- * are not entered, and symbolic links are neither followed nor listed.
+ * are not entered, and symbolic links are neither followed nor listed. A
+ * directory that cannot be listed is passed to `unlisted` (`.` for `dir`),
+ * so that the files it hides are not taken for none.
  */
-function globFiles(dir: string): string[] {
+function globFiles(dir: string, unlisted: (path: string, error: string) => void): string[] {
   const files: string[] = [];
   const gitignores: string[] = [];
   const walk = (relativeDir: string) => {
     let entries;
     try {
       entries = readdirSync(relativeDir === '' ? dir : resolve(dir, relativeDir), { withFileTypes: true });
-    } catch {
-      return; // An unreadable directory has nothing to lint.
+    } catch (error) {
+      unlisted(relativeDir === '' ? '.' : relativeDir, osError(error));
+      return;
     }
     for (const entry of entries) {
       const path = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;

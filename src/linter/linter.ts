@@ -18,7 +18,14 @@ import { lintDirective } from '../rules/lint-directive.js';
 import { ruleMetas } from '../rules/registry.js';
 
 /** A file as discovery hands it over: its text, or why it could not be read. */
-export type InputFile = TextFile | { readonly path: string; readonly error: string };
+export type InputFile = TextFile | UnreadableInput;
+
+/** A file that could not be read, or a directory that could not be listed (`directory`), and why. */
+export interface UnreadableInput {
+  readonly path: string;
+  readonly error: string;
+  readonly directory?: true;
+}
 
 /** A file that was read (or, from a cache, is read when its text is asked for). */
 export interface TextFile {
@@ -92,7 +99,7 @@ export function lint(input: LintInput): LintResult {
     requireReason: input.requireReason ?? false,
   });
   // Directives in other files suppressed findings no rule looked for: they are not reported unused.
-  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.length };
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !('directory' in file)).length };
 }
 
 export interface Repository {
@@ -161,7 +168,7 @@ export function loadRepository(
   const directives = new Map<string, readonly Directive[]>();
   for (const file of files) {
     if ('error' in file) {
-      reportSyntax(undefined, file.path, { start: 0, end: 0 }, 'unreadable', { error: file.error });
+      reportSyntax(undefined, file.path, { start: 0, end: 0 }, file.directory ? 'unlistable' : 'unreadable', { error: file.error });
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);

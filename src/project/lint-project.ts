@@ -81,7 +81,8 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
   const read = cache ? (path: string) => cache.readFile(options.cwd, path) : (path: string) => readInputFile(options.cwd, path);
-  const files = discovery.files.filter((path) => !ignored(path)).map(read);
+  const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error }): InputFile => ({ path, error, directory: true }));
+  const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync(resolve(options.cwd, path)) };
 }
 

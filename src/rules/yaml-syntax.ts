@@ -11,6 +11,7 @@ export const yamlSyntax: RuleMeta = {
   messages: {
     syntax: '{{message}} ({{code}}); nothing in this document can be applied or checked.',
     unreadable: 'Cannot read file: {{error}}.',
+    unlistable: 'Cannot list directory: {{error}}; the files in it are not linted.',
     encoding: 'File is not valid UTF-8; YAML must be UTF-8 text.',
     compose: 'Document cannot be composed: {{error}}.',
   },

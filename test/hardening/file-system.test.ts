@@ -123,6 +123,45 @@ describe('files that cannot be read', () => {
     }
   });
 
+  it.skipIf(process.platform !== 'linux')('a directory that cannot be listed is a finding with the OS error, and the others are linted', async () => {
+    const dir = hostileTree({ 'sub/ok.yaml': BACKUP });
+    // Linux refuses a path over 4,096 bytes (ENAMETOOLONG), even to root, whom
+    // no permission stops. The shell reaches the depth through relative paths.
+    const segment = 'd'.repeat(250);
+    try {
+      execFileSync('sh', ['-c', `cd sub && for i in $(seq 1 16); do mkdir ${segment} && cd ${segment} || exit 1; done; mkdir ${segment}`], { cwd: dir });
+      const deepest = `sub/${Array.from({ length: 17 }, () => segment).join('/')}`;
+      for (const target of ['.', 'sub']) {
+        const { findings, files } = await lintJson(dir, [target]);
+        expect(files).toBe(1);
+        expect(located(findings)).toEqual([`${deepest}:1:1 yaml-syntax/unlistable`, 'sub/ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+        expect(findings[0]!.message).toBe('Cannot list directory: ENAMETOOLONG: name too long; the files in it are not linted.');
+      }
+    } finally {
+      // rmSync walks absolute paths, which are too long here.
+      execFileSync('rm', ['-rf', 'sub'], { cwd: dir });
+    }
+  });
+
+  it.skipIf(!POSIX)('an unreadable directory is a finding with the OS error', async ({ skip }) => {
+    const dir = hostileTree({ 'locked/x.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
+    chmodSync(join(dir, 'locked'), 0o000);
+    try {
+      let listable = true;
+      try {
+        accessSync(join(dir, 'locked'), constants.R_OK);
+      } catch {
+        listable = false;
+      }
+      skip(listable, 'chmod 000 does not stop this user (root, as in CI containers) from listing; the test above covers a listing that fails');
+      const { findings } = await lintJson(dir);
+      expect(located(findings)).toEqual(['locked:1:1 yaml-syntax/unlistable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+      expect(findings[0]!.message).toBe('Cannot list directory: EACCES: permission denied; the files in it are not linted.');
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o755);
+    }
+  });
+
   it.skipIf(!POSIX || !hasCommand('mkfifo'))('a FIFO named .yaml is never opened for reading (which would wait forever): skipped in a tree, refused when named', async () => {
     const dir = hostileTree({ 'ok.yaml': BACKUP });
     execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
