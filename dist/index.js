@@ -42400,76 +42400,6 @@ function hostMatches(pattern, host) {
   return prefix !== void 0 && prefix.length > 0 && !prefix.includes(".");
 }
 
-// src/resources/index.ts
-import { posix } from "node:path";
-
-// src/rules/types.ts
-var DOCS_BASE_URL = "https://github.com/homeops-lint/homeops-lint/blob/main/docs/rules/";
-var ALL_KINDS = "*";
-function defineRule(rule) {
-  return { ...rule, optionsSchema: rule.optionsSchema, defaultOptions: rule.defaultOptions ?? {}, docsUrl: docsUrlOf(rule.id) };
-}
-function docsUrlOf(id) {
-  return `${DOCS_BASE_URL}${id}.md`;
-}
-function formatMessage(template, data = {}) {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key) => key in data ? String(data[key]) : match);
-}
-
-// src/resources/index.ts
-var ResourceIndex = class {
-  /**
-   * @param root the repository root, relative to the working directory (`''` for it)
-   * @param deployment how the repository is deployed (kustomize and the Flux graph)
-   */
-  constructor(all, root, deployment) {
-    this.all = all;
-    this.root = root;
-    this.deployment = deployment;
-    for (const resource of all) {
-      const list = this.byType.get(resource.typeId) ?? [];
-      list.push(resource);
-      this.byType.set(resource.typeId, list);
-    }
-  }
-  all;
-  root;
-  deployment;
-  byType = /* @__PURE__ */ new Map();
-  /** The resource's file relative to the repository root, as Flux paths are written. */
-  pathInRepo(resource) {
-    return posix.relative(this.root || ".", resource.file.path);
-  }
-  /** Resources of the given `group/Kind` ids, in file order. */
-  ofType(...typeIds) {
-    if (typeIds.includes(ALL_KINDS)) return this.all;
-    if (typeIds.length === 1) return this.byType.get(typeIds[0]) ?? [];
-    return typeIds.flatMap((typeId) => this.byType.get(typeId) ?? []);
-  }
-  /**
-   * Resources of `typeIds` deployed to a cluster that `resource` is also
-   * deployed to. A file that no cluster deploys (an `_archive/` copy, a
-   * stray manifest) has no neighbours and is no one's neighbour.
-   */
-  neighbours(resource, ...typeIds) {
-    return this.ofType(...typeIds).filter((other) => shareCluster(resource, other));
-  }
-};
-function shareCluster(a, b) {
-  const clustersOfB = knownClusters(b);
-  for (const cluster of knownClusters(a)) if (clustersOfB.has(cluster)) return true;
-  return false;
-}
-var clusterSets = /* @__PURE__ */ new WeakMap();
-function knownClusters(resource) {
-  let clusters = clusterSets.get(resource);
-  if (clusters === void 0) {
-    clusters = new Set(resource.placements.flatMap((p) => p.cluster === void 0 ? [] : [p.cluster]));
-    clusterSets.set(resource, clusters);
-  }
-  return clusters;
-}
-
 // src/resources/substitution.ts
 var REFERENCE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}]*))?\}/g;
 function referencesIn(text2) {
@@ -42576,6 +42506,19 @@ function describeResource(resource) {
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
 }
 
+// src/rules/types.ts
+var DOCS_BASE_URL = "https://github.com/homeops-lint/homeops-lint/blob/main/docs/rules/";
+var ALL_KINDS = "*";
+function defineRule(rule) {
+  return { ...rule, optionsSchema: rule.optionsSchema, defaultOptions: rule.defaultOptions ?? {}, docsUrl: docsUrlOf(rule.id) };
+}
+function docsUrlOf(id) {
+  return `${DOCS_BASE_URL}${id}.md`;
+}
+function formatMessage(template, data = {}) {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key) => key in data ? String(data[key]) : match);
+}
+
 // src/rules/authentik-domain-ingress.ts
 var OUTPOST_SERVICE = /^ak-outpost-|outpost|^authentik-proxy/;
 var SERVER_SERVICE = /^authentik(-server)?$/;
@@ -42612,7 +42555,7 @@ var authentik_domain_ingress_default = defineRule({
     const isOutpost = (entry) => isOutpostIngress(entry, options);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
-    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => shareCluster(resource, owned.entry.resource));
+    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
       for (const { host, at } of entry.hosts) {
         if (host === void 0) continue;
@@ -43522,7 +43465,7 @@ function isObject(value) {
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
 import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { dirname, isAbsolute, posix as posix2, relative, resolve as resolve2, sep } from "node:path";
+import { dirname, isAbsolute, posix, relative, resolve as resolve2, sep } from "node:path";
 
 // src/discovery/git.ts
 import { createRequire } from "node:module";
@@ -43633,7 +43576,7 @@ function discoverFiles(targets, cwd) {
     for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
-  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix2.dirname(resolve2(cwd, file))), cwd)) };
+  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve2(cwd, file))), cwd)) };
 }
 function kindOf(path) {
   try {
@@ -43661,7 +43604,7 @@ function workTreeFiles(dir) {
   const linkedDir = (relativeDir) => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === void 0) {
-      linked = linkedDir(posix2.dirname(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(posix.dirname(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -43673,7 +43616,7 @@ function workTreeFiles(dir) {
     } catch (error2) {
       return error2.code !== "ENOTDIR";
     }
-    return stats !== void 0 && !stats.isSymbolicLink() && !linkedDir(posix2.dirname(file));
+    return stats !== void 0 && !stats.isSymbolicLink() && !linkedDir(posix.dirname(file));
   };
 }
 function gitPaths(dir, args) {
@@ -43702,7 +43645,7 @@ function globFiles(dir, unlisted) {
     }
   };
   walk("");
-  const ignores = gitignores.map((file) => ({ base: posix2.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
+  const ignores = gitignores.map((file) => ({ base: posix.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
   return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === "." ? file : file.slice(base.length + 1))));
 }
 function readText(path) {
@@ -44343,7 +44286,7 @@ import { posix as posix4 } from "node:path";
 
 // src/resources/deployment.ts
 var import_yaml2 = __toESM(require_dist2(), 1);
-import { posix as posix3 } from "node:path";
+import { posix as posix2 } from "node:path";
 
 // src/yaml/fast-compose.ts
 var import_yaml = __toESM(require_dist2(), 1);
@@ -45351,7 +45294,7 @@ var FluxGraph = class {
       return {
         id: this.idOf(node),
         resource: node.resource,
-        path: path === void 0 ? void 0 : posix3.relative(this.root || ".", path) || ".",
+        path: path === void 0 ? void 0 : posix2.relative(this.root || ".", path) || ".",
         pathAt: node.pathAt,
         appliesThisRepository: node.appliesThisRepository,
         pathExists: path !== void 0 && this.tree.hasDirectory(path),
@@ -45386,8 +45329,8 @@ var FluxGraph = class {
   }
   clusterName(node) {
     const { path } = this.resolve(node, void 0);
-    const dir = node.isSync && path !== void 0 ? path : posix3.dirname(node.resource.file.path);
-    return posix3.relative(this.root || ".", dir) || ".";
+    const dir = node.isSync && path !== void 0 ? path : posix2.dirname(node.resource.file.path);
+    return posix2.relative(this.root || ".", dir) || ".";
   }
   /**
    * The node's path, target namespace and substitution. Read without a parent
@@ -45399,10 +45342,10 @@ var FluxGraph = class {
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0;
     const read = (value) => typeof value === "string" && parentSubstitution ? substituteText(value, parentSubstitution) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
-    const path = specPath === void 0 ? void 0 : normalizeDir(posix3.join(this.root || ".", specPath.replace(/^\/+/, "")));
+    const path = specPath === void 0 ? void 0 : normalizeDir(posix2.join(this.root || ".", specPath.replace(/^\/+/, "")));
     const components = path === void 0 ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry) => {
       const component = knownString(read(entry));
-      return component === void 0 ? [] : [normalizeDir(posix3.join(path, component))];
+      return component === void 0 ? [] : [normalizeDir(posix2.join(path, component))];
     });
     const result2 = {
       path,
@@ -45538,12 +45481,12 @@ function buildDirectory(dir, tree, configs, members) {
   });
   const file = (path, patch) => ({ file: path, namespace: void 0, patch, labelsAdded: false, prefix: "", suffix: "" });
   for (const { entry } of config.resources) {
-    const target = posix3.join(dir, entry);
+    const target = posix2.join(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, false));
     else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
   }
   for (const entry of config.patches) {
-    const target = posix3.join(dir, entry);
+    const target = posix2.join(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, true));
   }
   return result2;
@@ -45559,7 +45502,7 @@ function topLevelKustomizations(configs) {
   const included = /* @__PURE__ */ new Set();
   for (const [dir, config] of configs) {
     for (const { entry } of config.resources) {
-      const target = normalizeDir(posix3.join(dir, entry));
+      const target = normalizeDir(posix2.join(dir, entry));
       if (target !== dir) included.add(target);
     }
   }
@@ -45569,7 +45512,7 @@ function missingEntries(configs, tree, pathExists) {
   const missing = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
-      const target = posix3.join(dir, entry);
+      const target = posix2.join(dir, entry);
       if (!tree.exists(target) && !pathExists(target)) missing.push({ file: config.file, field, index, entry });
     }
   }
@@ -45580,7 +45523,7 @@ function readKustomizeConfigs(files) {
   for (const { path, value } of files) {
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
-    configs.set(normalizeDir(posix3.dirname(path)), {
+    configs.set(normalizeDir(posix2.dirname(path)), {
       file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))),
@@ -45623,8 +45566,10 @@ function isKustomizeConfig(value) {
 function isLocal(entry) {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !/^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) && !entry.includes("?ref=");
 }
+var UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
 function normalizeDir(dir) {
-  const normalized = posix3.normalize(dir).replace(/\/+$/, "");
+  if (dir !== "" && !UNNORMALIZED.test(dir)) return dir;
+  const normalized = posix2.normalize(dir).replace(/\/+$/, "");
   return normalized === "" ? "." : normalized;
 }
 var Memo = class {
@@ -45654,10 +45599,10 @@ var FileTree = class {
   constructor(yamlPaths) {
     for (const path of yamlPaths) {
       this.yamlFiles.add(path);
-      const dir = normalizeDir(posix3.dirname(path));
+      const dir = normalizeDir(posix2.dirname(path));
       (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)).push(path);
-      for (let child2 = dir; child2 !== "."; child2 = normalizeDir(posix3.dirname(child2))) {
-        const parent = normalizeDir(posix3.dirname(child2));
+      for (let child2 = dir, parent; child2 !== "."; child2 = parent) {
+        parent = normalizeDir(posix2.dirname(child2));
         const set = this.subdirs.get(parent) ?? /* @__PURE__ */ new Set();
         if (set.has(child2)) break;
         set.add(child2);
@@ -45667,7 +45612,7 @@ var FileTree = class {
     for (const list of this.yamlByDir.values()) list.sort();
   }
   hasYamlFile(path) {
-    return this.yamlFiles.has(path) || this.yamlFiles.has(posix3.normalize(path));
+    return this.yamlFiles.has(path) || this.yamlFiles.has(posix2.normalize(path));
   }
   hasDirectory(path) {
     const dir = normalizeDir(path);
@@ -45681,6 +45626,64 @@ var FileTree = class {
   }
   subdirectoriesOf(dir) {
     return [...this.subdirs.get(dir) ?? []].sort();
+  }
+};
+
+// src/resources/index.ts
+import { posix as posix3 } from "node:path";
+var ResourceIndex = class {
+  /**
+   * @param root the repository root, relative to the working directory (`''` for it)
+   * @param deployment how the repository is deployed (kustomize and the Flux graph)
+   */
+  constructor(all, root, deployment) {
+    this.all = all;
+    this.root = root;
+    this.deployment = deployment;
+    for (const resource of all) {
+      const list = this.byType.get(resource.typeId) ?? [];
+      list.push(resource);
+      this.byType.set(resource.typeId, list);
+    }
+  }
+  all;
+  root;
+  deployment;
+  byType = /* @__PURE__ */ new Map();
+  clusterSets = /* @__PURE__ */ new Map();
+  /** The resource's file relative to the repository root, as Flux paths are written. */
+  pathInRepo(resource) {
+    return posix3.relative(this.root || ".", resource.file.path);
+  }
+  /** Resources of the given `group/Kind` ids, in file order. */
+  ofType(...typeIds) {
+    if (typeIds.includes(ALL_KINDS)) return this.all;
+    if (typeIds.length === 1) return this.byType.get(typeIds[0]) ?? [];
+    return typeIds.flatMap((typeId) => this.byType.get(typeId) ?? []);
+  }
+  /**
+   * Resources of `typeIds` deployed to a cluster that `resource` is also
+   * deployed to. A file that no cluster deploys (an `_archive/` copy, a
+   * stray manifest) has no neighbours and is no one's neighbour.
+   */
+  neighbours(resource, ...typeIds) {
+    return this.ofType(...typeIds).filter((other) => this.shareCluster(resource, other));
+  }
+  /** Whether some cluster deploys both; never for a resource that no cluster deploys. */
+  shareCluster(a, b) {
+    const clustersOfB = this.clustersOf(b);
+    for (const cluster of this.clustersOf(a)) if (clustersOfB.has(cluster)) return true;
+    return false;
+  }
+  // Rules ask about every pair of neighbours (each workload and every
+  // Namespace, say): each resource's clusters are collected once.
+  clustersOf(resource) {
+    let clusters = this.clusterSets.get(resource);
+    if (clusters === void 0) {
+      clusters = new Set(resource.placements.flatMap((p) => p.cluster === void 0 ? [] : [p.cluster]));
+      this.clusterSets.set(resource, clusters);
+    }
+    return clusters;
   }
 };
 

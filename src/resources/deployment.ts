@@ -747,7 +747,14 @@ function isLocal(entry: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !/^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) && !entry.includes('?ref=');
 }
 
+// What posix.normalize would change: `//`, a trailing `/`, a `.` segment, a
+// `..` after the root or after a segment that is not `..` itself.
+const UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
+
 function normalizeDir(dir: string): string {
+  // Most directories asked about are written normalized (discovery's paths
+  // and their parents): posix.normalize, called thousands of times, only for the others.
+  if (dir !== '' && !UNNORMALIZED.test(dir)) return dir;
   const normalized = posix.normalize(dir).replace(/\/+$/, '');
   return normalized === '' ? '.' : normalized;
 }
@@ -783,8 +790,8 @@ class FileTree {
       this.yamlFiles.add(path);
       const dir = normalizeDir(posix.dirname(path));
       (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)!).push(path);
-      for (let child = dir; child !== '.'; child = normalizeDir(posix.dirname(child))) {
-        const parent = normalizeDir(posix.dirname(child));
+      for (let child = dir, parent: string; child !== '.'; child = parent) {
+        parent = normalizeDir(posix.dirname(child));
         const set = this.subdirs.get(parent) ?? new Set();
         if (set.has(child)) break;
         set.add(child);

@@ -6,6 +6,7 @@ import type { Resource } from './resource.js';
 /** Every placed resource of the run, looked up by kind and by cluster. */
 export class ResourceIndex {
   private readonly byType = new Map<string, Resource[]>();
+  private readonly clusterSets = new Map<Resource, ReadonlySet<string>>();
 
   /**
    * @param root the repository root, relative to the working directory (`''` for it)
@@ -41,25 +42,24 @@ export class ResourceIndex {
    * stray manifest) has no neighbours and is no one's neighbour.
    */
   neighbours(resource: Resource, ...typeIds: string[]): readonly Resource[] {
-    return this.ofType(...typeIds).filter((other) => shareCluster(resource, other));
+    return this.ofType(...typeIds).filter((other) => this.shareCluster(resource, other));
   }
-}
 
-export function shareCluster(a: Resource, b: Resource): boolean {
-  const clustersOfB = knownClusters(b);
-  for (const cluster of knownClusters(a)) if (clustersOfB.has(cluster)) return true;
-  return false;
-}
-
-// Rules ask about every pair of neighbours (each workload and every
-// Namespace, say): each resource's clusters are collected once.
-const clusterSets = new WeakMap<Resource, ReadonlySet<string>>();
-
-function knownClusters(resource: Resource): ReadonlySet<string> {
-  let clusters = clusterSets.get(resource);
-  if (clusters === undefined) {
-    clusters = new Set(resource.placements.flatMap((p) => (p.cluster === undefined ? [] : [p.cluster])));
-    clusterSets.set(resource, clusters);
+  /** Whether some cluster deploys both; never for a resource that no cluster deploys. */
+  shareCluster(a: Resource, b: Resource): boolean {
+    const clustersOfB = this.clustersOf(b);
+    for (const cluster of this.clustersOf(a)) if (clustersOfB.has(cluster)) return true;
+    return false;
   }
-  return clusters;
+
+  // Rules ask about every pair of neighbours (each workload and every
+  // Namespace, say): each resource's clusters are collected once.
+  private clustersOf(resource: Resource): ReadonlySet<string> {
+    let clusters = this.clusterSets.get(resource);
+    if (clusters === undefined) {
+      clusters = new Set(resource.placements.flatMap((p) => (p.cluster === undefined ? [] : [p.cluster])));
+      this.clusterSets.set(resource, clusters);
+    }
+    return clusters;
+  }
 }

@@ -1,5 +1,5 @@
 import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from '../resources/ingresses.js';
-import { shareCluster, type ResourceIndex } from '../resources/index.js';
+import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { getPath, knownString, walkMappings } from '../resources/values.js';
@@ -57,7 +57,7 @@ export default defineRule<Options>({
     const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
-    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => shareCluster(resource, owned.entry.resource));
+    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
       for (const { host, at } of entry.hosts) {
         if (host === undefined) continue;
