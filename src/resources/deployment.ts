@@ -751,7 +751,7 @@ function isLocal(entry: string): boolean {
 // `..` after the root or after a segment that is not `..` itself.
 const UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
 
-function normalizeDir(dir: string): string {
+export function normalizeDir(dir: string): string {
   // Most directories asked about are written normalized (discovery's paths
   // and their parents): posix.normalize, called thousands of times, only for the others.
   if (dir !== '' && !UNNORMALIZED.test(dir)) return dir;
