@@ -44111,7 +44111,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 3;
+var CACHE_FORMAT = 4;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -44155,6 +44155,10 @@ var ProjectCache = class {
   addedAnalysesFile;
   runsFile;
   filesFile;
+  planFile;
+  /** The deployment plan of the last run, read on first use. */
+  planRead;
+  planChanged = false;
   constructor(directory, version, now = Date.now) {
     this.startedAt = now();
     const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
@@ -44162,6 +44166,7 @@ var ProjectCache = class {
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
     this.filesFile = join(directory, `files-${tag}.bin`);
+    this.planFile = join(directory, `plan-${tag}.bin`);
     this.runs = readMap(this.runsFile);
     this.files = readMap(this.filesFile);
   }
@@ -44201,6 +44206,15 @@ var ProjectCache = class {
     this.used.add(key);
     this.changed = true;
   }
+  deploymentPlan(key) {
+    this.planRead ??= readPlan(this.planFile);
+    return this.planRead?.key === key ? this.planRead.plan : void 0;
+  }
+  /** Only the last plan is kept: the next run that needs one most likely has the same. */
+  setDeploymentPlan(key, plan) {
+    this.planRead = { key, plan };
+    this.planChanged = true;
+  }
   run(key) {
     return this.runs.get(key);
   }
@@ -44223,6 +44237,7 @@ var ProjectCache = class {
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
     if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
   }
   saveAnalyses({ main, added }) {
@@ -44265,6 +44280,14 @@ var ProjectCache = class {
     return digest;
   }
 };
+function readPlan(path) {
+  try {
+    const value = deserialize(readFileSync4(path));
+    return typeof value?.key === "string" && value.plan !== void 0 ? value : void 0;
+  } catch {
+    return void 0;
+  }
+}
 function readMap(path) {
   try {
     const value = deserialize(readFileSync4(path));
@@ -44282,6 +44305,7 @@ function writeAtomically(path, data) {
 
 // src/linter/linter.ts
 var import_yaml6 = __toESM(require_dist2(), 1);
+import { createHash as createHash3 } from "node:crypto";
 import { posix as posix4 } from "node:path";
 
 // src/resources/deployment.ts
@@ -45054,7 +45078,50 @@ var FlowComposer = class {
 
 // src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
-function buildDeployment(input) {
+var SYNC_PATHS = /* @__PURE__ */ new Map([
+  [FLUX_INSTANCE, ["spec", "sync"]],
+  // The flux-instance chart's values.
+  [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
+]);
+function feedsDeployment(resource) {
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
+}
+function syncOf(resource) {
+  const at = SYNC_PATHS.get(resource.typeId);
+  const sync = at && getPath(resource.value, at);
+  return at && isMapping(sync) && typeof sync.path === "string" ? { at, sync } : void 0;
+}
+function buildDeployment(input, plan = planDeployment(input)) {
+  const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource]));
+  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
+    const resource = definers.get(`${definedIn.file}\0${definedIn.documentIndex}`);
+    if (resource === void 0) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
+    return { ...kustomization, resource };
+  });
+  const pathExists = input.pathExists ?? (() => false);
+  const unplaced = {
+    cluster: plan.usesFlux ? void 0 : IMPLICIT_CLUSTER,
+    namespace: void 0,
+    fluxKustomization: void 0,
+    substitution: void 0,
+    labelsAdded: false,
+    prefix: "",
+    suffix: ""
+  };
+  return {
+    usesFlux: plan.usesFlux,
+    fluxKustomizations,
+    fluxKustomizationsOf: (resource) => fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
+    missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
+    isPatchOnly: (path) => plan.patchUses.get(path) === true,
+    placementsOf(resource) {
+      const found = plan.placements.get(resource.file.path) ?? [unplaced];
+      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
+    }
+  };
+}
+function planDeployment(input) {
+  const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations);
   const members = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
@@ -45066,8 +45133,8 @@ function buildDeployment(input) {
   };
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
-  const substitutions = new SubstitutionSources(input.resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(input.resources), members, tree, substitutions, input.root);
+  const substitutions = new SubstitutionSources(resources, configs);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
   const usesFlux = graph.place((member, placement) => {
     notePatchUse(member);
     if (!member.patch) addPlacement(member.file, placement);
@@ -45079,18 +45146,15 @@ function buildDeployment(input) {
       if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: void 0, substitution: void 0 });
     }
   }
-  const unplaced = { cluster, namespace: void 0, fluxKustomization: void 0, substitution: void 0, labelsAdded: false, prefix: "", suffix: "" };
-  const fluxKustomizations = graph.summaries();
   return {
     usesFlux,
-    fluxKustomizations,
-    fluxKustomizationsOf: (resource) => fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
-    missingEntries: missingEntries(configs, tree, input.pathExists ?? (() => false)),
-    isPatchOnly: (path) => patchUses.get(path) === true,
-    placementsOf(resource) {
-      const found = placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
-    }
+    placements,
+    patchUses,
+    fluxKustomizations: graph.summaries().map(({ resource, ...kustomization }) => ({
+      ...kustomization,
+      definedIn: { file: resource.file.path, documentIndex: resource.documentIndex }
+    })),
+    entriesOutsideTree: entriesOutsideTree(configs, tree)
   };
 }
 function placeIn(resource, placement) {
@@ -45124,9 +45188,9 @@ function fluxNodesOf(resources) {
     appliesThisRepository: appliesOwnSource(resource, ownSource)
   }));
   for (const resource of resources) {
-    const syncAt = resource.typeId === FLUX_INSTANCE ? ["spec", "sync"] : resource.typeId === HELM_RELEASE ? ["spec", "values", "instance", "sync"] : void 0;
-    const sync = syncAt && getPath(resource.value, syncAt);
-    if (!syncAt || !isMapping(sync) || typeof sync.path !== "string") continue;
+    const found = syncOf(resource);
+    if (!found) continue;
+    const { at: syncAt, sync } = found;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
     nodes.push({
       name: knownString(sync.name) ?? namespace,
@@ -45508,15 +45572,15 @@ function topLevelKustomizations(configs) {
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
-function missingEntries(configs, tree, pathExists) {
-  const missing = [];
+function entriesOutsideTree(configs, tree) {
+  const outside = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = posix2.join(dir, entry);
-      if (!tree.exists(target) && !pathExists(target)) missing.push({ file: config.file, field, index, entry });
+      if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
     }
   }
-  return missing;
+  return outside;
 }
 function readKustomizeConfigs(files) {
   const configs = /* @__PURE__ */ new Map();
@@ -46303,6 +46367,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, path, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
+  const planInputs = cache2 && createHash3("sha256").update(`${root}\0`);
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -46325,14 +46390,21 @@ function loadRepository(files, root, {
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
     for (const { span, error: error2 } of analysis.composeErrors) reportSyntax(source, file.path, span, "compose", { error: error2 });
+    let feeds = isKustomizationFile(file.path);
     analysis.values.forEach((value, index) => {
       const raw = value === void 0 ? void 0 : toRawResource(source, index, value);
       if (raw) raws.push(raw);
+      feeds ||= raw !== void 0 && feedsDeployment(raw);
     });
     paths.push(file.path);
     if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
+    planInputs?.update(`${file.path}\0${feeds ? key : ""}\0`);
   }
-  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists });
+  const planKey = planInputs?.digest("hex");
+  const storedPlan = planKey === void 0 ? void 0 : cache2?.deploymentPlan(planKey);
+  const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
+  if (planKey !== void 0 && !storedPlan) cache2?.setDeploymentPlan(planKey, plan);
+  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
@@ -46475,10 +46547,14 @@ async function lintProject(options) {
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true
   };
-  const run2 = (input, reportOnly) => lint({ ...settings, files: input, cache: cache2, pathExists, reportOnly });
+  const run2 = (input, exists2 = pathExists, reportOnly) => lint({ ...settings, files: input, cache: cache2, pathExists: exists2, reportOnly });
   const key = cache2?.runKey(files, { version: options.cache.version, ...settings, reported });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
-  const result2 = stored ?? run2(files, reported && ((path) => isUnder2(path, reported)));
+  const probes = /* @__PURE__ */ new Map();
+  const result2 = stored?.probes.every(([path, existed]) => pathExists(path) === existed) ? stored : {
+    ...run2(files, (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path), reported && ((path) => isUnder2(path, reported))),
+    probes: [...probes]
+  };
   const notes = [];
   if (cache2 && key !== void 0) {
     try {

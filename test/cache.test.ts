@@ -40,7 +40,12 @@ describe('--cache', () => {
 
     const first = await expectSame();
     expect(first.length).toBeGreaterThan(10);
-    const cacheFiles = [expect.stringMatching(/^analyses-\w+\.bin$/), ...(now ? [expect.stringMatching(/^files-\w+\.bin$/)] : []), expect.stringMatching(/^runs-\w+\.bin$/)];
+    const cacheFiles = [
+      expect.stringMatching(/^analyses-\w+\.bin$/),
+      ...(now ? [expect.stringMatching(/^files-\w+\.bin$/)] : []),
+      expect.stringMatching(/^plan-\w+\.bin$/),
+      expect.stringMatching(/^runs-\w+\.bin$/),
+    ];
     expect(readdirSync(join(dir, '.cache')).sort()).toEqual(cacheFiles);
 
     // A changed file: the fixed Backup no longer reports, a new mistake does.
@@ -73,6 +78,46 @@ describe('--cache', () => {
     // A new tool version never reads the old entries.
     await expectSame('2.0.0');
     expect(readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('runs-'))).toHaveLength(2);
+  });
+
+  it('keeps the deployment plan while edits leave what it reads alone, and plans again when they do not', async () => {
+    const dir = exampleCopy();
+    const apps = join(dir, 'kubernetes/apps');
+    const planFile = () => join(dir, '.cache', readdirSync(join(dir, '.cache')).find((name) => name.startsWith('plan-'))!);
+    // Each run is compared with an uncached one; `planned` tells whether the run wrote a new plan.
+    let inode = 0;
+    const expectSame = async () => {
+      const fresh = await run(dir, undefined);
+      expect(await run(dir, cached())).toEqual(fresh);
+      const written = statSync(planFile()).ino;
+      const planned = written !== inode;
+      inode = written;
+      return { findings: fresh, planned };
+    };
+    const edit = (path: string, from: string, to: string) => writeFileSync(join(dir, path), readFileSync(join(dir, path), 'utf8').replace(from, to));
+
+    expect((await expectSame()).planned).toBe(true);
+    // An app's manifest: the plan reads nothing in it.
+    edit('kubernetes/apps/default/podinfo/app/ingress.yaml', 'podinfo.${SECRET_DOMAIN}', 'info.${SECRET_DOMAIN}');
+    expect((await expectSame()).planned).toBe(false);
+    // A file the kustomization lists, not linted, appears on disk: no new plan, but the entry is no longer missing.
+    edit('kubernetes/apps/default/kustomization.yaml', './whoami/ks.yaml', './whoami.json');
+    expect((await expectSame()).findings.filter((line) => line.includes('kustomize-missing-resource'))).toHaveLength(1);
+    writeFileSync(join(apps, 'default/whoami.json'), '{}\n');
+    const noLongerMissing = await expectSame();
+    expect(noLongerMissing.planned).toBe(false);
+    expect(noLongerMissing.findings.filter((line) => line.includes('kustomize-missing-resource'))).toEqual([]);
+    // A Flux Kustomization's path, a substitution variable, a new file: each plans again.
+    edit('kubernetes/apps/default/podinfo/ks.yaml', 'podinfo/app', 'podinfo/gone');
+    const moved = await expectSame();
+    expect(moved.planned).toBe(true);
+    expect(moved.findings.some((line) => line.includes('flux-path-missing') && line.includes('podinfo/ks.yaml'))).toBe(true);
+    edit('kubernetes/flux/vars/cluster-settings.yaml', 'CLUSTER_NAME: home', 'TIMEZONE: Europe/Paris');
+    const substituted = await expectSame();
+    expect(substituted.planned).toBe(true);
+    expect(substituted.findings.some((line) => line.includes('flux-substitution-undefined'))).toBe(false);
+    writeFileSync(join(apps, 'default/podinfo/gone.yaml'), 'a: 1\n');
+    expect((await expectSame()).planned).toBe(true);
   });
 
   it('adds the analyses of changed files to a file of their own, and folds them in once many are stale', async () => {

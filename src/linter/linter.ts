@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { visit, type Document } from 'yaml';
-import { buildDeployment, type DeploymentInput } from '../resources/deployment.js';
+import { buildDeployment, feedsDeployment, planDeployment, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, isKustomizationFile, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
@@ -127,12 +128,14 @@ export interface FileAnalysis {
   readonly values: readonly unknown[];
 }
 
-/** Keeps file analyses by content between runs; see src/project/cache.ts. */
+/** Keeps file analyses by content, and the deployment plan by what it reads, between runs; see src/project/cache.ts. */
 export interface AnalysisCache {
   /** The key of a file's analysis: its content, and whether it is read as a chart template. */
   keyOf(file: TextFile, template: boolean): string;
   get(key: string): FileAnalysis | undefined;
   set(key: string, analysis: FileAnalysis): void;
+  deploymentPlan(key: string): DeploymentPlan | undefined;
+  setDeploymentPlan(key: string, plan: DeploymentPlan): void;
 }
 
 /**
@@ -161,6 +164,10 @@ export function loadRepository(
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
 
+  // What the deployment plan depends on (see DeploymentInput): the files'
+  // paths, and the content of those it reads, so a cache can keep the plan
+  // while an edit leaves them alone.
+  const planInputs = cache && createHash('sha256').update(`${root}\u0000`);
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const paths: string[] = [];
   const kustomizations: DeploymentInput['kustomizations'][number][] = [];
@@ -185,15 +192,22 @@ export function loadRepository(
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
     for (const { span, error } of analysis.composeErrors) reportSyntax(source, file.path, span, 'compose', { error });
+    let feeds = isKustomizationFile(file.path);
     analysis.values.forEach((value, index) => {
       const raw = value === undefined ? undefined : toRawResource(source, index, value);
       if (raw) raws.push(raw);
+      feeds ||= raw !== undefined && feedsDeployment(raw);
     });
     paths.push(file.path);
     if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
+    planInputs?.update(`${file.path}\u0000${feeds ? key : ''}\u0000`);
   }
 
-  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists });
+  const planKey = planInputs?.digest('hex');
+  const storedPlan = planKey === undefined ? undefined : cache?.deploymentPlan(planKey);
+  const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
+  if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
+  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }

@@ -4,13 +4,14 @@ import { dirname, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { currentStamp, readStampedFile, sameStamp, type FileStamp } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
+import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -34,9 +35,11 @@ export interface CacheOptions {
   readonly now?: () => number;
 }
 
-interface StoredRun {
+/** A run's result, and what it found on disk beyond the files it linted: whether each of these paths existed. */
+export interface StoredRun {
   readonly findings: readonly Finding[];
   readonly fileCount: number;
+  readonly probes: readonly (readonly [path: string, existed: boolean])[];
 }
 
 /** What a file held when it was read, by its absolute path: its stamp and its content's digest. */
@@ -102,6 +105,10 @@ export class ProjectCache implements AnalysisCache {
   private readonly addedAnalysesFile: string;
   private readonly runsFile: string;
   private readonly filesFile: string;
+  private readonly planFile: string;
+  /** The deployment plan of the last run, read on first use. */
+  private planRead: StoredPlan | undefined;
+  private planChanged = false;
 
   constructor(
     directory: string,
@@ -114,6 +121,7 @@ export class ProjectCache implements AnalysisCache {
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.bin`);
     this.runsFile = join(directory, `runs-${tag}.bin`);
     this.filesFile = join(directory, `files-${tag}.bin`);
+    this.planFile = join(directory, `plan-${tag}.bin`);
     this.runs = readMap<StoredRun>(this.runsFile);
     this.files = readMap<StoredFile>(this.filesFile);
   }
@@ -158,6 +166,17 @@ export class ProjectCache implements AnalysisCache {
     this.changed = true;
   }
 
+  deploymentPlan(key: string): DeploymentPlan | undefined {
+    this.planRead ??= readPlan(this.planFile);
+    return this.planRead?.key === key ? this.planRead.plan : undefined;
+  }
+
+  /** Only the last plan is kept: the next run that needs one most likely has the same. */
+  setDeploymentPlan(key: string, plan: DeploymentPlan): void {
+    this.planRead = { key, plan };
+    this.planChanged = true;
+  }
+
   run(key: string): StoredRun | undefined {
     return this.runs.get(key);
   }
@@ -181,6 +200,7 @@ export class ProjectCache implements AnalysisCache {
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
     if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
   }
 
@@ -226,6 +246,20 @@ export class ProjectCache implements AnalysisCache {
       this.digests.set(text, digest);
     }
     return digest;
+  }
+}
+
+interface StoredPlan {
+  readonly key: string;
+  readonly plan: DeploymentPlan;
+}
+
+function readPlan(path: string): StoredPlan | undefined {
+  try {
+    const value = deserialize(readFileSync(path)) as Partial<StoredPlan> | null;
+    return typeof value?.key === 'string' && value.plan !== undefined ? (value as StoredPlan) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { osError, readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
-import { ProjectCache, type CacheOptions } from './cache.js';
+import { ProjectCache, type CacheOptions, type StoredRun } from './cache.js';
 import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
@@ -104,10 +104,19 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true,
   };
-  const run = (input: readonly InputFile[], reportOnly?: (path: string) => boolean) => lint({ ...settings, files: input, cache, pathExists, reportOnly });
+  const run = (input: readonly InputFile[], exists = pathExists, reportOnly?: (path: string) => boolean) =>
+    lint({ ...settings, files: input, cache, pathExists: exists, reportOnly });
   const key = cache?.runKey(files, { version: options.cache!.version, ...settings, reported });
+  // A run depends on paths it does not lint too (kustomization entries naming
+  // a .json file, say): a stored run holds only while each still exists, or not, as it did.
   const stored = key === undefined ? undefined : cache?.run(key);
-  const result = stored ?? run(files, reported && ((path) => isUnder(path, reported)));
+  const probes = new Map<string, boolean>();
+  const result: StoredRun = stored?.probes.every(([path, existed]) => pathExists(path) === existed)
+    ? stored
+    : {
+        ...run(files, (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path)!, reported && ((path) => isUnder(path, reported))),
+        probes: [...probes],
+      };
   const notes: string[] = [];
   if (cache && key !== undefined) {
     // The cache only saves time: one that cannot be written must not hide the findings.

@@ -53,6 +53,11 @@ export interface MissingEntry {
   readonly entry: string;
 }
 
+/**
+ * What the model reads. Of `resources` it reads only those that
+ * feedsDeployment accepts, and `pathExists` only for kustomization entries
+ * that are not among `paths`; the rest is per resource (placementsOf).
+ */
 export interface DeploymentInput {
   /** Directory (relative to the working directory, `''` for it) that Flux paths are relative to. */
   readonly root: string;
@@ -94,7 +99,7 @@ interface Member {
 }
 
 /** Where a file is applied, before the resources in it are known. */
-interface FilePlacement {
+export interface FilePlacement {
   readonly cluster: string | undefined;
   readonly namespace: NamespaceOverride;
   readonly fluxKustomization: string | undefined;
@@ -116,10 +121,83 @@ interface KustomizeConfig {
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
 }
 
+/**
+ * What the model decides from the repository's layout and the objects that
+ * feedsDeployment accepts, and from nothing else: the costly part of
+ * building it, which a cache may keep while none of those change.
+ */
+export interface DeploymentPlan {
+  readonly usesFlux: boolean;
+  /** Where each file is applied; a file that nothing applies is absent. */
+  readonly placements: ReadonlyMap<string, readonly FilePlacement[]>;
+  /** Per file listed as a patch or a resource: true when only ever as a patch. */
+  readonly patchUses: ReadonlyMap<string, boolean>;
+  /** The Flux Kustomizations, each naming the document that defines it. */
+  readonly fluxKustomizations: readonly PlannedFluxKustomization[];
+  /** Entries of kustomization files that are not among the linted files; they may still exist on disk. */
+  readonly entriesOutsideTree: readonly (MissingEntry & { readonly target: string })[];
+}
+
+type PlannedFluxKustomization = Omit<FluxKustomization, 'resource'> & { readonly definedIn: { readonly file: string; readonly documentIndex: number } };
+
 /** The implicit cluster of a repository that has no Flux Kustomizations at all. */
 export const IMPLICIT_CLUSTER = '.';
 
-export function buildDeployment(input: DeploymentInput): Deployment {
+const SYNC_PATHS = new Map<string, readonly string[]>([
+  [FLUX_INSTANCE, ['spec', 'sync']],
+  // The flux-instance chart's values.
+  [HELM_RELEASE, ['spec', 'values', 'instance', 'sync']],
+]);
+
+/**
+ * Whether the deployment model reads this object: a Flux Kustomization, a
+ * ConfigMap or Secret (substitution sources), or a flux-operator sync.
+ */
+export function feedsDeployment(resource: RawResource): boolean {
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
+}
+
+/** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
+function syncOf(resource: RawResource): { readonly at: readonly string[]; readonly sync: Record<string, unknown> & { readonly path: string } } | undefined {
+  const at = SYNC_PATHS.get(resource.typeId);
+  const sync = at && getPath(resource.value, at);
+  return at && isMapping(sync) && typeof sync.path === 'string' ? { at, sync: sync as Record<string, unknown> & { path: string } } : undefined;
+}
+
+/** The model, from a plan of the same input (a kept one, say) or from a new one. */
+export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan = planDeployment(input)): Deployment {
+  const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]));
+  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
+    const resource = definers.get(`${definedIn.file}\u0000${definedIn.documentIndex}`);
+    if (resource === undefined) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
+    return { ...kustomization, resource };
+  });
+  const pathExists = input.pathExists ?? (() => false);
+  const unplaced: FilePlacement = {
+    cluster: plan.usesFlux ? undefined : IMPLICIT_CLUSTER,
+    namespace: undefined,
+    fluxKustomization: undefined,
+    substitution: undefined,
+    labelsAdded: false,
+    prefix: '',
+    suffix: '',
+  };
+  return {
+    usesFlux: plan.usesFlux,
+    fluxKustomizations,
+    fluxKustomizationsOf: (resource) =>
+      fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
+    missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
+    isPatchOnly: (path) => plan.patchUses.get(path) === true,
+    placementsOf(resource) {
+      const found = plan.placements.get(resource.file.path) ?? [unplaced];
+      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
+    },
+  };
+}
+
+export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): DeploymentPlan {
+  const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations);
   const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
@@ -132,8 +210,8 @@ export function buildDeployment(input: DeploymentInput): Deployment {
   const patchUses = new Map<string, boolean>();
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
-  const substitutions = new SubstitutionSources(input.resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(input.resources), members, tree, substitutions, input.root);
+  const substitutions = new SubstitutionSources(resources, configs);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
   const usesFlux = graph.place((member, placement) => {
     notePatchUse(member);
     if (!member.patch) addPlacement(member.file, placement);
@@ -150,19 +228,15 @@ export function buildDeployment(input: DeploymentInput): Deployment {
     }
   }
 
-  const unplaced: FilePlacement = { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, labelsAdded: false, prefix: '', suffix: '' };
-  const fluxKustomizations = graph.summaries();
   return {
     usesFlux,
-    fluxKustomizations,
-    fluxKustomizationsOf: (resource) =>
-      fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
-    missingEntries: missingEntries(configs, tree, input.pathExists ?? (() => false)),
-    isPatchOnly: (path) => patchUses.get(path) === true,
-    placementsOf(resource) {
-      const found = placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
-    },
+    placements,
+    patchUses,
+    fluxKustomizations: graph.summaries().map(({ resource, ...kustomization }) => ({
+      ...kustomization,
+      definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
+    })),
+    entriesOutsideTree: entriesOutsideTree(configs, tree),
   };
 }
 
@@ -224,9 +298,9 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
   // flux-operator creates a Kustomization "flux-system" from spec.sync of a
   // FluxInstance (or of the flux-instance chart's values.instance.sync).
   for (const resource of resources) {
-    const syncAt = resource.typeId === FLUX_INSTANCE ? ['spec', 'sync'] : resource.typeId === HELM_RELEASE ? ['spec', 'values', 'instance', 'sync'] : undefined;
-    const sync = syncAt && getPath(resource.value, syncAt);
-    if (!syncAt || !isMapping(sync) || typeof sync.path !== 'string') continue;
+    const found = syncOf(resource);
+    if (!found) continue;
+    const { at: syncAt, sync } = found;
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
     // flux-operator names the sync's GitRepository and Kustomization after the FluxInstance's namespace.
     nodes.push({
@@ -680,15 +754,15 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
 
-function missingEntries(configs: Map<string, KustomizeConfig>, tree: FileTree, pathExists: (path: string) => boolean): MissingEntry[] {
-  const missing: MissingEntry[] = [];
+function entriesOutsideTree(configs: Map<string, KustomizeConfig>, tree: FileTree): DeploymentPlan['entriesOutsideTree'] {
+  const outside: DeploymentPlan['entriesOutsideTree'][number][] = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = posix.join(dir, entry);
-      if (!tree.exists(target) && !pathExists(target)) missing.push({ file: config.file, field, index, entry });
+      if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
     }
   }
-  return missing;
+  return outside;
 }
 
 function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<string, KustomizeConfig> {
