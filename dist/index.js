@@ -42446,6 +42446,39 @@ function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map(), 
   }
   return copy2;
 }
+var SubstitutedValue = class {
+  constructor(written, substitution) {
+    this.written = written;
+    this.substitution = substitution;
+  }
+  written;
+  substitution;
+  seen = /* @__PURE__ */ new Map();
+  mentions = /* @__PURE__ */ new Map();
+  whole;
+  /** substituteValue of the whole document. */
+  get value() {
+    this.whole ??= substituteValue(this.written, this.substitution, this.seen, this.mentions);
+    return this.whole;
+  }
+  /** What getPath finds at `path` in `value`, without substituting the rest. */
+  at(path) {
+    if (this.whole !== void 0) return getPath(this.whole, path);
+    let current = this.written;
+    for (const segment of path) {
+      if (Array.isArray(current) && typeof segment === "number") current = current[segment];
+      else if (isMapping(current)) current = entryAfterSubstitution(current, String(segment), this.substitution);
+      else return void 0;
+    }
+    return substituteValue(current, this.substitution, this.seen, this.mentions);
+  }
+};
+function entryAfterSubstitution(mapping, key, substitution) {
+  const keys = Object.keys(mapping);
+  if (!keys.some((written) => written.includes("${"))) return mapping[key];
+  const last = keys.findLast((written) => substituteText(written, substitution) === key);
+  return last === void 0 ? {}[key] : mapping[last];
+}
 function mentionsVariable(value, known) {
   const memo = known.get(value);
   if (memo !== void 0) return memo;
@@ -42490,15 +42523,17 @@ function isKustomizationFile(path) {
 }
 function placeResource(raw, placements) {
   const substitution = placements[0]?.substitution;
-  const value = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? substituteValue(raw.value, substitution) : raw.value;
+  const substituted = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? new SubstitutedValue(raw.value, substitution) : void 0;
   return {
     ...raw,
-    value,
+    get value() {
+      return substituted ? substituted.value : raw.value;
+    },
     written: raw.value,
     placements,
     name: raw.typeId === "Namespace" && placements.length > 0 ? placements[0].name : raw.name,
     namespace: placements[0]?.namespace,
-    get: (path) => getPath(value, path)
+    get: substituted ? (path) => substituted.at(path) : (path) => getPath(raw.value, path)
   };
 }
 function describeResource(resource) {

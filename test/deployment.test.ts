@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../src/linter/linter.js';
 import { normalizeDir } from '../src/resources/deployment.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
-import { substituteValue } from '../src/resources/substitution.js';
+import { SubstitutedValue, substituteValue } from '../src/resources/substitution.js';
+import { getPath } from '../src/resources/values.js';
 
 /** `file: text` pairs to an index, for looking at where each resource lands. */
 function placementsOf(texts: Record<string, string>, root = '') {
@@ -264,6 +265,28 @@ describe('substituteValue', () => {
     expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
     expect(Object.keys(result)).toEqual(['host', '__proto__']);
     expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toEqual({ polluted: true });
+  });
+
+  it('reads a path as it stands in the substituted whole, read before or after the whole (SubstitutedValue)', () => {
+    const key = fc.constantFrom('a', 'k', 'example.com', '${KEY}', '${DOMAIN}', '${UNSET}', '${UNSET:=a}', 'toString', '__proto__');
+    const leaf = fc.oneof(fc.constantFrom('x', 'web.${DOMAIN}', '${KEY}', '$${KEY}'), fc.integer(), fc.constant(null));
+    // Plain objects, as composing makes them (fast-check's have no prototype); `__proto__` stays an own key.
+    const mapping = (entry: fc.Arbitrary<unknown>, maxKeys: number) => fc.dictionary(key, entry, { maxKeys }).map((d) => Object.fromEntries(Object.entries(d)));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), mapping(tie('value'), 4)),
+    }));
+    const document = mapping(value, 5);
+    const path = fc.array(fc.oneof(key, fc.nat(3)), { maxLength: 4 });
+    fc.assert(
+      fc.property(document, fc.array(path, { minLength: 1, maxLength: 4 }), (written, paths) => {
+        const whole = substituteValue(written, substitution);
+        const view = new SubstitutedValue(written, substitution);
+        for (const at of paths) expect(view.at(at)).toStrictEqual(getPath(whole, at));
+        expect(view.value).toStrictEqual(whole);
+        for (const at of paths) expect(view.at(at)).toStrictEqual(getPath(whole, at));
+      }),
+      { seed: 11, numRuns: 3_000 },
+    );
   });
 
   it('copies a cycle (an alias inside its own anchor) whole, substituted throughout', () => {

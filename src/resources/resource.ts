@@ -1,5 +1,5 @@
 import type { SourceFile } from '../yaml/source.js';
-import { substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
+import { SubstitutedValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { typeIdOf } from './kinds.js';
 import { getPath, isMapping, knownString, type Mapping } from './values.js';
 
@@ -89,16 +89,17 @@ export function placeResource(raw: RawResource, placements: readonly Placement[]
   // placement's Flux Kustomization defines VAR (or a default); unknown values
   // stay `${...}`, which rules treat as unknown.
   const substitution = placements[0]?.substitution;
-  const value =
-    substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? (substituteValue(raw.value, substitution) as Mapping) : raw.value;
+  const substituted = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? new SubstitutedValue(raw.value, substitution) : undefined;
   return {
     ...raw,
-    value,
+    get value() {
+      return substituted ? substituted.value : raw.value;
+    },
     written: raw.value,
     placements,
     name: raw.typeId === 'Namespace' && placements.length > 0 ? placements[0]!.name : raw.name,
     namespace: placements[0]?.namespace,
-    get: (path) => getPath(value, path),
+    get: substituted ? (path) => substituted.at(path) : (path) => getPath(raw.value, path),
   };
 }
 

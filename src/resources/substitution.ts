@@ -1,4 +1,4 @@
-import { isMapping, type Mapping } from './values.js';
+import { getPath, isMapping, type Mapping } from './values.js';
 
 /**
  * Flux post-build substitution (`postBuild.substitute` and `substituteFrom`):
@@ -80,6 +80,51 @@ export function substituteValue(value: unknown, substitution: Substitution, seen
     });
   }
   return copy;
+}
+
+/**
+ * A document as Flux applies it with one substitution, computed as it is
+ * read: a path is resolved through the keys as substituted, and only the
+ * value found there is substituted (shared with later reads and with the
+ * whole). Most objects of a run are only asked for a field or two (their
+ * identity, an annotation), which costs a copy of nothing.
+ */
+export class SubstitutedValue {
+  private readonly seen = new Map<object, unknown>();
+  private readonly mentions = new Map<object, boolean>();
+  private whole: Mapping | undefined;
+
+  constructor(
+    private readonly written: Mapping,
+    private readonly substitution: Substitution,
+  ) {}
+
+  /** substituteValue of the whole document. */
+  get value(): Mapping {
+    this.whole ??= substituteValue(this.written, this.substitution, this.seen, this.mentions) as Mapping;
+    return this.whole;
+  }
+
+  /** What getPath finds at `path` in `value`, without substituting the rest. */
+  at(path: readonly (string | number)[]): unknown {
+    if (this.whole !== undefined) return getPath(this.whole, path);
+    let current: unknown = this.written;
+    for (const segment of path) {
+      if (Array.isArray(current) && typeof segment === 'number') current = current[segment];
+      else if (isMapping(current)) current = entryAfterSubstitution(current, String(segment), this.substitution);
+      else return undefined;
+    }
+    return substituteValue(current, this.substitution, this.seen, this.mentions);
+  }
+}
+
+/** The value under `key` once the mapping's keys are substituted: the last key that becomes `key`, as in substituteValue's copy. */
+function entryAfterSubstitution(mapping: Mapping, key: string, substitution: Substitution): unknown {
+  const keys = Object.keys(mapping);
+  if (!keys.some((written) => written.includes('${'))) return mapping[key];
+  const last = keys.findLast((written) => substituteText(written, substitution) === key);
+  // No own key: what a plain object has under that name, as the copy would.
+  return last === undefined ? ({} as Mapping)[key] : mapping[last];
 }
 
 /** Whether a string inside `value`, or a key, holds `${`; once per object (aliases share objects). */
