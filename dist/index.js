@@ -42503,9 +42503,9 @@ function substitutionDisabled(value) {
 
 // src/resources/resource.ts
 function toRawResource(file, documentIndex, value) {
-  if (!isMapping(value)) return void 0;
-  const { apiVersion, kind } = value.apiVersion === void 0 && value.kind === void 0 && isKustomizationFile(file.path) ? KUSTOMIZATION_CONFIG : value;
-  if (typeof apiVersion !== "string" || typeof kind !== "string" || !apiVersion || !kind) return void 0;
+  const type = objectTypeOf(value, file.path);
+  if (type === void 0) return void 0;
+  const { apiVersion, kind } = type;
   return {
     apiVersion,
     kind,
@@ -42515,6 +42515,11 @@ function toRawResource(file, documentIndex, value) {
     documentIndex,
     value
   };
+}
+function objectTypeOf(value, path) {
+  if (!isMapping(value)) return void 0;
+  const { apiVersion, kind } = value.apiVersion === void 0 && value.kind === void 0 && isKustomizationFile(path) ? KUSTOMIZATION_CONFIG : value;
+  return typeof apiVersion === "string" && typeof kind === "string" && apiVersion !== "" && kind !== "" ? { apiVersion, kind } : void 0;
 }
 var KUSTOMIZATION_CONFIG = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
 var KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -44146,7 +44151,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 4;
+var CACHE_FORMAT = 5;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -44300,8 +44305,8 @@ var ProjectCache = class {
     }
     return hash.digest("hex");
   }
-  keyOf(file, template) {
-    return `${template ? "template" : "yaml"}:${this.contentDigest(file)}`;
+  keyOf(file, variant) {
+    return `${variant}:${this.contentDigest(file)}`;
   }
   contentDigest(file) {
     return file instanceof UnchangedFile ? file.stored.digest : this.digestOf(file.text);
@@ -46414,7 +46419,7 @@ function loadRepository(files, root, {
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache2?.keyOf(file, template);
+    const key = cache2?.keyOf(file, template ? "template" : isKustomizationFile(file.path) ? "kustomization" : "manifest");
     const cached = key === void 0 ? void 0 : cache2?.get(key);
     const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache2?.set(key, analysis);
@@ -46444,7 +46449,9 @@ function loadRepository(files, root, {
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
-  const { source, values, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
+  const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
+  const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
+  const values = composed.map((value, index) => isKept(value, index) ? value : void 0);
   const analysis = {
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,

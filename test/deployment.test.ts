@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRepository } from '../src/linter/linter.js';
+import { loadRepository, type AnalysisCache, type FileAnalysis } from '../src/linter/linter.js';
 import { normalizeDir } from '../src/resources/deployment.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
 import { SubstitutedValue, substituteValue } from '../src/resources/substitution.js';
@@ -38,6 +38,25 @@ const configMap = (name: string, namespace?: string) =>
 describe('deployment model', () => {
   it('gives metadata.namespace when nothing overrides it, in the implicit cluster of a repo without Flux', () => {
     expect(placementsOf({ 'a/cm.yaml': configMap('a', 'apps') })).toEqual({ 'ConfigMap/a': ['. apps -'] });
+  });
+
+  it('reads a kustomization file written with kind and no apiVersion, as kustomize does, and keeps no other document that is not an object', () => {
+    const stored = new Map<string, FileAnalysis>();
+    const cache: AnalysisCache = {
+      keyOf: (file, variant) => `${variant}:${file.path}`,
+      get: (key) => stored.get(key),
+      set: (key, analysis) => void stored.set(key, analysis),
+      deploymentPlan: () => undefined,
+      setDeploymentPlan: () => undefined,
+    };
+    const files = [
+      { path: 'apps/kustomization.yaml', text: 'kind: Kustomization\nnamespace: apps\nresources: [cm.yaml]\n' },
+      { path: 'apps/cm.yaml', text: `${configMap('a', 'own')}---\nreplicas: 2\n---\n- a list\n` },
+    ];
+    const { index } = loadRepository(files, '', { cache });
+    expect(index.ofType('ConfigMap').map((r) => r.placements[0]!.namespace)).toEqual(['apps']);
+    expect(stored.get('manifest:apps/cm.yaml')!.values.map((value) => value === undefined)).toEqual([false, true, true]);
+    expect(stored.get('kustomization:apps/kustomization.yaml')!.values).toHaveLength(1);
   });
 
   it('lets the outermost kustomization namespace override metadata.namespace, as kustomize does', () => {

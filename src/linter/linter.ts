@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { visit, type Document } from 'yaml';
 import { buildDeployment, feedsDeployment, planDeployment, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
-import { describeResource, isKustomizationFile, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
+import { describeResource, isKustomizationFile, objectTypeOf, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
 import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetting, type Severity } from '../rules/types.js';
 
@@ -124,14 +124,18 @@ export interface FileAnalysis {
   readonly problems: readonly SyntaxProblem[];
   readonly composeErrors: readonly { readonly span: Span; readonly error: string }[];
   readonly directives: readonly Directive[];
-  /** Per document; `undefined` for one that did not parse or compose. */
+  /**
+   * Per document, its composed value if it is an object (objectTypeOf) or a
+   * kustomization file's first; `undefined` for any other document, or one
+   * that did not parse or compose.
+   */
   readonly values: readonly unknown[];
 }
 
 /** Keeps file analyses by content, and the deployment plan by what it reads, between runs; see src/project/cache.ts. */
 export interface AnalysisCache {
-  /** The key of a file's analysis: its content, and whether it is read as a chart template. */
-  keyOf(file: TextFile, template: boolean): string;
+  /** The key of a file's analysis: its content, and `variant`, the rest of what the analysis depends on. */
+  keyOf(file: TextFile, variant: string): string;
   get(key: string): FileAnalysis | undefined;
   set(key: string, analysis: FileAnalysis): void;
   deploymentPlan(key: string): DeploymentPlan | undefined;
@@ -179,7 +183,8 @@ export function loadRepository(
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache?.keyOf(file, template);
+    // What an analysis depends on besides the text: how the file is read, and which documents it keeps.
+    const key = cache?.keyOf(file, template ? 'template' : isKustomizationFile(file.path) ? 'kustomization' : 'manifest');
     const cached = key === undefined ? undefined : cache?.get(key);
     const { analysis, source } = cached
       ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) }
@@ -213,7 +218,13 @@ export function loadRepository(
 }
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
-  const { source, values, composeErrors } = (fast && !template && composeFast(path, text)) || composeWithYaml(path, text, template);
+  const { source, values: composed, composeErrors } = (fast && !template && composeFast(path, text)) || composeWithYaml(path, text, template);
+  // Only objects (toRawResource) and a kustomization file's first document
+  // (the deployment model) are read: other documents (Helm values, Talos and
+  // CI configuration, a fifth of some repositories) are not kept, in memory
+  // or in a cache.
+  const isKept = (value: unknown, index: number) => objectTypeOf(value, path) !== undefined || (index === 0 && isKustomizationFile(path));
+  const values = composed.map((value, index) => (isKept(value, index) ? value : undefined));
   const analysis: FileAnalysis = {
     ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,

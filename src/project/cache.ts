@@ -11,7 +11,7 @@ import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -231,8 +231,8 @@ export class ProjectCache implements AnalysisCache {
     return hash.digest('hex');
   }
 
-  keyOf(file: TextFile, template: boolean): string {
-    return `${template ? 'template' : 'yaml'}:${this.contentDigest(file)}`;
+  keyOf(file: TextFile, variant: string): string {
+    return `${variant}:${this.contentDigest(file)}`;
   }
 
   private contentDigest(file: TextFile): string {

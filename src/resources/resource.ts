@@ -59,9 +59,9 @@ export interface RawResource {
 
 /** The Kubernetes object in a composed document, or `undefined` for any other YAML. */
 export function toRawResource(file: SourceFile, documentIndex: number, value: unknown): RawResource | undefined {
-  if (!isMapping(value)) return undefined;
-  const { apiVersion, kind } = value.apiVersion === undefined && value.kind === undefined && isKustomizationFile(file.path) ? KUSTOMIZATION_CONFIG : value;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return undefined;
+  const type = objectTypeOf(value, file.path);
+  if (type === undefined) return undefined;
+  const { apiVersion, kind } = type;
   return {
     apiVersion,
     kind,
@@ -69,8 +69,15 @@ export function toRawResource(file: SourceFile, documentIndex: number, value: un
     name: knownString(getPath(value, ['metadata', 'name'])),
     file,
     documentIndex,
-    value,
+    value: value as Mapping,
   };
+}
+
+/** The apiVersion and kind of a document in the file at `path` that is a Kubernetes object; `undefined` for other YAML. */
+export function objectTypeOf(value: unknown, path: string): { readonly apiVersion: string; readonly kind: string } | undefined {
+  if (!isMapping(value)) return undefined;
+  const { apiVersion, kind } = value.apiVersion === undefined && value.kind === undefined && isKustomizationFile(path) ? KUSTOMIZATION_CONFIG : value;
+  return typeof apiVersion === 'string' && typeof kind === 'string' && apiVersion !== '' && kind !== '' ? { apiVersion, kind } : undefined;
 }
 
 // kustomize reads kustomization.yaml without apiVersion and kind; rules about
