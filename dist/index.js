@@ -43600,6 +43600,7 @@ var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function discoverFiles(targets, cwd) {
   const found = /* @__PURE__ */ new Set();
   const unlisted = [];
+  const stamps = /* @__PURE__ */ new Map();
   const dirs = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const absolute = resolve2(cwd, target);
@@ -43612,11 +43613,11 @@ function discoverFiles(targets, cwd) {
     dirs.push(absolute);
     const prefix = toRelative(cwd, absolute);
     const under = (path) => prefix === "" ? path : path === "." ? prefix : `${prefix}/${path}`;
-    const listed = gitFiles(absolute) ?? globFiles(absolute, (path, error2) => unlisted.push({ path: under(path), error: error2 }));
+    const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp)) ?? globFiles(absolute, (path, error2) => unlisted.push({ path: under(path), error: error2 }));
     for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
-  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve2(cwd, file))), cwd)) };
+  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve2(cwd, file))), cwd)) };
 }
 function kindOf(path) {
   try {
@@ -43625,11 +43626,11 @@ function kindOf(path) {
     return "missing";
   }
 }
-function gitFiles(dir) {
+function gitFiles(dir, stamped) {
   if (!mayBeInGitWorkTree(dir)) return void 0;
   const listed = gitPaths(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
   if (listed === void 0) return void 0;
-  const inWorkTree = workTreeFiles(dir);
+  const inWorkTree = workTreeFiles(dir, stamped);
   return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
 function mayBeInGitWorkTree(dir) {
@@ -43639,7 +43640,7 @@ function mayBeInGitWorkTree(dir) {
     if (dirname(at) === at) return false;
   }
 }
-function workTreeFiles(dir) {
+function workTreeFiles(dir, stamped) {
   const linkedDirs = /* @__PURE__ */ new Map([[".", false]]);
   const linkedDir = (relativeDir) => {
     let linked = linkedDirs.get(relativeDir);
@@ -43656,7 +43657,9 @@ function workTreeFiles(dir) {
     } catch (error2) {
       return error2.code !== "ENOTDIR";
     }
-    return stats !== void 0 && !stats.isSymbolicLink() && !linkedDir(posix.dirname(file));
+    if (stats === void 0 || stats.isSymbolicLink() || linkedDir(posix.dirname(file))) return false;
+    if (stats.isFile()) stamped(file, stampOf(stats));
+    return true;
   };
 }
 function gitPaths(dir, args) {
@@ -44213,13 +44216,14 @@ var ProjectCache = class {
   /**
    * The file at `path`, read from disk unless its stamp is the one recorded
    * when it was last read: then its text is read only if something asks for
-   * it, which in a run where nothing changed is nothing.
+   * it, which in a run where nothing changed is nothing. `known` is its
+   * stamp when the caller has just taken it (discovery, in a git work tree).
    */
-  readFile(cwd, path) {
+  readFile(cwd, path, known) {
     const absolute = resolve5(cwd, path);
     this.filesSeen.add(absolute);
     const stored = this.files.get(absolute);
-    const stamp = stored && currentStamp(absolute);
+    const stamp = stored && (known ?? currentStamp(absolute));
     if (stored && stamp && sameStamp(stamp, stored.stamp)) return new UnchangedFile(path, absolute, stored);
     const read = readStampedFile(absolute, path);
     const { file } = read;
@@ -46573,7 +46577,7 @@ async function readProject(options, cache2) {
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname4(configPath) : options.cwd, options.cwd);
-  const read = cache2 ? (path) => cache2.readFile(options.cwd, path) : (path) => readInputFile(options.cwd, path);
+  const read = cache2 ? (path) => cache2.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };

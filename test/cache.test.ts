@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlin
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
-import { tempTree } from './helpers/temp-repo.js';
+import { git, tempTree } from './helpers/temp-repo.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'home-ops');
 
@@ -26,10 +26,16 @@ const aMinuteLater = () => Date.now() + 60_000;
 
 describe('--cache', () => {
   it.each([
-    ['files just written (read again every run)', undefined],
-    ['unchanged files trusted by their stamp', aMinuteLater],
-  ])('gives the same findings as an uncached run: cold, warm, after a change, a deletion, a new config and a new version; %s', async (_, now) => {
+    ['files just written (read again every run)', undefined, false],
+    ['unchanged files trusted by their stamp', aMinuteLater, false],
+    ['in a git work tree, with the stamps discovery took', aMinuteLater, true],
+  ])('gives the same findings as an uncached run: cold, warm, after a change, a deletion, a new config and a new version; %s', async (_, now, inGit) => {
     const dir = exampleCopy();
+    if (inGit) {
+      git(dir, 'init', '-q');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-qm', 'example');
+    }
     const expectSame = async (version?: string, configFile?: string) => {
       const fresh = await run(dir, undefined, configFile);
       expect(await run(dir, cached(version, now), configFile)).toEqual(fresh);

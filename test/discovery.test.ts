@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverFiles, UsageError } from '../src/discovery/discover.js';
-import { inputFromBytes } from '../src/discovery/read.js';
+import { currentStamp, inputFromBytes } from '../src/discovery/read.js';
 import { git, tempTree, writeTree } from './helpers/temp-repo.js';
 
 describe('discoverFiles in a git work tree', () => {
@@ -17,13 +17,18 @@ describe('discoverFiles in a git work tree', () => {
     git(dir, 'commit', '-qm', 'init');
     writeTree(dir, { 'db/new.yml': 'a: 1\n', 'db/other-backup.yaml': 'a: 1\n', 'scratch/x.yaml': 'a: 1\n', 'README.md': '#\n' });
     rmSync(join(dir, 'db/cluster.yaml'));
-    expect(discoverFiles([], dir)).toEqual({ files: ['db/new.yml', 'db/scheduledbackup.yaml'], unlisted: [], root: '' });
+    const { files, unlisted, root, stamps } = discoverFiles([], dir);
+    expect({ files, unlisted, root }).toEqual({ files: ['db/new.yml', 'db/scheduledbackup.yaml'], unlisted: [], root: '' });
+    // Stamps taken on the way, so that a cache need not stat the files again.
+    expect(Object.fromEntries(stamps)).toEqual(Object.fromEntries(files.map((file) => [file, currentStamp(join(dir, file))])));
   });
 
   it('lists files of a subdirectory relative to the working directory, with that directory as the root', () => {
     const dir = tempTree({ 'repo/b.yaml': 'a: 1\n', 'repo/a/c.yaml': 'a: 1\n', 'other.yaml': 'a: 1\n' });
     git(dir, 'init', '-q');
-    expect(discoverFiles(['repo'], dir)).toEqual({ files: ['repo/a/c.yaml', 'repo/b.yaml'], unlisted: [], root: 'repo' });
+    const { files, unlisted, root, stamps } = discoverFiles(['repo'], dir);
+    expect({ files, unlisted, root }).toEqual({ files: ['repo/a/c.yaml', 'repo/b.yaml'], unlisted: [], root: 'repo' });
+    expect([...stamps.keys()].sort()).toEqual(files);
   });
 });
 

@@ -2,13 +2,15 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import { git } from './git.js';
-import { osError } from './read.js';
+import { osError, stampOf, type FileStamp } from './read.js';
 
 export interface Discovery {
   /** Files to lint, relative to the working directory with `/` separators, sorted. */
   readonly files: readonly string[];
   /** Directories that could not be listed, and why: their files could not be found, let alone linted. */
   readonly unlisted: readonly UnlistedDirectory[];
+  /** The stamps of files discovery had to stat anyway (in a git work tree), by path: a cache need not stat them again. */
+  readonly stamps: ReadonlyMap<string, FileStamp>;
   /** Directory that Flux paths are relative to, relative to the working directory (`''` for it). */
   readonly root: string;
 }
@@ -33,6 +35,7 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 export function discoverFiles(targets: readonly string[], cwd: string): Discovery {
   const found = new Set<string>();
   const unlisted: UnlistedDirectory[] = [];
+  const stamps = new Map<string, FileStamp>();
   const dirs: string[] = [];
   for (const target of targets.length > 0 ? targets : ['.']) {
     const absolute = resolve(cwd, target);
@@ -46,11 +49,12 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     // Both list normalized relative paths with `/`: joined to the directory's path as they are.
     const prefix = toRelative(cwd, absolute);
     const under = (path: string) => (prefix === '' ? path : path === '.' ? prefix : `${prefix}/${path}`);
-    const listed = gitFiles(absolute) ?? globFiles(absolute, (path, error) => unlisted.push({ path: under(path), error }));
+    const listed =
+      gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp)) ?? globFiles(absolute, (path, error) => unlisted.push({ path: under(path), error }));
     for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
-  return { files, unlisted, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
+  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
 }
 
 function kindOf(path: string): 'file' | 'directory' | 'missing' {
@@ -68,11 +72,11 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
  * it out of the artifact it applies, so nothing is read through a link that
  * may point out of the repository.
  */
-function gitFiles(dir: string): string[] | undefined {
+function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void): string[] | undefined {
   if (!mayBeInGitWorkTree(dir)) return undefined;
   const listed = gitPaths(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
   if (listed === undefined) return undefined;
-  const inWorkTree = workTreeFiles(dir);
+  const inWorkTree = workTreeFiles(dir, stamped);
   return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
 
@@ -96,7 +100,7 @@ function mayBeInGitWorkTree(dir: string): boolean {
  * one. Git keeps listing `apps/x.yaml` from its index after `apps` is
  * replaced by a link to another directory.
  */
-function workTreeFiles(dir: string): (file: string) => boolean {
+function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void): (file: string) => boolean {
   // Per directory relative to `dir` (`.` for it): whether it is, or lies below, a link.
   const linkedDirs = new Map<string, boolean>([['.', false]]);
   const linkedDir = (relativeDir: string): boolean => {
@@ -115,7 +119,9 @@ function workTreeFiles(dir: string): (file: string) => boolean {
       // A parent replaced by a file deletes it too; otherwise (EACCES) reading it reports why.
       return (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
     }
-    return stats !== undefined && !stats.isSymbolicLink() && !linkedDir(posix.dirname(file));
+    if (stats === undefined || stats.isSymbolicLink() || linkedDir(posix.dirname(file))) return false;
+    if (stats.isFile()) stamped(file, stampOf(stats));
+    return true;
   };
 }
 

@@ -36,7 +36,7 @@ export function readInputFile(cwd: string, path: string): InputFile {
  */
 export type FileStamp = readonly [size: number, mtimeMs: number, ctimeMs: number, ino: number, dev: number];
 
-function stampOf(stats: Stats): FileStamp {
+export function stampOf(stats: Stats): FileStamp {
   return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
 }
 

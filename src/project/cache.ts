@@ -129,13 +129,14 @@ export class ProjectCache implements AnalysisCache {
   /**
    * The file at `path`, read from disk unless its stamp is the one recorded
    * when it was last read: then its text is read only if something asks for
-   * it, which in a run where nothing changed is nothing.
+   * it, which in a run where nothing changed is nothing. `known` is its
+   * stamp when the caller has just taken it (discovery, in a git work tree).
    */
-  readFile(cwd: string, path: string): InputFile {
+  readFile(cwd: string, path: string, known?: FileStamp): InputFile {
     const absolute = resolve(cwd, path);
     this.filesSeen.add(absolute);
     const stored = this.files.get(absolute);
-    const stamp = stored && currentStamp(absolute);
+    const stamp = stored && (known ?? currentStamp(absolute));
     if (stored && stamp && sameStamp(stamp, stored.stamp)) return new UnchangedFile(path, absolute, stored);
     const read = readStampedFile(absolute, path);
     const { file } = read;

@@ -80,7 +80,7 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const targets = options.repository !== undefined ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
-  const read = cache ? (path: string) => cache.readFile(options.cwd, path) : (path: string) => readInputFile(options.cwd, path);
+  const read = cache ? (path: string) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path: string) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error }): InputFile => ({ path, error, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync(resolve(options.cwd, path)) };
