@@ -81,11 +81,12 @@ class UnchangedFile implements TextFile {
 
 /**
  * A content-addressed cache in one directory. File analyses are kept by the
- * hash of each file's content, so an edit invalidates only that file; whole
- * runs are kept by the hash of every file, the configuration and the
- * options, so a run where nothing changed skips linting. Both live in files
- * named after the tool version: another version never reads them. A cache
- * that cannot be read is treated as empty, never as an error.
+ * hash of each file's content, so an edit invalidates only that file; the
+ * last deployment plan by the hash of what it reads (see loadRepository);
+ * whole runs by the hash of every file, the configuration and the options,
+ * so a run where nothing changed skips linting. All live in files named
+ * after the tool version: another version never reads them. A cache that
+ * cannot be read is treated as empty, never as an error.
  */
 export class ProjectCache implements AnalysisCache {
   /** Read on first use: a run that nothing changed needs only the runs file. */
