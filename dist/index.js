@@ -43513,7 +43513,7 @@ var childProcess;
 var loadChildProcess = () => childProcess ??= createRequire(import.meta.url)("node:child_process");
 var SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
 function git(cwd, args, input) {
-  const result2 = loadChildProcess().spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result2 = loadChildProcess().spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, env: { ...process.env, LC_ALL: "C" }, maxBuffer: 1024 * 1024 * 1024 });
   const ok = result2.error === void 0 && result2.status === 0;
   return { ok, stdout: result2.stdout ?? Buffer.alloc(0), error: (result2.stderr?.toString() || result2.error?.message || "").trim() };
 }
@@ -43613,7 +43613,8 @@ function discoverFiles(targets, cwd) {
     dirs.push(absolute);
     const prefix = toRelative(cwd, absolute);
     const under = (path) => prefix === "" ? path : path === "." ? prefix : `${prefix}/${path}`;
-    const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp)) ?? globFiles(absolute, (path, error2) => unlisted.push({ path: under(path), error: error2 }));
+    const unlistable = (path, error2) => unlisted.push({ path: under(path), error: error2 });
+    const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
@@ -43626,13 +43627,15 @@ function kindOf(path) {
     return "missing";
   }
 }
-function gitFiles(dir, stamped) {
+function gitFiles(dir, stamped, unlisted) {
   if (!mayBeInGitWorkTree(dir)) return void 0;
-  const listed = gitPaths(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
-  if (listed === void 0) return void 0;
+  const result2 = git(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."]);
+  if (!result2.ok) return void 0;
+  for (const [, path, error2] of result2.error.matchAll(GIT_UNLISTED)) unlisted(path, error2);
   const inWorkTree = workTreeFiles(dir, stamped);
-  return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
+  return result2.stdout.toString("utf8").split("\0").filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
+var GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
 function mayBeInGitWorkTree(dir) {
   if (process.env.GIT_DIR !== void 0) return true;
   for (let at = dir; ; at = dirname(at)) {
@@ -43661,10 +43664,6 @@ function workTreeFiles(dir, stamped) {
     if (stats.isFile()) stamped(file, stampOf(stats));
     return true;
   };
-}
-function gitPaths(dir, args) {
-  const result2 = git(dir, args);
-  return result2.ok ? result2.stdout.toString("utf8").split("\0").filter(Boolean) : void 0;
 }
 function globFiles(dir, unlisted) {
   const files = [];

@@ -49,8 +49,8 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     // Both list normalized relative paths with `/`: joined to the directory's path as they are.
     const prefix = toRelative(cwd, absolute);
     const under = (path: string) => (prefix === '' ? path : path === '.' ? prefix : `${prefix}/${path}`);
-    const listed =
-      gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp)) ?? globFiles(absolute, (path, error) => unlisted.push({ path: under(path), error }));
+    const unlistable = (path: string, error: string) => unlisted.push({ path: under(path), error });
+    const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
   }
   const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
@@ -67,18 +67,26 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
 
 /**
  * YAML files git shows under `dir`, relative to it; `undefined` outside a work
- * tree or without git. Git lists a symbolic link as a file; it is left out, as
+ * tree or without git; directories git could not open go to `unlisted`.
+ * Git lists a symbolic link as a file; it is left out, as
  * the walk leaves it out outside git and as Flux's source-controller leaves
  * it out of the artifact it applies, so nothing is read through a link that
  * may point out of the repository.
  */
-function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void): string[] | undefined {
+function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void, unlisted: (path: string, error: string) => void): string[] | undefined {
   if (!mayBeInGitWorkTree(dir)) return undefined;
-  const listed = gitPaths(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
-  if (listed === undefined) return undefined;
+  const result = git(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
+  if (!result.ok) return undefined;
+  // An untracked directory git cannot open is left out with a warning (in English: see git.ts).
+  for (const [, path, error] of result.error.matchAll(GIT_UNLISTED)) unlisted(path!, error!);
   const inWorkTree = workTreeFiles(dir, stamped);
-  return listed.filter((file) => YAML_FILE.test(file) && inWorkTree(file));
+  return result.stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((file) => YAML_FILE.test(file) && inWorkTree(file));
 }
+
+const GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
 
 /**
  * False when git surely has no work tree at `dir`: no `.git` (directory, or
@@ -123,12 +131,6 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
     if (stats.isFile()) stamped(file, stampOf(stats));
     return true;
   };
-}
-
-/** Paths git lists (NUL-separated); `undefined` when git is missing or fails. */
-function gitPaths(dir: string, args: string[]): string[] | undefined {
-  const result = git(dir, args);
-  return result.ok ? result.stdout.toString('utf8').split('\0').filter(Boolean) : undefined;
 }
 
 /**

@@ -16,13 +16,17 @@ export interface GitResult {
   /** Whether git ran and exited 0. */
   readonly ok: boolean;
   readonly stdout: Buffer;
-  /** Why it failed: git's stderr, or why it could not run. */
+  /** git's stderr (its warnings, when it succeeded), or why it could not run. */
   readonly error: string;
 }
 
-/** Runs git in `cwd` with the safe configuration; never throws. */
+/**
+ * Runs git in `cwd` with the safe configuration; never throws. Its messages
+ * are in English (LC_ALL=C), whatever the user's locale, since callers read
+ * its warnings.
+ */
 export function git(cwd: string, args: readonly string[], input?: string): GitResult {
-  const result = loadChildProcess().spawnSync('git', [...SAFE_CONFIG, ...args], { cwd, input, maxBuffer: 1024 * 1024 * 1024 });
+  const result = loadChildProcess().spawnSync('git', [...SAFE_CONFIG, ...args], { cwd, input, env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 1024 * 1024 * 1024 });
   const ok = result.error === undefined && result.status === 0;
   return { ok, stdout: result.stdout ?? Buffer.alloc(0), error: (result.stderr?.toString() || result.error?.message || '').trim() };
 }

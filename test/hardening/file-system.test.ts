@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputFile } from '../../src/discovery/read.js';
 import { cli } from '../helpers/cli.js';
 import { git } from '../helpers/temp-repo.js';
-import { BACKUP, hostileTree, lintJson, located, timed } from './hostile.js';
+import { BACKUP, hostileTree, lintJson, located, timed, type JsonFinding } from './hostile.js';
 
 const POSIX = process.platform !== 'win32';
 const OUTSIDE_SECRET = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: [OUTSIDE-SECRET-TEXT\n';
@@ -123,6 +123,7 @@ describe('files that cannot be read', () => {
     }
   });
 
+  // In a git work tree git cuts its warning about such a path short; the permission test below covers git.
   it.skipIf(process.platform !== 'linux')('a directory that cannot be listed is a finding with the OS error, and the others are linted', async () => {
     const dir = hostileTree({ 'sub/ok.yaml': BACKUP });
     // Linux refuses a path over 4,096 bytes (ENAMETOOLONG), even to root, whom
@@ -143,20 +144,27 @@ describe('files that cannot be read', () => {
     }
   });
 
-  it.skipIf(!POSIX)('an unreadable directory is a finding with the OS error', async ({ skip }) => {
+  // Root lists any directory: as root the CLI runs as nobody (runuser), on a
+  // tree nobody owns, from the built bin (npm test builds it first).
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!POSIX || (asRoot && !hasCommand('runuser'))).each([
+    ['a plain directory', 'EACCES: permission denied'],
+    ['a git work tree', 'Permission denied'],
+  ])('an unreadable directory is a finding with the OS error, in %s', async (where, reason) => {
     const dir = hostileTree({ 'locked/x.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
+    if (where === 'a git work tree') git(dir, 'init', '-q');
+    if (asRoot) execFileSync('chown', ['-R', 'nobody', dir]);
     chmodSync(join(dir, 'locked'), 0o000);
     try {
-      let listable = true;
-      try {
-        accessSync(join(dir, 'locked'), constants.R_OK);
-      } catch {
-        listable = false;
-      }
-      skip(listable, 'chmod 000 does not stop this user (root, as in CI containers) from listing; the test above covers a listing that fails');
-      const { findings } = await lintJson(dir);
+      const args = ['--format', 'json', '.'];
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'homeops-lint.js');
+      const { stdout, status } = asRoot
+        ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, ...args], { cwd: dir, encoding: 'utf8' })
+        : { ...(await cli(args, dir)), status: 1 };
+      expect(status).toBe(1);
+      const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
       expect(located(findings)).toEqual(['locked:1:1 yaml-syntax/unlistable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
-      expect(findings[0]!.message).toBe('Cannot list directory: EACCES: permission denied; the files in it are not linted.');
+      expect(findings[0]!.message).toBe(`Cannot list directory: ${reason}; the files in it are not linted.`);
     } finally {
       chmodSync(join(dir, 'locked'), 0o755);
     }
