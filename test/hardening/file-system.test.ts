@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputFile } from '../../src/discovery/read.js';
@@ -103,26 +103,6 @@ describe('tracked files gone from the work tree', () => {
 });
 
 describe('files that cannot be read', () => {
-  it.skipIf(!POSIX)('an unreadable file is a finding with the OS error, and the others are linted', async ({ skip }) => {
-    const dir = hostileTree({ 'locked.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
-    chmodSync(join(dir, 'locked.yaml'), 0o000);
-    try {
-      const { findings } = await lintJson(dir);
-      expect(findings.some((f) => f.file === 'ok.yaml' && f.ruleId === 'cnpg-backup-immediate')).toBe(true);
-      let readable = true;
-      try {
-        accessSync(join(dir, 'locked.yaml'), constants.R_OK);
-      } catch {
-        readable = false;
-      }
-      skip(readable, 'chmod 000 does not stop this user (root, as in CI containers) from reading; the FIFO and device cases cover a read that fails');
-      expect(located(findings.filter((f) => f.file === 'locked.yaml'))).toEqual(['locked.yaml:1:1 yaml-syntax/unreadable']);
-      expect(findings[0]!.message).toBe('Cannot read file: EACCES: permission denied.');
-    } finally {
-      chmodSync(join(dir, 'locked.yaml'), 0o644);
-    }
-  });
-
   // In a git work tree git cuts its warning about such a path short; the permission test below covers git.
   it.skipIf(process.platform !== 'linux')('a directory that cannot be listed is a finding with the OS error, and the others are linted', async () => {
     const dir = hostileTree({ 'sub/ok.yaml': BACKUP });
@@ -144,17 +124,12 @@ describe('files that cannot be read', () => {
     }
   });
 
-  // Root lists any directory: as root the CLI runs as nobody (runuser), on a
-  // tree nobody owns, from the built bin (npm test builds it first).
+  // Root reads anything: as root the CLI runs as nobody (runuser), on a tree
+  // nobody owns, from the built bin (npm test builds it first).
   const asRoot = process.getuid?.() === 0;
-  it.skipIf(!POSIX || (asRoot && !hasCommand('runuser'))).each([
-    ['a plain directory', 'EACCES: permission denied'],
-    ['a git work tree', 'Permission denied'],
-  ])('an unreadable directory is a finding with the OS error, in %s', async (where, reason) => {
-    const dir = hostileTree({ 'locked/x.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
-    if (where === 'a git work tree') git(dir, 'init', '-q');
+  const lintLocked = async (dir: string, locked: string): Promise<JsonFinding[]> => {
     if (asRoot) execFileSync('chown', ['-R', 'nobody', dir]);
-    chmodSync(join(dir, 'locked'), 0o000);
+    chmodSync(join(dir, locked), 0o000);
     try {
       const args = ['--format', 'json', '.'];
       const bin = join(import.meta.dirname, '..', '..', 'bin', 'homeops-lint.js');
@@ -162,12 +137,32 @@ describe('files that cannot be read', () => {
         ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, bin, ...args], { cwd: dir, encoding: 'utf8' })
         : { ...(await cli(args, dir)), status: 1 };
       expect(status).toBe(1);
-      const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
-      expect(located(findings)).toEqual(['locked:1:1 yaml-syntax/unlistable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
-      expect(findings[0]!.message).toBe(`Cannot list directory: ${reason}; the files in it are not linted.`);
+      return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
     } finally {
-      chmodSync(join(dir, 'locked'), 0o755);
+      chmodSync(join(dir, locked), 0o755);
     }
+  };
+
+  it.skipIf(!POSIX || (asRoot && !hasCommand('runuser'))).each(['a plain directory', 'a git work tree'])(
+    'an unreadable file is a finding with the OS error, and the others are linted, in %s',
+    async (where) => {
+      const dir = hostileTree({ 'locked.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
+      if (where === 'a git work tree') git(dir, 'init', '-q');
+      const findings = await lintLocked(dir, 'locked.yaml');
+      expect(located(findings)).toEqual(['locked.yaml:1:1 yaml-syntax/unreadable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+      expect(findings[0]!.message).toBe('Cannot read file: EACCES: permission denied.');
+    },
+  );
+
+  it.skipIf(!POSIX || (asRoot && !hasCommand('runuser'))).each([
+    ['a plain directory', 'EACCES: permission denied'],
+    ['a git work tree', 'Permission denied'],
+  ])('an unreadable directory is a finding with the OS error, in %s', async (where, reason) => {
+    const dir = hostileTree({ 'locked/x.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
+    if (where === 'a git work tree') git(dir, 'init', '-q');
+    const findings = await lintLocked(dir, 'locked');
+    expect(located(findings)).toEqual(['locked:1:1 yaml-syntax/unlistable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+    expect(findings[0]!.message).toBe(`Cannot list directory: ${reason}; the files in it are not linted.`);
   });
 
   it.skipIf(!POSIX || !hasCommand('mkfifo'))('a FIFO named .yaml is never opened for reading (which would wait forever): skipped in a tree, refused when named', async () => {
