@@ -44340,7 +44340,8 @@ function readMap(path) {
   }
 }
 function writeAtomically(path, data) {
-  mkdirSync(dirname3(path), { recursive: true });
+  const directory = dirname3(path);
+  if (mkdirSync(directory, { recursive: true }) !== void 0) writeFileSync(join(directory, ".gitignore"), "# homeops-lint cache\n*\n");
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, data);
   renameSync(temporary, path);

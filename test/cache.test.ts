@@ -47,6 +47,7 @@ describe('--cache', () => {
     const first = await expectSame();
     expect(first.length).toBeGreaterThan(10);
     const cacheFiles = [
+      '.gitignore',
       expect.stringMatching(/^analyses-\w+\.bin$/),
       ...(now ? [expect.stringMatching(/^files-\w+\.bin$/)] : []),
       expect.stringMatching(/^plan-\w+\.bin$/),
@@ -84,6 +85,16 @@ describe('--cache', () => {
     // A new tool version never reads the old entries.
     await expectSame('2.0.0');
     expect(readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('runs-'))).toHaveLength(2);
+  });
+
+  it('ignores a directory it makes for itself in git, and leaves alone one that existed', async () => {
+    const dir = tempTree({ 'db/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n', 'mine/notes.txt': 'mine\n' });
+    git(dir, 'init', '-q');
+    await run(dir, cached());
+    expect(readFileSync(join(dir, '.cache', '.gitignore'), 'utf8')).toBe('# homeops-lint cache\n*\n');
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('?? db/a.yaml\n?? mine/notes.txt\n');
+    await lintProject({ cwd: dir, paths: [], allowJsConfig: false, cache: { location: 'mine', version: '1.0.0' } });
+    expect(existsSync(join(dir, 'mine', '.gitignore'))).toBe(false);
   });
 
   it('keeps the deployment plan while edits leave what it reads alone, and plans again when they do not', async () => {

@@ -6,7 +6,7 @@
 // the tarball into an isolated environment). Skipped when pre-commit is not
 // installed.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,5 +163,8 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
     expect(commit.code, commit.output).toBe(1);
     expect(commit.output).toContain('kubernetes/apps/media/podinfo/helmrelease.yaml:4:9  error');
     expect(await git(user, 'rev-parse', 'HEAD')).toBe(head);
+    // The hook's cache, kept in the repository, ignores itself.
+    expect(readdirSync(join(user, '.homeops-lint-cache'))).toContain('.gitignore');
+    expect(await git(user, 'status', '--porcelain', '--untracked-files=all')).not.toContain('homeops-lint-cache');
   }, 120_000);
 });

@@ -276,7 +276,11 @@ function readMap<T>(path: string): Map<string, T> {
 
 // Two runs at once (pre-commit and an editor) must never leave a half-written cache.
 function writeAtomically(path: string, data: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const directory = dirname(path);
+  // A directory made for the cache ignores itself, as pytest's and ruff's do:
+  // one in the repository (the pre-commit hook's) never shows as untracked.
+  // One that existed may be the user's own, and is left as it is.
+  if (mkdirSync(directory, { recursive: true }) !== undefined) writeFileSync(join(directory, '.gitignore'), '# homeops-lint cache\n*\n');
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, data);
   renameSync(temporary, path);
