@@ -45135,7 +45135,7 @@ function syncOf(resource) {
   const sync = at && getPath(resource.value, at);
   return at && isMapping(sync) && typeof sync.path === "string" ? { at, sync } : void 0;
 }
-function buildDeployment(input, plan = planDeployment(input)) {
+function buildDeployment(input, plan) {
   const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource]));
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
     const resource = definers.get(`${definedIn.file}\0${definedIn.documentIndex}`);
@@ -46596,11 +46596,10 @@ async function lintProject(options) {
   const run2 = (input, exists2 = pathExists, reportOnly) => lint({ ...settings, files: input, cache: cache2, pathExists: exists2, reportOnly });
   const key = cache2?.runKey(files, { version: options.cache.version, ...settings, reported });
   const stored = key === void 0 ? void 0 : cache2?.run(key);
+  const stillHolds = (run3) => run3.probes.every(([path, existed]) => pathExists(path) === existed);
   const probes = /* @__PURE__ */ new Map();
-  const result2 = stored?.probes.every(([path, existed]) => pathExists(path) === existed) ? stored : {
-    ...run2(files, (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path), reported && ((path) => isUnder2(path, reported))),
-    probes: [...probes]
-  };
+  const probe = (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path);
+  const result2 = stored && stillHolds(stored) ? stored : { ...run2(files, probe, reported && ((path) => isUnder2(path, reported))), probes: [...probes] };
   const notes = [];
   if (cache2 && key !== void 0) {
     try {

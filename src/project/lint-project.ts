@@ -110,13 +110,11 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
   // A run depends on paths it does not lint too (kustomization entries naming
   // a .json file, say): a stored run holds only while each still exists, or not, as it did.
   const stored = key === undefined ? undefined : cache?.run(key);
+  const stillHolds = (run: StoredRun) => run.probes.every(([path, existed]) => pathExists(path) === existed);
   const probes = new Map<string, boolean>();
-  const result: StoredRun = stored?.probes.every(([path, existed]) => pathExists(path) === existed)
-    ? stored
-    : {
-        ...run(files, (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path)!, reported && ((path) => isUnder(path, reported))),
-        probes: [...probes],
-      };
+  const probe = (path: string) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path)!;
+  const result: StoredRun =
+    stored && stillHolds(stored) ? stored : { ...run(files, probe, reported && ((path) => isUnder(path, reported))), probes: [...probes] };
   const notes: string[] = [];
   if (cache && key !== undefined) {
     // The cache only saves time: one that cannot be written must not hide the findings.

@@ -164,8 +164,8 @@ function syncOf(resource: RawResource): { readonly at: readonly string[]; readon
   return at && isMapping(sync) && typeof sync.path === 'string' ? { at, sync: sync as Record<string, unknown> & { path: string } } : undefined;
 }
 
-/** The model, from a plan of the same input (a kept one, say) or from a new one. */
-export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan = planDeployment(input)): Deployment {
+/** The model, from a plan of the same input (planDeployment's, or one a cache kept). */
+export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): Deployment {
   const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]));
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
     const resource = definers.get(`${definedIn.file}\u0000${definedIn.documentIndex}`);
@@ -196,6 +196,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan = p
   };
 }
 
+/** The costly part of the model (see DeploymentPlan), which never asks the file system. */
 export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): DeploymentPlan {
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
