@@ -42946,8 +42946,7 @@ var flux_dependency_missing_default = defineRule({
     missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which no cluster in this repository defines; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
   },
   check(resource, context) {
-    const { fluxKustomizations } = context.index.deployment;
-    const defined = new Set(fluxKustomizations.map((kustomization) => kustomization.id));
+    const defined = definedIds(context.index.deployment.fluxKustomizations);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const id = `${dependency.namespace}/${dependency.name}`;
@@ -42957,6 +42956,15 @@ var flux_dependency_missing_default = defineRule({
     }
   }
 });
+var idSets = /* @__PURE__ */ new WeakMap();
+function definedIds(kustomizations) {
+  let ids = idSets.get(kustomizations);
+  if (ids === void 0) {
+    ids = new Set(kustomizations.map((kustomization) => kustomization.id));
+    idSets.set(kustomizations, ids);
+  }
+  return ids;
+}
 
 // src/rules/flux-path-missing.ts
 var flux_path_missing_default = defineRule({
@@ -45137,10 +45145,14 @@ function syncOf(resource) {
 }
 function buildDeployment(input, plan) {
   const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource]));
-  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
-    const resource = definers.get(`${definedIn.file}\0${definedIn.documentIndex}`);
+  const byDocument = /* @__PURE__ */ new Map();
+  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
+    const key = `${definedIn.file}\0${definedIn.documentIndex}`;
+    const resource = definers.get(key);
     if (resource === void 0) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    return { ...kustomization, resource };
+    const kustomization = { ...planned, resource };
+    (byDocument.get(key) ?? byDocument.set(key, []).get(key)).push(kustomization);
+    return kustomization;
   });
   const pathExists = input.pathExists ?? (() => false);
   const unplaced = {
@@ -45155,7 +45167,7 @@ function buildDeployment(input, plan) {
   return {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
-    fluxKustomizationsOf: (resource) => fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
+    fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
     missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     placementsOf(resource) {

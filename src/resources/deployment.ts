@@ -21,7 +21,7 @@ export interface Deployment {
   /** Every Flux Kustomization (and flux-operator sync), in file order. */
   readonly fluxKustomizations: readonly FluxKustomization[];
   /** The Flux Kustomizations (or flux-operator syncs) a document defines. */
-  fluxKustomizationsOf(resource: Pick<RawResource, 'file' | 'documentIndex'>): FluxKustomization[];
+  fluxKustomizationsOf(resource: Pick<RawResource, 'file' | 'documentIndex'>): readonly FluxKustomization[];
   /** kustomization.yaml `resources`/`components`/`bases` entries that do not exist. */
   readonly missingEntries: readonly MissingEntry[];
 }
@@ -167,10 +167,15 @@ function syncOf(resource: RawResource): { readonly at: readonly string[]; readon
 /** The model, from a plan of the same input (planDeployment's, or one a cache kept). */
 export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): Deployment {
   const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]));
-  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...kustomization }) => {
-    const resource = definers.get(`${definedIn.file}\u0000${definedIn.documentIndex}`);
+  // Rules ask for the Kustomizations of each object they check: kept by document, not searched for each.
+  const byDocument = new Map<string, FluxKustomization[]>();
+  const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
+    const key = `${definedIn.file}\u0000${definedIn.documentIndex}`;
+    const resource = definers.get(key);
     if (resource === undefined) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    return { ...kustomization, resource };
+    const kustomization = { ...planned, resource };
+    (byDocument.get(key) ?? byDocument.set(key, []).get(key)!).push(kustomization);
+    return kustomization;
   });
   const pathExists = input.pathExists ?? (() => false);
   const unplaced: FilePlacement = {
@@ -185,8 +190,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   return {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
-    fluxKustomizationsOf: (resource) =>
-      fluxKustomizations.filter((k) => k.resource.file.path === resource.file.path && k.resource.documentIndex === resource.documentIndex),
+    fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
     missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     placementsOf(resource) {
