@@ -45526,11 +45526,21 @@ var SubstitutionSources = class {
   }
   configs;
   byName = /* @__PURE__ */ new Map();
+  /** Substitutions by the postBuild blocks they were read from (memoKey). */
+  substitutions = /* @__PURE__ */ new Map();
   /** `undefined` when the Kustomization has no postBuild: Flux then substitutes nothing. */
   substitutionFor(node, inherited) {
     const own = getPath(node.spec, ["postBuild"]);
     const postBuilds = [...isMapping(own) ? [own] : [], ...inherited];
     if (postBuilds.length === 0) return void 0;
+    const key = memoKey(postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild));
+    const known = key === void 0 ? void 0 : this.substitutions.get(key);
+    if (known) return known;
+    const substitution = this.substitutionOf(postBuilds);
+    if (key !== void 0) this.substitutions.set(key, substitution);
+    return substitution;
+  }
+  substitutionOf(postBuilds) {
     const variables = /* @__PURE__ */ new Map();
     let complete = true;
     for (const postBuild of postBuilds) {
@@ -45565,6 +45575,13 @@ var SubstitutionSources = class {
     return void 0;
   }
 };
+function memoKey(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return void 0;
+  }
+}
 function configMapData(value) {
   const data = getPath(value, ["data"]);
   return new Map(isMapping(data) ? Object.entries(data).map(([key, entry]) => [key, scalarText2(entry)]) : []);

@@ -624,6 +624,8 @@ function safeParse(text: string): unknown {
 /** Reads `postBuild.substitute` and `substituteFrom` ConfigMaps and Secrets found in the repository. */
 class SubstitutionSources {
   private readonly byName = new Map<string, RawResource[]>();
+  /** Substitutions by the postBuild blocks they were read from (memoKey). */
+  private readonly substitutions = new Map<string, Substitution>();
 
   constructor(
     resources: readonly RawResource[],
@@ -641,6 +643,17 @@ class SubstitutionSources {
     const own = getPath(node.spec, ['postBuild']);
     const postBuilds = [...(isMapping(own) ? [own] : []), ...inherited];
     if (postBuilds.length === 0) return undefined;
+    // Most Kustomizations get the same sources (a parent's patches give every
+    // child the same): they share one substitution, read once, kept once.
+    const key = memoKey(postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)));
+    const known = key === undefined ? undefined : this.substitutions.get(key);
+    if (known) return known;
+    const substitution = this.substitutionOf(postBuilds);
+    if (key !== undefined) this.substitutions.set(key, substitution);
+    return substitution;
+  }
+
+  private substitutionOf(postBuilds: readonly unknown[]): Substitution {
     const variables = new Map<string, string | null>();
     let complete = true;
     for (const postBuild of postBuilds) {
@@ -675,6 +688,15 @@ class SubstitutionSources {
       const generated = config.generatedConfigMaps.get(name);
       if (generated !== undefined) return generated === null ? undefined : new Map(generated);
     }
+    return undefined;
+  }
+}
+
+/** A key for equal values; `undefined` for one JSON cannot write (an alias inside its own anchor). */
+function memoKey(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
     return undefined;
   }
 }
