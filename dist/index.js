@@ -43625,7 +43625,7 @@ function discoverFiles(targets, cwd) {
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
   }
-  const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
+  const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort();
   return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve2(cwd, file))), cwd)) };
 }
 function kindOf(path) {
@@ -43722,9 +43722,6 @@ function commonDirectory(paths, cwd) {
 function toRelative(cwd, absolute) {
   const path = isAbsolute(absolute) ? relative(cwd, absolute) : absolute;
   return path.split(sep).join("/");
-}
-function byCodeUnit(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/formatters/github.ts

@@ -53,7 +53,8 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
   }
-  const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort(byCodeUnit);
+  // The default order of strings is by UTF-16 code unit, the same on every machine (no locale).
+  const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort();
   return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
 }
 
@@ -193,8 +194,4 @@ function commonDirectory(paths: readonly string[], cwd: string): string {
 export function toRelative(cwd: string, absolute: string): string {
   const path = isAbsolute(absolute) ? relative(cwd, absolute) : absolute;
   return path.split(sep).join('/');
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
