@@ -43676,12 +43676,13 @@ function workTreeFiles(dir, stamped) {
 function globFiles(dir, unlisted) {
   const files = [];
   const gitignores = [];
+  const unreadable = [];
   const walk = (relativeDir) => {
     let entries;
     try {
       entries = readdirSync(relativeDir === "" ? dir : resolve2(dir, relativeDir), { withFileTypes: true });
     } catch (error2) {
-      unlisted(relativeDir === "" ? "." : relativeDir, osError(error2));
+      unreadable.push({ path: relativeDir === "" ? "." : relativeDir, error: osError(error2) });
       return;
     }
     for (const entry of entries) {
@@ -43696,7 +43697,9 @@ function globFiles(dir, unlisted) {
   };
   walk("");
   const ignores = gitignores.map((file) => ({ base: posix.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
-  return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === "." ? file : file.slice(base.length + 1))));
+  const ignored = (path) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === "." ? path : path.slice(base.length + 1)));
+  for (const { path, error: error2 } of unreadable) if (path === "." || !ignored(`${path}/`)) unlisted(path, error2);
+  return files.filter((file) => !ignored(file));
 }
 function readText(path) {
   try {

@@ -138,18 +138,19 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
  * YAML files under `dir` outside git, relative to it, less those its
  * `.gitignore` files ignore. One walk finds both; `.git` and `node_modules`
  * are not entered, and symbolic links are neither followed nor listed. A
- * directory that cannot be listed is passed to `unlisted` (`.` for `dir`),
- * so that the files it hides are not taken for none.
+ * directory that cannot be listed, and is not ignored, is passed to
+ * `unlisted` (`.` for `dir`), so that the files it hides are not taken for none.
  */
 function globFiles(dir: string, unlisted: (path: string, error: string) => void): string[] {
   const files: string[] = [];
   const gitignores: string[] = [];
+  const unreadable: { path: string; error: string }[] = [];
   const walk = (relativeDir: string) => {
     let entries;
     try {
       entries = readdirSync(relativeDir === '' ? dir : resolve(dir, relativeDir), { withFileTypes: true });
     } catch (error) {
-      unlisted(relativeDir === '' ? '.' : relativeDir, osError(error));
+      unreadable.push({ path: relativeDir === '' ? '.' : relativeDir, error: osError(error) });
       return;
     }
     for (const entry of entries) {
@@ -164,7 +165,10 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
   };
   walk('');
   const ignores = gitignores.map((file) => ({ base: posix.dirname(file), matcher: ignore().add(readText(resolve(dir, file))) }));
-  return files.filter((file) => !ignores.some(({ base, matcher }) => isUnder(file, base) && matcher.ignores(base === '.' ? file : file.slice(base.length + 1))));
+  const ignored = (path: string) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === '.' ? path : path.slice(base.length + 1)));
+  // A directory is asked about as `dir/`, which patterns for directories match; git does not open an ignored one either.
+  for (const { path, error } of unreadable) if (path === '.' || !ignored(`${path}/`)) unlisted(path, error);
+  return files.filter((file) => !ignored(file));
 }
 
 function readText(path: string): string {

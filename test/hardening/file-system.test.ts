@@ -165,6 +165,16 @@ describe('files that cannot be read', () => {
     expect(findings[0]!.message).toBe(`Cannot list directory: ${reason}; the files in it are not linted.`);
   });
 
+  it.skipIf(!POSIX || (asRoot && !hasCommand('runuser'))).each([
+    ['a plain directory', 'locked/'],
+    ['a plain directory', 'lock*'],
+    ['a git work tree', 'locked/'],
+  ])('an unreadable directory that .gitignore ignores is no finding, in %s (%s)', async (where, pattern) => {
+    const dir = hostileTree({ '.gitignore': `${pattern}\n`, 'locked/x.yaml': BACKUP, 'ok.yaml': BACKUP.replace('name: b', 'name: c') });
+    if (where === 'a git work tree') git(dir, 'init', '-q');
+    expect(located(await lintLocked(dir, 'locked'))).toEqual(['ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+  });
+
   it.skipIf(!POSIX || !hasCommand('mkfifo'))('a FIFO named .yaml is never opened for reading (which would wait forever): skipped in a tree, refused when named', async () => {
     const dir = hostileTree({ 'ok.yaml': BACKUP });
     execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
