@@ -15759,8 +15759,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache2 = this.#relevantRequestResponseList;
-        const backupCache = [...cache2];
+        const cache = this.#relevantRequestResponseList;
+        const backupCache = [...cache];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15787,9 +15787,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache2.splice(idx, 1);
+                cache.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15819,11 +15819,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache2.indexOf(requestResponse);
+                const idx = cache.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache2.splice(idx, 1);
+                cache.splice(idx, 1);
               }
-              cache2.push([operation.request, operation.response]);
+              cache.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -15997,13 +15997,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache2 = new Cache(kConstruct, cacheList);
-            return await cache2.match(request, options);
+            const cache = new Cache(kConstruct, cacheList);
+            return await cache.match(request, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache2 = new Cache(kConstruct, cacheList);
-            const response = await cache2.match(request, options);
+            const cache = new Cache(kConstruct, cacheList);
+            const response = await cache.match(request, options);
             if (response !== void 0) {
               return response;
             }
@@ -16033,12 +16033,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache3 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache3);
+          const cache2 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache2);
         }
-        const cache2 = [];
-        this.#caches.set(cacheName, cache2);
-        return new Cache(kConstruct, cache2);
+        const cache = [];
+        this.#caches.set(cacheName, cache);
+        return new Cache(kConstruct, cache);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -27428,13 +27428,13 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache2, path) {
+      _test(originalPath, cache, path) {
         checkPath(
           path,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path ? this._t(path, cache2) : {
+        return path ? this._t(path, cache) : {
           ignored: false,
           unignored: false
         };
@@ -27451,14 +27451,14 @@ var require_ignore = __commonJS({
         const literal = this._rules.testLiteral(path);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path, cache2) {
-        const cached = cache2[path];
+      _t(path, cache) {
+        const cached = cache[path];
         if (cached) {
           return cached;
         }
         const parentPath = parentOf(path);
-        const parent = parentPath ? this._t(parentPath, cache2) : UNDEFINED;
-        return cache2[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
       }
       ignores(path) {
         return this._test(path, this._ignoreCache, convertPath(path)).ignored;
@@ -42616,19 +42616,11 @@ var authentik_domain_ingress_default = defineRule({
     }
   }
 });
-var outpostHosts = /* @__PURE__ */ new WeakMap();
 function outpostHostsOf(index, options) {
-  let byOptions = outpostHosts.get(index);
-  if (byOptions === void 0) {
-    byOptions = /* @__PURE__ */ new WeakMap();
-    outpostHosts.set(index, byOptions);
-  }
-  let hosts = byOptions.get(options);
-  if (hosts === void 0) {
-    hosts = index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []));
-    byOptions.set(options, hosts);
-  }
-  return hosts;
+  return index.derived(
+    options,
+    () => index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []))
+  );
 }
 function isOnDomain(host, domain) {
   const h = host.toLowerCase();
@@ -42819,7 +42811,6 @@ var cnpg_backup_immediate_default = defineRule({
 });
 
 // src/resources/duplicates.ts
-var cache = /* @__PURE__ */ new WeakMap();
 function otherCopies(index, resource) {
   const copies = copiesOf(index);
   const others = [];
@@ -42834,18 +42825,17 @@ function otherCopies(index, resource) {
   return others;
 }
 function copiesOf(index) {
-  let copies = cache.get(index);
-  if (copies) return copies;
-  copies = /* @__PURE__ */ new Map();
-  for (const resource of index.all) {
-    for (const placement of resource.placements) {
-      const key = identityKey(resource, placement);
-      if (key === void 0) continue;
-      (copies.get(key) ?? copies.set(key, []).get(key)).push({ resource, placement });
+  return index.derived(copiesOf, () => {
+    const copies = /* @__PURE__ */ new Map();
+    for (const resource of index.all) {
+      for (const placement of resource.placements) {
+        const key = identityKey(resource, placement);
+        if (key === void 0) continue;
+        (copies.get(key) ?? copies.set(key, []).get(key)).push({ resource, placement });
+      }
     }
-  }
-  cache.set(index, copies);
-  return copies;
+    return copies;
+  });
 }
 var SHARED_SSA_POLICIES = /* @__PURE__ */ new Set(["IfNotPresent", "Ignore"]);
 function identityKey(resource, placement) {
@@ -42946,7 +42936,7 @@ var flux_dependency_missing_default = defineRule({
     missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which no cluster in this repository defines; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
   },
   check(resource, context) {
-    const defined = definedIds(context.index.deployment.fluxKustomizations);
+    const defined = definedIds(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const id = `${dependency.namespace}/${dependency.name}`;
@@ -42956,14 +42946,8 @@ var flux_dependency_missing_default = defineRule({
     }
   }
 });
-var idSets = /* @__PURE__ */ new WeakMap();
-function definedIds(kustomizations) {
-  let ids = idSets.get(kustomizations);
-  if (ids === void 0) {
-    ids = new Set(kustomizations.map((kustomization) => kustomization.id));
-    idSets.set(kustomizations, ids);
-  }
-  return ids;
+function definedIds(index) {
+  return index.derived(definedIds, () => new Set(index.deployment.fluxKustomizations.map((kustomization) => kustomization.id)));
 }
 
 // src/rules/flux-path-missing.ts
@@ -43995,13 +43979,13 @@ ${paint(errors > 0 ? "1;31" : "1;33", summary2)}
 `;
 };
 function sourceLines(sourceOf, holdsSecrets2) {
-  const cache2 = /* @__PURE__ */ new Map();
+  const cache = /* @__PURE__ */ new Map();
   return (file) => {
-    if (!cache2.has(file)) {
+    if (!cache.has(file)) {
       const lines = sourceOf(file)?.split("\n").map((line) => line.replace(/\r$/, ""));
-      cache2.set(file, holdsSecrets2(file) ? lines?.map(maskValues) : lines);
+      cache.set(file, holdsSecrets2(file) ? lines?.map(maskValues) : lines);
     }
-    return cache2.get(file);
+    return cache.get(file);
   };
 }
 function formatFinding(finding, lines, paint) {
@@ -45788,6 +45772,7 @@ var ResourceIndex = class {
   deployment;
   byType = /* @__PURE__ */ new Map();
   clusterSets = /* @__PURE__ */ new Map();
+  derivations = /* @__PURE__ */ new Map();
   /** The resource's file relative to the repository root, as Flux paths are written. */
   pathInRepo(resource) {
     return posix3.relative(this.root || ".", resource.file.path);
@@ -45805,6 +45790,16 @@ var ResourceIndex = class {
    */
   neighbours(resource, ...typeIds) {
     return this.ofType(...typeIds).filter((other) => this.shareCluster(resource, other));
+  }
+  /**
+   * What `compute` derives from the whole run, computed on first use and kept
+   * with the index: rules that look across resources ask for it once per
+   * resource they check. `key` names what is derived (the function that
+   * derives it, or a rule's options object, one per rule and run).
+   */
+  derived(key, compute) {
+    if (!this.derivations.has(key)) this.derivations.set(key, compute());
+    return this.derivations.get(key);
   }
   /** Whether some cluster deploys both; never for a resource that no cluster deploys. */
   shareCluster(a, b) {
@@ -46427,7 +46422,7 @@ function lint(input) {
 }
 function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,
-  cache: cache2,
+  cache,
   pathExists,
   fastCompose: fast = true
 } = {}) {
@@ -46440,7 +46435,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, path, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
-  const planInputs = cache2 && createHash3("sha256").update(`${root}\0`);
+  const planInputs = cache && createHash3("sha256").update(`${root}\0`);
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -46452,10 +46447,11 @@ function loadRepository(files, root, {
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
-    const key = cache2?.keyOf(file, template ? "template" : isKustomizationFile(file.path) ? "kustomization" : "manifest");
-    const cached = key === void 0 ? void 0 : cache2?.get(key);
+    const isKustomization = isKustomizationFile(file.path);
+    const key = cache?.keyOf(file, template ? "template" : isKustomization ? "kustomization" : "manifest");
+    const cached = key === void 0 ? void 0 : cache?.get(key);
     const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) } : analyze(file.path, file.text, template, fast);
-    if (key !== void 0 && !cached) cache2?.set(key, analysis);
+    if (key !== void 0 && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
       const at = file.invalidEncodingAt;
@@ -46463,20 +46459,20 @@ function loadRepository(files, root, {
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
     for (const { span, error: error2 } of analysis.composeErrors) reportSyntax(source, file.path, span, "compose", { error: error2 });
-    let feeds = isKustomizationFile(file.path);
+    let feeds = isKustomization;
     analysis.values.forEach((value, index) => {
       const raw = value === void 0 ? void 0 : toRawResource(source, index, value);
       if (raw) raws.push(raw);
       feeds ||= raw !== void 0 && feedsDeployment(raw);
     });
     paths.push(file.path);
-    if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
+    if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     planInputs?.update(`${file.path}\0${feeds ? key : ""}\0`);
   }
   const planKey = planInputs?.digest("hex");
-  const storedPlan = planKey === void 0 ? void 0 : cache2?.deploymentPlan(planKey);
+  const storedPlan = planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey);
   const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
-  if (planKey !== void 0 && !storedPlan) cache2?.setDeploymentPlan(planKey, plan);
+  if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
@@ -46601,19 +46597,19 @@ async function loadProjectConfig(options) {
   });
   return { config, configPath: filepath };
 }
-async function readProject(options, cache2) {
+async function readProject(options, cache) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname4(configPath) : options.cwd, options.cwd);
-  const read = cache2 ? (path) => cache2.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
+  const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };
 }
 async function lintProject(options) {
-  const cache2 = options.cache && new ProjectCache(resolve7(options.cwd, options.cache.location), options.cache.version, options.cache.now);
-  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache2);
+  const cache = options.cache && new ProjectCache(resolve7(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
   const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve7(options.cwd, path))) : void 0;
   const settings = {
     root,
@@ -46622,17 +46618,17 @@ async function lintProject(options) {
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true
   };
-  const run2 = (input, exists2 = pathExists, reportOnly) => lint({ ...settings, files: input, cache: cache2, pathExists: exists2, reportOnly });
-  const key = cache2?.runKey(files, { version: options.cache.version, ...settings, reported });
-  const stored = key === void 0 ? void 0 : cache2?.run(key);
+  const run2 = (input, exists2 = pathExists, reportOnly) => lint({ ...settings, files: input, cache, pathExists: exists2, reportOnly });
+  const key = cache?.runKey(files, { version: options.cache.version, ...settings, reported });
+  const stored = key === void 0 ? void 0 : cache?.run(key);
   const stillHolds = (run3) => run3.probes.every(([path, existed]) => pathExists(path) === existed);
   const probes = /* @__PURE__ */ new Map();
   const probe = (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path);
   const result2 = stored && stillHolds(stored) ? stored : { ...run2(files, probe, reported && ((path) => isUnder2(path, reported))), probes: [...probes] };
   const notes = [];
-  if (cache2 && key !== void 0) {
+  if (cache && key !== void 0) {
     try {
-      cache2.save(key, result2);
+      cache.save(key, result2);
     } catch (error2) {
       notes.push(`results not cached: cannot write in ${options.cache.location}: ${osError(error2)}`);
     }

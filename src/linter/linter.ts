@@ -183,8 +183,9 @@ export function loadRepository(
       continue;
     }
     const template = isChartTemplate(file.path, chartDirs);
+    const isKustomization = isKustomizationFile(file.path);
     // What an analysis depends on besides the text: how the file is read, and which documents it keeps.
-    const key = cache?.keyOf(file, template ? 'template' : isKustomizationFile(file.path) ? 'kustomization' : 'manifest');
+    const key = cache?.keyOf(file, template ? 'template' : isKustomization ? 'kustomization' : 'manifest');
     const cached = key === undefined ? undefined : cache?.get(key);
     const { analysis, source } = cached
       ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) }
@@ -197,14 +198,14 @@ export function loadRepository(
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
     for (const { span, error } of analysis.composeErrors) reportSyntax(source, file.path, span, 'compose', { error });
-    let feeds = isKustomizationFile(file.path);
+    let feeds = isKustomization;
     analysis.values.forEach((value, index) => {
       const raw = value === undefined ? undefined : toRawResource(source, index, value);
       if (raw) raws.push(raw);
       feeds ||= raw !== undefined && feedsDeployment(raw);
     });
     paths.push(file.path);
-    if (isKustomizationFile(file.path)) kustomizations.push({ path: file.path, value: analysis.values[0] });
+    if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     planInputs?.update(`${file.path}\u0000${feeds ? key : ''}\u0000`);
   }
 

@@ -8,8 +8,6 @@ export interface Copy {
   readonly placement: Placement;
 }
 
-const cache = new WeakMap<ResourceIndex, Map<string, Copy[]>>();
-
 /**
  * The other copies of what `resource` deploys: the same kind, namespace and
  * name in the same cluster, from another file or applied a second time by
@@ -32,18 +30,17 @@ export function otherCopies(index: ResourceIndex, resource: Resource): Copy[] {
 }
 
 function copiesOf(index: ResourceIndex): Map<string, Copy[]> {
-  let copies = cache.get(index);
-  if (copies) return copies;
-  copies = new Map();
-  for (const resource of index.all) {
-    for (const placement of resource.placements) {
-      const key = identityKey(resource, placement);
-      if (key === undefined) continue;
-      (copies.get(key) ?? copies.set(key, []).get(key)!).push({ resource, placement });
+  return index.derived(copiesOf, () => {
+    const copies = new Map<string, Copy[]>();
+    for (const resource of index.all) {
+      for (const placement of resource.placements) {
+        const key = identityKey(resource, placement);
+        if (key === undefined) continue;
+        (copies.get(key) ?? copies.set(key, []).get(key)!).push({ resource, placement });
+      }
     }
-  }
-  cache.set(index, copies);
-  return copies;
+    return copies;
+  });
 }
 
 // Flux creates such an object only if it is absent and never updates it: the

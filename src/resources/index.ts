@@ -7,6 +7,7 @@ import type { Resource } from './resource.js';
 export class ResourceIndex {
   private readonly byType = new Map<string, Resource[]>();
   private readonly clusterSets = new Map<Resource, ReadonlySet<string>>();
+  private readonly derivations = new Map<object, unknown>();
 
   /**
    * @param root the repository root, relative to the working directory (`''` for it)
@@ -43,6 +44,17 @@ export class ResourceIndex {
    */
   neighbours(resource: Resource, ...typeIds: string[]): readonly Resource[] {
     return this.ofType(...typeIds).filter((other) => this.shareCluster(resource, other));
+  }
+
+  /**
+   * What `compute` derives from the whole run, computed on first use and kept
+   * with the index: rules that look across resources ask for it once per
+   * resource they check. `key` names what is derived (the function that
+   * derives it, or a rule's options object, one per rule and run).
+   */
+  derived<T>(key: object, compute: () => T): T {
+    if (!this.derivations.has(key)) this.derivations.set(key, compute());
+    return this.derivations.get(key) as T;
   }
 
   /** Whether some cluster deploys both; never for a resource that no cluster deploys. */

@@ -87,24 +87,14 @@ interface OutpostHost {
 
 // Every outpost host of a run, found once: each Ingress and HelmRelease asks
 // for those of its clusters, and reading them per resource was quadratic.
-const outpostHosts = new WeakMap<ResourceIndex, WeakMap<Options, readonly OutpostHost[]>>();
-
 function outpostHostsOf(index: ResourceIndex, options: Options): readonly OutpostHost[] {
-  let byOptions = outpostHosts.get(index);
-  if (byOptions === undefined) {
-    byOptions = new WeakMap();
-    outpostHosts.set(index, byOptions);
-  }
-  let hosts = byOptions.get(options);
-  if (hosts === undefined) {
-    hosts = index
+  return index.derived(options, () =>
+    index
       .ofType(...INGRESS_KINDS, HELM_RELEASE)
       .flatMap(ingressEntriesOf)
       .filter((entry) => isOutpostIngress(entry, options))
-      .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : [])));
-    byOptions.set(options, hosts);
-  }
-  return hosts;
+      .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : []))),
+  );
 }
 
 function isOnDomain(host: string, domain: string): boolean {

@@ -1,4 +1,4 @@
-import type { FluxKustomization } from '../resources/deployment.js';
+import type { ResourceIndex } from '../resources/index.js';
 import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
 import { defineRule } from './types.js';
 
@@ -12,7 +12,7 @@ export default defineRule({
       'Flux Kustomization "{{id}}" depends on "{{dependency}}", which no cluster in this repository defines; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.',
   },
   check(resource, context) {
-    const defined = definedIds(context.index.deployment.fluxKustomizations);
+    const defined = definedIds(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const id = `${dependency.namespace}/${dependency.name}`;
@@ -24,13 +24,6 @@ export default defineRule({
 });
 
 // The ids of a run's Flux Kustomizations, collected once: every Kustomization asks.
-const idSets = new WeakMap<readonly FluxKustomization[], ReadonlySet<string>>();
-
-function definedIds(kustomizations: readonly FluxKustomization[]): ReadonlySet<string> {
-  let ids = idSets.get(kustomizations);
-  if (ids === undefined) {
-    ids = new Set(kustomizations.map((kustomization) => kustomization.id));
-    idSets.set(kustomizations, ids);
-  }
-  return ids;
+function definedIds(index: ResourceIndex): ReadonlySet<string> {
+  return index.derived(definedIds, () => new Set(index.deployment.fluxKustomizations.map((kustomization) => kustomization.id)));
 }
