@@ -44145,10 +44145,11 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 5;
+var CACHE_FORMAT = 6;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
+var EAGER_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
 var UnchangedFile = class {
   constructor(path, absolute, stored) {
     this.path = path;
@@ -44233,11 +44234,12 @@ var ProjectCache = class {
   get(key) {
     const { main, added } = this.analyses;
     const found = main.get(key) ?? added.get(key);
-    if (found) this.used.add(key);
-    return found;
+    if (!found) return void 0;
+    this.used.add(key);
+    return { ...found, values: found.values.map(restoreDocument) };
   }
   set(key, analysis) {
-    this.analyses.added.set(key, analysis);
+    this.analyses.added.set(key, { ...analysis, values: analysis.values.map(storeDocument) });
     this.used.add(key);
     this.changed = true;
   }
@@ -44315,6 +44317,28 @@ var ProjectCache = class {
     return digest;
   }
 };
+function storeDocument(value) {
+  if (!isMapping(value)) return { whole: value };
+  const eager = {};
+  const rest = {};
+  const keys = Object.keys(value);
+  for (const key of keys) defineValue(EAGER_KEYS.has(key) ? eager : rest, key, value[key]);
+  return { keys, eager, rest: serialize(rest) };
+}
+function restoreDocument(stored) {
+  if ("whole" in stored) return stored.whole;
+  const { keys, eager, rest } = stored;
+  let decoded;
+  const value = {};
+  for (const key of keys) {
+    if (Object.prototype.hasOwnProperty.call(eager, key)) defineValue(value, key, eager[key]);
+    else Object.defineProperty(value, key, { get: () => (decoded ??= deserialize(rest))[key], enumerable: true, configurable: true });
+  }
+  return value;
+}
+function defineValue(mapping, key, value) {
+  Object.defineProperty(mapping, key, { value, writable: true, enumerable: true, configurable: true });
+}
 function readPlan(path) {
   try {
     const value = deserialize(readFileSync4(path));
@@ -45128,7 +45152,9 @@ function syncOf(resource) {
   return at && isMapping(sync) && typeof sync.path === "string" ? { at, sync } : void 0;
 }
 function buildDeployment(input, plan) {
-  const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource]));
+  const definers = new Map(
+    input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource])
+  );
   const byDocument = /* @__PURE__ */ new Map();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
     const key = `${definedIn.file}\0${definedIn.documentIndex}`;
@@ -46459,15 +46485,10 @@ function loadRepository(files, root, {
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
     for (const { span, error: error2 } of analysis.composeErrors) reportSyntax(source, file.path, span, "compose", { error: error2 });
-    let feeds = isKustomization;
-    analysis.values.forEach((value, index) => {
-      const raw = value === void 0 ? void 0 : toRawResource(source, index, value);
-      if (raw) raws.push(raw);
-      feeds ||= raw !== void 0 && feedsDeployment(raw);
-    });
+    raws.push(...rawResourcesOf(source, analysis.values));
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
-    planInputs?.update(`${file.path}\0${feeds ? key : ""}\0`);
+    planInputs?.update(`${file.path}\0${isKustomization || analysis.feedsDeployment ? key : ""}\0`);
   }
   const planKey = planInputs?.digest("hex");
   const storedPlan = planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey);
@@ -46482,6 +46503,7 @@ function analyze(path, text2, template, fast) {
   const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
   const values = composed.map((value, index) => isKept(value, index) ? value : void 0);
   const analysis = {
+    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment),
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
     mentionsVariables: source.mentionsVariables,
@@ -46491,6 +46513,9 @@ function analyze(path, text2, template, fast) {
     values
   };
   return { analysis, source };
+}
+function rawResourcesOf(source, values) {
+  return values.flatMap((value, index) => toRawResource(source, index, value) ?? []);
 }
 function composeFast(path, text2) {
   const plain = fastComposeFile(text2);

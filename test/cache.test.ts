@@ -1,6 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { FileAnalysis } from '../src/linter/linter.js';
+import { ProjectCache } from '../src/project/cache.js';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
 import { git, tempTree } from './helpers/temp-repo.js';
 
@@ -220,5 +223,38 @@ describe('--cache', () => {
     expect(await run(dir, cached())).toEqual(fresh);
     rmSync(join(dir, '.cache', readdirSync(join(dir, '.cache')).find((name) => name.startsWith('runs-'))!));
     expect(await run(dir, cached())).toEqual(fresh);
+  });
+
+  it('gives back each document as composed, reading an object\'s rest (all but type and metadata) once, when first asked for', () => {
+    const key = fc.constantFrom('apiVersion', 'kind', 'metadata', 'spec', 'data', '__proto__', 'toString', '1', 'x');
+    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.double(), fc.boolean(), fc.constant(null));
+    // Plain objects, as composing makes them (fast-check's have no prototype); `__proto__` stays an own key.
+    const mapping = (entry: fc.Arbitrary<unknown>) => fc.dictionary(key, entry, { maxKeys: 5 }).map((d) => Object.fromEntries(Object.entries(d)));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), mapping(tie('value'))),
+    }));
+    const analysisOf = (values: unknown[]): FileAnalysis => ({ isTemplate: false, mentionsVariables: false, problems: [], composeErrors: [], directives: [], values, feedsDeployment: false });
+    const dir = tempTree({});
+    let round = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(value, fc.constant(undefined)), { maxLength: 3 }), (values) => {
+        const written = new ProjectCache(dir, `${round++}`);
+        written.set('file', analysisOf(values));
+        written.save('run', { findings: [], fileCount: 1, probes: [] });
+        const restored = new ProjectCache(dir, `${round - 1}`).get('file')!.values;
+        expect(restored).toStrictEqual(values);
+        restored.forEach((document, index) => {
+          if (typeof document !== 'object' || document === null || Array.isArray(document)) return;
+          expect(Object.keys(document)).toEqual(Object.keys(values[index] as object));
+          for (const name of Object.keys(document)) {
+            const own = Object.getOwnPropertyDescriptor(document, name)!;
+            expect(own.get === undefined).toBe(['apiVersion', 'kind', 'metadata'].includes(name));
+            // Read once: later reads are the same values, which memos keyed by object rely on.
+            expect((document as Record<string, unknown>)[name]).toBe((document as Record<string, unknown>)[name]);
+          }
+        });
+      }),
+      { seed: 6, numRuns: 300 },
+    );
   });
 });

@@ -130,6 +130,8 @@ export interface FileAnalysis {
    * that did not parse or compose.
    */
   readonly values: readonly unknown[];
+  /** Whether one of the documents feeds the deployment model (feedsDeployment), known without reading the values again. */
+  readonly feedsDeployment: boolean;
 }
 
 /** Keeps file analyses by content, and the deployment plan by what it reads, between runs; see src/project/cache.ts. */
@@ -198,15 +200,10 @@ export function loadRepository(
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
     for (const { span, error } of analysis.composeErrors) reportSyntax(source, file.path, span, 'compose', { error });
-    let feeds = isKustomization;
-    analysis.values.forEach((value, index) => {
-      const raw = value === undefined ? undefined : toRawResource(source, index, value);
-      if (raw) raws.push(raw);
-      feeds ||= raw !== undefined && feedsDeployment(raw);
-    });
+    raws.push(...rawResourcesOf(source, analysis.values));
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
-    planInputs?.update(`${file.path}\u0000${feeds ? key : ''}\u0000`);
+    planInputs?.update(`${file.path}\u0000${isKustomization || analysis.feedsDeployment ? key : ''}\u0000`);
   }
 
   const planKey = planInputs?.digest('hex');
@@ -227,6 +224,7 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
   const isKept = (value: unknown, index: number) => objectTypeOf(value, path) !== undefined || (index === 0 && isKustomizationFile(path));
   const values = composed.map((value, index) => (isKept(value, index) ? value : undefined));
   const analysis: FileAnalysis = {
+    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment),
     ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,
     mentionsVariables: source.mentionsVariables,
@@ -236,6 +234,10 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
     values,
   };
   return { analysis, source };
+}
+
+function rawResourcesOf(source: SourceFile, values: readonly unknown[]): RawResource[] {
+  return values.flatMap((value, index) => toRawResource(source, index, value) ?? []);
 }
 
 interface Composed {

@@ -6,12 +6,13 @@ import { currentStamp, readStampedFile, sameStamp, type FileStamp } from '../dis
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
+import { isMapping, type Mapping } from '../resources/values.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -51,9 +52,28 @@ interface StoredFile {
 
 /** The analyses read from the cache: the main file's, and those added since it was written (see MIN_ADDED_ANALYSES). */
 interface StoredAnalyses {
-  readonly main: Map<string, FileAnalysis>;
-  readonly added: Map<string, FileAnalysis>;
+  readonly main: Map<string, StoredAnalysis>;
+  readonly added: Map<string, StoredAnalysis>;
 }
+
+/** An analysis as the cache keeps it: its documents stored by storeDocument. */
+interface StoredAnalysis extends Omit<FileAnalysis, 'values'> {
+  readonly values: readonly StoredDocument[];
+}
+
+/**
+ * A document as the cache keeps it: whole, or, for an object, the keys read
+ * of every object in a run (EAGER_KEYS) apart from the rest, which is
+ * decoded only when something reads it.
+ */
+type StoredDocument = { readonly whole: unknown } | { readonly keys: readonly string[]; readonly eager: Mapping; readonly rest: Uint8Array };
+
+// A run reads every object's type, name, namespace, labels and annotations
+// (placement, duplicates, the substitution opt-out), and little else of
+// most: a run after one edit rules on one file's objects. Decoding the rest
+// (a HelmRelease's values, say) of every file took a third of such a run,
+// with the garbage collection it caused.
+const EAGER_KEYS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata']);
 
 /** A file whose stamp is the one recorded when it was last read: its digest is known, its text is read only if asked for. */
 class UnchangedFile implements TextFile {
@@ -151,19 +171,20 @@ export class ProjectCache implements AnalysisCache {
   }
 
   private get analyses(): StoredAnalyses {
-    this.analysesRead ??= { main: readMap<FileAnalysis>(this.analysesFile), added: readMap<FileAnalysis>(this.addedAnalysesFile) };
+    this.analysesRead ??= { main: readMap<StoredAnalysis>(this.analysesFile), added: readMap<StoredAnalysis>(this.addedAnalysesFile) };
     return this.analysesRead;
   }
 
   get(key: string): FileAnalysis | undefined {
     const { main, added } = this.analyses;
     const found = main.get(key) ?? added.get(key);
-    if (found) this.used.add(key);
-    return found;
+    if (!found) return undefined;
+    this.used.add(key);
+    return { ...found, values: found.values.map(restoreDocument) };
   }
 
   set(key: string, analysis: FileAnalysis): void {
-    this.analyses.added.set(key, analysis);
+    this.analyses.added.set(key, { ...analysis, values: analysis.values.map(storeDocument) });
     this.used.add(key);
     this.changed = true;
   }
@@ -207,7 +228,7 @@ export class ProjectCache implements AnalysisCache {
   }
 
   private saveAnalyses({ main, added }: StoredAnalyses): void {
-    const used = (map: Map<string, FileAnalysis>) => new Map([...map].filter(([key]) => this.used.has(key)));
+    const used = (map: Map<string, StoredAnalysis>) => new Map([...map].filter(([key]) => this.used.has(key)));
     const keptAdded = used(added);
     const keptMain = used(main);
     if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptMain.size > main.size / 4) {
@@ -249,6 +270,37 @@ export class ProjectCache implements AnalysisCache {
     }
     return digest;
   }
+}
+
+function storeDocument(value: unknown): StoredDocument {
+  if (!isMapping(value)) return { whole: value };
+  const eager: Mapping = {};
+  const rest: Mapping = {};
+  const keys = Object.keys(value);
+  for (const key of keys) defineValue(EAGER_KEYS.has(key) ? eager : rest, key, value[key]);
+  return { keys, eager, rest: serialize(rest) };
+}
+
+/**
+ * The document as composed. Its keys are in their order; the eager ones are
+ * plain values, the others read the rest, decoded on first use. Nothing
+ * writes to a composed document, so the accessors are never noticed.
+ */
+function restoreDocument(stored: StoredDocument): unknown {
+  if ('whole' in stored) return stored.whole;
+  const { keys, eager, rest } = stored;
+  let decoded: Mapping | undefined;
+  const value: Mapping = {};
+  for (const key of keys) {
+    if (Object.prototype.hasOwnProperty.call(eager, key)) defineValue(value, key, eager[key]);
+    else Object.defineProperty(value, key, { get: () => (decoded ??= deserialize(rest) as Mapping)[key], enumerable: true, configurable: true });
+  }
+  return value;
+}
+
+// An own property even for `__proto__`, as the composers make it.
+function defineValue(mapping: Mapping, key: string, value: unknown): void {
+  Object.defineProperty(mapping, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 interface StoredPlan {

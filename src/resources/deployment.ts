@@ -166,7 +166,12 @@ function syncOf(resource: RawResource): { readonly at: readonly string[]; readon
 
 /** The model, from a plan of the same input (planDeployment's, or one a cache kept). */
 export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): Deployment {
-  const definers = new Map(input.resources.filter(feedsDeployment).map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]));
+  // By type, not by feedsDeployment, which would read every HelmRelease's values.
+  const definers = new Map(
+    input.resources
+      .filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId))
+      .map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]),
+  );
   // Rules ask for the Kustomizations of each object they check: kept by document, not searched for each.
   const byDocument = new Map<string, FluxKustomization[]>();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
