@@ -18,14 +18,20 @@ const BUNDLE = join(__dirname, '..', 'lib', 'cli', 'bundle.cjs');
 const CODE_CACHE = `${BUNDLE}.v8-cache`;
 
 function load() {
+  // The bundle is ASCII (scripts/bundle.mjs): latin1 reads it as it is, faster than UTF-8.
+  const source = readFileSync(BUNDLE, 'latin1');
+  // Its first line names its content. V8 would take a cache made from another
+  // bundle of the same length (a rebuild that changed a digit) and run the
+  // old code: the cache starts with the line of the bundle it was made from.
+  const header = Buffer.from(source.slice(0, source.indexOf('\n') + 1), 'latin1');
   let cachedData;
   try {
-    cachedData = readFileSync(CODE_CACHE);
+    const stored = readFileSync(CODE_CACHE);
+    if (stored.subarray(0, header.length).equals(header)) cachedData = stored.subarray(header.length);
   } catch {
     cachedData = undefined;
   }
-  // The bundle is ASCII (scripts/bundle.mjs): latin1 reads it as it is, faster than UTF-8.
-  const script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'latin1')), { filename: BUNDLE, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return {
@@ -36,7 +42,7 @@ function load() {
       if (command !== 'lint' || (cachedData !== undefined && !script.cachedDataRejected)) return;
       const temporary = `${CODE_CACHE}.${process.pid}.tmp`;
       try {
-        writeFileSync(temporary, script.createCachedData());
+        writeFileSync(temporary, Buffer.concat([header, script.createCachedData()]));
         renameSync(temporary, CODE_CACHE);
       } catch {
         // Read-only install: run without the cache.

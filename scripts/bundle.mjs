@@ -6,6 +6,7 @@
 // compile it with a V8 code cache (see bin/homeops-lint.js); the Action's is
 // an ES module, as @actions/core is. test/action.test.ts imports `bundle` to
 // check that the committed dist/index.js matches the sources.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +69,19 @@ export async function bundle(name) {
   // charset 'ascii' escapes code but not comments (a dependency's “quotes”);
   // escaped there too, the CLI's bundle is all ASCII, which the bin reads as
   // latin1, faster than decoding UTF-8 on every start.
-  return name === 'cli' ? Buffer.from(output.text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`), 'latin1') : output.contents;
+  return name === 'cli' ? Buffer.from(withContentId(output.text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)), 'latin1') : output.contents;
+}
+
+/**
+ * The CLI's bundle, first line naming its content. V8 checks a code cache
+ * against the length of the source, not its content: the bin keeps this line
+ * with the cache it writes, and uses a cache only for the bundle it was made
+ * from (see bin/homeops-lint.js).
+ *
+ * @param {string} code
+ */
+export function withContentId(code) {
+  return `// homeops-lint bundle sha256:${createHash('sha256').update(code).digest('hex')}\n${code}`;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWorkingTree } from './helpers/temp-repo.js';
@@ -187,6 +188,26 @@ describe('the npm package', () => {
     expect(await npx(['--format', 'json', 'fixture'])).toEqual(expected);
     // V8 refused it, and the run wrote a good one.
     expect(readFileSync(codeCache).length).toBeGreaterThan(1000);
+  });
+
+  it('runs a rebuilt bundle of the same length as it is, not the code cached from the one before', async () => {
+    const bundlePath = join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs');
+    const installed = readFileSync(bundlePath, 'latin1');
+    const help = await ok(npx(['--help']), '--help');
+    await npx(['--format', 'json', 'fixture']);
+    expect(existsSync(join(dirname(bundlePath), 'bundle.cjs.v8-cache'))).toBe(true);
+    // A rebuild that changed one letter: V8 alone would take the old code cache, which holds the old text.
+    const code = installed.slice(installed.indexOf('\n') + 1).replace('`Usage: homeops-lint', '`USAGE: homeops-lint');
+    const { withContentId } = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle.mjs')).href)) as { withContentId(code: string): string };
+    const rebuilt = withContentId(code);
+    expect(rebuilt).toHaveLength(installed.length);
+    try {
+      writeFileSync(bundlePath, rebuilt, 'latin1');
+      expect(await ok(npx(['--help']), '--help')).toBe(help.replace('Usage:', 'USAGE:'));
+    } finally {
+      writeFileSync(bundlePath, installed, 'latin1');
+    }
+    expect(await ok(npx(['--help']), '--help')).toBe(help);
   });
 
   it('loads a JavaScript configuration, also when the bundle runs from the code cache', async () => {
