@@ -276,8 +276,10 @@ function samePlacement(a: FilePlacement, b: FilePlacement): boolean {
 }
 
 function sortPlacements(placements: Placement[]): Placement[] {
-  const key = (p: Placement) => `${p.cluster ?? '\uffff'}\u0000${p.fluxKustomization ?? ''}\u0000${p.namespace ?? ''}\u0000${p.name ?? ''}`;
-  return placements.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  if (placements.length < 2) return placements;
+  // Keyed once each: a component that many Kustomizations include has a placement for each.
+  const keyed = placements.map((p) => ({ p, key: `${p.cluster ?? '\uffff'}\u0000${p.fluxKustomization ?? ''}\u0000${p.namespace ?? ''}\u0000${p.name ?? ''}` }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ p }) => p);
 }
 
 /** A Flux Kustomization, or the sync of a flux-operator FluxInstance, before it is resolved. */
