@@ -15067,7 +15067,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode2(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15084,7 +15084,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -44145,11 +44145,11 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 6;
+var CACHE_FORMAT = 7;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
-var EAGER_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
+var HEAD_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
 var UnchangedFile = class {
   constructor(path, absolute, stored) {
     this.path = path;
@@ -44280,9 +44280,10 @@ var ProjectCache = class {
   saveAnalyses({ main, added }) {
     const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
     const keptAdded = used(added);
-    const keptMain = used(main);
-    if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptMain.size > main.size / 4) {
-      writeAtomically(this.analysesFile, serialize(new Map([...keptMain, ...keptAdded])));
+    let keptInMain = 0;
+    for (const key of this.used) if (main.has(key)) keptInMain++;
+    if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptInMain > main.size / 4) {
+      writeAtomically(this.analysesFile, serialize(new Map([...used(main), ...keptAdded])));
       rmSync(this.addedAnalysesFile, { force: true });
     } else if (this.changed || keptAdded.size !== added.size) {
       writeAtomically(this.addedAnalysesFile, serialize(keptAdded));
@@ -44319,25 +44320,52 @@ var ProjectCache = class {
 };
 function storeDocument(value) {
   if (!isMapping(value)) return { whole: value };
-  const eager = {};
+  const head = {};
   const rest = {};
   const keys = Object.keys(value);
-  for (const key of keys) defineValue(EAGER_KEYS.has(key) ? eager : rest, key, value[key]);
-  return { keys, eager, rest: serialize(rest) };
+  for (const key of keys) {
+    Object.defineProperty(HEAD_KEYS.has(key) ? head : rest, key, { value: value[key], writable: true, enumerable: true, configurable: true });
+  }
+  return { keys, head: encode(head), rest: encode(rest) };
 }
 function restoreDocument(stored) {
   if ("whole" in stored) return stored.whole;
-  const { keys, eager, rest } = stored;
+  const { keys, rest } = stored;
+  const head = decode(stored.head);
   let decoded;
   const value = {};
   for (const key of keys) {
-    if (Object.prototype.hasOwnProperty.call(eager, key)) defineValue(value, key, eager[key]);
-    else Object.defineProperty(value, key, { get: () => (decoded ??= deserialize(rest))[key], enumerable: true, configurable: true });
+    if (HEAD_KEYS.has(key)) value[key] = head[key];
+    else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest))[key], enumerable: true, configurable: true });
   }
   return value;
 }
-function defineValue(mapping, key, value) {
-  Object.defineProperty(mapping, key, { value, writable: true, enumerable: true, configurable: true });
+function encode(value) {
+  return isPlainJson(value, /* @__PURE__ */ new Set()) ? JSON.stringify(value) : serialize(value);
+}
+function decode(encoded) {
+  return typeof encoded === "string" ? JSON.parse(encoded) : deserialize(encoded);
+}
+function isPlainJson(value, seen) {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) if (!isPlainJson(value[index], seen)) return false;
+        return true;
+      }
+      return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every((item) => isPlainJson(item, seen));
+    }
+    default:
+      return false;
+  }
 }
 function readPlan(path) {
   try {
@@ -45238,8 +45266,9 @@ function samePlacement(a, b) {
   return a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix;
 }
 function sortPlacements(placements) {
-  const key = (p) => `${p.cluster ?? "\uFFFF"}\0${p.fluxKustomization ?? ""}\0${p.namespace ?? ""}\0${p.name ?? ""}`;
-  return placements.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  if (placements.length < 2) return placements;
+  const keyed = placements.map((p) => ({ p, key: `${p.cluster ?? "\uFFFF"}\0${p.fluxKustomization ?? ""}\0${p.namespace ?? ""}\0${p.name ?? ""}` }));
+  return keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map(({ p }) => p);
 }
 function fluxNodesOf(resources) {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
