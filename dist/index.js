@@ -42592,7 +42592,7 @@ var authentik_domain_ingress_default = defineRule({
   },
   check(resource, context) {
     const { options } = context;
-    const isOutpost = (entry) => isOutpostIngress(entry, options);
+    const isOutpost = (entry) => isOutpostIngress(entry, options, context.index);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
@@ -42619,7 +42619,7 @@ var authentik_domain_ingress_default = defineRule({
 function outpostHostsOf(index, options) {
   return index.derived(
     options,
-    () => index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []))
+    () => index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options, index)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []))
   );
 }
 function isOnDomain(host, domain) {
@@ -42627,14 +42627,20 @@ function isOnDomain(host, domain) {
   const d = domain.toLowerCase().replace(/^\*?\./, "");
   return h === d || h.endsWith(`.${d}`);
 }
-function isOutpostIngress(entry, options) {
+function isOutpostIngress(entry, options, index) {
   const { resource } = entry;
   const named = [resource.name, `${resource.namespace ?? ""}/${resource.name}`];
   if (options.outpostIngresses.some((id) => named.includes(id))) return true;
-  const deploysOutpost = entry.resource.typeId === HELM_RELEASE && runsOutpostImage(entry.resource);
   return entry.hosts.some(
-    (host) => host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost))
+    (host) => host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost(resource, index)))
   );
+}
+function deploysOutpost(resource, index) {
+  if (resource.typeId !== HELM_RELEASE) return false;
+  const known = index.derived(deploysOutpost, () => /* @__PURE__ */ new Map());
+  let runs = known.get(resource);
+  if (runs === void 0) known.set(resource, runs = runsOutpostImage(resource));
+  return runs;
 }
 function isAuthentikServer(entry) {
   const resource = entry.resource;

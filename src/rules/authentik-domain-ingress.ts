@@ -54,7 +54,7 @@ export default defineRule<Options>({
   },
   check(resource, context) {
     const { options } = context;
-    const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options);
+    const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options, context.index);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
@@ -92,7 +92,7 @@ function outpostHostsOf(index: ResourceIndex, options: Options): readonly Outpos
     index
       .ofType(...INGRESS_KINDS, HELM_RELEASE)
       .flatMap(ingressEntriesOf)
-      .filter((entry) => isOutpostIngress(entry, options))
+      .filter((entry) => isOutpostIngress(entry, options, index))
       .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : []))),
   );
 }
@@ -104,14 +104,23 @@ function isOnDomain(host: string, domain: string): boolean {
 }
 
 /** An ingress that routes whole hosts to an Authentik outpost: proxy mode. */
-function isOutpostIngress(entry: IngressEntry, options: Options): boolean {
+function isOutpostIngress(entry: IngressEntry, options: Options, index: ResourceIndex): boolean {
   const { resource } = entry;
   const named = [resource.name, `${resource.namespace ?? ''}/${resource.name}`];
   if (options.outpostIngresses.some((id) => named.includes(id))) return true;
-  const deploysOutpost = entry.resource.typeId === HELM_RELEASE && runsOutpostImage(entry.resource);
   return entry.hosts.some((host) =>
-    host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost)),
+    host.routes.some((route) => WHOLE_HOST_PATHS.has(route.path) && (route.service ? OUTPOST_SERVICE.test(route.service) : deploysOutpost(resource, index))),
   );
+}
+
+// Asked for each ingress of a release, once for the release's own check and
+// once for the run's outpost hosts: its values are walked once per run.
+function deploysOutpost(resource: Resource, index: ResourceIndex): boolean {
+  if (resource.typeId !== HELM_RELEASE) return false;
+  const known = index.derived(deploysOutpost, () => new Map<Resource, boolean>());
+  let runs = known.get(resource);
+  if (runs === undefined) known.set(resource, (runs = runsOutpostImage(resource)));
+  return runs;
 }
 
 function isAuthentikServer(entry: IngressEntry): boolean {
