@@ -30,7 +30,7 @@ export function selectorKeys(selector: unknown): string[] {
  * (a chart or kustomize adds more), so a key not written is unknown too.
  */
 export function matchesSelector(selector: unknown, labels: Labels, complete = true): boolean | undefined {
-  if (!isMapping(selector)) return undefined;
+  if (!isMapping(selector) || isMalformed(selector.matchLabels, isMapping) || isMalformed(selector.matchExpressions, Array.isArray)) return undefined;
   const results: (boolean | undefined)[] = [];
   const unknown = (key: string) => isUnknown(labels[key]) || (!complete && !(key in labels));
   if (isMapping(selector.matchLabels)) {
@@ -42,6 +42,12 @@ export function matchesSelector(selector: unknown, labels: Labels, complete = tr
   for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels, unknown));
   if (results.includes(false)) return false;
   return results.includes(undefined) ? undefined : true;
+}
+
+// `matchLabels: [{key: value}]` and the like: the API server refuses the
+// object, so it selects nothing that could be told here, and never all.
+function isMalformed(part: unknown, isShape: (value: unknown) => boolean): boolean {
+  return part !== undefined && part !== null && !isShape(part);
 }
 
 function matchesExpression(expression: unknown, labels: Labels, unknown: (key: string) => boolean): boolean | undefined {
