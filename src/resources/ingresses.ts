@@ -45,28 +45,39 @@ function readIngressEntries(resource: Resource): IngressEntry[] {
       service: knownString(getPath(route, ['backend', 'service', 'name']) ?? getPath(route, ['backend', 'serviceName'])),
     })),
   }));
-  return [{ resource, at: ['spec'], className: knownString(resource.get(['spec', 'ingressClassName'])), hosts }];
+  return [{ resource, at: ['spec'], className: classOf(resource.get(['metadata', 'annotations']), resource.get(['spec', 'ingressClassName'])), hosts }];
+}
+
+// The deprecated annotation still names the class, ahead of the field: the
+// Ingress API says it takes precedence, and ingress-nginx reads it.
+const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+function classOf(annotations: unknown, field: unknown): string | undefined {
+  const annotated = getPath(annotations, [CLASS_ANNOTATION]);
+  return knownString(annotated === undefined ? field : annotated);
 }
 
 // Charts spell an ingress many ways: `ingress: {hosts: [a.example.com]}`,
-// `hosts: [{host, paths}]`, bitnami's `hostname`, and app-template's named
-// `ingress: {main: {hosts: [...]}}`. Any mapping under an `ingress` key that
-// has hosts is one, unless it says `enabled: false`.
+// `hosts: [{host, paths}]`, bitnami's `hostname`, Longhorn's `ingress:
+// {host}`, and app-template's named `ingress: {main: {hosts: [...]}}`. Any
+// mapping under an `ingress` key that has hosts is one, unless it says
+// `enabled: false`.
 function valuesIngresses(resource: Resource): IngressEntry[] {
   const entries: IngressEntry[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
     // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
-    if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping)) return;
+    if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping, path)) return;
     if (isDisabled(mapping) || isDisabled(ingressBlockOf(values, path))) return;
     const at = ['spec', 'values', ...path];
-    entries.push({ resource, at, className: knownString(mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
+    entries.push({ resource, at, className: classOf(mapping.annotations, mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
   });
   return entries;
 }
 
-function hasHosts(mapping: Mapping): boolean {
-  return Array.isArray(mapping.hosts) || typeof mapping.hostname === 'string';
+function hasHosts(mapping: Mapping, path: readonly (string | number)[]): boolean {
+  // `host` only on the `ingress` mapping itself: below it, `hosts: [{host}]` entries are part of one.
+  return Array.isArray(mapping.hosts) || typeof mapping.hostname === 'string' || (typeof mapping.host === 'string' && path.at(-1) === 'ingress');
 }
 
 function isDisabled(mapping: unknown): boolean {
@@ -79,8 +90,9 @@ function ingressBlockOf(values: unknown, path: readonly (string | number)[]): un
 }
 
 function hostsOf(mapping: Mapping, at: Path): IngressHost[] {
-  if (typeof mapping.hostname === 'string') {
-    return [{ host: knownString(mapping.hostname), at: [...at, 'hostname'], routes: [{ path: knownString(mapping.path) ?? '/', service: undefined }] }];
+  const single = typeof mapping.hostname === 'string' ? 'hostname' : Array.isArray(mapping.hosts) ? undefined : 'host';
+  if (single !== undefined) {
+    return [{ host: knownString(mapping[single]), at: [...at, single], routes: [{ path: knownString(mapping.path) ?? '/', service: undefined }] }];
   }
   return asArray(mapping.hosts).map((entry, index) => {
     if (!isMapping(entry)) return { host: knownString(entry), at: [...at, 'hosts', index], routes: [{ path: '/', service: undefined }] };
