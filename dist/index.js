@@ -42323,6 +42323,14 @@ function walkMappings(value, visit2) {
   };
   if (typeof value === "object" && value !== null) walk(value);
 }
+function isSwitchedOff(values, path) {
+  let current = values;
+  for (let depth = 0; ; depth++) {
+    if (isMapping(current) && current.enabled === false) return true;
+    if (depth === path.length) return false;
+    current = getPath(current, [path[depth]]);
+  }
+}
 
 // src/resources/ingresses.ts
 var INGRESS_KINDS = ["networking.k8s.io/Ingress", "extensions/Ingress"];
@@ -42346,32 +42354,31 @@ function readIngressEntries(resource) {
       service: knownString(getPath(route, ["backend", "service", "name"]) ?? getPath(route, ["backend", "serviceName"]))
     }))
   }));
-  return [{ resource, at: ["spec"], className: knownString(resource.get(["spec", "ingressClassName"])), hosts }];
+  return [{ resource, at: ["spec"], className: classOf(resource.get(["metadata", "annotations"]), resource.get(["spec", "ingressClassName"])), hosts }];
+}
+var CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+function classOf(annotations, field) {
+  const annotated = getPath(annotations, [CLASS_ANNOTATION]);
+  return knownString(annotated === void 0 ? field : annotated);
 }
 function valuesIngresses(resource) {
   const entries = [];
   const values = resource.get(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
-    if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping)) return;
-    if (isDisabled(mapping) || isDisabled(ingressBlockOf(values, path))) return;
+    if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
+    if (isSwitchedOff(values, path)) return;
     const at = ["spec", "values", ...path];
-    entries.push({ resource, at, className: knownString(mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
+    entries.push({ resource, at, className: classOf(mapping.annotations, mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
   });
   return entries;
 }
-function hasHosts(mapping) {
-  return Array.isArray(mapping.hosts) || typeof mapping.hostname === "string";
-}
-function isDisabled(mapping) {
-  return isMapping(mapping) && mapping.enabled === false;
-}
-function ingressBlockOf(values, path) {
-  const at = path.lastIndexOf("ingress");
-  return getPath(values, path.slice(0, at + 1));
+function hasHosts(mapping, path) {
+  return Array.isArray(mapping.hosts) || typeof mapping.hostname === "string" || typeof mapping.host === "string" && path.at(-1) === "ingress";
 }
 function hostsOf(mapping, at) {
-  if (typeof mapping.hostname === "string") {
-    return [{ host: knownString(mapping.hostname), at: [...at, "hostname"], routes: [{ path: knownString(mapping.path) ?? "/", service: void 0 }] }];
+  const single = typeof mapping.hostname === "string" ? "hostname" : Array.isArray(mapping.hosts) ? void 0 : "host";
+  if (single !== void 0) {
+    return [{ host: knownString(mapping[single]), at: [...at, single], routes: [{ path: knownString(mapping.path) ?? "/", service: void 0 }] }];
   }
   return asArray(mapping.hosts).map((entry, index) => {
     if (!isMapping(entry)) return { host: knownString(entry), at: [...at, "hosts", index], routes: [{ path: "/", service: void 0 }] };
@@ -42681,7 +42688,7 @@ function selectorKeys(selector) {
   return keys;
 }
 function matchesSelector(selector, labels, complete = true) {
-  if (!isMapping(selector)) return void 0;
+  if (!isMapping(selector) || isMalformed(selector.matchLabels, isMapping) || isMalformed(selector.matchExpressions, Array.isArray)) return void 0;
   const results = [];
   const unknown = (key) => isUnknown(labels[key]) || !complete && !(key in labels);
   if (isMapping(selector.matchLabels)) {
@@ -42693,6 +42700,9 @@ function matchesSelector(selector, labels, complete = true) {
   for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels, unknown));
   if (results.includes(false)) return false;
   return results.includes(void 0) ? void 0 : true;
+}
+function isMalformed(part, isShape) {
+  return part !== void 0 && part !== null && !isShape(part);
 }
 function matchesExpression(expression, labels, unknown) {
   if (!isMapping(expression) || typeof expression.key !== "string") return void 0;
@@ -43145,8 +43155,9 @@ function loadBalancersIn(resource) {
     ];
   }
   const found = [];
-  walkMappings(resource.get(["spec", "values"]), (mapping, path) => {
-    if (!isLoadBalancer(mapping) || mapping.enabled === false || !("labels" in mapping || "annotations" in mapping || "ports" in mapping)) return;
+  const values = resource.get(["spec", "values"]);
+  walkMappings(values, (mapping, path) => {
+    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || !("labels" in mapping || "annotations" in mapping || "ports" in mapping)) return;
     const at = ["spec", "values", ...path];
     found.push({
       description: `${describeResource(resource)} values.${path.join(".")}`,
@@ -43258,6 +43269,7 @@ var POD_SPEC_PATHS = {
   "apps/StatefulSet": ["spec", "template", "spec"],
   "apps/DaemonSet": ["spec", "template", "spec"],
   "apps/ReplicaSet": ["spec", "template", "spec"],
+  ReplicationController: ["spec", "template", "spec"],
   "batch/Job": ["spec", "template", "spec"],
   "batch/CronJob": ["spec", "jobTemplate", "spec", "template", "spec"]
 };
@@ -43288,7 +43300,7 @@ var pss_s6_overlay_default = defineRule({
     if (!namespaceObject) return;
     const labelAt = ["metadata", "labels", ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
-      if (use.container.command !== void 0 && use.container.command !== null) continue;
+      if (replacesInit(use.container.command)) continue;
       const image = parseImage(use.reference);
       if (!image || !context.options.images.some((pattern) => imageMatches(image, pattern))) continue;
       if (use.mountsRun && allowsWorldWritableRun(use.container)) continue;
@@ -43328,6 +43340,7 @@ function valuesImages(release) {
   const mountsRun = mountsRunAnywhere(values);
   const uses = [];
   walkMappings(values, (container, path) => {
+    if (isSwitchedOff(values, path)) return;
     const image = container.image;
     const at = ["spec", "values", ...path, "image"];
     if (typeof image === "string") {
@@ -43354,6 +43367,11 @@ function mountsRunAnywhere(values) {
 function imageReference(value) {
   if (typeof value !== "string") return void 0;
   return knownString(imageNameOf(value)) === void 0 ? void 0 : value;
+}
+function replacesInit(command) {
+  if (command === void 0 || command === null) return false;
+  const first = Array.isArray(command) ? command[0] : command;
+  return first !== void 0 && first !== "/init";
 }
 function isRunPath(value) {
   return typeof value === "string" && value.replace(/\/+$/, "") === "/run";

@@ -1,6 +1,6 @@
 import { HELM_RELEASE } from './kinds.js';
 import type { Resource } from './resource.js';
-import { asArray, getPath, isMapping, knownString, walkMappings, type Mapping } from './values.js';
+import { asArray, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
 import type { Path } from '../yaml/locate.js';
 
 /** One host an ingress serves, with where it is written. */
@@ -68,7 +68,7 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
   walkMappings(values, (mapping, path) => {
     // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
     if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping, path)) return;
-    if (isDisabled(mapping) || isDisabled(ingressBlockOf(values, path))) return;
+    if (isSwitchedOff(values, path)) return;
     const at = ['spec', 'values', ...path];
     entries.push({ resource, at, className: classOf(mapping.annotations, mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
   });
@@ -78,15 +78,6 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
 function hasHosts(mapping: Mapping, path: readonly (string | number)[]): boolean {
   // `host` only on the `ingress` mapping itself: below it, `hosts: [{host}]` entries are part of one.
   return Array.isArray(mapping.hosts) || typeof mapping.hostname === 'string' || (typeof mapping.host === 'string' && path.at(-1) === 'ingress');
-}
-
-function isDisabled(mapping: unknown): boolean {
-  return isMapping(mapping) && mapping.enabled === false;
-}
-
-function ingressBlockOf(values: unknown, path: readonly (string | number)[]): unknown {
-  const at = path.lastIndexOf('ingress');
-  return getPath(values, path.slice(0, at + 1));
 }
 
 function hostsOf(mapping: Mapping, at: Path): IngressHost[] {

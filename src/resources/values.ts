@@ -69,3 +69,17 @@ export function walkMappings(value: unknown, visit: (mapping: Mapping, path: rea
   };
   if (typeof value === 'object' && value !== null) walk(value);
 }
+
+/**
+ * Whether the mapping at `path` in chart values, or one holding it, says
+ * `enabled: false`: a chart renders nothing for a part it is told to leave
+ * out (an app-template controller, an ingress, a metrics sidecar).
+ */
+export function isSwitchedOff(values: unknown, path: readonly (string | number)[]): boolean {
+  let current = values;
+  for (let depth = 0; ; depth++) {
+    if (isMapping(current) && current.enabled === false) return true;
+    if (depth === path.length) return false;
+    current = getPath(current, [path[depth]!]);
+  }
+}

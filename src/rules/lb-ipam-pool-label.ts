@@ -1,7 +1,7 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
-import { isMapping, knownString, walkMappings } from '../resources/values.js';
+import { isMapping, isSwitchedOff, knownString, walkMappings } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -128,8 +128,9 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   // mapping with `type: LoadBalancer` beside labels, annotations or ports is
   // one. Charts add labels of their own, so the labels written are not all.
   const found: LoadBalancer[] = [];
-  walkMappings(resource.get(['spec', 'values']), (mapping, path) => {
-    if (!isLoadBalancer(mapping) || mapping.enabled === false || !('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
+  const values = resource.get(['spec', 'values']);
+  walkMappings(values, (mapping, path) => {
+    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || !('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
     const at = ['spec', 'values', ...path];
     found.push({
       description: `${describeResource(resource)} values.${path.join('.')}`,

@@ -1,7 +1,7 @@
 import { imageMatches, imageNameOf, parseImage } from '../resources/images.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
-import { asArray, getPath, isMapping, knownString, walkMappings, type Mapping } from '../resources/values.js';
+import { asArray, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
@@ -30,6 +30,7 @@ const POD_SPEC_PATHS: Readonly<Record<string, Path>> = {
   'apps/StatefulSet': ['spec', 'template', 'spec'],
   'apps/DaemonSet': ['spec', 'template', 'spec'],
   'apps/ReplicaSet': ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
   'batch/Job': ['spec', 'template', 'spec'],
   'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
@@ -77,8 +78,7 @@ export default defineRule<Options>({
     if (!namespaceObject) return;
     const labelAt = ['metadata', 'labels', ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
-      // A command replaces the image's ENTRYPOINT (/init), so s6-overlay never starts.
-      if (use.container.command !== undefined && use.container.command !== null) continue;
+      if (replacesInit(use.container.command)) continue;
       const image = parseImage(use.reference);
       if (!image || !context.options.images.some((pattern) => imageMatches(image, pattern))) continue;
       if (use.mountsRun && allowsWorldWritableRun(use.container)) continue;
@@ -123,6 +123,7 @@ function valuesImages(release: Resource): ImageUse[] {
   const mountsRun = mountsRunAnywhere(values);
   const uses: ImageUse[] = [];
   walkMappings(values, (container, path) => {
+    if (isSwitchedOff(values, path)) return;
     const image = container.image;
     const at = ['spec', 'values', ...path, 'image'];
     if (typeof image === 'string') {
@@ -161,6 +162,17 @@ function mountsRunAnywhere(values: unknown): boolean {
 function imageReference(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   return knownString(imageNameOf(value)) === undefined ? undefined : value;
+}
+
+/**
+ * Whether a container's command replaces the image's ENTRYPOINT (/init), so
+ * that s6-overlay never starts. Kubernetes takes an empty command as none,
+ * and a command of /init starts s6-overlay all the same.
+ */
+function replacesInit(command: unknown): boolean {
+  if (command === undefined || command === null) return false;
+  const first: unknown = Array.isArray(command) ? command[0] : command;
+  return first !== undefined && first !== '/init';
 }
 
 function isRunPath(value: unknown): boolean {
