@@ -42600,7 +42600,7 @@ var authentik_domain_ingress_default = defineRule({
   check(resource, context) {
     const { options } = context;
     const isOutpost = (entry) => isOutpostIngress(entry, options, context.index);
-    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
@@ -42649,11 +42649,11 @@ function deploysOutpost(resource, index) {
   if (runs === void 0) known.set(resource, runs = runsOutpostImage(resource));
   return runs;
 }
-function isAuthentikServer(entry) {
+function isAuthentiksOwn(entry) {
   const resource = entry.resource;
   if (resource.typeId === HELM_RELEASE) return chartOf(resource) === "authentik";
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
-  return services.length > 0 && services.every((service) => service !== void 0 && SERVER_SERVICE.test(service));
+  return services.length > 0 && services.every((service) => service !== void 0 && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
 }
 function chartOf(release) {
   return knownString(release.get(["spec", "chart", "spec", "chart"])) ?? knownString(release.get(["spec", "chartRef", "name"]));

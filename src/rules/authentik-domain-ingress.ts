@@ -55,7 +55,7 @@ export default defineRule<Options>({
   check(resource, context) {
     const { options } = context;
     const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options, context.index);
-    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentikServer(entry));
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
@@ -123,11 +123,16 @@ function deploysOutpost(resource: Resource, index: ResourceIndex): boolean {
   return runs;
 }
 
-function isAuthentikServer(entry: IngressEntry): boolean {
+/**
+ * Authentik's own ingress: the server's (login host), or one whose routes
+ * all go to Authentik, such as a forward-auth ingress of only
+ * /outpost.goauthentik.io to the outpost on an app's host.
+ */
+function isAuthentiksOwn(entry: IngressEntry): boolean {
   const resource = entry.resource;
   if (resource.typeId === HELM_RELEASE) return chartOf(resource) === 'authentik';
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
-  return services.length > 0 && services.every((service) => service !== undefined && SERVER_SERVICE.test(service));
+  return services.length > 0 && services.every((service) => service !== undefined && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
 }
 
 function chartOf(release: Resource): string | undefined {
