@@ -44169,7 +44169,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 7;
+var CACHE_FORMAT = 8;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45375,7 +45375,7 @@ var FluxGraph = class {
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Set()).get(node)).add(cluster);
       const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
-      const labels = isMapping(getPath(node.spec, ["commonMetadata", "labels"]));
+      const labels = isMapping(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
@@ -45718,6 +45718,7 @@ function entriesOutsideTree(configs, tree) {
   }
   return outside;
 }
+var PATCH_FIELDS = ["patches", "patchesStrategicMerge", "patchesJson6902"];
 function readKustomizeConfigs(files) {
   const configs = /* @__PURE__ */ new Map();
   for (const { path, value } of files) {
@@ -45726,7 +45727,7 @@ function readKustomizeConfigs(files) {
     configs.set(normalizeDir(posix2.dirname(path)), {
       file: path,
       namespace: namespaceOverride(value.namespace),
-      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))),
+      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))) || PATCH_FIELDS.some((field) => asArray(value[field]).length > 0),
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
       resources: [...entries("resources"), ...entries("bases"), ...entries("components")],

@@ -91,7 +91,7 @@ interface Member {
   /** Namespace set by the outermost kustomization that sets one. */
   readonly namespace: NamespaceOverride;
   readonly patch: boolean;
-  /** Whether a kustomization on the way adds labels (`labels`, `commonLabels`). */
+  /** Whether a kustomization on the way may add labels (`labels`, `commonLabels`, a patch). */
   readonly labelsAdded: boolean;
   /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
   readonly prefix: string;
@@ -403,7 +403,7 @@ class FluxGraph {
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
       const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
-      const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels']));
+      const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels'])) || asArray(getPath(node.spec, ['patches'])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
@@ -799,6 +799,9 @@ function entriesOutsideTree(configs: Map<string, KustomizeConfig>, tree: FileTre
   return outside;
 }
 
+// A patch may add labels to what it targets; which ones is not followed.
+const PATCH_FIELDS = ['patches', 'patchesStrategicMerge', 'patchesJson6902'];
+
 function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<string, KustomizeConfig> {
   const configs = new Map<string, KustomizeConfig>();
   for (const { path, value } of files) {
@@ -808,7 +811,10 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<str
     configs.set(normalizeDir(posix.dirname(path)), {
       file: path,
       namespace: namespaceOverride(value.namespace),
-      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))),
+      addsLabels:
+        isMapping(value.commonLabels) ||
+        asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))) ||
+        PATCH_FIELDS.some((field) => asArray(value[field]).length > 0),
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
       resources: [...entries('resources'), ...entries('bases'), ...entries('components')],

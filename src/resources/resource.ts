@@ -19,7 +19,7 @@ export interface Placement {
    * kustomize namespace transformer renames; `undefined` when unknown.
    */
   readonly name: string | undefined;
-  /** Whether kustomize or Flux adds labels to this copy (`commonLabels`, `labels`, `commonMetadata`). */
+  /** Whether kustomize or Flux may add labels to this copy (`commonLabels`, `labels`, `commonMetadata`, a patch). */
   readonly labelsAdded: boolean;
   /** What the applying Flux Kustomization substitutes; `undefined` when it has no postBuild. */
   readonly substitution: Substitution | undefined;
