@@ -42761,7 +42761,9 @@ var bgp_empty_service_selector_default = defineRule({
     const checkExpressions = (selector, at) => {
       asArray(getPath(selector, ["matchExpressions"])).forEach((expression, index) => {
         const operator = getPath(expression, ["operator"]);
-        if ((operator === "In" || operator === "NotIn") && asArray(getPath(expression, ["values"])).length === 0) {
+        const values = getPath(expression, ["values"]);
+        const none = values === void 0 || values === null || Array.isArray(values) && values.length === 0;
+        if ((operator === "In" || operator === "NotIn") && none) {
           context.report({ messageId: "emptyValues", data: { kind: resource.kind, name, operator }, at: [...at, "matchExpressions", index, "operator"], span: "value" });
         }
       });

@@ -33,7 +33,10 @@ export default defineRule({
     const checkExpressions = (selector: unknown, at: Path) => {
       asArray(getPath(selector, ['matchExpressions'])).forEach((expression, index) => {
         const operator = getPath(expression, ['operator']);
-        if ((operator === 'In' || operator === 'NotIn') && asArray(getPath(expression, ['values'])).length === 0) {
+        // Only a list known to be empty: `values: ${VAR}` is filled in by Flux.
+        const values = getPath(expression, ['values']);
+        const none = values === undefined || values === null || (Array.isArray(values) && values.length === 0);
+        if ((operator === 'In' || operator === 'NotIn') && none) {
           context.report({ messageId: 'emptyValues', data: { kind: resource.kind, name, operator }, at: [...at, 'matchExpressions', index, 'operator'], span: 'value' });
         }
       });
