@@ -42408,26 +42408,92 @@ function hostMatches(pattern, host) {
 }
 
 // src/resources/substitution.ts
-var REFERENCE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}]*))?\}/g;
+var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+"]);
+var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
+function expansionsIn(text2) {
+  const found = [];
+  for (let at = text2.indexOf("${"); at !== -1; ) {
+    const escaped = at > 0 && text2[at - 1] === "$";
+    const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped);
+    if (expansion) found.push(expansion);
+    at = text2.indexOf("${", expansion ? expansion.end : at + 2);
+  }
+  return found;
+}
+function expansionAt(text2, at, start, escaped) {
+  let index = at + 2;
+  const length = text2[index] === "#";
+  if (length) index++;
+  const nameStart = index;
+  while (index < text2.length && NAME_CHARACTER.test(text2[index])) index++;
+  const name = text2.slice(nameStart, index);
+  if (name === "") return void 0;
+  const operator = length ? "#" : operatorAt(text2, index);
+  if (operator === void 0) return void 0;
+  const close = closingBrace(text2, index + (length ? 0 : operator.length));
+  if (close === void 0) return void 0;
+  return { start, end: close + 1, name, operator, argument: text2.slice(index + (length ? 0 : operator.length), close), escaped };
+}
+function operatorAt(text2, index) {
+  const first = text2[index];
+  const second = text2[index + 1];
+  switch (first) {
+    case "}":
+      return "";
+    case ":":
+      return second !== void 0 && "=-?+".includes(second) ? `:${second}` : ":";
+    case "-":
+    case "=":
+      return first;
+    case ",":
+    case "^":
+    case "#":
+    case "%":
+      return second === first ? `${first}${first}` : first;
+    case "/":
+      return second !== void 0 && "/#%".includes(second) ? `/${second}` : "/";
+    default:
+      return void 0;
+  }
+}
+function closingBrace(text2, from) {
+  for (let index = from; index < text2.length; index++) {
+    if (text2[index] === "}") return index;
+    if (text2[index] === "$" && text2[index + 1] === "{") {
+      const nested = expansionAt(text2, index, index, false);
+      if (nested) index = nested.end - 1;
+    }
+  }
+  return void 0;
+}
 function referencesIn(text2) {
   if (!text2.includes("${")) return [];
   const found = [];
-  for (const match of text2.matchAll(REFERENCE)) {
-    if (match[1] === "$") continue;
-    found.push({ source: match[0], name: match[2], fallback: match[3] === void 0 ? void 0 : match[4] ?? "" });
+  for (const expansion of expansionsIn(text2)) {
+    if (expansion.escaped) continue;
+    const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
+    found.push({ source: text2.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : void 0 });
+    found.push(...referencesIn(expansion.argument));
   }
   return found;
 }
 function substituteText(text2, substitution) {
   if (!text2.includes("${")) return text2;
-  return text2.replace(REFERENCE, (match, escape2, name, operator, fallback) => {
-    if (escape2 === "$") return match.slice(1);
-    const value = substitution.variables.get(name);
-    if (typeof value === "string") return value;
-    if (value === null) return match;
-    if (operator !== void 0) return fallback ?? "";
-    return match;
-  });
+  let result2 = "";
+  let last = 0;
+  for (const expansion of expansionsIn(text2)) {
+    const written = text2.slice(expansion.start, expansion.end);
+    result2 += text2.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution));
+    last = expansion.end;
+  }
+  return result2 + text2.slice(last);
+}
+function expand(expansion, written, substitution) {
+  const value = substitution.variables.get(expansion.name);
+  if (value === null) return written;
+  if (expansion.operator === "") return value ?? written;
+  if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
+  return value !== void 0 && value !== "" ? value : substituteText(expansion.argument, substitution);
 }
 function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map(), mentions = /* @__PURE__ */ new Map()) {
   if (typeof value === "string") return substituteText(value, substitution);
@@ -42993,7 +43059,7 @@ var flux_substitution_undefined_default = defineRule({
   defaultSeverity: "error",
   kinds: [ALL_KINDS],
   messages: {
-    undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, or give a default: ${{{variable}}:=value}.'
+    undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.'
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;

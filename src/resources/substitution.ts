@@ -14,22 +14,110 @@ export interface Substitution {
 }
 
 export interface VariableReference {
-  /** The reference as written, `${NAME}` or `${NAME:=default}`. */
+  /** The reference as written: `${NAME}`, `${NAME:=default}`, `${NAME%%.*}`... */
   readonly source: string;
   readonly name: string;
-  /** The default after `:=`/`:-`/`=`/`-`, when one is given. */
+  /** What Flux uses when the variable is unset (after `:=`, `:-`, `=`, `-`, `:?`, `:+`), when the operator gives one. */
   readonly fallback: string | undefined;
 }
 
-const REFERENCE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}]*))?\}/g;
+/** One `${...}` of a text, as Flux's envsubst (fluxcd/pkg/envsubst) parses it. */
+interface Expansion {
+  /** Where it stands in the text: from `${` to past its `}`. */
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+  /** What follows the name: `''` for none, `:=`, `-`, `/`, `^^`, `%%`...; `#` for a length, `${#NAME}`. */
+  readonly operator: string;
+  /** The text after the operator, up to the closing brace (a default, a pattern). */
+  readonly argument: string;
+  /** Written `$${...}`: Flux writes it out as `${...}`, substituting nothing. */
+  readonly escaped: boolean;
+}
 
-/** Variables a string refers to, escapes excluded. */
+// Operators that supply a value when the variable is unset, and so do not
+// fail strict mode: envsubst's isDefaultOp, and `-`/`=` as kustomize-style
+// defaults. Every other operator (a substring, a case change, a trim, a
+// replacement) reads the variable, and an unset one fails the reconcile.
+const DEFAULT_OPERATORS: ReadonlySet<string> = new Set(['-', '=', ':-', ':=', ':?', ':+']);
+
+const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
+
+/** The `${...}` expansions of a text, in order, nested ones inside their arguments. */
+function expansionsIn(text: string): Expansion[] {
+  const found: Expansion[] = [];
+  for (let at = text.indexOf('${'); at !== -1; ) {
+    const escaped = at > 0 && text[at - 1] === '$';
+    const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped);
+    if (expansion) found.push(expansion);
+    at = text.indexOf('${', expansion ? expansion.end : at + 2);
+  }
+  return found;
+}
+
+/** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); `undefined` for text envsubst would not expand. */
+function expansionAt(text: string, at: number, start: number, escaped: boolean): Expansion | undefined {
+  let index = at + 2;
+  const length = text[index] === '#';
+  if (length) index++;
+  const nameStart = index;
+  while (index < text.length && NAME_CHARACTER.test(text[index]!)) index++;
+  const name = text.slice(nameStart, index);
+  if (name === '') return undefined;
+  const operator = length ? '#' : operatorAt(text, index);
+  if (operator === undefined) return undefined;
+  const close = closingBrace(text, index + (length ? 0 : operator.length));
+  if (close === undefined) return undefined;
+  return { start, end: close + 1, name, operator, argument: text.slice(index + (length ? 0 : operator.length), close), escaped };
+}
+
+function operatorAt(text: string, index: number): string | undefined {
+  const first = text[index];
+  const second = text[index + 1];
+  switch (first) {
+    case '}':
+      return '';
+    case ':':
+      return second !== undefined && '=-?+'.includes(second) ? `:${second}` : ':';
+    case '-':
+    case '=':
+      return first;
+    case ',':
+    case '^':
+    case '#':
+    case '%':
+      return second === first ? `${first}${first}` : first;
+    case '/':
+      return second !== undefined && '/#%'.includes(second) ? `/${second}` : '/';
+    default:
+      return undefined;
+  }
+}
+
+/** The `}` that closes an expansion whose argument starts at `from`, past any `${...}` nested in it. */
+function closingBrace(text: string, from: number): number | undefined {
+  for (let index = from; index < text.length; index++) {
+    if (text[index] === '}') return index;
+    if (text[index] === '$' && text[index + 1] === '{') {
+      const nested = expansionAt(text, index, index, false);
+      if (nested) index = nested.end - 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Variables a string refers to, escapes excluded; those inside a default
+ * too, since Flux evaluates a default before it knows whether it needs it.
+ */
 export function referencesIn(text: string): VariableReference[] {
   if (!text.includes('${')) return [];
   const found: VariableReference[] = [];
-  for (const match of text.matchAll(REFERENCE)) {
-    if (match[1] === '$') continue;
-    found.push({ source: match[0], name: match[2]!, fallback: match[3] === undefined ? undefined : (match[4] ?? '') });
+  for (const expansion of expansionsIn(text)) {
+    if (expansion.escaped) continue;
+    const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
+    found.push({ source: text.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : undefined });
+    found.push(...referencesIn(expansion.argument));
   }
   return found;
 }
@@ -37,17 +125,28 @@ export function referencesIn(text: string): VariableReference[] {
 /**
  * The string after substitution; references whose value is unknown stay as
  * they are, so the result still reads as unknown (`${...}`) to the rules.
+ * A case change, a trim or a replacement of a known value is not worked
+ * out either: it stays unknown.
  */
 export function substituteText(text: string, substitution: Substitution): string {
   if (!text.includes('${')) return text;
-  return text.replace(REFERENCE, (match, escape: string, name: string, operator: string | undefined, fallback: string | undefined) => {
-    if (escape === '$') return match.slice(1);
-    const value = substitution.variables.get(name);
-    if (typeof value === 'string') return value;
-    if (value === null) return match;
-    if (operator !== undefined) return fallback ?? '';
-    return match;
-  });
+  let result = '';
+  let last = 0;
+  for (const expansion of expansionsIn(text)) {
+    const written = text.slice(expansion.start, expansion.end);
+    result += text.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution));
+    last = expansion.end;
+  }
+  return result + text.slice(last);
+}
+
+function expand(expansion: Expansion, written: string, substitution: Substitution): string {
+  const value = substitution.variables.get(expansion.name);
+  if (value === null) return written;
+  if (expansion.operator === '') return value ?? written;
+  if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
+  // envsubst's toDefault: the value when it is set and not empty, else the default.
+  return value !== undefined && value !== '' ? value : substituteText(expansion.argument, substitution);
 }
 
 /**

@@ -10,7 +10,7 @@ export default defineRule({
   kinds: [ALL_KINDS],
   messages: {
     undefined:
-      '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, or give a default: ${{{variable}}:=value}.',
+      '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;

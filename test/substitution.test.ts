@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { referencesIn, substituteText, type Substitution } from '../src/resources/substitution.js';
+
+// As fluxcd/pkg/envsubst parses a text: which variables it reads, and which
+// it reads only when set (an operator that supplies a fallback).
+describe('referencesIn', () => {
+  const read = (text: string) => referencesIn(text).map(({ name, fallback }) => (fallback === undefined ? name : `${name}|${fallback}`));
+
+  it('reads a bare variable, and one behind an operator that needs its value', () => {
+    expect(read('${A}')).toEqual(['A']);
+    for (const form of ['${#A}', '${A:1}', '${A:1:2}', '${A,}', '${A,,}', '${A^}', '${A^^}', '${A#p}', '${A##p}', '${A%p}', '${A%%.*}', '${A/a/b}', '${A//a/b}', '${A/#a/b}', '${A/%a/b}']) {
+      expect(read(`x ${form} y`), form).toEqual(['A']);
+    }
+  });
+
+  it('gives the fallback of operators that supply one when the variable is unset', () => {
+    expect(read('${A:=x} ${B:-y} ${C=z} ${D-w} ${E:?e} ${F:+v}')).toEqual(['A|x', 'B|y', 'C|z', 'D|w', 'E|e', 'F|v']);
+  });
+
+  it('reads the variables of a default too: Flux evaluates it first', () => {
+    expect(read('${CLAIM:=${APP}}')).toEqual(['CLAIM|${APP}', 'APP']);
+    expect(read('${A:=${B:=${C}}-data}')).toEqual(['A|${B:=${C}}-data', 'B|${C}', 'C']);
+  });
+
+  it('reads nothing escaped with $$, and nothing envsubst would not expand', () => {
+    expect(read('$${A} $${A:=${B}} ${} ${ A} ${A')).toEqual([]);
+    expect(read('${1}')).toEqual(['1']);
+  });
+});
+
+describe('substituteText', () => {
+  const substitution: Substitution = {
+    variables: new Map<string, string | null>([
+      ['A', 'a'],
+      ['EMPTY', ''],
+      ['SECRET', null],
+    ]),
+    complete: true,
+  };
+  const substitute = (text: string) => substituteText(text, substitution);
+
+  it('replaces known variables and leaves unknown ones as written', () => {
+    expect(substitute('x${A}y${A}')).toBe('xaya');
+    expect(substitute('${B}')).toBe('${B}');
+    expect(substitute('${SECRET}')).toBe('${SECRET}');
+    expect(substitute('${SECRET:=x}')).toBe('${SECRET:=x}');
+  });
+
+  it('falls back to the default, itself substituted, when the variable is unset or empty', () => {
+    expect(substitute('${B:=x}')).toBe('x');
+    expect(substitute('${B:=${A}}/data')).toBe('a/data');
+    expect(substitute('${A:=${B}}}')).toBe('a}');
+    expect(substitute('${EMPTY:-d}')).toBe('d');
+  });
+
+  it('writes $${...} out as ${...}, and leaves the value of a case change, trim or replacement unknown', () => {
+    expect(substitute('$${A} $${A:=${A}}')).toBe('${A} ${A:=${A}}');
+    expect(substitute('${A^^}')).toBe('${A^^}');
+    expect(substitute('${A%%.*}')).toBe('${A%%.*}');
+  });
+});
