@@ -44237,7 +44237,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 8;
+var CACHE_FORMAT = 9;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45394,11 +45394,19 @@ function fluxNodesOf(resources) {
 function ownGitRepository(fluxKustomizations) {
   const counts = /* @__PURE__ */ new Map();
   for (const resource of fluxKustomizations) {
-    const name = gitSourceOf(resource);
-    if (name !== void 0) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const source = sourceKeyOf(resource);
+    if (source !== void 0) counts.set(source, (counts.get(source) ?? 0) + 1);
   }
-  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === "flux-system" ? -1 : b === "flux-system" ? 1 : a < b ? -1 : 1));
-  return ranked[0]?.[0];
+  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
+  const top = ranked[0]?.[0];
+  return top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : void 0;
+}
+var GIT_SOURCE = "GitRepository/";
+var OWN_BY_DEFAULT = `${GIT_SOURCE}flux-system`;
+function sourceKeyOf(resource) {
+  const kind = knownString(getPath(resource.value, ["spec", "sourceRef", "kind"]));
+  const name = knownString(getPath(resource.value, ["spec", "sourceRef", "name"]));
+  return kind === void 0 || name === void 0 ? void 0 : `${kind}/${name}`;
 }
 function gitSourceOf(resource) {
   if (getPath(resource.value, ["spec", "sourceRef", "kind"]) !== "GitRepository") return void 0;
@@ -45406,7 +45414,8 @@ function gitSourceOf(resource) {
 }
 function appliesOwnSource(resource, ownSource) {
   const sourceRef = getPath(resource.value, ["spec", "sourceRef"]);
-  return sourceRef === void 0 || gitSourceOf(resource) === ownSource;
+  if (sourceRef === void 0) return true;
+  return ownSource !== void 0 && gitSourceOf(resource) === ownSource;
 }
 var FluxGraph = class {
   constructor(nodes, members, tree, sources, root) {

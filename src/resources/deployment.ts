@@ -329,19 +329,33 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
 }
 
 /**
- * The GitRepository that holds this repository: the one most Flux
- * Kustomizations apply from. Paths of Kustomizations applying another source
+ * The GitRepository that holds this repository: the source most Flux
+ * Kustomizations apply from, when that source is a GitRepository
+ * (`flux-system` when tied). Paths of Kustomizations applying another source
  * (an upstream GitRepository, an OCIRepository of flux-manifests) are not
- * paths in this repository.
+ * paths in this repository. A repository whose Kustomizations mostly apply
+ * an OCIRepository (the repository pushed as an artifact, perhaps from a
+ * subdirectory) has no own GitRepository: an upstream one it also applies is
+ * not it.
  */
 function ownGitRepository(fluxKustomizations: readonly RawResource[]): string | undefined {
   const counts = new Map<string, number>();
   for (const resource of fluxKustomizations) {
-    const name = gitSourceOf(resource);
-    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const source = sourceKeyOf(resource);
+    if (source !== undefined) counts.set(source, (counts.get(source) ?? 0) + 1);
   }
-  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === 'flux-system' ? -1 : b === 'flux-system' ? 1 : a < b ? -1 : 1));
-  return ranked[0]?.[0];
+  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
+  const top = ranked[0]?.[0];
+  return top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : undefined;
+}
+
+const GIT_SOURCE = 'GitRepository/';
+const OWN_BY_DEFAULT = `${GIT_SOURCE}flux-system`;
+
+function sourceKeyOf(resource: RawResource): string | undefined {
+  const kind = knownString(getPath(resource.value, ['spec', 'sourceRef', 'kind']));
+  const name = knownString(getPath(resource.value, ['spec', 'sourceRef', 'name']));
+  return kind === undefined || name === undefined ? undefined : `${kind}/${name}`;
 }
 
 function gitSourceOf(resource: RawResource): string | undefined {
@@ -351,7 +365,8 @@ function gitSourceOf(resource: RawResource): string | undefined {
 
 function appliesOwnSource(resource: RawResource, ownSource: string | undefined): boolean {
   const sourceRef = getPath(resource.value, ['spec', 'sourceRef']);
-  return sourceRef === undefined || gitSourceOf(resource) === ownSource;
+  if (sourceRef === undefined) return true;
+  return ownSource !== undefined && gitSourceOf(resource) === ownSource;
 }
 
 interface ResolvedNode {
