@@ -45841,8 +45841,16 @@ function isKustomizeConfig(value) {
   const apiVersion = value.apiVersion;
   return apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith("kustomize.config.k8s.io/");
 }
+var REMOTE = [
+  /^[a-z][a-z0-9+.-]*:\/\//i,
+  /^(git::|gh:)/,
+  /^[\w.-]+@[\w.-]+:/,
+  /^(github\.com|gitlab\.com|bitbucket\.org)\//,
+  /\.git(\/\/|\/?$|\?)/,
+  /\?(.*&)?(ref|version|timeout|submodules)=/
+];
 function isLocal(entry) {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !/^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) && !entry.includes("?ref=");
+  return !REMOTE.some((pattern) => pattern.test(entry));
 }
 var UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
 function normalizeDir(dir) {

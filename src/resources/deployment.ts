@@ -871,9 +871,21 @@ function isKustomizeConfig(value: Record<string, unknown>): boolean {
   return apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.config.k8s.io/'));
 }
 
-// Remote bases (URLs, `github.com/...?ref=`) are outside the repository.
+// Remote bases are outside the repository, in the spellings kustomize's
+// repospec accepts: a URL, `git::` and `gh:` prefixes, an scp-style
+// `git@host:owner/repo`, a known host without scheme, a `.git` repository
+// with or without `//path`, and remote query parameters.
+const REMOTE = [
+  /^[a-z][a-z0-9+.-]*:\/\//i,
+  /^(git::|gh:)/,
+  /^[\w.-]+@[\w.-]+:/,
+  /^(github\.com|gitlab\.com|bitbucket\.org)\//,
+  /\.git(\/\/|\/?$|\?)/,
+  /\?(.*&)?(ref|version|timeout|submodules)=/,
+];
+
 function isLocal(entry: string): boolean {
-  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) && !/^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) && !entry.includes('?ref=');
+  return !REMOTE.some((pattern) => pattern.test(entry));
 }
 
 // What posix.normalize would change: `//`, a trailing `/`, a `.` segment, a
