@@ -36,6 +36,7 @@ function load() {
   script.runInThisContext()(module.exports, Module.createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return {
     cli: module.exports,
+    buildId: /sha256:([0-9a-f]+)/.exec(header.toString('latin1'))?.[1],
     // After a lint run, so that the functions linting compiled are in the
     // cache too; one left by --help would hold few of them.
     saveCodeCache(command) {
@@ -51,7 +52,7 @@ function load() {
   };
 }
 
-const { cli, saveCodeCache } = load();
+const { cli, buildId, saveCodeCache } = load();
 let command;
 const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 cli.run(process.argv.slice(2), {
@@ -64,6 +65,7 @@ cli.run(process.argv.slice(2), {
   },
   // Code compiled from V8's cache cannot import(); a JavaScript configuration is imported here.
   importModule: (url) => import(url),
+  buildId,
 }).then(
   (code) => {
     process.exitCode = code;

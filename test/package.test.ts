@@ -210,6 +210,26 @@ describe('the npm package', () => {
     expect(await ok(npx(['--help']), '--help')).toBe(help);
   });
 
+  it('keeps the cached findings of another build of the same version apart', async () => {
+    const bundlePath = join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs');
+    const installed = readFileSync(bundlePath, 'latin1');
+    const cacheLocation = join(app, 'lint-cache');
+    const first = await npx(['--no-color', '--cache-location', cacheLocation, 'fixture']);
+    expect(first.stdout).toContain('a field that Backup does not have');
+    // A build from another commit whose message changed, under the same package version.
+    const code = installed.slice(installed.indexOf('\n') + 1).replaceAll('a field that Backup does not have', 'a field Backup does not have');
+    expect(code).not.toBe(installed.slice(installed.indexOf('\n') + 1));
+    const { withContentId } = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle.mjs')).href)) as { withContentId(code: string): string };
+    try {
+      writeFileSync(bundlePath, withContentId(code), 'latin1');
+      const rebuilt = await npx(['--no-color', '--cache-location', cacheLocation, 'fixture']);
+      expect(rebuilt).toEqual({ ...first, stdout: first.stdout.replace('a field that Backup does not have', 'a field Backup does not have') });
+    } finally {
+      writeFileSync(bundlePath, installed, 'latin1');
+      rmSync(cacheLocation, { recursive: true, force: true });
+    }
+  });
+
   it('loads a JavaScript configuration, also when the bundle runs from the code cache', async () => {
     const dir = join(app, 'js-config');
     writeFixture(dir);

@@ -21,6 +21,12 @@ export interface CliIo {
   readonly commandStarted?: (name: string) => void;
   /** Imports JavaScript configurations; the bin passes its own import() (see ModuleImporter). */
   readonly importModule?: ModuleImporter;
+  /**
+   * Names the code that runs (the bin passes the bundle's content hash): two
+   * builds of one package version, from different commits, keep their cached
+   * findings apart.
+   */
+  readonly buildId?: string;
 }
 
 export const EXIT_CLEAN = 0;
@@ -114,7 +120,7 @@ async function lintCommand(options: LintOptions, io: CliIo): Promise<number> {
     diffBase: options.diffBase,
     requireReason: options.requireReason,
     reportUnusedDisableDirectives: unusedSeverity === undefined ? undefined : toSeverity(unusedSeverity as SeverityName),
-    cache: options.cacheLocation === undefined ? undefined : { location: options.cacheLocation, version: packageVersion() },
+    cache: options.cacheLocation === undefined ? undefined : { location: options.cacheLocation, version: io.buildId === undefined ? packageVersion() : `${packageVersion()}+${io.buildId}` },
     fastCompose: options.fastCompose,
   };
   if (options.printConfig) {
