@@ -44237,7 +44237,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 9;
+var CACHE_FORMAT = 10;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45349,7 +45349,8 @@ function placeIn(resource, placement) {
   if (resource.typeId === "Namespace") {
     return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name: override === void 0 ? resource.name : override ?? void 0 };
   }
-  const name = resource.name === void 0 ? void 0 : `${placement.prefix}${resource.name}${placement.suffix}`;
+  const { prefix, suffix } = placement;
+  const name = resource.name === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${resource.name}${suffix}`;
   if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name };
   const own = knownString(getPath(resource.value, ["metadata", "namespace"]));
   return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === void 0 ? own : override ?? void 0, name };
@@ -45451,7 +45452,7 @@ var FluxGraph = class {
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Set()).get(node)).add(cluster);
-      const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
+      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution } = this.resolve(node, parent);
       const labels = isMapping(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
@@ -45461,8 +45462,8 @@ var FluxGraph = class {
           fluxKustomization: this.idOf(node),
           substitution,
           labelsAdded: labels || member.labelsAdded,
-          prefix: member.prefix,
-          suffix: member.suffix
+          prefix: namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`,
+          suffix: nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`
         });
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
@@ -45611,6 +45612,8 @@ var FluxGraph = class {
       path,
       components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
+      namePrefix: affixOf(read(getPath(node.spec, ["namePrefix"]))),
+      nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [])
     };
     this.resolved.set(node, result2);
@@ -45832,6 +45835,9 @@ function generatedConfigMaps(generators) {
     result2.set(name, readsFiles ? null : new Map(literals));
   }
   return result2;
+}
+function affixOf(value) {
+  return value === void 0 || value === null ? "" : knownString(value);
 }
 function namespaceOverride(value) {
   if (typeof value !== "string" || value === "") return void 0;

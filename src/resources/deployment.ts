@@ -105,8 +105,9 @@ export interface FilePlacement {
   readonly fluxKustomization: string | undefined;
   readonly substitution: Substitution | undefined;
   readonly labelsAdded: boolean;
-  readonly prefix: string;
-  readonly suffix: string;
+  /** undefined when a Flux Kustomization's prefix or suffix is not known offline: so is the name. */
+  readonly prefix: string | undefined;
+  readonly suffix: string | undefined;
 }
 
 interface KustomizeConfig {
@@ -263,7 +264,8 @@ function placeIn(resource: RawResource, placement: FilePlacement): Placement {
   if (resource.typeId === 'Namespace') {
     return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
   }
-  const name = resource.name === undefined ? undefined : `${placement.prefix}${resource.name}${placement.suffix}`;
+  const { prefix, suffix } = placement;
+  const name = resource.name === undefined || prefix === undefined || suffix === undefined ? undefined : `${prefix}${resource.name}${suffix}`;
   if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name };
   const own = knownString(getPath(resource.value, ['metadata', 'namespace']));
   return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === undefined ? own : (override ?? undefined), name };
@@ -374,6 +376,9 @@ interface ResolvedNode {
   /** `spec.components` directories (relative to the path), which Flux adds to the build. */
   readonly components: readonly string[];
   readonly targetNamespace: NamespaceOverride;
+  /** `spec.namePrefix` and `spec.nameSuffix`, which Flux adds outside every kustomization's; undefined when not known offline. */
+  readonly namePrefix: string | undefined;
+  readonly nameSuffix: string | undefined;
   readonly substitution: Substitution | undefined;
 }
 
@@ -417,7 +422,7 @@ class FluxGraph {
       if (visited.has(key)) return;
       visited.add(key);
       (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
-      const { path, components, targetNamespace, substitution } = this.resolve(node, parent);
+      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution } = this.resolve(node, parent);
       const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels'])) || asArray(getPath(node.spec, ['patches'])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
@@ -427,8 +432,8 @@ class FluxGraph {
           fluxKustomization: this.idOf(node),
           substitution,
           labelsAdded: labels || member.labelsAdded,
-          prefix: member.prefix,
-          suffix: member.suffix,
+          prefix: namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`,
+          suffix: nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`,
         });
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
@@ -593,6 +598,8 @@ class FluxGraph {
       path,
       components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
+      namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
+      nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? []),
     };
     this.resolved.set(node, result);
@@ -859,6 +866,11 @@ function generatedConfigMaps(generators: unknown): Map<string, ReadonlyMap<strin
     result.set(name, readsFiles ? null : new Map(literals));
   }
   return result;
+}
+
+/** A name prefix or suffix: '' when there is none, undefined when a `${VAR}` leaves it unknown. */
+function affixOf(value: unknown): string | undefined {
+  return value === undefined || value === null ? '' : knownString(value);
 }
 
 function namespaceOverride(value: unknown): NamespaceOverride {
