@@ -43680,6 +43680,10 @@ function osError(error2) {
 var UsageError = class extends Error {
 };
 var YAML_FILE = /\.ya?ml$/i;
+var EXTENSIONLESS_KUSTOMIZATION = /(^|\/)Kustomization$/;
+function isManifestPath(path) {
+  return YAML_FILE.test(path) || EXTENSIONLESS_KUSTOMIZATION.test(path);
+}
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function discoverFiles(targets, cwd) {
   const found = /* @__PURE__ */ new Set();
@@ -43717,7 +43721,7 @@ function gitFiles(dir, stamped, unlisted) {
   if (!result2.ok) return void 0;
   for (const [, path, error2] of result2.error.matchAll(GIT_UNLISTED)) unlisted(path, error2);
   const inWorkTree = workTreeFiles(dir, stamped);
-  return result2.stdout.toString("utf8").split("\0").filter((file) => YAML_FILE.test(file) && inWorkTree(file));
+  return result2.stdout.toString("utf8").split("\0").filter((file) => isManifestPath(file) && inWorkTree(file));
 }
 var GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
 function mayBeInGitWorkTree(dir) {
@@ -43766,7 +43770,7 @@ function globFiles(dir, unlisted) {
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(path);
       } else if (entry.isFile()) {
-        if (YAML_FILE.test(entry.name)) files.push(path);
+        if (isManifestPath(entry.name)) files.push(path);
         else if (entry.name === ".gitignore") gitignores.push(path);
       }
     }
@@ -44183,13 +44187,12 @@ function jsLoaders(importModule) {
 
 // src/discovery/git-revision.ts
 import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
-var YAML_FILE2 = /\.ya?ml$/i;
 function filesAtMergeBase(ref, targets, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
   const base = gitText(cwd, ["merge-base", ref, "HEAD"], `cannot find the merge base of "${ref}" and HEAD`).trim();
   const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve4(cwd, target)).split(sep2).join("/"));
   const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map((scope) => scope || ".")], "cannot list the base tree");
-  const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter((path) => YAML_FILE2.test(path)))].sort();
+  const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter(isManifestPath))].sort();
   const blobs = readBlobs(top, base, paths);
   return paths.map((path, index) => {
     const shown = relative2(cwd, resolve4(top, path)).split(sep2).join("/");
@@ -44237,7 +44240,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 10;
+var CACHE_FORMAT = 11;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;

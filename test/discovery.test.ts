@@ -32,6 +32,15 @@ describe('discoverFiles in a git work tree', () => {
   });
 });
 
+it.each([
+  ['in a git work tree', true],
+  ['outside git', false],
+])('discoverFiles %s takes the extensionless Kustomization file that kustomize recognizes, and no other extensionless file', (_, inGit) => {
+  const dir = tempTree({ 'app/Kustomization': 'resources: []\n', 'app/kustomization': 'a: 1\n', 'app/Kustomization.bak': 'a: 1\n', 'app/MyKustomization': 'a: 1\n' });
+  if (inGit) git(dir, 'init', '-q');
+  expect(discoverFiles([], dir).files).toEqual(['app/Kustomization']);
+});
+
 describe('discoverFiles outside git', () => {
   it('applies .gitignore files of the tree and skips node_modules and .git', () => {
     const dir = tempTree({

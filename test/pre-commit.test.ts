@@ -167,4 +167,17 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
     expect(readdirSync(join(user, '.homeops-lint-cache'))).toContain('.gitignore');
     expect(await git(user, 'status', '--porcelain', '--untracked-files=all')).not.toContain('homeops-lint-cache');
   }, 120_000);
+
+  it('runs on a staged Kustomization file, the extensionless name kustomize reads', async () => {
+    expect(installed, 'the hook environment did not install (see the first test)').toBe(true);
+    await git(user, 'reset', '--quiet', '--hard');
+    await git(user, 'clean', '--quiet', '-d', '--force');
+    writeTree(user, { 'kubernetes/apps/default/Kustomization': 'resources:\n  - ./podinfo/app/helmrelease.yaml\n  - ./echo/app/helmrelease.yaml\n' });
+    await git(user, 'add', '--all');
+
+    const result = await run('pre-commit', ['run', '--color', 'never'], user);
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/^kubernetes\/apps\/default\/Kustomization:3:5 {2}error {2}resources entry "\.\/echo\/app\/helmrelease\.yaml" does not exist.* {2}kustomize-missing-resource$/m);
+    expect(result.output).toMatch(/^1 problem \(1 error, 0 warnings\)$/m);
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isManifestPath } from '../src/discovery/discover.js';
 import { ruleMetas } from '../src/rules/registry.js';
 import { expectationsIn } from './helpers/expectations.js';
 import { lintCase } from './helpers/lint-dir.js';
@@ -20,12 +21,12 @@ function casesOf(ruleId: string, kind: 'valid' | 'invalid'): string[] {
     .map((entry) => relative(ROOT, join(dir, entry)).split('\\').join('/'));
 }
 
-function yamlFilesUnder(target: string): string[] {
+function manifestFilesUnder(target: string): string[] {
   const absolute = join(ROOT, target);
   if (!statSync(absolute).isDirectory()) return [target];
   return readdirSync(absolute, { recursive: true, encoding: 'utf8' })
-    .filter((entry) => /\.ya?ml$/.test(entry))
     .map((entry) => `${target}/${entry.split('\\').join('/')}`)
+    .filter(isManifestPath)
     .sort();
 }
 
@@ -42,7 +43,7 @@ describe.each(ruleMetas.map((rule) => rule.id))('%s', (ruleId) => {
   });
 
   it.each(casesOf(ruleId, 'invalid'))('invalid: %s', async (target) => {
-    const expected = yamlFilesUnder(target).flatMap((file) => expectationsIn(ROOT, file));
+    const expected = manifestFilesUnder(target).flatMap((file) => expectationsIn(ROOT, file));
     expect(expected.length, 'an invalid case must expect at least one finding').toBeGreaterThan(0);
     expect(expected.some((e) => e.ruleId === ruleId), `an invalid case must expect a ${ruleId} finding`).toBe(true);
     const { findings } = await lintCase(target, ROOT);

@@ -24,6 +24,14 @@ export interface UnlistedDirectory {
 export class UsageError extends Error {}
 
 const YAML_FILE = /\.ya?ml$/i;
+// The extensionless name kustomize and Flux recognize besides
+// kustomization.yaml and kustomization.yml (case matters to them).
+const EXTENSIONLESS_KUSTOMIZATION = /(^|\/)Kustomization$/;
+
+/** Whether discovery lints the file at this path (`/` separators): YAML files and kustomization files. */
+export function isManifestPath(path: string): boolean {
+  return YAML_FILE.test(path) || EXTENSIONLESS_KUSTOMIZATION.test(path);
+}
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 /**
@@ -84,7 +92,7 @@ function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void
   return result.stdout
     .toString('utf8')
     .split('\0')
-    .filter((file) => YAML_FILE.test(file) && inWorkTree(file));
+    .filter((file) => isManifestPath(file) && inWorkTree(file));
 }
 
 const GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
@@ -158,7 +166,7 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(path);
       } else if (entry.isFile()) {
-        if (YAML_FILE.test(entry.name)) files.push(path);
+        if (isManifestPath(entry.name)) files.push(path);
         else if (entry.name === '.gitignore') gitignores.push(path);
       }
     }

@@ -1,10 +1,8 @@
 import { relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
-import { UsageError } from './discover.js';
+import { isManifestPath, UsageError } from './discover.js';
 import { git } from './git.js';
 import { inputFromBytes } from './read.js';
-
-const YAML_FILE = /\.ya?ml$/i;
 
 /**
  * The YAML files under `targets` as they were at the merge base of `ref` and
@@ -16,7 +14,7 @@ export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: s
   const base = gitText(cwd, ['merge-base', ref, 'HEAD'], `cannot find the merge base of "${ref}" and HEAD`).trim();
   const scopes = (targets.length > 0 ? targets : ['.']).map((target) => relative(top, resolve(cwd, target)).split(sep).join('/'));
   const listed = gitText(top, ['ls-tree', '-r', '-z', base, '--', ...scopes.map((scope) => scope || '.')], 'cannot list the base tree');
-  const paths = [...new Set(listed.split('\0').flatMap(regularFile).filter((path) => YAML_FILE.test(path)))].sort();
+  const paths = [...new Set(listed.split('\0').flatMap(regularFile).filter(isManifestPath))].sort();
   const blobs = readBlobs(top, base, paths);
   return paths.map((path, index) => {
     const shown = relative(cwd, resolve(top, path)).split(sep).join('/');
