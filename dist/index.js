@@ -43461,6 +43461,7 @@ var yamlSyntax = {
     unreadable: "Cannot read file: {{error}}.",
     unlistable: "Cannot list directory: {{error}}; the files in it are not linted.",
     encoding: "File is not valid UTF-8; YAML must be UTF-8 text.",
+    control: "Control character {{character}} is not allowed in YAML; Flux, kustomize and kubectl refuse the whole file. Remove it, or write it as an escape in a double-quoted string.",
     compose: "Document cannot be composed: {{error}}."
   },
   docsUrl: docsUrlOf("yaml-syntax")
@@ -44240,7 +44241,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 11;
+var CACHE_FORMAT = 12;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -46630,6 +46631,9 @@ function loadRepository(files, root, {
     if (file.invalidEncodingAt !== void 0) {
       const at = file.invalidEncodingAt;
       reportSyntax(source, file.path, { start: at, end: at + 1 }, "encoding", {});
+    } else if (analysis.controlCharacterAt !== void 0) {
+      const at = analysis.controlCharacterAt;
+      reportSyntax(source, file.path, { start: at, end: at + 1 }, "control", { character: codePointName(source.text.codePointAt(at)) });
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, "syntax", { message: problem.message, code: problem.code });
     for (const { span, error: error2 } of analysis.composeErrors) reportSyntax(source, file.path, span, "compose", { error: error2 });
@@ -46650,7 +46654,9 @@ function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
   const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
   const values = composed.map((value, index) => isKept(value, index) ? value : void 0);
+  const controlCharacterAt = source.isTemplate ? -1 : source.text.search(CONTROL_CHARACTER);
   const analysis = {
+    ...controlCharacterAt === -1 ? {} : { controlCharacterAt },
     feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment),
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
@@ -46661,6 +46667,10 @@ function analyze(path, text2, template, fast) {
     values
   };
   return { analysis, source };
+}
+var CONTROL_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+function codePointName(codePoint) {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 function rawResourcesOf(source, values) {
   return values.flatMap((value, index) => toRawResource(source, index, value) ?? []);

@@ -132,6 +132,8 @@ export interface FileAnalysis {
   readonly values: readonly unknown[];
   /** Whether one of the documents feeds the deployment model (feedsDeployment), known without reading the values again. */
   readonly feedsDeployment: boolean;
+  /** Where the parsed text holds a control character that go-yaml refuses (CONTROL_CHARACTER), if it does. */
+  readonly controlCharacterAt?: number;
 }
 
 /** Keeps file analyses by content, and the deployment plan by what it reads, between runs; see src/project/cache.ts. */
@@ -197,6 +199,10 @@ export function loadRepository(
     if (file.invalidEncodingAt !== undefined) {
       const at = file.invalidEncodingAt;
       reportSyntax(source, file.path, { start: at, end: at + 1 }, 'encoding', {});
+    } else if (analysis.controlCharacterAt !== undefined) {
+      // Not said of a file that is not UTF-8 at all: its bytes read as anything.
+      const at = analysis.controlCharacterAt;
+      reportSyntax(source, file.path, { start: at, end: at + 1 }, 'control', { character: codePointName(source.text.codePointAt(at)!) });
     }
     for (const problem of analysis.problems) reportSyntax(source, file.path, problem.span, 'syntax', { message: problem.message, code: problem.code });
     for (const { span, error } of analysis.composeErrors) reportSyntax(source, file.path, span, 'compose', { error });
@@ -223,7 +229,9 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
   // or in a cache.
   const isKept = (value: unknown, index: number) => objectTypeOf(value, path) !== undefined || (index === 0 && isKustomizationFile(path));
   const values = composed.map((value, index) => (isKept(value, index) ? value : undefined));
+  const controlCharacterAt = source.isTemplate ? -1 : source.text.search(CONTROL_CHARACTER);
   const analysis: FileAnalysis = {
+    ...(controlCharacterAt === -1 ? {} : { controlCharacterAt }),
     feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment),
     ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,
@@ -234,6 +242,16 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
     values,
   };
   return { analysis, source };
+}
+
+// go-yaml (Flux, kustomize, kubectl) refuses a file holding a C0 or C1
+// control character other than tab, line breaks and NEL, or U+FFFE/U+FFFF,
+// anywhere, comments included ("control characters are not allowed"). The
+// yaml package accepts them.
+const CONTROL_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+
+function codePointName(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function rawResourcesOf(source: SourceFile, values: readonly unknown[]): RawResource[] {

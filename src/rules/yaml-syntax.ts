@@ -13,6 +13,7 @@ export const yamlSyntax: RuleMeta = {
     unreadable: 'Cannot read file: {{error}}.',
     unlistable: 'Cannot list directory: {{error}}; the files in it are not linted.',
     encoding: 'File is not valid UTF-8; YAML must be UTF-8 text.',
+    control: 'Control character {{character}} is not allowed in YAML; Flux, kustomize and kubectl refuse the whole file. Remove it, or write it as an escape in a double-quoted string.',
     compose: 'Document cannot be composed: {{error}}.',
   },
   docsUrl: docsUrlOf('yaml-syntax'),
