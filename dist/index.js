@@ -46686,6 +46686,11 @@ function composeWithYaml(path, text2, template) {
   const composeErrors = [];
   const values = source.documents.map((document) => {
     if (document.errors.length > 0) return void 0;
+    const cycle = source.text.includes("&") ? aliasInsideItsAnchor(document) : void 0;
+    if (cycle) {
+      composeErrors.push({ span: cycle.span, error: `the alias *${cycle.name} is inside the value of its own anchor; go-yaml (Flux, kubectl) refuses a value that contains itself` });
+      return void 0;
+    }
     try {
       return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT2 });
     } catch (error2) {
@@ -46747,6 +46752,18 @@ function narrowed(text2, span, within) {
 }
 function documentOf(resource) {
   return resource.file.documents[resource.documentIndex];
+}
+function aliasInsideItsAnchor(document) {
+  let found;
+  (0, import_yaml6.visit)(document, {
+    Alias(_key, node, path) {
+      const target = node.resolve(document);
+      if (target === void 0 || !node.range || !path.includes(target)) return void 0;
+      found = { span: { start: node.range[0], end: node.range[1] }, name: node.source };
+      return import_yaml6.visit.BREAK;
+    }
+  });
+  return found;
 }
 function composeErrorSpan(document) {
   let span;

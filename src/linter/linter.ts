@@ -278,6 +278,11 @@ function composeWithYaml(path: string, text: string, template: boolean): Compose
   const composeErrors: { span: Span; error: string }[] = [];
   const values = source.documents.map((document) => {
     if (document.errors.length > 0) return undefined;
+    const cycle = source.text.includes('&') ? aliasInsideItsAnchor(document) : undefined;
+    if (cycle) {
+      composeErrors.push({ span: cycle.span, error: `the alias *${cycle.name} is inside the value of its own anchor; go-yaml (Flux, kubectl) refuses a value that contains itself` });
+      return undefined;
+    }
     try {
       return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
     } catch (error) {
@@ -355,6 +360,20 @@ function documentOf(resource: Resource): Document.Parsed {
 
 // Composing fails on an alias with no anchor (point at the alias) or on too
 // many aliases (point at the document).
+/** An alias inside the collection its anchor names: `yaml` composes a cycle, go-yaml refuses it. */
+function aliasInsideItsAnchor(document: Document.Parsed): { span: Span; name: string } | undefined {
+  let found: { span: Span; name: string } | undefined;
+  visit(document, {
+    Alias(_key, node, path) {
+      const target = node.resolve(document);
+      if (target === undefined || !node.range || !path.includes(target)) return undefined;
+      found = { span: { start: node.range[0], end: node.range[1] }, name: node.source };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 function composeErrorSpan(document: Document.Parsed): Span {
   let span: Span | undefined;
   visit(document, {

@@ -84,9 +84,19 @@ describe('anchors and aliases', () => {
   });
 
   // go-yaml refuses it: "anchor 'd' value contains itself".
-  it.skipIf(!KNOWN_GAPS)('[known gap: detect cycles when composing in src/linter] an alias inside its own anchor is a finding on the alias', async () => {
-    const dir = hostileTree({ 'cycle.yaml': `${CONFIG_MAP}data: &d\n  b: *d\n` });
-    expect(located((await lintJson(dir)).findings)).toEqual(['cycle.yaml:6:6 yaml-syntax/compose']);
+  it('an alias inside its own anchor is a finding on the alias, also deeper and in a flow collection', async () => {
+    const dir = hostileTree({
+      'cycle.yaml': `${CONFIG_MAP}data: &d\n  b: *d\n`,
+      'deep.yaml': `${CONFIG_MAP}data: &d\n  b:\n    - c: [1, *d]\n`,
+      'flow.yaml': `${CONFIG_MAP}data: &d {a: *d}\n`,
+      // An alias after its anchor's value, or to another anchor, is no cycle.
+      'fine.yaml': `${CONFIG_MAP}data:\n  a: &x {k: v}\n  b: &y [*x]\n  c: *y\n`,
+    });
+    const { findings } = await lintJson(dir);
+    expect(located(findings)).toEqual(['cycle.yaml:6:6 yaml-syntax/compose', 'deep.yaml:7:14 yaml-syntax/compose', 'flow.yaml:5:14 yaml-syntax/compose']);
+    expect(findings[0]!.message).toBe(
+      'Document cannot be composed: the alias *d is inside the value of its own anchor; go-yaml (Flux, kubectl) refuses a value that contains itself.',
+    );
   });
 });
 
