@@ -46280,9 +46280,12 @@ function parseSource(path, originalText, options = {}) {
   const isTemplate = options.template === true || failed() && TEMPLATE_LINE.test(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
   const documents = isTemplate ? [] : docs;
-  return { ...fromText(path, text2), problems, isTemplate, documents };
+  return { ...fromText(path, text2, originalText), problems, isTemplate, documents };
 }
-function restoreSource(path, textOf, known, { fastLocate = true } = {}) {
+function restoreSource(path, textOf, known, {
+  fastLocate = true,
+  originalTextOf
+} = {}) {
   let text2;
   let regions;
   let documents;
@@ -46297,7 +46300,7 @@ function restoreSource(path, textOf, known, { fastLocate = true } = {}) {
       return theText();
     },
     // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
-    regionOf: (span) => (regions ??= regionsOf(theText()))(span),
+    regionOf: (span) => (regions ??= regionsOf(theText(), originalTextOf?.()))(span),
     get documents() {
       documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
@@ -46311,8 +46314,8 @@ function restoreSource(path, textOf, known, { fastLocate = true } = {}) {
 function mentionsVariables(text2) {
   return text2.includes("${");
 }
-function fromText(path, text2) {
-  return { path, text: text2, mentionsVariables: mentionsVariables(text2), regionOf: regionsOf(text2) };
+function fromText(path, text2, originalText) {
+  return { path, text: text2, mentionsVariables: mentionsVariables(text2), regionOf: regionsOf(text2, originalText) };
 }
 function parseDocuments(text2) {
   const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);
@@ -46393,7 +46396,25 @@ function firstLine(message) {
   const line = message.split("\n", 1)[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?$/, "").replace(/^(Block scalar header includes extra characters): .*$/, "$1");
 }
-function regionsOf(text2) {
+function regionsOf(parsed, original = parsed) {
+  const inserted = parsed === original ? [] : insertionsOf(parsed, original);
+  const toOriginal = (offset) => offset - inserted.filter((at) => at < offset).length;
+  const locate2 = lineRegions(original);
+  return (span) => {
+    const start = clamp(span.start, parsed.length);
+    const end = clamp(Math.max(span.end, start), parsed.length);
+    return locate2(toOriginal(start), toOriginal(end));
+  };
+}
+function insertionsOf(parsed, original) {
+  const inserted = [];
+  for (let at = 0, from = 0; at < parsed.length; at++) {
+    if (parsed[at] === original[from]) from++;
+    else inserted.push(at);
+  }
+  return inserted;
+}
+function lineRegions(text2) {
   let starts;
   const position = (offset) => {
     starts ??= lineStarts(text2);
@@ -46406,9 +46427,7 @@ function regionsOf(text2) {
     }
     return { line: low + 1, col: offset - starts[low] + 1 };
   };
-  return (span) => {
-    const start = clamp(span.start, text2.length);
-    const end = clamp(Math.max(span.end, start), text2.length);
+  return (start, end) => {
     const from = position(start);
     const to = position(end);
     return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
@@ -46625,7 +46644,7 @@ function loadRepository(files, root, {
     const isKustomization = isKustomizationFile(file.path);
     const key = cache?.keyOf(file, template ? "template" : isKustomization ? "kustomization" : "manifest");
     const cached = key === void 0 ? void 0 : cache?.get(key);
-    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) } : analyze(file.path, file.text, template, fast);
+    const { analysis, source } = cached ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast, originalTextOf: () => file.text }) } : analyze(file.path, file.text, template, fast);
     if (key !== void 0 && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
     if (file.invalidEncodingAt !== void 0) {
@@ -46678,7 +46697,7 @@ function rawResourcesOf(source, values) {
 function composeFast(path, text2) {
   const plain = fastComposeFile(text2);
   if (plain === void 0) return void 0;
-  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) });
+  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) }, { originalTextOf: () => text2 });
   return { source, values: plain.values, composeErrors: [] };
 }
 function composeWithYaml(path, text2, template) {

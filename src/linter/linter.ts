@@ -192,7 +192,7 @@ export function loadRepository(
     const key = cache?.keyOf(file, template ? 'template' : isKustomization ? 'kustomization' : 'manifest');
     const cached = key === undefined ? undefined : cache?.get(key);
     const { analysis, source } = cached
-      ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast }) }
+      ? { analysis: cached, source: restoreSource(file.path, () => cached.parsedText ?? file.text, cached, { fastLocate: fast, originalTextOf: () => file.text }) }
       : analyze(file.path, file.text, template, fast);
     if (key !== undefined && !cached) cache?.set(key, analysis);
     if (analysis.directives.length > 0) directives.set(file.path, analysis.directives);
@@ -269,7 +269,7 @@ interface Composed {
 function composeFast(path: string, text: string): Composed | undefined {
   const plain = fastComposeFile(text);
   if (plain === undefined) return undefined;
-  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) });
+  const source = restoreSource(path, () => plain.text, { problems: [], isTemplate: false, mentionsVariables: mentionsVariables(plain.text) }, { originalTextOf: () => text });
   return { source, values: plain.values, composeErrors: [] };
 }
 

@@ -75,7 +75,7 @@ export function parseSource(path: string, originalText: string, options: { templ
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   const documents = isTemplate ? [] : docs;
-  return { ...fromText(path, text), problems, isTemplate, documents };
+  return { ...fromText(path, text, originalText), problems, isTemplate, documents };
 }
 
 /**
@@ -89,7 +89,14 @@ export function restoreSource(
   path: string,
   textOf: () => string,
   known: { readonly problems: readonly SyntaxProblem[]; readonly isTemplate: boolean; readonly mentionsVariables: boolean },
-  { fastLocate = true }: { fastLocate?: boolean } = {},
+  {
+    fastLocate = true,
+    originalTextOf,
+  }: {
+    fastLocate?: boolean;
+    /** The file's own text, when `textOf` may give a rewritten one (withGoYamlAliases): regions are placed in it. */
+    originalTextOf?: () => string;
+  } = {},
 ): SourceFile {
   let text: string | undefined;
   let regions: SourceFile['regionOf'] | undefined;
@@ -106,7 +113,7 @@ export function restoreSource(
       return theText();
     },
     // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
-    regionOf: (span) => (regions ??= regionsOf(theText()))(span),
+    regionOf: (span) => (regions ??= regionsOf(theText(), originalTextOf?.()))(span),
     get documents() {
       documents ??= known.isTemplate ? [] : parseDocuments(theText());
       return documents;
@@ -124,8 +131,8 @@ export function mentionsVariables(text: string): boolean {
 }
 
 /** What a source file knows from its text alone, however its documents are parsed. */
-function fromText(path: string, text: string): Pick<SourceFile, 'path' | 'text' | 'mentionsVariables' | 'regionOf'> {
-  return { path, text, mentionsVariables: mentionsVariables(text), regionOf: regionsOf(text) };
+function fromText(path: string, text: string, originalText: string): Pick<SourceFile, 'path' | 'text' | 'mentionsVariables' | 'regionOf'> {
+  return { path, text, mentionsVariables: mentionsVariables(text), regionOf: regionsOf(text, originalText) };
 }
 
 function parseDocuments(text: string): Document.Parsed[] {
@@ -233,7 +240,37 @@ function firstLine(message: string): string {
 }
 
 /** Offsets to 1-based line and column, from the text alone (as yaml's LineCounter does). */
-function regionsOf(text: string): (span: Span) => Region {
+/**
+ * Regions of spans in `text`, placed in `original` when `text` is the file's
+ * text rewritten by withGoYamlAliases: a finding points where the file has
+ * it, not where the rewritten text does.
+ */
+function regionsOf(parsed: string, original: string = parsed): (span: Span) => Region {
+  const inserted = parsed === original ? [] : insertionsOf(parsed, original);
+  const toOriginal = (offset: number) => offset - inserted.filter((at) => at < offset).length;
+  const locate = lineRegions(original);
+  return (span) => {
+    const start = clamp(span.start, parsed.length);
+    const end = clamp(Math.max(span.end, start), parsed.length);
+    return locate(toOriginal(start), toOriginal(end));
+  };
+}
+
+/**
+ * Where `parsed` has a character that `original` does not: withGoYamlAliases
+ * only inserts (a space before the colon of `*name:`), never one that equals
+ * the character it is inserted before.
+ */
+function insertionsOf(parsed: string, original: string): number[] {
+  const inserted: number[] = [];
+  for (let at = 0, from = 0; at < parsed.length; at++) {
+    if (parsed[at] === original[from]) from++;
+    else inserted.push(at);
+  }
+  return inserted;
+}
+
+function lineRegions(text: string): (start: number, end: number) => Region {
   let starts: number[] | undefined;
   const position = (offset: number) => {
     starts ??= lineStarts(text);
@@ -246,9 +283,7 @@ function regionsOf(text: string): (span: Span) => Region {
     }
     return { line: low + 1, col: offset - starts[low]! + 1 };
   };
-  return (span) => {
-    const start = clamp(span.start, text.length);
-    const end = clamp(Math.max(span.end, start), text.length);
+  return (start, end) => {
     const from = position(start);
     const to = position(end);
     return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };

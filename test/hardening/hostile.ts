@@ -63,13 +63,6 @@ export async function timed<T>(work: () => Promise<T> | T): Promise<{ result: T;
   return { result, ms: performance.now() - start };
 }
 
-/**
- * Cases for mistakes that need fixes outside discovery and the formatters
- * (see the closing note of the hardening issue). They run with
- * HARDENING_KNOWN_GAPS=1 and are skipped otherwise, so CI stays green until
- * the fix lands and the flag can go.
- */
-export const KNOWN_GAPS = process.env.HARDENING_KNOWN_GAPS === '1';
 
 /** Why a location is not inside its file, or undefined when it is. */
 export function outside(location: Location, files: ReadonlyMap<string, string>): string | undefined {
