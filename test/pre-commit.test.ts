@@ -101,9 +101,10 @@ describe.skipIf(preCommit === undefined)(`pre-commit hook (${preCommit ?? 'pre-c
     await git(user, 'commit', '--quiet', '--message', 'initial');
   });
 
+  // An installed package holds thousands of files: removing them can take longer than vitest's 10 s on a busy machine.
   afterAll(() => {
     if (temp) rmSync(temp, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('installs: npm install (prepare builds lib/), npm pack, npm install -g of the tarball', async () => {
     const install = await run('pre-commit', ['install', '--install-hooks'], user, 600_000);
