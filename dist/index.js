@@ -43020,18 +43020,27 @@ var flux_dependency_missing_default = defineRule({
     missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which no cluster in this repository defines; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
   },
   check(resource, context) {
-    const defined = definedIds(context.index);
+    const defined = definedKustomizations(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const id = `${dependency.namespace}/${dependency.name}`;
-        if (defined.has(id)) continue;
+        if (defined.ids.has(id)) continue;
+        if (defined.inUnknownNamespace.has(dependency.name) || dependency.namespace === "" && defined.names.has(dependency.name)) continue;
         context.report({ messageId: "missing", data: { id: kustomization.id, dependency: id }, at: ["spec", "dependsOn", dependency.index, "name"] });
       }
     }
   }
 });
-function definedIds(index) {
-  return index.derived(definedIds, () => new Set(index.deployment.fluxKustomizations.map((kustomization) => kustomization.id)));
+function definedKustomizations(index) {
+  return index.derived(definedKustomizations, () => {
+    const all = index.deployment.fluxKustomizations;
+    const nameOf = (id) => id.slice(id.indexOf("/") + 1);
+    return {
+      ids: new Set(all.map((kustomization) => kustomization.id)),
+      names: new Set(all.map((kustomization) => nameOf(kustomization.id))),
+      inUnknownNamespace: new Set(all.filter((kustomization) => kustomization.id.startsWith("/")).map((kustomization) => nameOf(kustomization.id)))
+    };
+  });
 }
 
 // src/rules/flux-path-missing.ts
@@ -44241,7 +44250,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 12;
+var CACHE_FORMAT = 13;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45340,7 +45349,7 @@ function planDeployment(input) {
     usesFlux,
     placements,
     patchUses,
-    fluxKustomizations: graph.summaries().map(({ resource, ...kustomization }) => ({
+    fluxKustomizations: graph.summaries((file) => placements.get(file)?.[0]?.namespace).map(({ resource, ...kustomization }) => ({
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex }
     })),
@@ -45552,7 +45561,16 @@ var FluxGraph = class {
     }
     return seen;
   }
-  summaries() {
+  /**
+   * What the rules see of each node. One that no cluster reaches takes the
+   * namespace of the kustomizations listing its file (`kustomizeNamespaceOf`),
+   * as one that a cluster reaches does.
+   */
+  summaries(kustomizeNamespaceOf) {
+    for (const node of this.nodes) {
+      const listed = kustomizeNamespaceOf(node.resource.file.path);
+      if (!this.clusters.has(node) && !node.isSync && typeof listed === "string") this.appliedNamespace.set(node, listed);
+    }
     return this.nodes.map((node) => {
       const { path, targetNamespace } = this.resolve(node, void 0);
       const namespace = this.namespaceOf(node);
@@ -45566,7 +45584,9 @@ var FluxGraph = class {
         targetNamespace,
         dependsOn: asArray(getPath(node.spec, ["dependsOn"])).flatMap((entry, index) => {
           const name = knownString(getPath(entry, ["name"]));
-          return name === void 0 ? [] : [{ name, namespace: knownString(getPath(entry, ["namespace"])) ?? namespace, index }];
+          const written = getPath(entry, ["namespace"]);
+          const entryNamespace = written === void 0 || written === null || written === "" ? namespace : knownString(written);
+          return name === void 0 || entryNamespace === void 0 ? [] : [{ name, namespace: entryNamespace, index }];
         }),
         clusters: [...this.clusters.get(node) ?? []].sort()
       };

@@ -243,7 +243,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
     usesFlux,
     placements,
     patchUses,
-    fluxKustomizations: graph.summaries().map(({ resource, ...kustomization }) => ({
+    fluxKustomizations: graph.summaries((file) => placements.get(file)?.[0]?.namespace).map(({ resource, ...kustomization }) => ({
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
     })),
@@ -528,7 +528,16 @@ class FluxGraph {
     return seen;
   }
 
-  summaries(): FluxKustomization[] {
+  /**
+   * What the rules see of each node. One that no cluster reaches takes the
+   * namespace of the kustomizations listing its file (`kustomizeNamespaceOf`),
+   * as one that a cluster reaches does.
+   */
+  summaries(kustomizeNamespaceOf: (file: string) => NamespaceOverride): FluxKustomization[] {
+    for (const node of this.nodes) {
+      const listed = kustomizeNamespaceOf(node.resource.file.path);
+      if (!this.clusters.has(node) && !node.isSync && typeof listed === 'string') this.appliedNamespace.set(node, listed);
+    }
     return this.nodes.map((node) => {
       const { path, targetNamespace } = this.resolve(node, undefined);
       const namespace = this.namespaceOf(node);
@@ -542,7 +551,10 @@ class FluxGraph {
         targetNamespace,
         dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
           const name = knownString(getPath(entry, ['name']));
-          return name === undefined ? [] : [{ name, namespace: knownString(getPath(entry, ['namespace'])) ?? namespace, index }];
+          // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} one is unknown.
+          const written = getPath(entry, ['namespace']);
+          const entryNamespace = written === undefined || written === null || written === '' ? namespace : knownString(written);
+          return name === undefined || entryNamespace === undefined ? [] : [{ name, namespace: entryNamespace, index }];
         }),
         clusters: [...(this.clusters.get(node) ?? [])].sort(),
       };
