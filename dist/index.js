@@ -43055,8 +43055,11 @@ var flux_path_missing_default = defineRule({
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       if (!kustomization.appliesThisRepository) continue;
-      if (kustomization.path === void 0 || kustomization.pathExists) continue;
-      context.report({ messageId: "missing", data: { id: kustomization.id, path: kustomization.path }, at: kustomization.pathAt });
+      const missing = /* @__PURE__ */ new Set();
+      for (const { path, exists: exists2 } of [{ path: kustomization.path, exists: kustomization.pathExists }, ...kustomization.pathIn]) {
+        if (path !== void 0 && !exists2) missing.add(path);
+      }
+      for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
     }
   }
 });
@@ -44250,7 +44253,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 13;
+var CACHE_FORMAT = 14;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45450,8 +45453,11 @@ var FluxGraph = class {
   sources;
   root;
   definedIn = /* @__PURE__ */ new Map();
+  /** Per node, the clusters that reach it and the directory it applies in each. */
   clusters = /* @__PURE__ */ new Map();
   resolved = /* @__PURE__ */ new Map();
+  /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
+  resolvedUnder = /* @__PURE__ */ new Map();
   inheritedSources = /* @__PURE__ */ new Map();
   memberFiles = /* @__PURE__ */ new Map();
   appliedNamespace = /* @__PURE__ */ new Map();
@@ -45464,8 +45470,8 @@ var FluxGraph = class {
       const key = `${cluster}\0${this.idOf(node)}\0${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Set()).get(node)).add(cluster);
       const { path, components, targetNamespace, namePrefix, nameSuffix, substitution } = this.resolve(node, parent);
+      (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const labels = isMapping(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
@@ -45577,7 +45583,7 @@ var FluxGraph = class {
       return {
         id: this.idOf(node),
         resource: node.resource,
-        path: path === void 0 ? void 0 : posix2.relative(this.root || ".", path) || ".",
+        path: path === void 0 ? void 0 : this.relative(path),
         pathAt: node.pathAt,
         appliesThisRepository: node.appliesThisRepository,
         pathExists: path !== void 0 && this.tree.hasDirectory(path),
@@ -45588,9 +45594,13 @@ var FluxGraph = class {
           const entryNamespace = written === void 0 || written === null || written === "" ? namespace : knownString(written);
           return name === void 0 || entryNamespace === void 0 ? [] : [{ name, namespace: entryNamespace, index }];
         }),
-        clusters: [...this.clusters.get(node) ?? []].sort()
+        clusters: [...this.clusters.get(node)?.keys() ?? []].sort(),
+        pathIn: [...this.clusters.get(node) ?? []].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
       };
     });
+  }
+  relative(dir) {
+    return posix2.relative(this.root || ".", dir) || ".";
   }
   /** `namespace/name`, as Flux refers to it in dependsOn. */
   idOf(node) {
@@ -45619,12 +45629,30 @@ var FluxGraph = class {
   }
   /**
    * The node's path, target namespace and substitution. Read without a parent
-   * first; a path that needs the parent's substitutions is read again with them.
+   * first; a path that needs the parent's substitutions is read again with
+   * them, once for each parent substitution: a ks.yaml that two clusters
+   * apply, each with its own `${CLUSTER}`, has a path in each. Asked without
+   * a parent, the first resolution that knows the path answers.
    */
   resolve(node, parent) {
     const cached = this.resolved.get(node);
-    if (cached && (parent === void 0 || cached.path !== void 0)) return cached;
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0;
+    if (parentSubstitution === void 0 || !node.resource.file.mentionsVariables) {
+      if (cached && (parent === void 0 || cached.path !== void 0)) return cached;
+      const result3 = this.resolveWith(node, parentSubstitution);
+      this.resolved.set(node, result3);
+      return result3;
+    }
+    const under = this.resolvedUnder.get(node) ?? this.resolvedUnder.set(node, /* @__PURE__ */ new Map()).get(node);
+    let result2 = under.get(parentSubstitution);
+    if (result2 === void 0) {
+      result2 = this.resolveWith(node, parentSubstitution);
+      under.set(parentSubstitution, result2);
+      if (cached === void 0 || cached.path === void 0) this.resolved.set(node, result2);
+    }
+    return result2;
+  }
+  resolveWith(node, parentSubstitution) {
     const read = (value) => typeof value === "string" && parentSubstitution ? substituteText(value, parentSubstitution) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
     const path = specPath === void 0 ? void 0 : normalizeDir(posix2.join(this.root || ".", specPath.replace(/^\/+/, "")));
@@ -45632,7 +45660,7 @@ var FluxGraph = class {
       const component = knownString(read(entry));
       return component === void 0 ? [] : [normalizeDir(posix2.join(path, component))];
     });
-    const result2 = {
+    return {
       path,
       components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
@@ -45640,8 +45668,6 @@ var FluxGraph = class {
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [])
     };
-    this.resolved.set(node, result2);
-    return result2;
   }
   /**
    * Parents often give every child Kustomization its substitution sources
@@ -45654,6 +45680,7 @@ var FluxGraph = class {
     if (inherited.length === 0) return;
     this.inheritedSources.set(child2, inherited);
     this.resolved.delete(child2);
+    this.resolvedUnder.delete(child2);
   }
   /** The postBuild blocks a parent's `spec.patches` give every child Kustomization; read once per parent. */
   sourcesForChildren(parent) {

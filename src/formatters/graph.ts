@@ -43,15 +43,19 @@ export function graphView(index: ResourceIndex, fileCount: number): GraphView {
       reachedFiles.add(resource.file.path);
     }
   }
-  const entry = (cluster: string | undefined) => (kustomization: (typeof index.deployment.fluxKustomizations)[number]): GraphKustomization => ({
-    id: kustomization.id,
-    file: kustomization.resource.file.path,
-    path: kustomization.appliesThisRepository ? (kustomization.path ?? null) : null,
-    pathExists: kustomization.pathExists,
-    targetNamespace: kustomization.targetNamespace ?? null,
-    dependsOn: kustomization.dependsOn.map((dependency) => `${dependency.namespace}/${dependency.name}`),
-    resources: cluster === undefined ? 0 : (counts.get(`${cluster}\u0000${kustomization.id}`) ?? 0),
-  });
+  const entry = (cluster: string | undefined) => (kustomization: (typeof index.deployment.fluxKustomizations)[number]): GraphKustomization => {
+    // In a cluster, the path that cluster resolves (a shared ks.yaml's `${CLUSTER}`).
+    const { path, exists } = kustomization.pathIn.find((entry) => entry.cluster === cluster) ?? { path: kustomization.path, exists: kustomization.pathExists };
+    return {
+      id: kustomization.id,
+      file: kustomization.resource.file.path,
+      path: kustomization.appliesThisRepository ? (path ?? null) : null,
+      pathExists: exists,
+      targetNamespace: kustomization.targetNamespace ?? null,
+      dependsOn: kustomization.dependsOn.map((dependency) => `${dependency.namespace}/${dependency.name}`),
+      resources: cluster === undefined ? 0 : (counts.get(`${cluster}\u0000${kustomization.id}`) ?? 0),
+    };
+  };
   const all = index.deployment.fluxKustomizations;
   const names = [...new Set(all.flatMap((kustomization) => kustomization.clusters))].sort(compareStrings);
   const byId = (a: GraphKustomization, b: GraphKustomization) => compareStrings(a.id, b.id) || compareStrings(a.file, b.file);

@@ -43,6 +43,11 @@ export interface FluxKustomization {
   readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number }[];
   /** Clusters it is part of, sorted. */
   readonly clusters: readonly string[];
+  /**
+   * The path it applies in each of those clusters: a `${CLUSTER}` in the
+   * path of a ks.yaml that several clusters apply resolves in each.
+   */
+  readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean }[];
 }
 
 export interface MissingEntry {
@@ -392,8 +397,11 @@ interface ResolvedNode {
  */
 class FluxGraph {
   private readonly definedIn = new Map<string, FluxNode[]>();
-  private readonly clusters = new Map<FluxNode, Set<string>>();
+  /** Per node, the clusters that reach it and the directory it applies in each. */
+  private readonly clusters = new Map<FluxNode, Map<string, string | undefined>>();
   private readonly resolved = new Map<FluxNode, ResolvedNode>();
+  /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
+  private readonly resolvedUnder = new Map<FluxNode, Map<Substitution, ResolvedNode>>();
   private readonly inheritedSources = new Map<FluxNode, unknown[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
@@ -421,8 +429,8 @@ class FluxGraph {
       const key = `${cluster}\u0000${this.idOf(node)}\u0000${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      (this.clusters.get(node) ?? this.clusters.set(node, new Set()).get(node)!).add(cluster);
       const { path, components, targetNamespace, namePrefix, nameSuffix, substitution } = this.resolve(node, parent);
+      (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
       const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels'])) || asArray(getPath(node.spec, ['patches'])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
@@ -544,7 +552,7 @@ class FluxGraph {
       return {
         id: this.idOf(node),
         resource: node.resource,
-        path: path === undefined ? undefined : posix.relative(this.root || '.', path) || '.',
+        path: path === undefined ? undefined : this.relative(path),
         pathAt: node.pathAt,
         appliesThisRepository: node.appliesThisRepository,
         pathExists: path !== undefined && this.tree.hasDirectory(path),
@@ -556,9 +564,16 @@ class FluxGraph {
           const entryNamespace = written === undefined || written === null || written === '' ? namespace : knownString(written);
           return name === undefined || entryNamespace === undefined ? [] : [{ name, namespace: entryNamespace, index }];
         }),
-        clusters: [...(this.clusters.get(node) ?? [])].sort(),
+        clusters: [...(this.clusters.get(node)?.keys() ?? [])].sort(),
+        pathIn: [...(this.clusters.get(node) ?? [])]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([cluster, dir]) => ({ cluster, path: dir === undefined ? undefined : this.relative(dir), exists: dir !== undefined && this.tree.hasDirectory(dir) })),
       };
     });
+  }
+
+  private relative(dir: string): string {
+    return posix.relative(this.root || '.', dir) || '.';
   }
 
   /** `namespace/name`, as Flux refers to it in dependsOn. */
@@ -593,12 +608,31 @@ class FluxGraph {
 
   /**
    * The node's path, target namespace and substitution. Read without a parent
-   * first; a path that needs the parent's substitutions is read again with them.
+   * first; a path that needs the parent's substitutions is read again with
+   * them, once for each parent substitution: a ks.yaml that two clusters
+   * apply, each with its own `${CLUSTER}`, has a path in each. Asked without
+   * a parent, the first resolution that knows the path answers.
    */
   private resolve(node: FluxNode, parent: FluxNode | undefined): ResolvedNode {
     const cached = this.resolved.get(node);
-    if (cached && (parent === undefined || cached.path !== undefined)) return cached;
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined;
+    if (parentSubstitution === undefined || !node.resource.file.mentionsVariables) {
+      if (cached && (parent === undefined || cached.path !== undefined)) return cached;
+      const result = this.resolveWith(node, parentSubstitution);
+      this.resolved.set(node, result);
+      return result;
+    }
+    const under = this.resolvedUnder.get(node) ?? this.resolvedUnder.set(node, new Map()).get(node)!;
+    let result = under.get(parentSubstitution);
+    if (result === undefined) {
+      result = this.resolveWith(node, parentSubstitution);
+      under.set(parentSubstitution, result);
+      if (cached === undefined || cached.path === undefined) this.resolved.set(node, result);
+    }
+    return result;
+  }
+
+  private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined): ResolvedNode {
     const read = (value: unknown) => (typeof value === 'string' && parentSubstitution ? substituteText(value, parentSubstitution) : value);
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
     const path = specPath === undefined ? undefined : normalizeDir(posix.join(this.root || '.', specPath.replace(/^\/+/, '')));
@@ -606,7 +640,7 @@ class FluxGraph {
       const component = knownString(read(entry));
       return component === undefined ? [] : [normalizeDir(posix.join(path, component))];
     });
-    const result: ResolvedNode = {
+    return {
       path,
       components,
       targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
@@ -614,8 +648,6 @@ class FluxGraph {
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? []),
     };
-    this.resolved.set(node, result);
-    return result;
   }
 
   /**
@@ -629,6 +661,7 @@ class FluxGraph {
     if (inherited.length === 0) return;
     this.inheritedSources.set(child, inherited);
     this.resolved.delete(child);
+    this.resolvedUnder.delete(child);
   }
 
   /** The postBuild blocks a parent's `spec.patches` give every child Kustomization; read once per parent. */

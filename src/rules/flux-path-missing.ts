@@ -13,8 +13,12 @@ export default defineRule({
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       if (!kustomization.appliesThisRepository) continue;
-      if (kustomization.path === undefined || kustomization.pathExists) continue;
-      context.report({ messageId: 'missing', data: { id: kustomization.id, path: kustomization.path }, at: kustomization.pathAt });
+      // The path as written, and as each cluster that applies it resolves it (a `${CLUSTER}` in a shared ks.yaml).
+      const missing = new Set<string>();
+      for (const { path, exists } of [{ path: kustomization.path, exists: kustomization.pathExists }, ...kustomization.pathIn]) {
+        if (path !== undefined && !exists) missing.add(path);
+      }
+      for (const path of missing) context.report({ messageId: 'missing', data: { id: kustomization.id, path }, at: kustomization.pathAt });
     }
   },
 });
