@@ -42921,10 +42921,17 @@ function copiesOf(index) {
     return copies;
   });
 }
-var SHARED_SSA_POLICIES = /* @__PURE__ */ new Set(["IfNotPresent", "Ignore"]);
+var SSA_POLICY = "kustomize.toolkit.fluxcd.io/ssa";
+var SHARED_SSA_POLICIES = /* @__PURE__ */ new Set(["ifnotpresent", "ignore"]);
+function isSharedOnPurpose(resource) {
+  return ["annotations", "labels"].some((field) => {
+    const policy = resource.get(["metadata", field, SSA_POLICY]);
+    return typeof policy === "string" && SHARED_SSA_POLICIES.has(policy.toLowerCase());
+  });
+}
 function identityKey(resource, placement) {
   if (placement.cluster === void 0 || placement.name === void 0) return void 0;
-  if (SHARED_SSA_POLICIES.has(String(resource.get(["metadata", "annotations", "kustomize.toolkit.fluxcd.io/ssa"])))) return void 0;
+  if (isSharedOnPurpose(resource)) return void 0;
   const clusterScoped = resource.typeId === "Namespace" || isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === void 0) return void 0;
   return [placement.cluster, resource.typeId, placement.namespace ?? "", placement.name].join("\0");

@@ -43,13 +43,23 @@ function copiesOf(index: ResourceIndex): Map<string, Copy[]> {
   });
 }
 
-// Flux creates such an object only if it is absent and never updates it: the
-// way to share one object (a RoleBinding in a component) between Kustomizations.
-const SHARED_SSA_POLICIES = new Set(['IfNotPresent', 'Ignore']);
+// Flux creates such an object only if it is absent and never updates it (or
+// leaves it alone): the way to share one object (a RoleBinding in a
+// component) between Kustomizations. kustomize-controller reads the policy
+// from an annotation or a label, in any case (fluxcd/pkg ssa AnyInMetadata).
+const SSA_POLICY = 'kustomize.toolkit.fluxcd.io/ssa';
+const SHARED_SSA_POLICIES = new Set(['ifnotpresent', 'ignore']);
+
+function isSharedOnPurpose(resource: Resource): boolean {
+  return (['annotations', 'labels'] as const).some((field) => {
+    const policy = resource.get(['metadata', field, SSA_POLICY]);
+    return typeof policy === 'string' && SHARED_SSA_POLICIES.has(policy.toLowerCase());
+  });
+}
 
 function identityKey(resource: Resource, placement: Placement): string | undefined {
   if (placement.cluster === undefined || placement.name === undefined) return undefined;
-  if (SHARED_SSA_POLICIES.has(String(resource.get(['metadata', 'annotations', 'kustomize.toolkit.fluxcd.io/ssa'])))) return undefined;
+  if (isSharedOnPurpose(resource)) return undefined;
   const clusterScoped = resource.typeId === 'Namespace' || isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === undefined) return undefined;
   return [placement.cluster, resource.typeId, placement.namespace ?? '', placement.name].join('\u0000');
