@@ -42592,7 +42592,10 @@ function toRawResource(file, documentIndex, value) {
 function objectTypeOf(value, path) {
   if (!isMapping(value)) return void 0;
   const { apiVersion, kind } = value.apiVersion === void 0 && value.kind === void 0 && isKustomizationFile(path) ? KUSTOMIZATION_CONFIG : value;
-  return typeof apiVersion === "string" && typeof kind === "string" && apiVersion !== "" && kind !== "" ? { apiVersion, kind } : void 0;
+  return typeof apiVersion === "string" && typeof kind === "string" && isKubernetesApiVersion(apiVersion) && kind !== "" ? { apiVersion, kind } : void 0;
+}
+function isKubernetesApiVersion(apiVersion) {
+  return apiVersion === "v1" || /^[^/\s]+\/[^/\s]+$/.test(apiVersion);
 }
 var KUSTOMIZATION_CONFIG = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
 var KUSTOMIZATION_FILE_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -44260,7 +44263,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 14;
+var CACHE_FORMAT = 15;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45865,20 +45868,36 @@ function readKustomizeConfigs(files) {
     configs.set(normalizeDir(posix2.dirname(path)), {
       file: path,
       namespace: namespaceOverride(value.namespace),
-      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))) || PATCH_FIELDS.some((field) => asArray(value[field]).length > 0),
+      addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))) || // A transformer (a LabelTransformer, say) may add labels as a patch may.
+      [...PATCH_FIELDS, "transformers"].some((field) => asArray(value[field]).length > 0),
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
       resources: [...entries("resources"), ...entries("bases"), ...entries("components")],
       patches: [
         ...asArray(value.patches).map((patch) => isMapping(patch) ? patch.path : void 0),
         ...asArray(value.patchesJson6902).map((patch) => isMapping(patch) ? patch.path : void 0),
-        ...asArray(value.patchesStrategicMerge)
+        ...asArray(value.patchesStrategicMerge),
+        ...generatorInputs(value)
       ].filter((entry) => typeof entry === "string" && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator)
     });
   }
   return configs;
 }
+function generatorInputs(value) {
+  const generatorFiles = [...asArray(value.configMapGenerator), ...asArray(value.secretGenerator)].flatMap((generator) => [
+    ...asArray(getPath(generator, ["files"])).map((entry) => typeof entry === "string" ? entry.slice(entry.indexOf("=") + 1) : void 0),
+    ...asArray(getPath(generator, ["envs"])),
+    getPath(generator, ["env"])
+  ]);
+  return [
+    ...generatorFiles,
+    ...asArray(value.helmCharts).map((chart) => getPath(chart, ["valuesFile"])),
+    ...asArray(value.replacements).map((replacement) => getPath(replacement, ["path"])),
+    ...PLUGIN_FIELDS.flatMap((field) => asArray(value[field]))
+  ];
+}
+var PLUGIN_FIELDS = ["transformers", "generators", "validators"];
 function generatedConfigMaps(generators) {
   const result2 = /* @__PURE__ */ new Map();
   for (const generator of asArray(generators)) {
@@ -46720,7 +46739,7 @@ function loadRepository(files, root, {
   const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
-  const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
+  const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
@@ -46851,9 +46870,15 @@ function composeErrorSpan(document) {
   return span ?? { start, end: start };
 }
 function isChartTemplate(path, chartDirs) {
+  return isInChartDirectory(path, "templates", chartDirs);
+}
+function isChartCrd(path, chartDirs) {
+  return isInChartDirectory(path, "crds", chartDirs);
+}
+function isInChartDirectory(path, directory, chartDirs) {
   if (chartDirs.size === 0) return false;
-  const at = path.lastIndexOf("/templates/");
-  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith("templates/") && chartDirs.has(".");
+  const at = path.lastIndexOf(`/${directory}/`);
+  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith(`${directory}/`) && chartDirs.has(".");
 }
 function errorText(error2) {
   return error2 instanceof Error ? error2.message : String(error2);

@@ -217,7 +217,9 @@ export function loadRepository(
   const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
-  const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
+  const resources = raws
+    .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
+    .map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, root, deployment), findings, directives };
 }
 
@@ -389,10 +391,20 @@ function composeErrorSpan(document: Document.Parsed): Span {
 
 // Files under a Helm chart's templates/ are Go templates, not manifests.
 function isChartTemplate(path: string, chartDirs: ReadonlySet<string>): boolean {
+  return isInChartDirectory(path, 'templates', chartDirs);
+}
+
+// A chart's crds/ are plain manifests that Helm installs with the chart: a
+// HelmRelease of a chart in the repository applies them, not a kustomization.
+function isChartCrd(path: string, chartDirs: ReadonlySet<string>): boolean {
+  return isInChartDirectory(path, 'crds', chartDirs);
+}
+
+function isInChartDirectory(path: string, directory: string, chartDirs: ReadonlySet<string>): boolean {
   if (chartDirs.size === 0) return false;
-  // The directory of the last `templates/` in the path is the chart's.
-  const at = path.lastIndexOf('/templates/');
-  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith('templates/') && chartDirs.has('.');
+  // The directory of the last `<directory>/` in the path is the chart's.
+  const at = path.lastIndexOf(`/${directory}/`);
+  return at > 0 ? chartDirs.has(path.slice(0, at)) : path.startsWith(`${directory}/`) && chartDirs.has('.');
 }
 
 function errorText(error: unknown): string {

@@ -95,6 +95,10 @@ interface Member {
   readonly file: string;
   /** Namespace set by the outermost kustomization that sets one. */
   readonly namespace: NamespaceOverride;
+  /**
+   * Read by kustomize as a patch, or as an input (a generator's file, a
+   * transformer's or generator's configuration), not applied as it is.
+   */
   readonly patch: boolean;
   /** Whether a kustomization on the way may add labels (`labels`, `commonLabels`, a patch). */
   readonly labelsAdded: boolean;
@@ -122,6 +126,7 @@ interface KustomizeConfig {
   readonly namePrefix: string;
   readonly nameSuffix: string;
   readonly resources: readonly { readonly entry: string; readonly field: MissingEntry['field']; readonly index: number }[];
+  /** Local files kustomize reads as patches or as inputs (see Member.patch). */
   readonly patches: readonly string[];
   /** Literal values of `configMapGenerator`s by name; `null` when a generator reads files. */
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
@@ -881,7 +886,8 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<str
       addsLabels:
         isMapping(value.commonLabels) ||
         asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))) ||
-        PATCH_FIELDS.some((field) => asArray(value[field]).length > 0),
+        // A transformer (a LabelTransformer, say) may add labels as a patch may.
+        [...PATCH_FIELDS, 'transformers'].some((field) => asArray(value[field]).length > 0),
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
       resources: [...entries('resources'), ...entries('bases'), ...entries('components')],
@@ -889,12 +895,36 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<str
         ...asArray(value.patches).map((patch) => (isMapping(patch) ? patch.path : undefined)),
         ...asArray(value.patchesJson6902).map((patch) => (isMapping(patch) ? patch.path : undefined)),
         ...asArray(value.patchesStrategicMerge),
+        ...generatorInputs(value),
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
     });
   }
   return configs;
 }
+
+/**
+ * Files kustomize reads to make objects or to change them, without applying
+ * them as they are: the `files` (`key=path` or `path`) and `envs` of
+ * generators, a `helmCharts` values file, `replacements` sources, and the
+ * configurations of `transformers`, `generators` and `validators`. A
+ * ClusterIssuer kept as a chart values file is not a manifest of its own.
+ */
+function generatorInputs(value: Record<string, unknown>): unknown[] {
+  const generatorFiles = [...asArray(value.configMapGenerator), ...asArray(value.secretGenerator)].flatMap((generator) => [
+    ...asArray(getPath(generator, ['files'])).map((entry) => (typeof entry === 'string' ? entry.slice(entry.indexOf('=') + 1) : undefined)),
+    ...asArray(getPath(generator, ['envs'])),
+    getPath(generator, ['env']),
+  ]);
+  return [
+    ...generatorFiles,
+    ...asArray(value.helmCharts).map((chart) => getPath(chart, ['valuesFile'])),
+    ...asArray(value.replacements).map((replacement) => getPath(replacement, ['path'])),
+    ...PLUGIN_FIELDS.flatMap((field) => asArray(value[field])),
+  ];
+}
+
+const PLUGIN_FIELDS = ['transformers', 'generators', 'validators'];
 
 // Only `literals` can be read offline; a generator reading env or other files is unknown.
 function generatedConfigMaps(generators: unknown): Map<string, ReadonlyMap<string, string> | null> {

@@ -77,7 +77,14 @@ export function toRawResource(file: SourceFile, documentIndex: number, value: un
 export function objectTypeOf(value: unknown, path: string): { readonly apiVersion: string; readonly kind: string } | undefined {
   if (!isMapping(value)) return undefined;
   const { apiVersion, kind } = value.apiVersion === undefined && value.kind === undefined && isKustomizationFile(path) ? KUSTOMIZATION_CONFIG : value;
-  return typeof apiVersion === 'string' && typeof kind === 'string' && apiVersion !== '' && kind !== '' ? { apiVersion, kind } : undefined;
+  return typeof apiVersion === 'string' && typeof kind === 'string' && isKubernetesApiVersion(apiVersion) && kind !== '' ? { apiVersion, kind } : undefined;
+}
+
+// `group/version`, or `v1` for the core group: the only version without a
+// group. Talos machine configuration documents (`apiVersion: v1alpha1`,
+// `kind: VolumeConfig`) look like objects but are not Kubernetes API objects.
+function isKubernetesApiVersion(apiVersion: string): boolean {
+  return apiVersion === 'v1' || /^[^/\s]+\/[^/\s]+$/.test(apiVersion);
 }
 
 // kustomize reads kustomization.yaml without apiVersion and kind; rules about
