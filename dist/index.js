@@ -44263,7 +44263,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 15;
+var CACHE_FORMAT = 16;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -46335,7 +46335,21 @@ var Recorder = class {
 };
 
 // src/yaml/source.ts
-var TEMPLATE_LINE = /^[ \t]*\{\{/m;
+var TEMPLATE_LINE = /^[ \t]*\{\{/;
+var BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
+function hasTemplateLine(text2) {
+  let blockParent;
+  for (const line of text2.split("\n")) {
+    const content = line.trimStart();
+    if (content === "") continue;
+    const indent = line.length - content.length;
+    if (blockParent !== void 0 && indent > blockParent) continue;
+    blockParent = void 0;
+    if (TEMPLATE_LINE.test(line)) return true;
+    if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith("- ") || content.includes(": "))) blockParent = indent;
+  }
+  return false;
+}
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
 var MAX_NESTING = 1e3;
 function parseSource(path, originalText, options = {}) {
@@ -46350,7 +46364,7 @@ function parseSource(path, originalText, options = {}) {
       docs = goDocs;
     }
   }
-  const isTemplate = options.template === true || failed() && TEMPLATE_LINE.test(text2);
+  const isTemplate = options.template === true || failed() && hasTemplateLine(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
   const documents = isTemplate ? [] : docs;
   return { ...fromText(path, text2, originalText), problems, isTemplate, documents };

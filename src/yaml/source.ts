@@ -46,8 +46,26 @@ export interface SourceFile {
 
 // A line that starts with a template action (`{{- if ... }}`) outside any
 // string is only valid in a Go/Helm template; inside a block scalar (an
-// ExternalSecret template, alert text) it is plain text and parses fine.
-const TEMPLATE_LINE = /^[ \t]*\{\{/m;
+// ExternalSecret template, alert text) it is plain text and parses fine, and
+// says nothing about a syntax error elsewhere in the file.
+const TEMPLATE_LINE = /^[ \t]*\{\{/;
+// A line whose value is a block scalar header: `key: |`, `- >-`, `key: &a |2`.
+const BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
+
+function hasTemplateLine(text: string): boolean {
+  // The indentation of the line that opened the block scalar being read; its content is indented deeper.
+  let blockParent: number | undefined;
+  for (const line of text.split('\n')) {
+    const content = line.trimStart();
+    if (content === '') continue;
+    const indent = line.length - content.length;
+    if (blockParent !== undefined && indent > blockParent) continue;
+    blockParent = undefined;
+    if (TEMPLATE_LINE.test(line)) return true;
+    if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith('- ') || content.includes(': '))) blockParent = indent;
+  }
+  return false;
+}
 
 // The parser warns about things that are valid for Kubernetes (YAML 1.1 tags,
 // unknown directives); warnings are not findings and must not reach stderr.
@@ -71,7 +89,7 @@ export function parseSource(path: string, originalText: string, options: { templ
       docs = goDocs;
     }
   }
-  const isTemplate = options.template === true || (failed() && TEMPLATE_LINE.test(text));
+  const isTemplate = options.template === true || (failed() && hasTemplateLine(text));
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   const documents = isTemplate ? [] : docs;

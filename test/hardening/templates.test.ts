@@ -49,6 +49,12 @@ describe('Helm chart templates', () => {
     });
     expect(located((await lintJson(dir)).findings)).toEqual(['suffix.yaml:4:28 yaml-syntax/syntax UNEXPECTED_TOKEN']);
   });
+
+  it('a template action inside a block scalar does not make a broken file a template: its error is a finding', async () => {
+    const externalSecret = 'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: app\nspec:\n  target:\n    template:\n      data:\n        config: |\n          {{- range $k, $v := . }}\n          {{ $k }}={{ $v }}\n          {{- end }}\n        list:\n          - >-\n            {{ .token }}\n';
+    const dir = hostileTree({ 'broken.yaml': `${externalSecret}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n   namespace: db\n`, 'fine.yaml': externalSecret });
+    expect(located((await lintJson(dir)).findings)).toEqual(['broken.yaml:20:9 yaml-syntax/syntax BLOCK_AS_IMPLICIT_KEY']);
+  });
 });
 
 describe('Jinja', () => {
