@@ -44263,7 +44263,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 16;
+var CACHE_FORMAT = 17;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -46443,7 +46443,8 @@ function checkStructure(document) {
 }
 function toProblem(error2, text2) {
   const quote = error2.code === "MISSING_CHAR" ? /Missing closing (["'])quote/.exec(error2.message)?.[1] : void 0;
-  const span = quote ? openingQuoteSpan(text2, quote, error2.pos[0]) : tokenSpan(text2, error2.pos[0], error2.pos[1]);
+  const from = error2.code === "BAD_INDENT" && text2[error2.pos[0]] === "\n" ? error2.pos[0] + 1 : error2.pos[0];
+  const span = quote ? openingQuoteSpan(text2, quote, error2.pos[0]) : tokenSpan(text2, from, Math.max(from, error2.pos[1]));
   return { code: error2.code, message: firstLine(error2.message), span };
 }
 function openingQuoteSpan(text2, quote, before) {

@@ -200,7 +200,9 @@ function checkStructure(document: Document.Parsed): void {
 
 function toProblem(error: { code: string; message: string; pos: [number, number] }, text: string): SyntaxProblem {
   const quote = error.code === 'MISSING_CHAR' ? /Missing closing (["'])quote/.exec(error.message)?.[1] : undefined;
-  const span = quote ? openingQuoteSpan(text, quote, error.pos[0]) : tokenSpan(text, error.pos[0], error.pos[1]);
+  // A line indented wrongly is reported at the end of the line before it: the mistake is the next line's first token.
+  const from = error.code === 'BAD_INDENT' && text[error.pos[0]] === '\n' ? error.pos[0] + 1 : error.pos[0];
+  const span = quote ? openingQuoteSpan(text, quote, error.pos[0]) : tokenSpan(text, from, Math.max(from, error.pos[1]));
   return { code: error.code, message: firstLine(error.message), span };
 }
 
