@@ -42987,14 +42987,64 @@ var duplicate_helmrelease_default = defineRule({
   defaultOptions: { directories: [] },
   messages: {
     duplicate: `HelmRelease "{{namespace}}{{name}}" is also deployed by {{others}}; ${COPY_CONSEQUENCE}`,
-    appliedTwice: `HelmRelease "{{namespace}}{{name}}" is applied more than once in cluster "{{cluster}}", by Flux Kustomizations {{kustomizations}}; ${COPY_CONSEQUENCE}`
+    appliedTwice: `HelmRelease "{{namespace}}{{name}}" is applied more than once in cluster "{{cluster}}", by Flux Kustomizations {{kustomizations}}; ${COPY_CONSEQUENCE}`,
+    sameRelease: 'HelmRelease "{{namespace}}/{{name}}" installs Helm release "{{release}}" (stored in namespace "{{storage}}"), as {{others}} does; helm-controller upgrades that one release from both, each undoing the other, and uninstalling either removes what both installed. Give one of them its own spec.releaseName.'
   },
   check(release, context) {
     const inScope = (resource) => isInDirectories(context.index.pathInRepo(resource), context.options.directories);
     if (!inScope(release)) return;
     reportCopies(release, otherCopies(context.index, release).filter((copy2) => inScope(copy2.resource)), context);
+    reportSharedRelease(release, context, inScope);
   }
 });
+function releaseIdentity(resource, placement) {
+  const { cluster, namespace, name } = placement;
+  if (cluster === void 0 || namespace === void 0 || name === void 0) return void 0;
+  const written = (field) => {
+    const value = resource.get(["spec", field]);
+    return value === void 0 || value === null || value === "" ? "" : knownString(value);
+  };
+  const releaseName = written("releaseName");
+  const targetNamespace = written("targetNamespace");
+  const storageNamespace = written("storageNamespace");
+  if (releaseName === void 0 || targetNamespace === void 0 || storageNamespace === void 0) return void 0;
+  const release = releaseName || (targetNamespace ? `${targetNamespace}-${name}` : name);
+  const storage = storageNamespace || namespace;
+  return { key: `${cluster}\0${storage}\0${release}`, release, storage };
+}
+function releaseUses(index) {
+  return index.derived(releaseUses, () => {
+    const uses = /* @__PURE__ */ new Map();
+    for (const resource of index.ofType(HELM_RELEASE)) {
+      for (const placement of resource.placements) {
+        const identity = releaseIdentity(resource, placement);
+        if (identity) (uses.get(identity.key) ?? uses.set(identity.key, []).get(identity.key)).push({ resource, placement });
+      }
+    }
+    return uses;
+  });
+}
+function reportSharedRelease(release, context, inScope) {
+  for (const placement of release.placements) {
+    const identity = releaseIdentity(release, placement);
+    if (identity === void 0) continue;
+    const others = (releaseUses(context.index).get(identity.key) ?? []).filter(
+      (use) => inScope(use.resource) && (use.placement.namespace !== placement.namespace || use.placement.name !== placement.name)
+    );
+    if (others.length === 0) continue;
+    const named = others.map((use) => `HelmRelease "${use.placement.namespace}/${use.placement.name}" (${context.locationOf(use.resource, releaseNameAt(use.resource))})`);
+    context.report({
+      messageId: "sameRelease",
+      data: { namespace: placement.namespace ?? "", name: placement.name ?? "", release: identity.release, storage: identity.storage, others: [...new Set(named)].join(", ") },
+      at: releaseNameAt(release),
+      related: others.map((use) => ({ resource: use.resource, at: releaseNameAt(use.resource), message: `also installs Helm release "${identity.release}"` }))
+    });
+    return;
+  }
+}
+function releaseNameAt(resource) {
+  return resource.get(["spec", "releaseName"]) === void 0 ? ["metadata", "name"] : ["spec", "releaseName"];
+}
 function isInDirectories(path, directories) {
   if (directories.length === 0) return true;
   return directories.some((directory) => {
