@@ -42261,7 +42261,21 @@ var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
   "cilium.io/CiliumBGPNodeConfigOverride",
   "cilium.io/CiliumL2AnnouncementPolicy",
   "cilium.io/CiliumNode",
-  "cilium.io/CiliumCIDRGroup"
+  "cilium.io/CiliumCIDRGroup",
+  "cilium.io/CiliumEgressGatewayPolicy",
+  "cilium.io/CiliumPodIPPool",
+  "certificates.k8s.io/CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent",
+  "storage.k8s.io/VolumeAttachment",
+  "trust.cert-manager.io/Bundle",
+  "generators.external-secrets.io/ClusterGenerator",
+  "postgresql.cnpg.io/ClusterImageCatalog",
+  "kyverno.io/ClusterPolicy",
+  "kyverno.io/ClusterCleanupPolicy",
+  "nfd.k8s-sigs.io/NodeFeatureRule",
+  "templates.gatekeeper.sh/ConstraintTemplate"
 ]);
 function isClusterScoped(typeId) {
   return CLUSTER_SCOPED.has(typeId);
@@ -44313,7 +44327,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 17;
+var CACHE_FORMAT = 18;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;

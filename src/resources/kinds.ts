@@ -40,6 +40,20 @@ const CLUSTER_SCOPED = new Set([
   'cilium.io/CiliumL2AnnouncementPolicy',
   'cilium.io/CiliumNode',
   'cilium.io/CiliumCIDRGroup',
+  'cilium.io/CiliumEgressGatewayPolicy',
+  'cilium.io/CiliumPodIPPool',
+  'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'snapshot.storage.k8s.io/VolumeSnapshotContent',
+  'storage.k8s.io/VolumeAttachment',
+  'trust.cert-manager.io/Bundle',
+  'generators.external-secrets.io/ClusterGenerator',
+  'postgresql.cnpg.io/ClusterImageCatalog',
+  'kyverno.io/ClusterPolicy',
+  'kyverno.io/ClusterCleanupPolicy',
+  'nfd.k8s-sigs.io/NodeFeatureRule',
+  'templates.gatekeeper.sh/ConstraintTemplate',
 ]);
 
 export function isClusterScoped(typeId: string): boolean {
