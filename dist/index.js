@@ -43091,30 +43091,44 @@ var flux_dependency_missing_default = defineRule({
   defaultSeverity: "error",
   kinds: [FLUX_KUSTOMIZATION],
   messages: {
-    missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which no cluster in this repository defines; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
+    missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which {{where}}; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
   },
   check(resource, context) {
-    const defined = definedKustomizations(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
+      const defined = definedKustomizations(context.index, kustomization.clusters.length > 0 ? APPLIED : ANYWHERE);
       for (const dependency of kustomization.dependsOn) {
-        const id = `${dependency.namespace}/${dependency.name}`;
-        if (defined.ids.has(id)) continue;
-        if (defined.inUnknownNamespace.has(dependency.name) || dependency.namespace === "" && defined.names.has(dependency.name)) continue;
-        context.report({ messageId: "missing", data: { id: kustomization.id, dependency: id }, at: ["spec", "dependsOn", dependency.index, "name"] });
+        if (isDefined(defined, dependency)) continue;
+        const where = kustomization.clusters.length > 0 ? "no cluster of this repository applies" : "this repository does not define";
+        context.report({
+          messageId: "missing",
+          data: { id: kustomization.id, dependency: `${dependency.namespace}/${dependency.name}`, where },
+          at: ["spec", "dependsOn", dependency.index, "name"]
+        });
       }
     }
   }
 });
-function definedKustomizations(index) {
-  return index.derived(definedKustomizations, () => {
-    const all = index.deployment.fluxKustomizations;
-    const nameOf = (id) => id.slice(id.indexOf("/") + 1);
-    return {
-      ids: new Set(all.map((kustomization) => kustomization.id)),
-      names: new Set(all.map((kustomization) => nameOf(kustomization.id))),
-      inUnknownNamespace: new Set(all.filter((kustomization) => kustomization.id.startsWith("/")).map((kustomization) => nameOf(kustomization.id)))
-    };
-  });
+var APPLIED = "applied";
+var ANYWHERE = "anywhere";
+function isDefined(defined, dependency) {
+  if (defined.ids.has(`${dependency.namespace}/${dependency.name}`)) return true;
+  return defined.inUnknownNamespace.has(dependency.name) || dependency.namespace === "" && defined.names.has(dependency.name);
+}
+function definedKustomizations(index, scope) {
+  const byScope = index.derived(definedKustomizations, () => /* @__PURE__ */ new Map());
+  const known = byScope.get(scope);
+  if (known) return known;
+  const all = index.deployment.fluxKustomizations.filter(
+    (kustomization) => scope === ANYWHERE || kustomization.clusters.length > 0 || !kustomization.appliesThisRepository
+  );
+  const nameOf = (id) => id.slice(id.indexOf("/") + 1);
+  const defined = {
+    ids: new Set(all.map((kustomization) => kustomization.id)),
+    names: new Set(all.map((kustomization) => nameOf(kustomization.id))),
+    inUnknownNamespace: new Set(all.filter((kustomization) => kustomization.id.startsWith("/")).map((kustomization) => nameOf(kustomization.id)))
+  };
+  byScope.set(scope, defined);
+  return defined;
 }
 
 // src/rules/flux-path-missing.ts
@@ -44327,7 +44341,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 18;
+var CACHE_FORMAT = 19;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
