@@ -43111,7 +43111,8 @@ var flux_dependency_missing_default = defineRule({
 var APPLIED = "applied";
 var ANYWHERE = "anywhere";
 function isDefined(defined, dependency) {
-  if (defined.ids.has(`${dependency.namespace}/${dependency.name}`)) return true;
+  const id = `${dependency.namespace}/${dependency.name}`;
+  if (defined.ids.has(id) || defined.templated.some((pattern) => pattern.test(id))) return true;
   return defined.inUnknownNamespace.has(dependency.name) || dependency.namespace === "" && defined.names.has(dependency.name);
 }
 function definedKustomizations(index, scope) {
@@ -43121,14 +43122,41 @@ function definedKustomizations(index, scope) {
   const all = index.deployment.fluxKustomizations.filter(
     (kustomization) => scope === ANYWHERE || kustomization.clusters.length > 0 || !kustomization.appliesThisRepository
   );
+  const generated = index.ofType(RESOURCE_SET).filter((resourceSet) => scope === ANYWHERE || resourceSet.placements.some((placement) => placement.cluster !== void 0)).flatMap((resourceSet) => kustomizationsOfResourceSet(resourceSet.get(["spec"]), resourceSet.namespace ?? ""));
+  const ids = [...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === "string")];
   const nameOf = (id) => id.slice(id.indexOf("/") + 1);
   const defined = {
-    ids: new Set(all.map((kustomization) => kustomization.id)),
-    names: new Set(all.map((kustomization) => nameOf(kustomization.id))),
-    inUnknownNamespace: new Set(all.filter((kustomization) => kustomization.id.startsWith("/")).map((kustomization) => nameOf(kustomization.id)))
+    ids: new Set(ids),
+    names: new Set(ids.map(nameOf)),
+    inUnknownNamespace: new Set(ids.filter((id) => id.startsWith("/")).map(nameOf)),
+    templated: generated.filter((id) => id instanceof RegExp)
   };
   byScope.set(scope, defined);
   return defined;
+}
+var RESOURCE_SET = "fluxcd.controlplane.io/ResourceSet";
+var INPUT = /<<\s*inputs\.([\w.-]+)\s*>>/g;
+var HOLDS_INPUT = /<<\s*inputs\.[\w.-]+\s*>>/;
+function kustomizationsOfResourceSet(spec, ownNamespace) {
+  const templates = asArray(getPath(spec, ["resources"])).filter(
+    (template) => getPath(template, ["kind"]) === "Kustomization" && String(getPath(template, ["apiVersion"])).startsWith("kustomize.toolkit.fluxcd.io/")
+  );
+  const inputs = asArray(getPath(spec, ["inputs"])).filter(isMapping);
+  return templates.flatMap((template) => {
+    const name = getPath(template, ["metadata", "name"]);
+    const namespace = getPath(template, ["metadata", "namespace"]) ?? ownNamespace;
+    if (typeof name !== "string" || typeof namespace !== "string") return [];
+    const id = `${namespace}/${name}`;
+    const rendered = (inputs.length > 0 ? inputs : [{}]).map((input) => id.replace(INPUT, (whole, key) => scalarOf(getPath(input, key.split("."))) ?? whole));
+    return rendered.map((each) => HOLDS_INPUT.test(each) ? templatePattern(each) : each);
+  });
+}
+function scalarOf(value) {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : void 0;
+}
+function templatePattern(id) {
+  const parts = id.split(INPUT).filter((_, index) => index % 2 === 0);
+  return new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".+")}$`);
 }
 
 // src/rules/flux-path-missing.ts
@@ -44341,7 +44369,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 19;
+var CACHE_FORMAT = 20;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;

@@ -1,5 +1,6 @@
 import type { ResourceIndex } from '../resources/index.js';
 import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
+import { asArray, getPath, isMapping } from '../resources/values.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -40,10 +41,13 @@ interface Defined {
   readonly ids: ReadonlySet<string>;
   readonly names: ReadonlySet<string>;
   readonly inUnknownNamespace: ReadonlySet<string>;
+  /** `namespace/name` of Kustomizations a ResourceSet makes from inputs not known offline. */
+  readonly templated: readonly RegExp[];
 }
 
 function isDefined(defined: Defined, dependency: { readonly name: string; readonly namespace: string }): boolean {
-  if (defined.ids.has(`${dependency.namespace}/${dependency.name}`)) return true;
+  const id = `${dependency.namespace}/${dependency.name}`;
+  if (defined.ids.has(id) || defined.templated.some((pattern) => pattern.test(id))) return true;
   // A namespace that is not known offline (no metadata.namespace, and none
   // from a kustomization or a parent) could be any: on either side, only the
   // name is compared.
@@ -58,12 +62,52 @@ function definedKustomizations(index: ResourceIndex, scope: Scope): Defined {
   const all = index.deployment.fluxKustomizations.filter(
     (kustomization) => scope === ANYWHERE || kustomization.clusters.length > 0 || !kustomization.appliesThisRepository,
   );
+  const generated = index
+    .ofType(RESOURCE_SET)
+    .filter((resourceSet) => scope === ANYWHERE || resourceSet.placements.some((placement) => placement.cluster !== undefined))
+    .flatMap((resourceSet) => kustomizationsOfResourceSet(resourceSet.get(['spec']), resourceSet.namespace ?? ''));
+  const ids = [...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === 'string')];
   const nameOf = (id: string) => id.slice(id.indexOf('/') + 1);
   const defined: Defined = {
-    ids: new Set(all.map((kustomization) => kustomization.id)),
-    names: new Set(all.map((kustomization) => nameOf(kustomization.id))),
-    inUnknownNamespace: new Set(all.filter((kustomization) => kustomization.id.startsWith('/')).map((kustomization) => nameOf(kustomization.id))),
+    ids: new Set(ids),
+    names: new Set(ids.map(nameOf)),
+    inUnknownNamespace: new Set(ids.filter((id) => id.startsWith('/')).map(nameOf)),
+    templated: generated.filter((id): id is RegExp => id instanceof RegExp),
   };
   byScope.set(scope, defined);
   return defined;
+}
+
+const RESOURCE_SET = 'fluxcd.controlplane.io/ResourceSet';
+const INPUT = /<<\s*inputs\.([\w.-]+)\s*>>/g;
+const HOLDS_INPUT = /<<\s*inputs\.[\w.-]+\s*>>/;
+
+/**
+ * The Flux Kustomizations a flux-operator ResourceSet makes from its
+ * `resources` templates, once for each of its inline `inputs` (namespace:
+ * the template's, else the ResourceSet's). An id that still holds an input
+ * (from `inputsFrom`, or not among the inputs) is a pattern.
+ */
+function kustomizationsOfResourceSet(spec: unknown, ownNamespace: string): (string | RegExp)[] {
+  const templates = asArray(getPath(spec, ['resources'])).filter(
+    (template) => getPath(template, ['kind']) === 'Kustomization' && String(getPath(template, ['apiVersion'])).startsWith('kustomize.toolkit.fluxcd.io/'),
+  );
+  const inputs = asArray(getPath(spec, ['inputs'])).filter(isMapping);
+  return templates.flatMap((template) => {
+    const name = getPath(template, ['metadata', 'name']);
+    const namespace = getPath(template, ['metadata', 'namespace']) ?? ownNamespace;
+    if (typeof name !== 'string' || typeof namespace !== 'string') return [];
+    const id = `${namespace}/${name}`;
+    const rendered = (inputs.length > 0 ? inputs : [{}]).map((input) => id.replace(INPUT, (whole, key: string) => scalarOf(getPath(input, key.split('.'))) ?? whole));
+    return rendered.map((each) => (HOLDS_INPUT.test(each) ? templatePattern(each) : each));
+  });
+}
+
+function scalarOf(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+function templatePattern(id: string): RegExp {
+  const parts = id.split(INPUT).filter((_, index) => index % 2 === 0);
+  return new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
 }
