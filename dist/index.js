@@ -44369,7 +44369,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 20;
+var CACHE_FORMAT = 21;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45577,6 +45577,7 @@ var FluxGraph = class {
   inheritedSources = /* @__PURE__ */ new Map();
   memberFiles = /* @__PURE__ */ new Map();
   appliedNamespace = /* @__PURE__ */ new Map();
+  appliedName = /* @__PURE__ */ new Map();
   patchSources = /* @__PURE__ */ new Map();
   /** Places every file a Flux Kustomization applies; returns whether any was reached. */
   place(place) {
@@ -45605,6 +45606,9 @@ var FluxGraph = class {
           this.inherit(node, child2);
           const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace;
           if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
+          const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
+          const suffix = nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`;
+          if (prefix !== void 0 && suffix !== void 0 && (prefix || suffix) && !child2.isSync) this.appliedName.set(child2, `${prefix}${child2.name}${suffix}`);
           visit2(child2, cluster, node);
         }
       }
@@ -45720,7 +45724,7 @@ var FluxGraph = class {
   }
   /** `namespace/name`, as Flux refers to it in dependsOn. */
   idOf(node) {
-    return `${this.namespaceOf(node)}/${node.name}`;
+    return `${this.namespaceOf(node)}/${this.appliedName.get(node) ?? node.name}`;
   }
   namespaceOf(node) {
     return this.appliedNamespace.get(node) ?? node.namespace ?? "";

@@ -410,6 +410,7 @@ class FluxGraph {
   private readonly inheritedSources = new Map<FluxNode, unknown[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
+  private readonly appliedName = new Map<FluxNode, string>();
   private readonly patchSources = new Map<FluxNode, unknown[]>();
 
   constructor(
@@ -455,6 +456,10 @@ class FluxGraph {
           // targetNamespace or the kustomization's namespace decide.
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace;
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
+          // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
+          const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
+          const suffix = nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`;
+          if (prefix !== undefined && suffix !== undefined && (prefix || suffix) && !child.isSync) this.appliedName.set(child, `${prefix}${child.name}${suffix}`);
           visit(child, cluster, node);
         }
       }
@@ -583,7 +588,7 @@ class FluxGraph {
 
   /** `namespace/name`, as Flux refers to it in dependsOn. */
   private idOf(node: FluxNode): string {
-    return `${this.namespaceOf(node)}/${node.name}`;
+    return `${this.namespaceOf(node)}/${this.appliedName.get(node) ?? node.name}`;
   }
 
   private namespaceOf(node: FluxNode): string {
