@@ -45715,7 +45715,7 @@ var FluxGraph = class {
           return name === void 0 || entryNamespace === void 0 ? [] : [{ name, namespace: entryNamespace, index }];
         }),
         clusters: [...this.clusters.get(node)?.keys() ?? []].sort(),
-        pathIn: [...this.clusters.get(node) ?? []].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
+        pathIn: [...this.clusters.get(node) ?? []].filter(([, dir]) => dir !== path).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
       };
     });
   }

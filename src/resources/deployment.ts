@@ -44,8 +44,9 @@ export interface FluxKustomization {
   /** Clusters it is part of, sorted. */
   readonly clusters: readonly string[];
   /**
-   * The path it applies in each of those clusters: a `${CLUSTER}` in the
-   * path of a ks.yaml that several clusters apply resolves in each.
+   * The path it applies in each of those clusters where that is not `path`:
+   * a `${CLUSTER}` in the path of a ks.yaml that several clusters apply
+   * resolves in each.
    */
   readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean }[];
 }
@@ -576,6 +577,7 @@ class FluxGraph {
         }),
         clusters: [...(this.clusters.get(node)?.keys() ?? [])].sort(),
         pathIn: [...(this.clusters.get(node) ?? [])]
+          .filter(([, dir]) => dir !== path)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([cluster, dir]) => ({ cluster, path: dir === undefined ? undefined : this.relative(dir), exists: dir !== undefined && this.tree.hasDirectory(dir) })),
       };
