@@ -42942,6 +42942,7 @@ var SSA_POLICY = "kustomize.toolkit.fluxcd.io/ssa";
 var SHARED_SSA_POLICIES = /* @__PURE__ */ new Set(["ifnotpresent", "ignore"]);
 function isSharedOnPurpose(resource) {
   return ["annotations", "labels"].some((field) => {
+    if (getPath(resource.written, ["metadata", field, SSA_POLICY]) === void 0) return false;
     const policy = resource.get(["metadata", field, SSA_POLICY]);
     return typeof policy === "string" && SHARED_SSA_POLICIES.has(policy.toLowerCase());
   });

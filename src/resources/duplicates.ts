@@ -1,6 +1,7 @@
 import { isClusterScoped } from './kinds.js';
 import type { ResourceIndex } from './index.js';
 import type { Placement, Resource } from './resource.js';
+import { getPath } from './values.js';
 
 /** One copy of an object as a cluster receives it. */
 export interface Copy {
@@ -52,6 +53,8 @@ const SHARED_SSA_POLICIES = new Set(['ifnotpresent', 'ignore']);
 
 function isSharedOnPurpose(resource: Resource): boolean {
   return (['annotations', 'labels'] as const).some((field) => {
+    // Most objects have no policy as written: no substituted read for them.
+    if (getPath(resource.written, ['metadata', field, SSA_POLICY]) === undefined) return false;
     const policy = resource.get(['metadata', field, SSA_POLICY]);
     return typeof policy === 'string' && SHARED_SSA_POLICIES.has(policy.toLowerCase());
   });
