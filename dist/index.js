@@ -42287,6 +42287,11 @@ var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
 
 // src/resources/values.ts
+var KEYS_WRITTEN = /* @__PURE__ */ Symbol("keys written");
+function certainlyLacksKey(document, key) {
+  const mayHold = document[KEYS_WRITTEN];
+  return mayHold !== void 0 && !mayHold(key);
+}
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -43016,7 +43021,7 @@ function releaseIdentity(resource, placement) {
   const { cluster, namespace, name } = placement;
   if (cluster === void 0 || namespace === void 0 || name === void 0) return void 0;
   const written = (field) => {
-    const value = resource.get(["spec", field]);
+    const value = certainlyLacksKey(resource.written, field) ? void 0 : resource.get(["spec", field]);
     return value === void 0 || value === null || value === "" ? "" : knownString(value);
   };
   const releaseName = written("releaseName");
@@ -44370,7 +44375,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 21;
+var CACHE_FORMAT = 22;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -44551,7 +44556,20 @@ function storeDocument(value) {
   for (const key of keys) {
     Object.defineProperty(HEAD_KEYS.has(key) ? head : rest, key, { value: value[key], writable: true, enumerable: true, configurable: true });
   }
-  return { keys, head: encode(head), rest: encode(rest) };
+  const encodedRest = encode(rest);
+  return typeof encodedRest === "string" ? { keys, head: encode(head), rest: encodedRest } : { keys, head: encode(head), rest: encodedRest, restKeys: keysInside(rest) };
+}
+function keysInside(value) {
+  const keys = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (node) => {
+    if (typeof node !== "object" || node === null || seen.has(node)) return;
+    seen.add(node);
+    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
+    for (const inner of Object.values(node)) walk(inner);
+  };
+  walk(value);
+  return `\0${[...keys].join("\0")}\0`;
 }
 function restoreDocument(stored) {
   if ("whole" in stored) return stored.whole;
@@ -44562,6 +44580,13 @@ function restoreDocument(stored) {
   for (const key of keys) {
     if (HEAD_KEYS.has(key)) value[key] = head[key];
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest))[key], enumerable: true, configurable: true });
+  }
+  const headText = stored.head;
+  const { restKeys } = stored;
+  if (typeof headText === "string" && (typeof rest === "string" || restKeys !== void 0)) {
+    Object.defineProperty(value, KEYS_WRITTEN, {
+      value: (name) => headText.includes(`${JSON.stringify(name)}:`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`))
+    });
   }
   return value;
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileAnalysis } from '../src/linter/linter.js';
 import { ProjectCache } from '../src/project/cache.js';
+import { certainlyLacksKey } from '../src/resources/values.js';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
 import { git, tempTree } from './helpers/temp-repo.js';
 
@@ -267,9 +268,20 @@ describe('--cache', () => {
             // Read once: later reads are the same values, which memos keyed by object rely on.
             expect((document as Record<string, unknown>)[name]).toBe((document as Record<string, unknown>)[name]);
           }
+          // Said to lack a key only if no mapping inside it has that key.
+          for (const name of ['apiVersion', 'kind', 'metadata', 'spec', 'data', '__proto__', 'toString', '1', 'x', 'y', 'releaseName']) {
+            if (certainlyLacksKey(document as Record<string, unknown>, name)) expect(holdsKey(values[index], name, new Set()), name).toBe(false);
+          }
         });
       }),
       { seed: 6, numRuns: 300 },
     );
   });
 });
+
+function holdsKey(value: unknown, name: string, seen: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, name)) return true;
+  return Object.values(value).some((inner) => holdsKey(inner, name, seen));
+}

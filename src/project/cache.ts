@@ -6,13 +6,13 @@ import { currentStamp, readStampedFile, sameStamp, type FileStamp } from '../dis
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
-import { isMapping, type Mapping } from '../resources/values.js';
+import { isMapping, KEYS_WRITTEN, type Mapping } from '../resources/values.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 21;
+const CACHE_FORMAT = 22;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -66,7 +66,15 @@ interface StoredAnalysis extends Omit<FileAnalysis, 'values'> {
  * of every object in a run (HEAD_KEYS) apart from the rest, which is
  * decoded only when something reads it.
  */
-type StoredDocument = { readonly whole: unknown } | { readonly keys: readonly string[]; readonly head: Encoded; readonly rest: Encoded };
+type StoredDocument =
+  | { readonly whole: unknown }
+  | {
+      readonly keys: readonly string[];
+      readonly head: Encoded;
+      readonly rest: Encoded;
+      /** For a rest kept in V8's serialization, which cannot be searched: every key inside it, each between NULs. */
+      readonly restKeys?: string;
+    };
 
 /**
  * JSON text when it reads back the same (see isPlainJson), else V8's
@@ -290,7 +298,21 @@ function storeDocument(value: unknown): StoredDocument {
     // An own property even for `__proto__`, as the composers make it.
     Object.defineProperty(HEAD_KEYS.has(key) ? head : rest, key, { value: value[key], writable: true, enumerable: true, configurable: true });
   }
-  return { keys, head: encode(head), rest: encode(rest) };
+  const encodedRest = encode(rest);
+  return typeof encodedRest === 'string' ? { keys, head: encode(head), rest: encodedRest } : { keys, head: encode(head), rest: encodedRest, restKeys: keysInside(rest) };
+}
+
+function keysInside(value: unknown): string {
+  const keys = new Set<string>();
+  const seen = new Set<object>();
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return;
+    seen.add(node);
+    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
+    for (const inner of Object.values(node)) walk(inner);
+  };
+  walk(value);
+  return `\u0000${[...keys].join('\u0000')}\u0000`;
 }
 
 /**
@@ -308,6 +330,15 @@ function restoreDocument(stored: StoredDocument): unknown {
     // Assigned: a head key is never `__proto__`.
     if (HEAD_KEYS.has(key)) value[key] = head[key];
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest) as Mapping)[key], enumerable: true, configurable: true });
+  }
+  // JSON text writes every key as `"key":`; a rest in V8's serialization comes with its keys.
+  const headText = stored.head;
+  const { restKeys } = stored;
+  if (typeof headText === 'string' && (typeof rest === 'string' || restKeys !== undefined)) {
+    Object.defineProperty(value, KEYS_WRITTEN, {
+      value: (name: string) =>
+        headText.includes(`${JSON.stringify(name)}:`) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
+    });
   }
   return value;
 }

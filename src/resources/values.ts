@@ -2,6 +2,19 @@
 
 export type Mapping = Record<string, unknown>;
 
+/**
+ * A document decoded on first use (the cache keeps them so) can tell, from
+ * its text and without decoding it, that no mapping inside it has a key:
+ * `certainlyLacksKey` asks. Rules that look at a field of every object of a
+ * kind ask first, so that a run which checks few objects decodes few.
+ */
+export const KEYS_WRITTEN = Symbol('keys written');
+
+export function certainlyLacksKey(document: Mapping, key: string): boolean {
+  const mayHold = (document as { [KEYS_WRITTEN]?: (key: string) => boolean })[KEYS_WRITTEN];
+  return mayHold !== undefined && !mayHold(key);
+}
+
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

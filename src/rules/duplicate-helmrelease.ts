@@ -2,7 +2,7 @@ import { otherCopies } from '../resources/duplicates.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
-import { knownString } from '../resources/values.js';
+import { certainlyLacksKey, knownString } from '../resources/values.js';
 import { COPY_CONSEQUENCE, reportCopies } from './report-copies.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -60,7 +60,8 @@ function releaseIdentity(resource: Resource, placement: Placement): HelmReleaseI
   const { cluster, namespace, name } = placement;
   if (cluster === undefined || namespace === undefined || name === undefined) return undefined;
   const written = (field: string) => {
-    const value = resource.get(['spec', field]);
+    // Read only where the field may be written: a pre-commit run then decodes no other HelmRelease.
+    const value = certainlyLacksKey(resource.written, field) ? undefined : resource.get(['spec', field]);
     return value === undefined || value === null || value === '' ? '' : knownString(value);
   };
   const releaseName = written('releaseName');
