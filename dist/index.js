@@ -44375,7 +44375,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 22;
+var CACHE_FORMAT = 23;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -46473,7 +46473,8 @@ var Recorder = class {
 // src/yaml/source.ts
 var TEMPLATE_LINE = /^[ \t]*\{\{/;
 var BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
-function hasTemplateLine(text2) {
+function templateActions(text2) {
+  let found;
   let blockParent;
   for (const line of text2.split("\n")) {
     const content = line.trimStart();
@@ -46481,10 +46482,16 @@ function hasTemplateLine(text2) {
     const indent = line.length - content.length;
     if (blockParent !== void 0 && indent > blockParent) continue;
     blockParent = void 0;
-    if (TEMPLATE_LINE.test(line)) return true;
+    if (TEMPLATE_LINE.test(line)) return "line";
+    if (line.includes("{{")) found = "inline";
     if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith("- ") || content.includes(": "))) blockParent = indent;
   }
-  return false;
+  return found;
+}
+var KUBERNETES_OBJECT = /^apiVersion:[ \t]*\S[\s\S]*^kind:[ \t]*\S|^kind:[ \t]*\S[\s\S]*^apiVersion:[ \t]*\S/m;
+function isGoTemplate(text2) {
+  const actions = templateActions(text2);
+  return actions === "line" || actions === "inline" && !KUBERNETES_OBJECT.test(text2);
 }
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
 var MAX_NESTING = 1e3;
@@ -46500,7 +46507,7 @@ function parseSource(path, originalText, options = {}) {
       docs = goDocs;
     }
   }
-  const isTemplate = options.template === true || failed() && hasTemplateLine(text2);
+  const isTemplate = options.template === true || failed() && isGoTemplate(text2);
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
   const documents = isTemplate ? [] : docs;
   return { ...fromText(path, text2, originalText), problems, isTemplate, documents };

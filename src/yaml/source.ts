@@ -52,7 +52,13 @@ const TEMPLATE_LINE = /^[ \t]*\{\{/;
 // A line whose value is a block scalar header: `key: |`, `- >-`, `key: &a |2`.
 const BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
 
-function hasTemplateLine(text: string): boolean {
+/**
+ * Template actions outside block scalars: `line` when a line starts with one
+ * (`{{- if ... }}`, only valid in a template), `inline` when one stands
+ * inside a line (`- {{ requiredEnv "DIR" }}/values.yaml`), else undefined.
+ */
+function templateActions(text: string): 'line' | 'inline' | undefined {
+  let found: 'inline' | undefined;
   // The indentation of the line that opened the block scalar being read; its content is indented deeper.
   let blockParent: number | undefined;
   for (const line of text.split('\n')) {
@@ -61,10 +67,25 @@ function hasTemplateLine(text: string): boolean {
     const indent = line.length - content.length;
     if (blockParent !== undefined && indent > blockParent) continue;
     blockParent = undefined;
-    if (TEMPLATE_LINE.test(line)) return true;
+    if (TEMPLATE_LINE.test(line)) return 'line';
+    if (line.includes('{{')) found = 'inline';
     if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith('- ') || content.includes(': '))) blockParent = indent;
   }
-  return false;
+  return found;
+}
+
+// A Kubernetes object says so at the top level; Flux applies it, so a
+// template action in it is a mistake to report, not a template to skip.
+const KUBERNETES_OBJECT = /^apiVersion:[ \t]*\S[\s\S]*^kind:[ \t]*\S|^kind:[ \t]*\S[\s\S]*^apiVersion:[ \t]*\S/m;
+
+/**
+ * Whether a file that does not parse is a Go template: a line starts with a
+ * template action, or an action stands inside a line of a file that is not a
+ * Kubernetes object (a helmfile's `- {{ requiredEnv "DIR" }}/values.yaml`).
+ */
+function isGoTemplate(text: string): boolean {
+  const actions = templateActions(text);
+  return actions === 'line' || (actions === 'inline' && !KUBERNETES_OBJECT.test(text));
 }
 
 // The parser warns about things that are valid for Kubernetes (YAML 1.1 tags,
@@ -89,7 +110,7 @@ export function parseSource(path: string, originalText: string, options: { templ
       docs = goDocs;
     }
   }
-  const isTemplate = options.template === true || (failed() && hasTemplateLine(text));
+  const isTemplate = options.template === true || (failed() && isGoTemplate(text));
   // Later errors in a document mostly follow from the first one, as in ESLint's one fatal error per file.
   const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error) => toProblem(error, text)));
   const documents = isTemplate ? [] : docs;

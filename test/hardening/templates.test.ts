@@ -50,6 +50,13 @@ describe('Helm chart templates', () => {
     expect(located((await lintJson(dir)).findings)).toEqual(['suffix.yaml:4:28 yaml-syntax/syntax UNEXPECTED_TOKEN']);
   });
 
+  it('a file that is not a Kubernetes object, with an action inside a line (a helmfile), is a template; an object is not', async () => {
+    const helmfile = 'releases:\n  - name: cilium\n    values:\n      - {{ requiredEnv "KUBERNETES_DIR" }}/apps/cilium/values.yaml\n';
+    const object = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  files:\n    - {{ requiredEnv "DIR" }}/values.yaml\n';
+    const dir = hostileTree({ 'bootstrap/helmfile.yaml': helmfile, 'apps/configmap.yaml': object });
+    expect(located((await lintJson(dir)).findings)).toEqual(['apps/configmap.yaml:7:30 yaml-syntax/syntax UNEXPECTED_TOKEN']);
+  });
+
   it('a template action inside a block scalar does not make a broken file a template: its error is a finding', async () => {
     const externalSecret = 'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: app\nspec:\n  target:\n    template:\n      data:\n        config: |\n          {{- range $k, $v := . }}\n          {{ $k }}={{ $v }}\n          {{- end }}\n        list:\n          - >-\n            {{ .token }}\n';
     const dir = hostileTree({ 'broken.yaml': `${externalSecret}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n   namespace: db\n`, 'fine.yaml': externalSecret });
