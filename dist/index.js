@@ -43101,10 +43101,11 @@ var flux_dependency_missing_default = defineRule({
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
-      const defined = definedKustomizations(context.index, kustomization.clusters.length > 0 ? APPLIED : ANYWHERE);
+      const applied = kustomization.clusters.length > 0 && followsEveryKustomization(context.index);
+      const defined = definedKustomizations(context.index, applied ? APPLIED : ANYWHERE);
       for (const dependency of kustomization.dependsOn) {
         if (isDefined(defined, dependency)) continue;
-        const where = kustomization.clusters.length > 0 ? "no cluster of this repository applies" : "this repository does not define";
+        const where = applied ? "no cluster of this repository applies" : "this repository does not define";
         context.report({
           messageId: "missing",
           data: { id: kustomization.id, dependency: `${dependency.namespace}/${dependency.name}`, where },
@@ -43114,6 +43115,14 @@ var flux_dependency_missing_default = defineRule({
     }
   }
 });
+function followsEveryKustomization(index) {
+  return index.derived(
+    followsEveryKustomization,
+    () => index.deployment.fluxKustomizations.every(
+      (kustomization) => kustomization.clusters.length === 0 || kustomization.appliesThisRepository && kustomization.path !== void 0 && kustomization.pathIn.every((entry) => entry.path !== void 0)
+    )
+  );
+}
 var APPLIED = "applied";
 var ANYWHERE = "anywhere";
 function isDefined(defined, dependency) {

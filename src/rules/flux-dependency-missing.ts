@@ -16,12 +16,14 @@ export default defineRule({
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       // A dependent that a cluster applies waits for a Kustomization that a
       // cluster applies: one whose ks.yaml no kustomization lists any more
-      // (commented out) is never created. A dependent no cluster reaches is
-      // checked against every Kustomization in the repository.
-      const defined = definedKustomizations(context.index, kustomization.clusters.length > 0 ? APPLIED : ANYWHERE);
+      // (commented out) is never created. That is only known while the graph
+      // follows everything the clusters apply; otherwise, and for a
+      // dependent no cluster reaches, every Kustomization in the repository counts.
+      const applied = kustomization.clusters.length > 0 && followsEveryKustomization(context.index);
+      const defined = definedKustomizations(context.index, applied ? APPLIED : ANYWHERE);
       for (const dependency of kustomization.dependsOn) {
         if (isDefined(defined, dependency)) continue;
-        const where = kustomization.clusters.length > 0 ? 'no cluster of this repository applies' : 'this repository does not define';
+        const where = applied ? 'no cluster of this repository applies' : 'this repository does not define';
         context.report({
           messageId: 'missing',
           data: { id: kustomization.id, dependency: `${dependency.namespace}/${dependency.name}`, where },
@@ -31,6 +33,22 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * Whether the graph follows every Flux Kustomization a cluster applies: none
+ * has a path it cannot read (a `${VAR}` from a Secret) or applies another
+ * source (an OCI artifact built from this repository, perhaps), under which
+ * Kustomizations it does not reach may still be applied.
+ */
+function followsEveryKustomization(index: ResourceIndex): boolean {
+  return index.derived(followsEveryKustomization, () =>
+    index.deployment.fluxKustomizations.every(
+      (kustomization) =>
+        kustomization.clusters.length === 0 ||
+        (kustomization.appliesThisRepository && kustomization.path !== undefined && kustomization.pathIn.every((entry) => entry.path !== undefined)),
+    ),
+  );
+}
 
 /** Which Kustomizations count: those a cluster applies (or that apply another source, which the graph does not follow), or all. */
 type Scope = typeof APPLIED | typeof ANYWHERE;
