@@ -44384,7 +44384,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 23;
+var CACHE_FORMAT = 24;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45679,6 +45679,12 @@ var FluxGraph = class {
       const leader = find(root);
       const members = roots.filter((candidate) => find(candidate) === leader);
       names.set(root, this.clusterName(members.find((member) => member.isSync) ?? members[0]));
+    }
+    for (const name of new Set(names.values())) {
+      const group = roots.filter((root) => names.get(root) === name);
+      const ids = group.map((root) => this.idOf(root));
+      if (new Set(ids).size === ids.length) continue;
+      for (const root of group) names.set(root, this.relative(find(root).resource.file.path.replace(/\.ya?ml$/i, "")));
     }
     return names;
   }

@@ -501,6 +501,16 @@ class FluxGraph {
       const members = roots.filter((candidate) => find(candidate) === leader);
       names.set(root, this.clusterName(members.find((member) => member.isSync) ?? members[0]!));
     }
+    // Roots in one directory make one cluster, unless two of them are one
+    // Kustomization (clusters/prod.yaml and clusters/staging.yaml, each
+    // flux-system/apps, applied from outside the repository): one cluster
+    // cannot hold both, so each is named after its own file.
+    for (const name of new Set(names.values())) {
+      const group = roots.filter((root) => names.get(root) === name);
+      const ids = group.map((root) => this.idOf(root));
+      if (new Set(ids).size === ids.length) continue;
+      for (const root of group) names.set(root, this.relative(find(root).resource.file.path.replace(/\.ya?ml$/i, '')));
+    }
     return names;
   }
 
