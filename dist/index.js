@@ -42921,7 +42921,7 @@ function otherCopies(index, resource) {
   const copies = copiesOf(index);
   const others = [];
   for (const placement of resource.placements) {
-    const key = identityKey(resource, placement);
+    const key = identityKey(index, resource, placement);
     if (key === void 0) continue;
     for (const copy2 of copies.get(key) ?? []) {
       if (copy2.resource === resource && copy2.placement === placement) continue;
@@ -42935,7 +42935,7 @@ function copiesOf(index) {
     const copies = /* @__PURE__ */ new Map();
     for (const resource of index.all) {
       for (const placement of resource.placements) {
-        const key = identityKey(resource, placement);
+        const key = identityKey(index, resource, placement);
         if (key === void 0) continue;
         (copies.get(key) ?? copies.set(key, []).get(key)).push({ resource, placement });
       }
@@ -42952,10 +42952,10 @@ function isSharedOnPurpose(resource) {
     return typeof policy === "string" && SHARED_SSA_POLICIES.has(policy.toLowerCase());
   });
 }
-function identityKey(resource, placement) {
+function identityKey(index, resource, placement) {
   if (placement.cluster === void 0 || placement.name === void 0) return void 0;
   if (isSharedOnPurpose(resource)) return void 0;
-  const clusterScoped = resource.typeId === "Namespace" || isClusterScoped(resource.typeId);
+  const clusterScoped = resource.typeId === "Namespace" || index.deployment.isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === void 0) return void 0;
   return [placement.cluster, resource.typeId, placement.namespace ?? "", placement.name].join("\0");
 }
@@ -44384,7 +44384,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 24;
+var CACHE_FORMAT = 25;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -45452,6 +45452,7 @@ function buildDeployment(input, plan) {
     return kustomization;
   });
   const pathExists = input.pathExists ?? (() => false);
+  const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced = {
     cluster: plan.usesFlux ? void 0 : IMPLICIT_CLUSTER,
     namespace: void 0,
@@ -45467,12 +45468,24 @@ function buildDeployment(input, plan) {
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
     missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
+    isClusterScoped: clusterScoped,
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
+      return sortPlacements(found.map((placement) => placeIn(resource, placement, clusterScoped)));
     }
   };
 }
+function clusterScopedTypes(resources) {
+  const declared = /* @__PURE__ */ new Set();
+  for (const resource of resources) {
+    if (resource.typeId !== CUSTOM_RESOURCE_DEFINITION || getPath(resource.value, ["spec", "scope"]) !== "Cluster") continue;
+    const group = knownString(getPath(resource.value, ["spec", "group"]));
+    const kind = knownString(getPath(resource.value, ["spec", "names", "kind"]));
+    if (group !== void 0 && kind !== void 0) declared.add(typeIdOf(`${group}/v1`, kind));
+  }
+  return (typeId) => isClusterScoped(typeId) || declared.has(typeId);
+}
+var CUSTOM_RESOURCE_DEFINITION = "apiextensions.k8s.io/CustomResourceDefinition";
 function planDeployment(input) {
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
@@ -45510,7 +45523,7 @@ function planDeployment(input) {
     entriesOutsideTree: entriesOutsideTree(configs, tree)
   };
 }
-function placeIn(resource, placement) {
+function placeIn(resource, placement, isClusterScoped2) {
   const { cluster, fluxKustomization, labelsAdded, substitution } = placement;
   const override = placement.namespace;
   if (resource.typeId === "Namespace") {
@@ -45518,7 +45531,7 @@ function placeIn(resource, placement) {
   }
   const { prefix, suffix } = placement;
   const name = resource.name === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${resource.name}${suffix}`;
-  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name };
+  if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name };
   const own = knownString(getPath(resource.value, ["metadata", "namespace"]));
   return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === void 0 ? own : override ?? void 0, name };
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
-import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped } from './kinds.js';
+import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, type Placement, type RawResource } from './resource.js';
 import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
@@ -24,6 +24,8 @@ export interface Deployment {
   fluxKustomizationsOf(resource: Pick<RawResource, 'file' | 'documentIndex'>): readonly FluxKustomization[];
   /** kustomization.yaml `resources`/`components`/`bases` entries that do not exist. */
   readonly missingEntries: readonly MissingEntry[];
+  /** Whether objects of the type have no namespace: the built-in list, and CustomResourceDefinitions in the repository that say `scope: Cluster`. */
+  isClusterScoped(typeId: string): boolean;
 }
 
 /** A Flux Kustomization as the graph sees it. */
@@ -195,6 +197,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     return kustomization;
   });
   const pathExists = input.pathExists ?? (() => false);
+  const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced: FilePlacement = {
     cluster: plan.usesFlux ? undefined : IMPLICIT_CLUSTER,
     namespace: undefined,
@@ -210,12 +213,27 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
     missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
+    isClusterScoped: clusterScoped,
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement)));
+      return sortPlacements(found.map((placement) => placeIn(resource, placement, clusterScoped)));
     },
   };
 }
+
+/** The built-in cluster-scoped kinds, and those the repository's CustomResourceDefinitions declare so. */
+function clusterScopedTypes(resources: readonly RawResource[]): (typeId: string) => boolean {
+  const declared = new Set<string>();
+  for (const resource of resources) {
+    if (resource.typeId !== CUSTOM_RESOURCE_DEFINITION || getPath(resource.value, ['spec', 'scope']) !== 'Cluster') continue;
+    const group = knownString(getPath(resource.value, ['spec', 'group']));
+    const kind = knownString(getPath(resource.value, ['spec', 'names', 'kind']));
+    if (group !== undefined && kind !== undefined) declared.add(typeIdOf(`${group}/v1`, kind));
+  }
+  return (typeId) => isClusterScoped(typeId) || declared.has(typeId);
+}
+
+const CUSTOM_RESOURCE_DEFINITION = 'apiextensions.k8s.io/CustomResourceDefinition';
 
 /** The costly part of the model (see DeploymentPlan), which never asks the file system. */
 export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): DeploymentPlan {
@@ -269,7 +287,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
  * metadata.name of a Namespace, which lets repos write `name: _`).
  * `namePrefix`/`nameSuffix` rename every other object.
  */
-function placeIn(resource: RawResource, placement: FilePlacement): Placement {
+function placeIn(resource: RawResource, placement: FilePlacement, isClusterScoped: (typeId: string) => boolean): Placement {
   const { cluster, fluxKustomization, labelsAdded, substitution } = placement;
   const override = placement.namespace;
   if (resource.typeId === 'Namespace') {

@@ -1,4 +1,3 @@
-import { isClusterScoped } from './kinds.js';
 import type { ResourceIndex } from './index.js';
 import type { Placement, Resource } from './resource.js';
 import { getPath } from './values.js';
@@ -20,7 +19,7 @@ export function otherCopies(index: ResourceIndex, resource: Resource): Copy[] {
   const copies = copiesOf(index);
   const others: Copy[] = [];
   for (const placement of resource.placements) {
-    const key = identityKey(resource, placement);
+    const key = identityKey(index, resource, placement);
     if (key === undefined) continue;
     for (const copy of copies.get(key) ?? []) {
       if (copy.resource === resource && copy.placement === placement) continue;
@@ -35,7 +34,7 @@ function copiesOf(index: ResourceIndex): Map<string, Copy[]> {
     const copies = new Map<string, Copy[]>();
     for (const resource of index.all) {
       for (const placement of resource.placements) {
-        const key = identityKey(resource, placement);
+        const key = identityKey(index, resource, placement);
         if (key === undefined) continue;
         (copies.get(key) ?? copies.set(key, []).get(key)!).push({ resource, placement });
       }
@@ -60,10 +59,10 @@ function isSharedOnPurpose(resource: Resource): boolean {
   });
 }
 
-function identityKey(resource: Resource, placement: Placement): string | undefined {
+function identityKey(index: ResourceIndex, resource: Resource, placement: Placement): string | undefined {
   if (placement.cluster === undefined || placement.name === undefined) return undefined;
   if (isSharedOnPurpose(resource)) return undefined;
-  const clusterScoped = resource.typeId === 'Namespace' || isClusterScoped(resource.typeId);
+  const clusterScoped = resource.typeId === 'Namespace' || index.deployment.isClusterScoped(resource.typeId);
   if (!clusterScoped && placement.namespace === undefined) return undefined;
   return [placement.cluster, resource.typeId, placement.namespace ?? '', placement.name].join('\u0000');
 }
