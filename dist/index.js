@@ -44384,7 +44384,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 25;
+var CACHE_FORMAT = 26;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -46500,9 +46500,11 @@ var Recorder = class {
 
 // src/yaml/source.ts
 var TEMPLATE_LINE = /^[ \t]*\{\{/;
+var JINJA_LINE = /^[ \t]*\{[%#]/;
 var BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
 function templateActions(text2) {
   let found;
+  const hasExpression = text2.includes("{{");
   let blockParent;
   for (const line of text2.split("\n")) {
     const content = line.trimStart();
@@ -46510,7 +46512,7 @@ function templateActions(text2) {
     const indent = line.length - content.length;
     if (blockParent !== void 0 && indent > blockParent) continue;
     blockParent = void 0;
-    if (TEMPLATE_LINE.test(line)) return "line";
+    if (TEMPLATE_LINE.test(line) || hasExpression && JINJA_LINE.test(line)) return "line";
     if (line.includes("{{")) found = "inline";
     if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith("- ") || content.includes(": "))) blockParent = indent;
   }

@@ -12,7 +12,7 @@ import { isMapping, KEYS_WRITTEN, type Mapping } from '../resources/values.js';
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 25;
+const CACHE_FORMAT = 26;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;

@@ -49,16 +49,23 @@ export interface SourceFile {
 // ExternalSecret template, alert text) it is plain text and parses fine, and
 // says nothing about a syntax error elsewhere in the file.
 const TEMPLATE_LINE = /^[ \t]*\{\{/;
+// A Jinja statement or comment line (`{% if x %}`, `{# note #}`) is the same
+// in an Ansible template; alone it may be a stray line in a manifest Flux
+// applies, so it makes a template only beside a `{{` expression, which in
+// such a template often sits only inside block scalars.
+const JINJA_LINE = /^[ \t]*\{[%#]/;
 // A line whose value is a block scalar header: `key: |`, `- >-`, `key: &a |2`.
 const BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
 
 /**
  * Template actions outside block scalars: `line` when a line starts with one
- * (`{{- if ... }}`, only valid in a template), `inline` when one stands
- * inside a line (`- {{ requiredEnv "DIR" }}/values.yaml`), else undefined.
+ * (`{{- if ... }}`, only valid in a template, or a Jinja statement in a file
+ * that has `{{` anywhere), `inline` when one stands inside a line
+ * (`- {{ requiredEnv "DIR" }}/values.yaml`), else undefined.
  */
 function templateActions(text: string): 'line' | 'inline' | undefined {
   let found: 'inline' | undefined;
+  const hasExpression = text.includes('{{');
   // The indentation of the line that opened the block scalar being read; its content is indented deeper.
   let blockParent: number | undefined;
   for (const line of text.split('\n')) {
@@ -67,7 +74,7 @@ function templateActions(text: string): 'line' | 'inline' | undefined {
     const indent = line.length - content.length;
     if (blockParent !== undefined && indent > blockParent) continue;
     blockParent = undefined;
-    if (TEMPLATE_LINE.test(line)) return 'line';
+    if (TEMPLATE_LINE.test(line) || (hasExpression && JINJA_LINE.test(line))) return 'line';
     if (line.includes('{{')) found = 'inline';
     if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith('- ') || content.includes(': '))) blockParent = indent;
   }

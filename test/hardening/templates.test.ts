@@ -78,6 +78,25 @@ describe('Jinja', () => {
     });
     expect(located((await lintJson(dir)).findings)).toEqual(['comment.yaml:1:2 yaml-syntax/syntax MISSING_CHAR', 'statement.yaml:5:2 yaml-syntax/syntax BAD_SCALAR_START']);
   });
+
+  it('an Ansible template whose {{ expressions sit only inside block scalars is a template by its {% and {# lines', async () => {
+    const template = [
+      '{# managed by ansible #}',
+      '{% for node in nodes %}',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: node',
+      'data:',
+      '  config: |',
+      '    address: {{ node.address }}',
+      '{% endfor %}',
+      '',
+    ].join('\n');
+    const dir = hostileTree({ 'roles/k8s/templates/nodes.yaml': template });
+    expect(await lintJson(dir)).toEqual({ code: 0, findings: [], files: 1 });
+  });
 });
 
 describe('Flux substitution variables', () => {
