@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverFiles, UsageError } from '../src/discovery/discover.js';
-import { currentStamp, inputFromBytes } from '../src/discovery/read.js';
+import { currentStamp, inputFromBytes, resolveListed } from '../src/discovery/read.js';
 import { git, tempTree, writeTree } from './helpers/temp-repo.js';
 
 describe('discoverFiles in a git work tree', () => {
@@ -78,5 +78,13 @@ describe('inputFromBytes', () => {
   it('marks where bytes are not UTF-8, and decodes the rest', () => {
     const bytes = Buffer.concat([Buffer.from('a: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
     expect(inputFromBytes('bad.yaml', bytes)).toEqual({ path: 'bad.yaml', text: 'a: caf\ufffd\n', invalidEncodingAt: 6 });
+  });
+});
+
+describe('resolveListed', () => {
+  it('is path.resolve for listed paths, and for anything else', () => {
+    const bases = ['/', '/repo', '/repo/', '/repo/./sub/../x', 'relative/dir', ''];
+    const paths = ['a.yaml', 'apps/b/c.yaml', '.hidden/x.yaml', '..x/y.yaml', 'a..b/c.yaml', './a.yaml', '../a.yaml', 'a/./b.yaml', 'a/../b.yaml', 'a//b.yaml', 'a/', '/abs/a.yaml', '.', '..', '', 'a/..', 'a/.'];
+    for (const base of bases) for (const path of paths) expect([base, path, resolveListed(base, path)]).toEqual([base, path, resolve(base, path)]);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import { git } from './git.js';
-import { osError, stampOf, type FileStamp } from './read.js';
+import { osError, resolveListed, stampOf, type FileStamp } from './read.js';
 
 export interface Discovery {
   /** Files to lint, relative to the working directory with `/` separators, sorted. */
@@ -131,7 +131,7 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
   return (file) => {
     let stats;
     try {
-      stats = lstatSync(resolve(dir, file), { throwIfNoEntry: false });
+      stats = lstatSync(resolveListed(dir, file), { throwIfNoEntry: false });
     } catch (error) {
       // A parent replaced by a file deletes it too; otherwise (EACCES) reading it reports why.
       return (error as NodeJS.ErrnoException).code !== 'ENOTDIR';

@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
 
 // Invalid sequences become U+FFFD (valid text is checked with isUtf8 first).
@@ -25,8 +25,29 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * the repository; a FIFO or a device would block or never end.
  */
 export function readInputFile(cwd: string, path: string): InputFile {
-  return readStampedFile(resolve(cwd, path), path).file;
+  return readStampedFile(resolveListed(cwd, path), path).file;
 }
+
+// A part that path.resolve would fold (`.`, `..`, an empty one) or an absolute path.
+const NOT_NORMALIZED = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$|^$/;
+
+/**
+ * `resolve(base, path)` for a path as discovery lists it: relative, with
+ * `/`, nothing to fold. Joined as strings then; path.resolve's work for each of a
+ * thousand files was a tenth of a run that reads nothing.
+ */
+export function resolveListed(base: string, path: string): string {
+  if (sep !== '/' || NOT_NORMALIZED.test(path)) return resolve(base, path);
+  if (base !== lastBase) {
+    lastBase = base;
+    lastBaseResolved = resolve(base);
+    if (!lastBaseResolved.endsWith('/')) lastBaseResolved += '/';
+  }
+  return lastBaseResolved + path;
+}
+// Calls come for one base after another: resolved once.
+let lastBase: string | undefined;
+let lastBaseResolved = '';
 
 /**
  * What tells a file's content has not changed without reading it, as git's

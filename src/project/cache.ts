@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { currentStamp, readStampedFile, sameStamp, type FileStamp } from '../discovery/read.js';
+import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
@@ -169,7 +169,7 @@ export class ProjectCache implements AnalysisCache {
    * stamp when the caller has just taken it (discovery, in a git work tree).
    */
   readFile(cwd: string, path: string, known?: FileStamp): InputFile {
-    const absolute = resolve(cwd, path);
+    const absolute = resolveListed(cwd, path);
     this.filesSeen.add(absolute);
     const stored = this.files.get(absolute);
     const stamp = stored && (known ?? currentStamp(absolute));
