@@ -1,8 +1,6 @@
-import { posix } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRepository, type AnalysisCache, type FileAnalysis } from '../src/linter/linter.js';
-import { normalizeDir } from '../src/resources/deployment.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
 import { SubstitutedValue, substituteValue } from '../src/resources/substitution.js';
 import { getPath } from '../src/resources/values.js';
@@ -345,20 +343,5 @@ describe('homeops-lint graph', () => {
       dependsOn: ['flux-system/ingress-nginx-controller'],
       resources: 1,
     });
-  });
-});
-
-describe('normalizeDir', () => {
-  // What it must equal; it calls posix.normalize only for paths that are not normal already.
-  const reference = (dir: string) => posix.normalize(dir).replace(/\/+$/, '') || '.';
-  const segment = fc.constantFrom('a', 'b', '.', '..', '', '...', '.a', 'a.', '..a', 'x..', ' ');
-
-  it('is posix.normalize without a trailing slash, "." for nothing', () => {
-    const path = fc.tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 7 })).map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`);
-    fc.assert(
-      fc.property(path, (dir) => normalizeDir(dir) === reference(dir)),
-      { seed: 6, numRuns: 20_000 },
-    );
-    for (const dir of ['', '.', '..', '../..', '../a/..', 'a/../..', 'a//b', 'a/./b', 'a/b/', '/..', '/a/../..']) expect(normalizeDir(dir), dir).toBe(reference(dir));
   });
 });

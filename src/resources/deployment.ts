@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
 import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, type Placement, type RawResource } from './resource.js';
+import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
@@ -613,7 +614,7 @@ class FluxGraph {
   }
 
   private relative(dir: string): string {
-    return posix.relative(this.root || '.', dir) || '.';
+    return relativePath(this.root, dir) || '.';
   }
 
   /** `namespace/name`, as Flux refers to it in dependsOn. */
@@ -643,7 +644,7 @@ class FluxGraph {
   private clusterName(node: FluxNode): string {
     const { path } = this.resolve(node, undefined);
     const dir = node.isSync && path !== undefined ? path : posix.dirname(node.resource.file.path);
-    return posix.relative(this.root || '.', dir) || '.';
+    return relativePath(this.root, dir) || '.';
   }
 
   /**
@@ -675,10 +676,10 @@ class FluxGraph {
   private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined): ResolvedNode {
     const read = (value: unknown) => (typeof value === 'string' && parentSubstitution ? substituteText(value, parentSubstitution) : value);
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
-    const path = specPath === undefined ? undefined : normalizeDir(posix.join(this.root || '.', specPath.replace(/^\/+/, '')));
+    const path = specPath === undefined ? undefined : normalizeDir(joinPath(this.root || '.', specPath.replace(/^\/+/, '')));
     const components = path === undefined ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry) => {
       const component = knownString(read(entry));
-      return component === undefined ? [] : [normalizeDir(posix.join(path, component))];
+      return component === undefined ? [] : [normalizeDir(joinPath(path, component))];
     });
     return {
       path,
@@ -858,12 +859,12 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     });
   const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, labelsAdded: false, prefix: '', suffix: '' });
   for (const { entry } of config.resources) {
-    const target = posix.join(dir, entry);
+    const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, false));
     else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
   }
   for (const entry of config.patches) {
-    const target = posix.join(dir, entry);
+    const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, true));
   }
   return result;
@@ -888,7 +889,7 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   const included = new Set<string>();
   for (const [dir, config] of configs) {
     for (const { entry } of config.resources) {
-      const target = normalizeDir(posix.join(dir, entry));
+      const target = normalizeDir(joinPath(dir, entry));
       if (target !== dir) included.add(target);
     }
   }
@@ -899,7 +900,7 @@ function entriesOutsideTree(configs: Map<string, KustomizeConfig>, tree: FileTre
   const outside: DeploymentPlan['entriesOutsideTree'][number][] = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
-      const target = posix.join(dir, entry);
+      const target = joinPath(dir, entry);
       if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
     }
   }
@@ -1008,18 +1009,6 @@ const REMOTE = [
 
 function isLocal(entry: string): boolean {
   return !REMOTE.some((pattern) => pattern.test(entry));
-}
-
-// What posix.normalize would change: `//`, a trailing `/`, a `.` segment, a
-// `..` after the root or after a segment that is not `..` itself.
-const UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
-
-export function normalizeDir(dir: string): string {
-  // Most directories asked about are written normalized (discovery's paths
-  // and their parents): posix.normalize, called thousands of times, only for the others.
-  if (dir !== '' && !UNNORMALIZED.test(dir)) return dir;
-  const normalized = posix.normalize(dir).replace(/\/+$/, '');
-  return normalized === '' ? '.' : normalized;
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */

@@ -1,6 +1,6 @@
-import { posix } from 'node:path';
 import { ALL_KINDS } from '../rules/types.js';
 import type { Deployment } from './deployment.js';
+import { relativePath } from './paths.js';
 import type { Resource } from './resource.js';
 
 /** Every placed resource of the run, looked up by kind and by cluster. */
@@ -27,7 +27,7 @@ export class ResourceIndex {
 
   /** The resource's file relative to the repository root, as Flux paths are written. */
   pathInRepo(resource: Resource): string {
-    return posix.relative(this.root || '.', resource.file.path);
+    return relativePath(this.root, resource.file.path);
   }
 
   /** Resources of the given `group/Kind` ids, in file order. */
