@@ -83,8 +83,8 @@ describe('inputFromBytes', () => {
 
 describe('resolveListed', () => {
   it('is path.resolve for listed paths, and for anything else', () => {
-    const bases = ['/', '/repo', '/repo/', '/repo/./sub/../x', 'relative/dir', ''];
-    const paths = ['a.yaml', 'apps/b/c.yaml', '.hidden/x.yaml', '..x/y.yaml', 'a..b/c.yaml', './a.yaml', '../a.yaml', 'a/./b.yaml', 'a/../b.yaml', 'a//b.yaml', 'a/', '/abs/a.yaml', '.', '..', '', 'a/..', 'a/.'];
+    const bases = ['/', '/repo', '/repo/', '/a/b/c', '/repo/./sub/../x', 'relative/dir', ''];
+    const paths = ['a.yaml', 'apps/b/c.yaml', '.hidden/x.yaml', '..x/y.yaml', 'a..b/c.yaml', './a.yaml', '../a.yaml', '../../a/b.yaml', '../../../../../a.yaml', '../..', '../../', '.././a', '../a/../b', 'a/./b.yaml', 'a/../b.yaml', 'a//b.yaml', 'a/', '/abs/a.yaml', '.', '..', '', 'a/..', 'a/.'];
     for (const base of bases) for (const path of paths) expect([base, path, resolveListed(base, path)]).toEqual([base, path, resolve(base, path)]);
   });
 });

@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
 
 // Invalid sequences become U+FFFD (valid text is checked with isUtf8 first).
@@ -33,21 +33,27 @@ const NOT_NORMALIZED = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$|^$/;
 
 /**
  * `resolve(base, path)` for a path as discovery lists it: relative, with
- * `/`, nothing to fold. Joined as strings then; path.resolve's work for each of a
- * thousand files was a tenth of a run that reads nothing.
+ * `/`, nothing to fold but leading `../` (a linted directory outside the
+ * working directory). Joined as strings then; path.resolve's work for each
+ * of a thousand files was a tenth of a run that reads nothing.
  */
 export function resolveListed(base: string, path: string): string {
-  if (sep !== '/' || NOT_NORMALIZED.test(path)) return resolve(base, path);
+  let ups = 0;
+  while (path.startsWith('../', 3 * ups)) ups++;
+  const rest = ups === 0 ? path : path.slice(3 * ups);
+  if (sep !== '/' || NOT_NORMALIZED.test(rest)) return resolve(base, path);
   if (base !== lastBase) {
     lastBase = base;
-    lastBaseResolved = resolve(base);
-    if (!lastBaseResolved.endsWith('/')) lastBaseResolved += '/';
+    ancestors = [resolve(base)];
   }
-  return lastBaseResolved + path;
+  // `/`-ended directories: the base, its parent, and so on up to the root.
+  for (let at = ancestors.length; at <= ups; at++) ancestors.push(ancestors[at - 1] === '/' ? '/' : dirname(ancestors[at - 1]!));
+  const directory = ancestors[ups]!;
+  return directory.endsWith('/') ? `${directory}${rest}` : `${directory}/${rest}`;
 }
-// Calls come for one base after another: resolved once.
+// Calls come for one base after another: it is resolved once.
 let lastBase: string | undefined;
-let lastBaseResolved = '';
+let ancestors: string[] = [];
 
 /**
  * What tells a file's content has not changed without reading it, as git's

@@ -33,7 +33,9 @@ export function relativePath(from: string, to: string): string {
   return to.startsWith(`${from}/`) ? to.slice(from.length + 1) : posix.relative(from, to);
 }
 
-// Normalized, not `.`, not absolute, and not above the working directory.
+// Normalized, relative and not `.`: two such paths resolve against the
+// same directory, and one under the other is its own relative path. (A
+// linted directory outside the working directory starts with `../`.)
 function isPlainRelative(path: string): boolean {
-  return path !== '' && path !== '.' && path[0] !== '/' && path !== '..' && !path.startsWith('../') && !UNNORMALIZED.test(path);
+  return path !== '' && path !== '.' && path[0] !== '/' && !UNNORMALIZED.test(path);
 }
