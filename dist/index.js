@@ -2161,9 +2161,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve9, reject) => {
+          return new Promise((resolve8, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve9(data);
+              return err ? reject(err) : resolve8(data);
             });
           });
         }
@@ -2201,12 +2201,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve9, reject) => {
+          return new Promise((resolve8, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve9(data);
+              ) : resolve8(data);
             });
           });
         }
@@ -4473,8 +4473,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve9, reject) => {
-        res = resolve9;
+      const promise = new Promise((resolve8, reject) => {
+        res = resolve8;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6725,12 +6725,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve9, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve9;
+          callback = resolve8;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7400,12 +7400,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve9, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve9;
+          callback = resolve8;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7884,16 +7884,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve9) => {
+        return new Promise((resolve8) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve9;
+            this[kClosedResolve] = resolve8;
           } else {
-            resolve9(null);
+            resolve8(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve9) => {
+        return new Promise((resolve8) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7904,7 +7904,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve9(null);
+            resolve8(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7955,7 +7955,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve9, reject) => {
+        const socket = await new Promise((resolve8, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve9(socket2);
+              resolve8(socket2);
             }
           });
         });
@@ -8303,8 +8303,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve9) => {
-            this[kClosedResolve] = resolve9;
+          await new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
           });
         }
       }
@@ -9573,7 +9573,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve9, reject) => {
+        return await new Promise((resolve8, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve9(null);
+              resolve8(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9605,7 +9605,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve9, reject) => {
+      return new Promise((resolve8, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9622,7 +9622,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve9,
+              resolve: resolve8,
               reject,
               length: 0,
               body: []
@@ -9692,18 +9692,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve9, stream, length } = consume2;
+      const { type, body, resolve: resolve8, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve9(chunksDecode(body, length));
+          resolve8(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve9(JSON.parse(chunksDecode(body, length)));
+          resolve8(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve9(chunksConcat(body, length).buffer);
+          resolve8(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve9(new Blob(body, { type: stream[kContentType] }));
+          resolve8(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve9(chunksConcat(body, length));
+          resolve8(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9960,9 +9960,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve8, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10185,9 +10185,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10472,9 +10472,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve8, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10566,9 +10566,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve8, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -14431,7 +14431,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve9, reject) => agent.dispatch(
+        return new Promise((resolve8, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14507,7 +14507,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve9({
+              resolve8({
                 status,
                 statusText,
                 headersList,
@@ -14550,7 +14550,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve9({
+              resolve8({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18291,8 +18291,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve9) => {
-        setTimeout(resolve9, ms).unref();
+      return new Promise((resolve8) => {
+        setTimeout(resolve8, ms).unref();
       });
     }
     module.exports = {
@@ -22101,7 +22101,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve9.call(this, root, ref);
+      let _sch = resolve8.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -22128,7 +22128,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve9(root, ref) {
+    function resolve8(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22992,7 +22992,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve9(baseURI, relativeURI, options) {
+    function resolve8(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23383,7 +23383,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve9,
+      resolve: resolve8,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -34164,7 +34164,7 @@ var require_dist = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.defaultLoadersSync = exports.defaultLoaders = exports.globalConfigSearchPlacesSync = exports.globalConfigSearchPlaces = exports.getDefaultSearchPlacesSync = exports.getDefaultSearchPlaces = void 0;
-    exports.cosmiconfig = cosmiconfig2;
+    exports.cosmiconfig = cosmiconfig;
     exports.cosmiconfigSync = cosmiconfigSync;
     var defaults_1 = require_defaults2();
     Object.defineProperty(exports, "defaultLoaders", { enumerable: true, get: function() {
@@ -34296,7 +34296,7 @@ var require_dist = __commonJS({
       };
       return mergeOptionsBase(moduleName, defaults, options);
     }
-    function cosmiconfig2(moduleName, options = {}) {
+    function cosmiconfig(moduleName, options = {}) {
       const normalizedOptions = mergeOptions(moduleName, options);
       const explorer = new Explorer_js_1.Explorer(normalizedOptions);
       return {
@@ -38284,10 +38284,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -38301,7 +38301,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -38325,7 +38325,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -38341,7 +38341,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -38432,7 +38432,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -38446,13 +38446,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -38495,18 +38495,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -38560,8 +38560,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap3 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -38573,7 +38573,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -38584,8 +38584,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap3 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -38602,7 +38602,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -38782,7 +38782,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -38799,24 +38799,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -38999,25 +38999,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -39827,14 +39827,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -41001,18 +41001,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -41165,15 +41165,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -41367,13 +41367,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -41655,7 +41655,7 @@ var require_dist2 = __commonJS({
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { EOL as EOL5 } from "node:os";
-import { dirname as dirname5, extname as extname2, resolve as resolve8 } from "node:path";
+import { dirname as dirname6, extname as extname2, resolve as resolve7 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -41822,11 +41822,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve9) {
-      resolve9(value);
+    return value instanceof P ? value : new P(function(resolve8) {
+      resolve8(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve9, reject) {
+  return new (P || (P = Promise))(function(resolve8, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -41842,7 +41842,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result2) {
-      result2.done ? resolve9(result2.value) : adopt(result2.value).then(fulfilled, rejected);
+      result2.done ? resolve8(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -42622,20 +42622,39 @@ function isKustomizationFile(path) {
   return KUSTOMIZATION_FILE_NAMES.includes(path.slice(path.lastIndexOf("/") + 1));
 }
 function placeResource(raw, placements) {
-  const substitution = placements[0]?.substitution;
-  const substituted = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? new SubstitutedValue(raw.value, substitution) : void 0;
-  return {
-    ...raw,
-    get value() {
-      return substituted ? substituted.value : raw.value;
-    },
-    written: raw.value,
-    placements,
-    name: raw.typeId === "Namespace" && placements.length > 0 ? placements[0].name : raw.name,
-    namespace: placements[0]?.namespace,
-    get: substituted ? (path) => substituted.at(path) : (path) => getPath(raw.value, path)
-  };
+  return new PlacedResource(raw, placements);
 }
+var PlacedResource = class {
+  apiVersion;
+  kind;
+  typeId;
+  name;
+  file;
+  documentIndex;
+  written;
+  namespace;
+  placements;
+  substituted;
+  constructor(raw, placements) {
+    this.apiVersion = raw.apiVersion;
+    this.kind = raw.kind;
+    this.typeId = raw.typeId;
+    this.file = raw.file;
+    this.documentIndex = raw.documentIndex;
+    this.written = raw.value;
+    this.placements = placements;
+    this.name = raw.typeId === "Namespace" && placements.length > 0 ? placements[0].name : raw.name;
+    this.namespace = placements[0]?.namespace;
+    const substitution = placements[0]?.substitution;
+    this.substituted = substitution && raw.file.mentionsVariables && !substitutionDisabled(raw.value) ? new SubstitutedValue(raw.value, substitution) : void 0;
+  }
+  get value() {
+    return this.substituted ? this.substituted.value : this.written;
+  }
+  get(path) {
+    return this.substituted ? this.substituted.at(path) : getPath(this.written, path);
+  }
+};
 function describeResource(resource) {
   const name = resource.name ?? "(unnamed)";
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
@@ -43733,7 +43752,7 @@ function isObject(value) {
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
 import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { dirname, isAbsolute, posix, relative, resolve as resolve2, sep } from "node:path";
+import { dirname as dirname2, isAbsolute, posix, relative, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/discovery/git.ts
 import { createRequire } from "node:module";
@@ -43749,13 +43768,29 @@ function git(cwd, args, input) {
 // src/discovery/read.ts
 import { isAscii, isUtf8 } from "node:buffer";
 import { closeSync, constants as constants3, fstatSync, lstatSync, openSync, readFileSync, readSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 var UTF8 = new TextDecoder("utf-8");
 var MAX_FILE_BYTES = 10 * 1024 * 1024;
 var OPEN_FLAGS = constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0) | (constants3.O_NONBLOCK ?? 0);
 function readInputFile(cwd, path) {
-  return readStampedFile(resolve(cwd, path), path).file;
+  return readStampedFile(resolveListed(cwd, path), path).file;
 }
+var NOT_NORMALIZED = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\/|\/$|^$/;
+function resolveListed(base, path) {
+  let ups = 0;
+  while (path.startsWith("../", 3 * ups)) ups++;
+  const rest = ups === 0 ? path : path.slice(3 * ups);
+  if (sep !== "/" || NOT_NORMALIZED.test(rest)) return resolve(base, path);
+  if (base !== lastBase) {
+    lastBase = base;
+    ancestors = [resolve(base)];
+  }
+  for (let at = ancestors.length; at <= ups; at++) ancestors.push(ancestors[at - 1] === "/" ? "/" : dirname(ancestors[at - 1]));
+  const directory = ancestors[ups];
+  return directory.endsWith("/") ? `${directory}${rest}` : `${directory}/${rest}`;
+}
+var lastBase;
+var ancestors = [];
 function stampOf(stats) {
   return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino, stats.dev];
 }
@@ -43870,9 +43905,9 @@ function gitFiles(dir, stamped, unlisted) {
 var GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
 function mayBeInGitWorkTree(dir) {
   if (process.env.GIT_DIR !== void 0) return true;
-  for (let at = dir; ; at = dirname(at)) {
+  for (let at = dir; ; at = dirname2(at)) {
     if (existsSync2(resolve2(at, ".git"))) return true;
-    if (dirname(at) === at) return false;
+    if (dirname2(at) === at) return false;
   }
 }
 function workTreeFiles(dir, stamped) {
@@ -43888,7 +43923,7 @@ function workTreeFiles(dir, stamped) {
   return (file) => {
     let stats;
     try {
-      stats = lstatSync2(resolve2(dir, file), { throwIfNoEntry: false });
+      stats = lstatSync2(resolveListed(dir, file), { throwIfNoEntry: false });
     } catch (error2) {
       return error2.code !== "ENOTDIR";
     }
@@ -43937,18 +43972,18 @@ function isUnder(file, base) {
 }
 function commonDirectory(paths, cwd) {
   if (paths.length === 0) return cwd;
-  let common = paths[0].split(sep);
+  let common = paths[0].split(sep2);
   for (const path of paths.slice(1)) {
-    const parts = path.split(sep);
+    const parts = path.split(sep2);
     let i = 0;
     while (i < common.length && common[i] === parts[i]) i++;
     common = common.slice(0, i);
   }
-  return common.join(sep) || sep;
+  return common.join(sep2) || sep2;
 }
 function toRelative(cwd, absolute) {
   const path = isAbsolute(absolute) ? relative(cwd, absolute) : absolute;
-  return path.split(sep).join("/");
+  return path.split(sep2).join("/");
 }
 
 // src/formatters/github.ts
@@ -44274,12 +44309,11 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname4, relative as relative3, resolve as resolve7, sep as sep3 } from "node:path";
+import { dirname as dirname5, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
-var import_cosmiconfig = __toESM(require_dist(), 1);
 import { existsSync as existsSync3 } from "node:fs";
-import { dirname as dirname2, extname, resolve as resolve3 } from "node:path";
+import { dirname as dirname3, extname, resolve as resolve3 } from "node:path";
 import { pathToFileURL } from "node:url";
 var MODULE = "homeops-lint";
 var DATA_PLACES = ["package.json", ".homeops-lintrc", ".homeops-lintrc.yaml", ".homeops-lintrc.yml", ".homeops-lintrc.json"];
@@ -44287,7 +44321,7 @@ var JS_PLACES = ["homeops-lint.config.js", "homeops-lint.config.mjs", "homeops-l
 var JS_EXTENSIONS = /* @__PURE__ */ new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
 async function loadConfig(options) {
   const searchPlaces = options.allowJs ? [...DATA_PLACES, ...JS_PLACES] : DATA_PLACES;
-  const explorer = (0, import_cosmiconfig.cosmiconfig)(MODULE, {
+  const explorer = async () => (await Promise.resolve().then(() => __toESM(require_dist(), 1))).cosmiconfig(MODULE, {
     searchPlaces,
     searchStrategy: "none",
     cache: false,
@@ -44300,9 +44334,9 @@ async function loadConfig(options) {
       if (!options.allowJs && JS_EXTENSIONS.has(extname(given))) throw new UsageError(`--no-js-config refuses the JavaScript configuration ${given}`);
       const path = resolve3(options.cwd, given);
       if (!existsSync3(path)) throw new UsageError(`configuration file not found: ${given}`);
-      result2 = await explorer.load(path);
+      result2 = await (await explorer()).load(path);
     } else {
-      result2 = await searchUpward(explorer.search.bind(explorer), searchPlaces, resolve3(options.cwd, options.searchFrom));
+      result2 = await searchUpward(async (dir) => (await explorer()).search(dir), searchPlaces, resolve3(options.cwd, options.searchFrom));
     }
   } catch (error2) {
     if (error2 instanceof UsageError) throw error2;
@@ -44318,10 +44352,10 @@ function unreadableConfig(error2, cwd, given) {
   return new ConfigError(path ? toRelative(cwd, path) : given ?? "the configuration", [`(file): ${detail || "cannot be read"}`]);
 }
 async function searchUpward(search, places, start) {
-  for (let dir = start; ; dir = dirname2(dir)) {
+  for (let dir = start; ; dir = dirname3(dir)) {
     const found = places.some((place) => existsSync3(resolve3(dir, place))) ? await search(dir) : null;
     if (found) return found;
-    if (existsSync3(resolve3(dir, ".git")) || dirname2(dir) === dir) return null;
+    if (existsSync3(resolve3(dir, ".git")) || dirname3(dir) === dir) return null;
   }
 }
 function jsLoaders(importModule) {
@@ -44330,16 +44364,16 @@ function jsLoaders(importModule) {
 }
 
 // src/discovery/git-revision.ts
-import { relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { relative as relative2, resolve as resolve4, sep as sep3 } from "node:path";
 function filesAtMergeBase(ref, targets, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
   const base = gitText(cwd, ["merge-base", ref, "HEAD"], `cannot find the merge base of "${ref}" and HEAD`).trim();
-  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve4(cwd, target)).split(sep2).join("/"));
+  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve4(cwd, target)).split(sep3).join("/"));
   const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map((scope) => scope || ".")], "cannot list the base tree");
   const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter(isManifestPath))].sort();
   const blobs = readBlobs(top, base, paths);
   return paths.map((path, index) => {
-    const shown = relative2(cwd, resolve4(top, path)).split(sep2).join("/");
+    const shown = relative2(cwd, resolve4(top, path)).split(sep3).join("/");
     const bytes = blobs[index];
     return bytes === void 0 ? { path: shown, error: "not readable from git" } : inputFromBytes(shown, bytes);
   });
@@ -44382,7 +44416,7 @@ function gitText(cwd, args, failure) {
 // src/project/cache.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname as dirname3, join, resolve as resolve5 } from "node:path";
+import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 var CACHE_FORMAT = 26;
 var MAX_RUNS = 16;
@@ -44451,7 +44485,7 @@ var ProjectCache = class {
    * stamp when the caller has just taken it (discovery, in a git work tree).
    */
   readFile(cwd, path, known) {
-    const absolute = resolve5(cwd, path);
+    const absolute = resolveListed(cwd, path);
     this.filesSeen.add(absolute);
     const stored = this.files.get(absolute);
     const stamp = stored && (known ?? currentStamp(absolute));
@@ -44643,7 +44677,7 @@ function readMap(path) {
   }
 }
 function writeAtomically(path, data) {
-  const directory = dirname3(path);
+  const directory = dirname4(path);
   if (mkdirSync(directory, { recursive: true }) !== void 0) writeFileSync(join(directory, ".gitignore"), "# homeops-lint cache\n*\n");
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, data);
@@ -44657,7 +44691,7 @@ import { posix as posix4 } from "node:path";
 
 // src/resources/deployment.ts
 var import_yaml2 = __toESM(require_dist2(), 1);
-import { posix as posix2 } from "node:path";
+import { posix as posix3 } from "node:path";
 
 // src/yaml/fast-compose.ts
 var import_yaml = __toESM(require_dist2(), 1);
@@ -45423,6 +45457,29 @@ var FlowComposer = class {
   }
 };
 
+// src/resources/paths.ts
+import { posix as posix2 } from "node:path";
+var UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
+function normalizeDir(dir) {
+  if (dir !== "" && !UNNORMALIZED.test(dir)) return dir;
+  const normalized = posix2.normalize(dir).replace(/\/+$/, "");
+  return normalized === "" ? "." : normalized;
+}
+function joinPath(dir, entry) {
+  const rest = entry.startsWith("./") ? entry.slice(2) : entry;
+  if (rest === "" || rest[0] === "/" || rest === ".." || rest.startsWith("../") || UNNORMALIZED.test(rest) || UNNORMALIZED.test(dir)) return posix2.join(dir, entry);
+  return dir === "" || dir === "." ? rest : `${dir}/${rest}`;
+}
+function relativePath(from, to) {
+  if (!isPlainRelative(to) || !(from === "" || from === "." || isPlainRelative(from))) return posix2.relative(from || ".", to);
+  if (from === "" || from === ".") return to === "." ? "" : to;
+  if (to === from) return "";
+  return to.startsWith(`${from}/`) ? to.slice(from.length + 1) : posix2.relative(from, to);
+}
+function isPlainRelative(path) {
+  return path !== "" && path !== "." && path[0] !== "/" && !UNNORMALIZED.test(path);
+}
+
 // src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
 var SYNC_PATHS = /* @__PURE__ */ new Map([
@@ -45774,7 +45831,7 @@ var FluxGraph = class {
     });
   }
   relative(dir) {
-    return posix2.relative(this.root || ".", dir) || ".";
+    return relativePath(this.root, dir) || ".";
   }
   /** `namespace/name`, as Flux refers to it in dependsOn. */
   idOf(node) {
@@ -45798,8 +45855,8 @@ var FluxGraph = class {
   }
   clusterName(node) {
     const { path } = this.resolve(node, void 0);
-    const dir = node.isSync && path !== void 0 ? path : posix2.dirname(node.resource.file.path);
-    return posix2.relative(this.root || ".", dir) || ".";
+    const dir = node.isSync && path !== void 0 ? path : posix3.dirname(node.resource.file.path);
+    return relativePath(this.root, dir) || ".";
   }
   /**
    * The node's path, target namespace and substitution. Read without a parent
@@ -45829,10 +45886,10 @@ var FluxGraph = class {
   resolveWith(node, parentSubstitution) {
     const read = (value) => typeof value === "string" && parentSubstitution ? substituteText(value, parentSubstitution) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
-    const path = specPath === void 0 ? void 0 : normalizeDir(posix2.join(this.root || ".", specPath.replace(/^\/+/, "")));
+    const path = specPath === void 0 ? void 0 : normalizeDir(joinPath(this.root || ".", specPath.replace(/^\/+/, "")));
     const components = path === void 0 ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry) => {
       const component = knownString(read(entry));
-      return component === void 0 ? [] : [normalizeDir(posix2.join(path, component))];
+      return component === void 0 ? [] : [normalizeDir(joinPath(path, component))];
     });
     return {
       path,
@@ -45986,12 +46043,12 @@ function buildDirectory(dir, tree, configs, members) {
   });
   const file = (path, patch) => ({ file: path, namespace: void 0, patch, labelsAdded: false, prefix: "", suffix: "" });
   for (const { entry } of config.resources) {
-    const target = posix2.join(dir, entry);
+    const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, false));
     else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
   }
   for (const entry of config.patches) {
-    const target = posix2.join(dir, entry);
+    const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, true));
   }
   return result2;
@@ -46007,7 +46064,7 @@ function topLevelKustomizations(configs) {
   const included = /* @__PURE__ */ new Set();
   for (const [dir, config] of configs) {
     for (const { entry } of config.resources) {
-      const target = normalizeDir(posix2.join(dir, entry));
+      const target = normalizeDir(joinPath(dir, entry));
       if (target !== dir) included.add(target);
     }
   }
@@ -46017,7 +46074,7 @@ function entriesOutsideTree(configs, tree) {
   const outside = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
-      const target = posix2.join(dir, entry);
+      const target = joinPath(dir, entry);
       if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
     }
   }
@@ -46029,7 +46086,7 @@ function readKustomizeConfigs(files) {
   for (const { path, value } of files) {
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
-    configs.set(normalizeDir(posix2.dirname(path)), {
+    configs.set(normalizeDir(posix3.dirname(path)), {
       file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping(value.commonLabels) || asArray(value.labels).some((entry) => isMapping(getPath(entry, ["pairs"]))) || // A transformer (a LabelTransformer, say) may add labels as a patch may.
@@ -46099,12 +46156,6 @@ var REMOTE = [
 function isLocal(entry) {
   return !REMOTE.some((pattern) => pattern.test(entry));
 }
-var UNNORMALIZED = /\/\/|\/$|(^|\/)\.(\/|$)|^\/\.\.(\/|$)|(^|\/)(?!\.\.(\/|$))[^/]+\/\.\.(\/|$)/;
-function normalizeDir(dir) {
-  if (dir !== "" && !UNNORMALIZED.test(dir)) return dir;
-  const normalized = posix2.normalize(dir).replace(/\/+$/, "");
-  return normalized === "" ? "." : normalized;
-}
 var Memo = class {
   constructor(compute, onCycle) {
     this.compute = compute;
@@ -46132,10 +46183,10 @@ var FileTree = class {
   constructor(yamlPaths) {
     for (const path of yamlPaths) {
       this.yamlFiles.add(path);
-      const dir = normalizeDir(posix2.dirname(path));
+      const dir = normalizeDir(posix3.dirname(path));
       (this.yamlByDir.get(dir) ?? this.yamlByDir.set(dir, []).get(dir)).push(path);
       for (let child2 = dir, parent; child2 !== "."; child2 = parent) {
-        parent = normalizeDir(posix2.dirname(child2));
+        parent = normalizeDir(posix3.dirname(child2));
         const set = this.subdirs.get(parent) ?? /* @__PURE__ */ new Set();
         if (set.has(child2)) break;
         set.add(child2);
@@ -46145,7 +46196,7 @@ var FileTree = class {
     for (const list of this.yamlByDir.values()) list.sort();
   }
   hasYamlFile(path) {
-    return this.yamlFiles.has(path) || this.yamlFiles.has(posix2.normalize(path));
+    return this.yamlFiles.has(path) || this.yamlFiles.has(posix3.normalize(path));
   }
   hasDirectory(path) {
     const dir = normalizeDir(path);
@@ -46163,7 +46214,6 @@ var FileTree = class {
 };
 
 // src/resources/index.ts
-import { posix as posix3 } from "node:path";
 var ResourceIndex = class {
   /**
    * @param root the repository root, relative to the working directory (`''` for it)
@@ -46187,7 +46237,7 @@ var ResourceIndex = class {
   derivations = /* @__PURE__ */ new Map();
   /** The resource's file relative to the repository root, as Flux paths are written. */
   pathInRepo(resource) {
-    return posix3.relative(this.root || ".", resource.file.path);
+    return relativePath(this.root, resource.file.path);
   }
   /** Resources of the given `group/Kind` ids, in file order. */
   ofType(...typeIds) {
@@ -46245,7 +46295,7 @@ function locate(doc, path, target = "value") {
   return spanOf(chosen) ?? spanOf(doc.contents) ?? { start: 0, end: 0 };
 }
 function child(doc, parent, segment) {
-  const node = resolve6(doc, parent);
+  const node = resolve5(doc, parent);
   if ((0, import_yaml3.isMap)(node)) {
     const pair = findPair(doc, node.items, segment, 0);
     return pair ? { pair, node: pair.value } : void 0;
@@ -46263,7 +46313,7 @@ function findPair(doc, items, key, depth) {
     if (keyOf(pair) !== "<<") continue;
     const sources = (0, import_yaml3.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const merged = resolve6(doc, source);
+      const merged = resolve5(doc, source);
       if (!(0, import_yaml3.isMap)(merged)) continue;
       const found = findPair(doc, merged.items, key, depth + 1);
       if (found) return found;
@@ -46276,7 +46326,7 @@ function keyOf(pair) {
   const value = pair.key.value;
   return typeof value === "symbol" ? value.description : String(value);
 }
-function resolve6(doc, node) {
+function resolve5(doc, node) {
   if ((0, import_yaml3.isAlias)(node)) return node.resolve(doc) ?? null;
   return node ?? null;
 }
@@ -47087,16 +47137,16 @@ async function readProject(options, cache) {
   const { config, configPath } = await loadProjectConfig(options);
   const targets = options.repository !== void 0 ? [options.repository] : options.paths;
   const discovery = discoverFiles(targets, options.cwd);
-  const ignored = ignoreMatcher(config.ignores, configPath ? dirname4(configPath) : options.cwd, options.cwd);
+  const ignored = ignoreMatcher(config.ignores, configPath ? dirname5(configPath) : options.cwd, options.cwd);
   const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
-  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve7(options.cwd, path)) };
+  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve6(options.cwd, path)) };
 }
 async function lintProject(options) {
-  const cache = options.cache && new ProjectCache(resolve7(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
-  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve7(options.cwd, path))) : void 0;
+  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve6(options.cwd, path))) : void 0;
   const settings = {
     root,
     rules: config.rules,
@@ -47133,7 +47183,7 @@ async function lintProject(options) {
   return { findings, fileCount: result2.fileCount, sourceOf, notes };
 }
 function applyBaseline(findings, file, options, notes) {
-  const path = resolve7(options.cwd, file);
+  const path = resolve6(options.cwd, file);
   if (!existsSync4(path)) throw new UsageError(`baseline file not found: ${file}; create it with --write-baseline`);
   const { fresh, stale, pruned } = matchBaseline(findings, parseBaseline(readFileSync5(path, "utf8"), file));
   const entries = (count) => count === 1 ? "entry" : "entries";
@@ -47165,9 +47215,9 @@ function writeOutput(path, shown, text2) {
 function searchStart(paths, cwd) {
   const first = paths[0];
   if (first === void 0) return cwd;
-  const absolute = resolve7(cwd, first);
+  const absolute = resolve6(cwd, first);
   try {
-    return statSync2(absolute).isDirectory() ? absolute : dirname4(absolute);
+    return statSync2(absolute).isDirectory() ? absolute : dirname5(absolute);
   } catch {
     return cwd;
   }
@@ -47176,7 +47226,7 @@ function ignoreMatcher(globs, base, cwd) {
   if (globs.length === 0) return () => false;
   const matches = (0, import_picomatch.default)([...globs], { dot: true });
   return (path) => {
-    const fromBase = relative3(base, resolve7(cwd, path)).split(sep3).join("/");
+    const fromBase = relative3(base, resolve6(cwd, path)).split(sep4).join("/");
     return !fromBase.startsWith("../") && matches(fromBase);
   };
 }
@@ -47244,8 +47294,8 @@ function report(result2, inputs, cwd) {
   const formatInput = { findings: result2.findings, fileCount: result2.fileCount, sourceOf: result2.sourceOf, color: false };
   if (inputs.format !== void 0) logUntrusted(`homeops-lint --format ${inputs.format}`, outputFormats[inputs.format](formatInput));
   if (inputs.sarifFile !== void 0) {
-    const path = resolve8(cwd, inputs.sarifFile);
-    mkdirSync2(dirname5(path), { recursive: true });
+    const path = resolve7(cwd, inputs.sarifFile);
+    mkdirSync2(dirname6(path), { recursive: true });
     writeOutput(path, inputs.sarifFile, outputFormats.sarif(formatInput));
   }
   if (result2.notes.length > 0) logUntrusted("homeops-lint notes", result2.notes.join("\n"));
