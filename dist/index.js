@@ -27140,7 +27140,7 @@ var require_ignore = __commonJS({
       );
       return index < 0 ? path : path.slice(index + 1);
     };
-    var parentOf = (path) => {
+    var parentOf2 = (path) => {
       if (path.charCodeAt(0) === SLASH_CODE || path.indexOf(DOUBLE_SLASH) >= 0) {
         const slices = path.split(SLASH).filter(Boolean);
         slices.pop();
@@ -27456,7 +27456,7 @@ var require_ignore = __commonJS({
         if (cached) {
           return cached;
         }
-        const parentPath = parentOf(path);
+        const parentPath = parentOf2(path);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
         return cache[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
       }
@@ -43915,7 +43915,7 @@ function workTreeFiles(dir, stamped) {
   const linkedDir = (relativeDir) => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === void 0) {
-      linked = linkedDir(posix.dirname(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(parentOf(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -43927,10 +43927,14 @@ function workTreeFiles(dir, stamped) {
     } catch (error2) {
       return error2.code !== "ENOTDIR";
     }
-    if (stats === void 0 || stats.isSymbolicLink() || linkedDir(posix.dirname(file))) return false;
+    if (stats === void 0 || stats.isSymbolicLink() || linkedDir(parentOf(file))) return false;
     if (stats.isFile()) stamped(file, stampOf(stats));
     return true;
   };
+}
+function parentOf(path) {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? "." : path.slice(0, slash);
 }
 function globFiles(dir, unlisted) {
   const files = [];
@@ -46596,31 +46600,43 @@ function restoreSource(path, textOf, known, {
   fastLocate = true,
   originalTextOf
 } = {}) {
-  let text2;
-  let regions;
-  let documents;
-  let locator2;
-  const theText = () => text2 ??= textOf();
-  return {
-    path,
-    problems: known.problems,
-    isTemplate: known.isTemplate,
-    mentionsVariables: known.mentionsVariables,
-    get text() {
-      return theText();
-    },
-    // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
-    regionOf: (span) => (regions ??= regionsOf(theText(), originalTextOf?.()))(span),
-    get documents() {
-      documents ??= known.isTemplate ? [] : parseDocuments(theText());
-      return documents;
-    },
-    locateFast: (documentIndex, path2, target) => {
-      if (locator2 === void 0) locator2 = fastLocate && !known.isTemplate && fastLocator(theText()) || null;
-      return locator2?.(documentIndex, path2, target);
-    }
-  };
+  return new RestoredSource(path, textOf, known, fastLocate, originalTextOf);
 }
+var RestoredSource = class {
+  constructor(path, textOf, known, fastLocate, originalTextOf) {
+    this.path = path;
+    this.textOf = textOf;
+    this.fastLocate = fastLocate;
+    this.originalTextOf = originalTextOf;
+    this.problems = known.problems;
+    this.isTemplate = known.isTemplate;
+    this.mentionsVariables = known.mentionsVariables;
+  }
+  path;
+  textOf;
+  fastLocate;
+  originalTextOf;
+  problems;
+  isTemplate;
+  mentionsVariables;
+  read;
+  regions;
+  parsed;
+  // Built on the first position asked for; null when the fast composer does not take the text.
+  locator;
+  get text() {
+    return this.read ??= this.textOf();
+  }
+  // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
+  regionOf = (span) => (this.regions ??= regionsOf(this.text, this.originalTextOf?.()))(span);
+  get documents() {
+    return this.parsed ??= this.isTemplate ? [] : parseDocuments(this.text);
+  }
+  locateFast(documentIndex, path, target) {
+    if (this.locator === void 0) this.locator = this.fastLocate && !this.isTemplate && fastLocator(this.text) || null;
+    return this.locator?.(documentIndex, path, target);
+  }
+};
 function mentionsVariables(text2) {
   return text2.includes("${");
 }
@@ -46902,7 +46918,7 @@ function problemsOf(file, directive, used, options) {
 var MAX_ALIAS_COUNT2 = 100;
 function lint(input) {
   const settings = input.rules ?? {};
-  const reportOnly = input.reportOnly;
+  const reportOnly = input.reportOnly && memoized(input.reportOnly);
   const { index, findings, directives } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
@@ -46924,6 +46940,14 @@ function lint(input) {
     requireReason: input.requireReason ?? false
   });
   return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !("directory" in file)).length };
+}
+function memoized(accepts) {
+  const answers = /* @__PURE__ */ new Map();
+  return (path) => {
+    let answer = answers.get(path);
+    if (answer === void 0) answers.set(path, answer = accepts(path));
+    return answer;
+  };
 }
 function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,

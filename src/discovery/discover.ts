@@ -123,7 +123,7 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
   const linkedDir = (relativeDir: string): boolean => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === undefined) {
-      linked = linkedDir(posix.dirname(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(parentOf(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -136,10 +136,16 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
       // A parent replaced by a file deletes it too; otherwise (EACCES) reading it reports why.
       return (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
     }
-    if (stats === undefined || stats.isSymbolicLink() || linkedDir(posix.dirname(file))) return false;
+    if (stats === undefined || stats.isSymbolicLink() || linkedDir(parentOf(file))) return false;
     if (stats.isFile()) stamped(file, stampOf(stats));
     return true;
   };
+}
+
+/** posix.dirname of a path as git lists it (relative, normalized), without its checks, for every file. */
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '.' : path.slice(0, slash);
 }
 
 /**

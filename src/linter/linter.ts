@@ -78,7 +78,8 @@ const MAX_ALIAS_COUNT = 100;
 /** The pure core: files in, sorted findings out. No file system, no output. */
 export function lint(input: LintInput): LintResult {
   const settings = input.rules ?? {};
-  const reportOnly = input.reportOnly;
+  // Asked per file, not per resource and rule: a pre-commit run asks about every object.
+  const reportOnly = input.reportOnly && memoized(input.reportOnly);
   const { index, findings, directives } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
@@ -101,6 +102,15 @@ export function lint(input: LintInput): LintResult {
   });
   // Directives in other files suppressed findings no rule looked for: they are not reported unused.
   return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !('directory' in file)).length };
+}
+
+function memoized(accepts: (path: string) => boolean): (path: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (path) => {
+    let answer = answers.get(path);
+    if (answer === undefined) answers.set(path, (answer = accepts(path)));
+    return answer;
+  };
 }
 
 export interface Repository {

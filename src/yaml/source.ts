@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type Node } from 'yaml';
 import { fastLocator, type FastLocator } from './fast-locate.js';
+import type { Path, SpanTarget } from './locate.js';
 import { withGoYamlAliases } from './go-yaml.js';
 
 /** A half-open range of character offsets into a source text. */
@@ -144,31 +145,48 @@ export function restoreSource(
     originalTextOf?: () => string;
   } = {},
 ): SourceFile {
-  let text: string | undefined;
-  let regions: SourceFile['regionOf'] | undefined;
-  let documents: readonly Document.Parsed[] | undefined;
+  return new RestoredSource(path, textOf, known, fastLocate, originalTextOf);
+}
+
+// A class, not an object literal with getters: a run restores every file
+// of the repository from the cache, and V8 builds such literals on its slow path.
+class RestoredSource implements SourceFile {
+  readonly problems: readonly SyntaxProblem[];
+  readonly isTemplate: boolean;
+  readonly mentionsVariables: boolean;
+  private read: string | undefined;
+  private regions: SourceFile['regionOf'] | undefined;
+  private parsed: readonly Document.Parsed[] | undefined;
   // Built on the first position asked for; null when the fast composer does not take the text.
-  let locator: FastLocator | null | undefined;
-  const theText = () => (text ??= textOf());
-  return {
-    path,
-    problems: known.problems,
-    isTemplate: known.isTemplate,
-    mentionsVariables: known.mentionsVariables,
-    get text() {
-      return theText();
-    },
-    // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
-    regionOf: (span) => (regions ??= regionsOf(theText(), originalTextOf?.()))(span),
-    get documents() {
-      documents ??= known.isTemplate ? [] : parseDocuments(theText());
-      return documents;
-    },
-    locateFast: (documentIndex, path, target) => {
-      if (locator === undefined) locator = (fastLocate && !known.isTemplate && fastLocator(theText())) || null;
-      return locator?.(documentIndex, path, target);
-    },
-  };
+  private locator: FastLocator | null | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly textOf: () => string,
+    known: { readonly problems: readonly SyntaxProblem[]; readonly isTemplate: boolean; readonly mentionsVariables: boolean },
+    private readonly fastLocate: boolean,
+    private readonly originalTextOf: (() => string) | undefined,
+  ) {
+    this.problems = known.problems;
+    this.isTemplate = known.isTemplate;
+    this.mentionsVariables = known.mentionsVariables;
+  }
+
+  get text(): string {
+    return (this.read ??= this.textOf());
+  }
+
+  // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
+  readonly regionOf = (span: Span): Region => (this.regions ??= regionsOf(this.text, this.originalTextOf?.()))(span);
+
+  get documents(): readonly Document.Parsed[] {
+    return (this.parsed ??= this.isTemplate ? [] : parseDocuments(this.text));
+  }
+
+  locateFast(documentIndex: number, path: Path, target: SpanTarget): Span | undefined {
+    if (this.locator === undefined) this.locator = (this.fastLocate && !this.isTemplate && fastLocator(this.text)) || null;
+    return this.locator?.(documentIndex, path, target);
+  }
 }
 
 /** Whether a text may need Flux substitution: it holds a `${`. */
