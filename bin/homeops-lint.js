@@ -70,9 +70,19 @@ cli.run(process.argv.slice(2), {
   (code) => {
     process.exitCode = code;
     saveCodeCache(command);
+    exitOnceWritten();
   },
   (error) => {
     process.stderr.write(`homeops-lint: internal error: ${error?.stack ?? error}\n`);
     process.exitCode = 2;
   },
 );
+
+// Left to end on its own, Node.js first waits for V8's background work to
+// finish (compiling code that will not run again, ~10-15 ms of a pre-commit
+// run). Everything is written by now, except where the output goes through
+// an asynchronous pipe (macOS, Windows) and is still on its way: then the
+// process ends on its own, once it is out.
+function exitOnceWritten() {
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+}
