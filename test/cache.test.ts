@@ -52,10 +52,10 @@ describe('--cache', () => {
     expect(first.length).toBeGreaterThan(10);
     const cacheFiles = [
       '.gitignore',
-      expect.stringMatching(/^analyses-\w+\.bin$/),
-      ...(now ? [expect.stringMatching(/^files-\w+\.bin$/)] : []),
+      expect.stringMatching(/^analyses-\w+\.json$/),
+      ...(now ? [expect.stringMatching(/^files-\w+\.json$/)] : []),
       expect.stringMatching(/^plan-\w+\.bin$/),
-      expect.stringMatching(/^runs-\w+\.bin$/),
+      expect.stringMatching(/^runs-\w+\.json$/),
     ];
     expect(readdirSync(join(dir, '.cache')).sort()).toEqual(cacheFiles);
 
@@ -276,6 +276,23 @@ describe('--cache', () => {
       }),
       { seed: 6, numRuns: 300 },
     );
+  });
+});
+
+describe('ProjectCache', () => {
+  it('gives two files with the same text values of their own', () => {
+    const dir = tempTree({});
+    const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { x: 'y' } }, data: { k: 'v' } };
+    const written = new ProjectCache(dir, '1');
+    written.set('text', { isTemplate: false, mentionsVariables: false, problems: [], composeErrors: [], directives: [], values: [document], feedsDeployment: false });
+    written.save('run', { findings: [], fileCount: 2, probes: [] });
+    const cache = new ProjectCache(dir, '1');
+    const [first] = cache.get('text')!.values as (typeof document)[];
+    const [second] = cache.get('text')!.values as (typeof document)[];
+    expect([first, second]).toStrictEqual([document, document]);
+    expect(second!.metadata).not.toBe(first!.metadata);
+    expect(second!.metadata.labels).not.toBe(first!.metadata.labels);
+    expect(second!.data).not.toBe(first!.data);
   });
 });
 

@@ -12,7 +12,7 @@ import { isMapping, KEYS_WRITTEN, type Mapping } from '../resources/values.js';
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 26;
+const CACHE_FORMAT = 27;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -62,15 +62,20 @@ interface StoredAnalysis extends Omit<FileAnalysis, 'values'> {
 }
 
 /**
- * A document as the cache keeps it: whole, or, for an object, the keys read
- * of every object in a run (HEAD_KEYS) apart from the rest, which is
- * decoded only when something reads it.
+ * A document as the cache keeps it, in the JSON of the cache's file: null
+ * for one the analysis does not keep (not an object); a kept value that is
+ * not a mapping, whole; for an object, its keys, the keys every run reads
+ * (HEAD_KEYS) as a value of the file's JSON, and the rest apart, decoded
+ * only when something reads it.
  */
 type StoredDocument =
-  | { readonly whole: unknown }
+  | null
+  | { readonly whole: Encoded }
   | {
       readonly keys: readonly string[];
-      readonly head: Encoded;
+      /** The head, when JSON keeps it as it is (see isPlainJson); else `headV8`. */
+      readonly head?: Mapping;
+      readonly headV8?: string;
       readonly rest: Encoded;
       /** For a rest kept in V8's serialization, which cannot be searched: every key inside it, each between NULs. */
       readonly restKeys?: string;
@@ -78,10 +83,10 @@ type StoredDocument =
 
 /**
  * JSON text when it reads back the same (see isPlainJson), else V8's
- * serialization. V8 decodes objects an order of magnitude slower than
- * JSON.parse: for gavinmcfall's metadata, 10 ms against 0.6 ms.
+ * serialization in base64. V8 decodes objects an order of magnitude slower
+ * than JSON.parse: for gavinmcfall's metadata, 10 ms against 0.6 ms.
  */
-type Encoded = string | Uint8Array;
+type Encoded = string | { readonly v8: string };
 
 // A run reads every object's type, name, namespace, labels and annotations
 // (placement, duplicates, the substitution opt-out), and little else of
@@ -127,6 +132,8 @@ export class ProjectCache implements AnalysisCache {
   /** Read on first use: a run that nothing changed needs only the runs file. */
   private analysesRead: StoredAnalyses | undefined;
   private readonly used = new Set<string>();
+  /** Analyses handed out in this run: another file with the same text gets its own copies of their values. */
+  private readonly restored = new Set<string>();
   /** sha256 of each text this run saw, by the text itself. */
   private readonly digests = new Map<string, string>();
   private changed = false;
@@ -153,10 +160,10 @@ export class ProjectCache implements AnalysisCache {
   ) {
     this.startedAt = now();
     const tag = createHash('sha256').update(`${CACHE_FORMAT}\u0000${version}`).digest('hex').slice(0, 12);
-    this.analysesFile = join(directory, `analyses-${tag}.bin`);
-    this.addedAnalysesFile = join(directory, `analyses-added-${tag}.bin`);
-    this.runsFile = join(directory, `runs-${tag}.bin`);
-    this.filesFile = join(directory, `files-${tag}.bin`);
+    this.analysesFile = join(directory, `analyses-${tag}.json`);
+    this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
+    this.runsFile = join(directory, `runs-${tag}.json`);
+    this.filesFile = join(directory, `files-${tag}.json`);
     this.planFile = join(directory, `plan-${tag}.bin`);
     this.runs = readMap<StoredRun>(this.runsFile);
     this.files = readMap<StoredFile>(this.filesFile);
@@ -195,7 +202,9 @@ export class ProjectCache implements AnalysisCache {
     const found = main.get(key) ?? added.get(key);
     if (!found) return undefined;
     this.used.add(key);
-    return { ...found, values: found.values.map(restoreDocument) };
+    const shared = this.restored.has(key);
+    this.restored.add(key);
+    return { ...found, values: found.values.map((stored) => restoreDocument(stored, shared)) };
   }
 
   set(key: string, analysis: FileAnalysis): void {
@@ -237,9 +246,9 @@ export class ProjectCache implements AnalysisCache {
       this.filesChanged = true;
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
-    if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
-    if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
+    if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
   }
 
   private saveAnalyses({ main, added }: StoredAnalyses): void {
@@ -249,10 +258,10 @@ export class ProjectCache implements AnalysisCache {
     let keptInMain = 0;
     for (const key of this.used) if (main.has(key)) keptInMain++;
     if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptInMain > main.size / 4) {
-      writeAtomically(this.analysesFile, serialize(new Map([...used(main), ...keptAdded])));
+      writeAtomically(this.analysesFile, jsonOf(new Map([...used(main), ...keptAdded])));
       rmSync(this.addedAnalysesFile, { force: true });
     } else if (this.changed || keptAdded.size !== added.size) {
-      writeAtomically(this.addedAnalysesFile, serialize(keptAdded));
+      writeAtomically(this.addedAnalysesFile, jsonOf(keptAdded));
     }
   }
 
@@ -290,7 +299,8 @@ export class ProjectCache implements AnalysisCache {
 }
 
 function storeDocument(value: unknown): StoredDocument {
-  if (!isMapping(value)) return { whole: value };
+  if (value === undefined) return null;
+  if (!isMapping(value)) return { whole: encode(value) };
   const head: Mapping = {};
   const rest: Mapping = {};
   const keys = Object.keys(value);
@@ -298,8 +308,9 @@ function storeDocument(value: unknown): StoredDocument {
     // An own property even for `__proto__`, as the composers make it.
     Object.defineProperty(HEAD_KEYS.has(key) ? head : rest, key, { value: value[key], writable: true, enumerable: true, configurable: true });
   }
+  const storedHead = isPlainJson(head, new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  return typeof encodedRest === 'string' ? { keys, head: encode(head), rest: encodedRest } : { keys, head: encode(head), rest: encodedRest, restKeys: keysInside(rest) };
+  return typeof encodedRest === 'string' ? { keys, ...storedHead, rest: encodedRest } : { keys, ...storedHead, rest: encodedRest, restKeys: keysInside(rest) };
 }
 
 function keysInside(value: unknown): string {
@@ -315,15 +326,25 @@ function keysInside(value: unknown): string {
   return `\u0000${[...keys].join('\u0000')}\u0000`;
 }
 
+/** Whether a mapping inside `value` (a head: a few small mappings) has the key. */
+function holdsKey(value: unknown, key: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return Object.values(value).some((inner) => holdsKey(inner, key));
+}
+
 /**
  * The document as composed. Its keys are in their order; the head's are
  * plain values, the others read the rest, decoded on first use. Nothing
  * writes to a composed document, so the accessors are never noticed.
+ * `shared` when the stored head was handed out before (two files with the
+ * same text): each document gets its own values, as composing gives.
  */
-function restoreDocument(stored: StoredDocument): unknown {
-  if ('whole' in stored) return stored.whole;
+function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
+  if (stored === null) return undefined;
+  if ('whole' in stored) return decode(stored.whole);
   const { keys, rest } = stored;
-  const head = decode(stored.head) as Mapping;
+  const head = (stored.head === undefined ? decode({ v8: stored.headV8! }) : shared ? JSON.parse(JSON.stringify(stored.head)) : stored.head) as Mapping;
   let decoded: Mapping | undefined;
   const value: Mapping = {};
   for (const key of keys) {
@@ -332,23 +353,25 @@ function restoreDocument(stored: StoredDocument): unknown {
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest) as Mapping)[key], enumerable: true, configurable: true });
   }
   // JSON text writes every key as `"key":`; a rest in V8's serialization comes with its keys.
-  const headText = stored.head;
   const { restKeys } = stored;
-  if (typeof headText === 'string' && (typeof rest === 'string' || restKeys !== undefined)) {
+  if (stored.head !== undefined && (typeof rest === 'string' || restKeys !== undefined)) {
     Object.defineProperty(value, KEYS_WRITTEN, {
-      value: (name: string) =>
-        headText.includes(`${JSON.stringify(name)}:`) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
+      value: (name: string) => holdsKey(head, name) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
     });
   }
   return value;
 }
 
 function encode(value: unknown): Encoded {
-  return isPlainJson(value, new Set()) ? JSON.stringify(value) : serialize(value);
+  return isPlainJson(value, new Set()) ? JSON.stringify(value) : { v8: v8Base64(value) };
 }
 
 function decode(encoded: Encoded): unknown {
-  return typeof encoded === 'string' ? JSON.parse(encoded) : deserialize(encoded);
+  return typeof encoded === 'string' ? JSON.parse(encoded) : deserialize(Buffer.from(encoded.v8, 'base64'));
+}
+
+function v8Base64(value: unknown): string {
+  return serialize(value).toString('base64');
 }
 
 /**
@@ -395,17 +418,24 @@ function readPlan(path: string): StoredPlan | undefined {
   }
 }
 
+// The maps the cache keeps are JSON (its entries): V8's deserializer built
+// them several times slower than JSON.parse, in every run that reads them.
+// The plan, which holds maps of its own, stays in V8's serialization.
 function readMap<T>(path: string): Map<string, T> {
   try {
-    const value: unknown = deserialize(readFileSync(path));
-    return value instanceof Map ? (value as Map<string, T>) : new Map();
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(value) ? new Map(value as [string, T][]) : new Map();
   } catch {
     return new Map();
   }
 }
 
+function jsonOf(map: ReadonlyMap<string, unknown>): string {
+  return JSON.stringify([...map]);
+}
+
 // Two runs at once (pre-commit and an editor) must never leave a half-written cache.
-function writeAtomically(path: string, data: Buffer): void {
+function writeAtomically(path: string, data: Buffer | string): void {
   const directory = dirname(path);
   // A directory made for the cache ignores itself, as pytest's and ruff's do:
   // one in the repository (the pre-commit hook's) never shows as untracked.
