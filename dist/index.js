@@ -42381,6 +42381,7 @@ function classOf(annotations, field) {
   return knownString(annotated === void 0 ? field : annotated);
 }
 function valuesIngresses(resource) {
+  if (certainlyLacksKey(resource.written, "ingress")) return [];
   const entries = [];
   const values = resource.get(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
@@ -44422,7 +44423,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 26;
+var CACHE_FORMAT = 28;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -44453,6 +44454,8 @@ var ProjectCache = class {
   /** Read on first use: a run that nothing changed needs only the runs file. */
   analysesRead;
   used = /* @__PURE__ */ new Set();
+  /** Analyses handed out in this run: another file with the same text gets its own copies of their values. */
+  restored = /* @__PURE__ */ new Set();
   /** sha256 of each text this run saw, by the text itself. */
   digests = /* @__PURE__ */ new Map();
   changed = false;
@@ -44474,10 +44477,10 @@ var ProjectCache = class {
   constructor(directory, version, now = Date.now) {
     this.startedAt = now();
     const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
-    this.analysesFile = join(directory, `analyses-${tag}.bin`);
-    this.addedAnalysesFile = join(directory, `analyses-added-${tag}.bin`);
-    this.runsFile = join(directory, `runs-${tag}.bin`);
-    this.filesFile = join(directory, `files-${tag}.bin`);
+    this.analysesFile = join(directory, `analyses-${tag}.json`);
+    this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
+    this.runsFile = join(directory, `runs-${tag}.json`);
+    this.filesFile = join(directory, `files-${tag}.json`);
     this.planFile = join(directory, `plan-${tag}.bin`);
     this.runs = readMap(this.runsFile);
     this.files = readMap(this.filesFile);
@@ -44513,7 +44516,9 @@ var ProjectCache = class {
     const found = main.get(key) ?? added.get(key);
     if (!found) return void 0;
     this.used.add(key);
-    return { ...found, values: found.values.map(restoreDocument) };
+    const shared = this.restored.has(key);
+    this.restored.add(key);
+    return { ...found, values: found.values.map((stored) => restoreDocument(stored, shared)) };
   }
   set(key, analysis) {
     this.analyses.added.set(key, { ...analysis, values: analysis.values.map(storeDocument) });
@@ -44550,9 +44555,9 @@ var ProjectCache = class {
       this.filesChanged = true;
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
-    if (this.filesChanged) writeAtomically(this.filesFile, serialize(this.files));
+    if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
-    if (this.runsChanged) writeAtomically(this.runsFile, serialize(this.runs));
+    if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
   }
   saveAnalyses({ main, added }) {
     const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
@@ -44560,10 +44565,10 @@ var ProjectCache = class {
     let keptInMain = 0;
     for (const key of this.used) if (main.has(key)) keptInMain++;
     if (main.size === 0 || keptAdded.size > Math.max(MIN_ADDED_ANALYSES, main.size / 8) || main.size - keptInMain > main.size / 4) {
-      writeAtomically(this.analysesFile, serialize(new Map([...used(main), ...keptAdded])));
+      writeAtomically(this.analysesFile, jsonOf(new Map([...used(main), ...keptAdded])));
       rmSync(this.addedAnalysesFile, { force: true });
     } else if (this.changed || keptAdded.size !== added.size) {
-      writeAtomically(this.addedAnalysesFile, serialize(keptAdded));
+      writeAtomically(this.addedAnalysesFile, jsonOf(keptAdded));
     }
   }
   /**
@@ -44596,15 +44601,19 @@ var ProjectCache = class {
   }
 };
 function storeDocument(value) {
-  if (!isMapping(value)) return { whole: value };
+  if (value === void 0) return null;
+  if (!isMapping(value)) return { whole: encode(value) };
   const head = {};
   const rest = {};
   const keys = Object.keys(value);
   for (const key of keys) {
     Object.defineProperty(HEAD_KEYS.has(key) ? head : rest, key, { value: value[key], writable: true, enumerable: true, configurable: true });
   }
+  const storedHead = isPlainJson(head, /* @__PURE__ */ new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  return typeof encodedRest === "string" ? { keys, head: encode(head), rest: encodedRest } : { keys, head: encode(head), rest: encodedRest, restKeys: keysInside(rest) };
+  const searchable = !keysInside(value).includes("${");
+  if (typeof encodedRest === "string") return { keys, ...storedHead, rest: encodedRest, ...searchable ? {} : { unsearchable: true } };
+  return { keys, ...storedHead, rest: encodedRest, ...searchable ? { restKeys: keysInside(rest) } : {} };
 }
 function keysInside(value) {
   const keys = /* @__PURE__ */ new Set();
@@ -44618,30 +44627,38 @@ function keysInside(value) {
   walk(value);
   return `\0${[...keys].join("\0")}\0`;
 }
-function restoreDocument(stored) {
-  if ("whole" in stored) return stored.whole;
+function holdsKey(value, key) {
+  if (typeof value !== "object" || value === null) return false;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return Object.values(value).some((inner) => holdsKey(inner, key));
+}
+function restoreDocument(stored, shared) {
+  if (stored === null) return void 0;
+  if ("whole" in stored) return decode(stored.whole);
   const { keys, rest } = stored;
-  const head = decode(stored.head);
+  const head = stored.head === void 0 ? decode({ v8: stored.headV8 }) : shared ? JSON.parse(JSON.stringify(stored.head)) : stored.head;
   let decoded;
   const value = {};
   for (const key of keys) {
     if (HEAD_KEYS.has(key)) value[key] = head[key];
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest))[key], enumerable: true, configurable: true });
   }
-  const headText = stored.head;
   const { restKeys } = stored;
-  if (typeof headText === "string" && (typeof rest === "string" || restKeys !== void 0)) {
+  if (stored.head !== void 0 && !stored.unsearchable && (typeof rest === "string" || restKeys !== void 0)) {
     Object.defineProperty(value, KEYS_WRITTEN, {
-      value: (name) => headText.includes(`${JSON.stringify(name)}:`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`))
+      value: (name) => holdsKey(head, name) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`))
     });
   }
   return value;
 }
 function encode(value) {
-  return isPlainJson(value, /* @__PURE__ */ new Set()) ? JSON.stringify(value) : serialize(value);
+  return isPlainJson(value, /* @__PURE__ */ new Set()) ? JSON.stringify(value) : { v8: v8Base64(value) };
 }
 function decode(encoded) {
-  return typeof encoded === "string" ? JSON.parse(encoded) : deserialize(encoded);
+  return typeof encoded === "string" ? JSON.parse(encoded) : deserialize(Buffer.from(encoded.v8, "base64"));
+}
+function v8Base64(value) {
+  return serialize(value).toString("base64");
 }
 function isPlainJson(value, seen) {
   switch (typeof value) {
@@ -44674,11 +44691,14 @@ function readPlan(path) {
 }
 function readMap(path) {
   try {
-    const value = deserialize(readFileSync4(path));
-    return value instanceof Map ? value : /* @__PURE__ */ new Map();
+    const value = JSON.parse(readFileSync4(path, "utf8"));
+    return Array.isArray(value) ? new Map(value) : /* @__PURE__ */ new Map();
   } catch {
     return /* @__PURE__ */ new Map();
   }
+}
+function jsonOf(map) {
+  return JSON.stringify([...map]);
 }
 function writeAtomically(path, data) {
   const directory = dirname4(path);

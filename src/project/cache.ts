@@ -12,7 +12,7 @@ import { isMapping, KEYS_WRITTEN, type Mapping } from '../resources/values.js';
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 27;
+const CACHE_FORMAT = 28;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -79,6 +79,8 @@ type StoredDocument =
       readonly rest: Encoded;
       /** For a rest kept in V8's serialization, which cannot be searched: every key inside it, each between NULs. */
       readonly restKeys?: string;
+      /** Set when a key holds a Flux variable: which keys the document holds is known only once it is substituted. */
+      readonly unsearchable?: true;
     };
 
 /**
@@ -310,7 +312,10 @@ function storeDocument(value: unknown): StoredDocument {
   }
   const storedHead = isPlainJson(head, new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  return typeof encodedRest === 'string' ? { keys, ...storedHead, rest: encodedRest } : { keys, ...storedHead, rest: encodedRest, restKeys: keysInside(rest) };
+  // A key that Flux substitutes (`${NAME:=ingress}:`) may become any key: such a document cannot tell which it lacks.
+  const searchable = !keysInside(value).includes('${');
+  if (typeof encodedRest === 'string') return { keys, ...storedHead, rest: encodedRest, ...(searchable ? {} : { unsearchable: true }) };
+  return { keys, ...storedHead, rest: encodedRest, ...(searchable ? { restKeys: keysInside(rest) } : {}) };
 }
 
 function keysInside(value: unknown): string {
@@ -354,7 +359,7 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
   }
   // JSON text writes every key as `"key":`; a rest in V8's serialization comes with its keys.
   const { restKeys } = stored;
-  if (stored.head !== undefined && (typeof rest === 'string' || restKeys !== undefined)) {
+  if (stored.head !== undefined && !stored.unsearchable && (typeof rest === 'string' || restKeys !== undefined)) {
     Object.defineProperty(value, KEYS_WRITTEN, {
       value: (name: string) => holdsKey(head, name) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
     });

@@ -1,6 +1,6 @@
 import { HELM_RELEASE } from './kinds.js';
 import type { Resource } from './resource.js';
-import { asArray, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
+import { asArray, certainlyLacksKey, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
 import type { Path } from '../yaml/locate.js';
 
 /** One host an ingress serves, with where it is written. */
@@ -63,6 +63,8 @@ function classOf(annotations: unknown, field: unknown): string | undefined {
 // mapping under an `ingress` key that has hosts is one, unless it says
 // `enabled: false`.
 function valuesIngresses(resource: Resource): IngressEntry[] {
+  // Most releases have none (Gateway API routes, or no web UI): their values are not read.
+  if (certainlyLacksKey(resource.written, 'ingress')) return [];
   const entries: IngressEntry[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {

@@ -4,7 +4,8 @@ export type Mapping = Record<string, unknown>;
 
 /**
  * A document decoded on first use (the cache keeps them so) can tell, from
- * its text and without decoding it, that no mapping inside it has a key:
+ * its text and without decoding it, that no mapping inside it has a key,
+ * as written or as Flux's substitution of its keys makes it:
  * `certainlyLacksKey` asks. Rules that look at a field of every object of a
  * kind ask first, so that a run which checks few objects decodes few.
  */
