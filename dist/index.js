@@ -42287,10 +42287,14 @@ var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
 
 // src/resources/values.ts
-var KEYS_WRITTEN = /* @__PURE__ */ Symbol("keys written");
+var WRITTEN = /* @__PURE__ */ Symbol("written");
 function certainlyLacksKey(document, key) {
-  const mayHold = document[KEYS_WRITTEN];
-  return mayHold !== void 0 && !mayHold(key);
+  const written = document[WRITTEN];
+  return written !== void 0 && !written.mayHoldKey(key);
+}
+function certainlyLacksText(document, text2) {
+  const written = document[WRITTEN];
+  return written !== void 0 && !written.mayHoldText(text2);
 }
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -43225,7 +43229,7 @@ var flux_substitution_undefined_default = defineRule({
     undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.'
   },
   check(resource, context) {
-    if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
+    if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
     const reported = /* @__PURE__ */ new Set();
     let strings;
     for (const placement of resource.placements) {
@@ -43385,6 +43389,7 @@ function loadBalancersIn(resource) {
       }
     ];
   }
+  if (certainlyLacksText(resource.written, "LoadBalancer") && certainlyLacksText(resource.written, "${")) return [];
   const found = [];
   const values = resource.get(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
@@ -44645,9 +44650,11 @@ function restoreDocument(stored, shared) {
   }
   const { restKeys } = stored;
   if (stored.head !== void 0 && !stored.unsearchable && (typeof rest === "string" || restKeys !== void 0)) {
-    Object.defineProperty(value, KEYS_WRITTEN, {
-      value: (name) => holdsKey(head, name) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`))
-    });
+    const written = {
+      mayHoldKey: (name) => holdsKey(head, name) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
+      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || JSON.stringify(head).includes(text2)
+    };
+    Object.defineProperty(value, WRITTEN, { value: written });
   }
   return value;
 }

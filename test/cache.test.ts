@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileAnalysis } from '../src/linter/linter.js';
 import { ProjectCache } from '../src/project/cache.js';
-import { certainlyLacksKey } from '../src/resources/values.js';
+import { certainlyLacksKey, certainlyLacksText } from '../src/resources/values.js';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
 import { git, tempTree } from './helpers/temp-repo.js';
 
@@ -275,6 +275,10 @@ describe('--cache', () => {
             expect(holdsKey(values[index], name, new Set()), name).toBe(false);
             expect(holdsKey(values[index], '${K:=x}', new Set()), name).toBe(false);
           }
+          // Said to lack a text only if no key or string inside it holds that text.
+          for (const text of ['a', 'x', '${', 'K:=', 'LoadBalancer', '1']) {
+            if (certainlyLacksText(document as Record<string, unknown>, text)) expect(holdsText(values[index], text, new Set()), text).toBe(false);
+          }
         });
       }),
       { seed: 6, numRuns: 300 },
@@ -304,4 +308,12 @@ function holdsKey(value: unknown, name: string, seen: Set<object>): boolean {
   seen.add(value);
   if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, name)) return true;
   return Object.values(value).some((inner) => holdsKey(inner, name, seen));
+}
+
+function holdsText(value: unknown, text: string, seen: Set<object>): boolean {
+  if (typeof value === 'string') return value.includes(text);
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (!Array.isArray(value) && Object.keys(value).some((key) => key.includes(text))) return true;
+  return Object.values(value).some((inner) => holdsText(inner, text, seen));
 }

@@ -6,7 +6,7 @@ import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
-import { isMapping, KEYS_WRITTEN, type Mapping } from '../resources/values.js';
+import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/values.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
@@ -357,12 +357,16 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
     if (HEAD_KEYS.has(key)) value[key] = head[key];
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest) as Mapping)[key], enumerable: true, configurable: true });
   }
-  // JSON text writes every key as `"key":`; a rest in V8's serialization comes with its keys.
+  // JSON text writes every key as `"key":` and every key and string whole,
+  // escaping only quotes, backslashes and control characters; a rest in V8's
+  // serialization comes with its keys, and no text.
   const { restKeys } = stored;
   if (stored.head !== undefined && !stored.unsearchable && (typeof rest === 'string' || restKeys !== undefined)) {
-    Object.defineProperty(value, KEYS_WRITTEN, {
-      value: (name: string) => holdsKey(head, name) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
-    });
+    const written: Written = {
+      mayHoldKey: (name) => holdsKey(head, name) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
+      mayHoldText: (text) => typeof rest !== 'string' || rest.includes(text) || JSON.stringify(head).includes(text),
+    };
+    Object.defineProperty(value, WRITTEN, { value: written });
   }
   return value;
 }

@@ -4,16 +4,33 @@ export type Mapping = Record<string, unknown>;
 
 /**
  * A document decoded on first use (the cache keeps them so) can tell, from
- * its text and without decoding it, that no mapping inside it has a key,
- * as written or as Flux's substitution of its keys makes it:
- * `certainlyLacksKey` asks. Rules that look at a field of every object of a
+ * its text and without decoding it, that no mapping inside it has a key (as
+ * written or as Flux's substitution of its keys makes it), or that no key or
+ * string inside it holds a piece of text: `certainlyLacksKey` and
+ * `certainlyLacksText` ask. Rules that look at a field of every object of a
  * kind ask first, so that a run which checks few objects decodes few.
  */
-export const KEYS_WRITTEN = Symbol('keys written');
+export const WRITTEN = Symbol('written');
+
+export interface Written {
+  mayHoldKey(key: string): boolean;
+  /** `text` holds no character that JSON escapes. */
+  mayHoldText(text: string): boolean;
+}
 
 export function certainlyLacksKey(document: Mapping, key: string): boolean {
-  const mayHold = (document as { [KEYS_WRITTEN]?: (key: string) => boolean })[KEYS_WRITTEN];
-  return mayHold !== undefined && !mayHold(key);
+  const written = (document as { [WRITTEN]?: Written })[WRITTEN];
+  return written !== undefined && !written.mayHoldKey(key);
+}
+
+/**
+ * Whether no key or string in the document, as written, holds `text` (no
+ * character of which JSON escapes). Flux's substitution may make text that
+ * is not written: a caller that reads substituted values asks about `${` too.
+ */
+export function certainlyLacksText(document: Mapping, text: string): boolean {
+  const written = (document as { [WRITTEN]?: Written })[WRITTEN];
+  return written !== undefined && !written.mayHoldText(text);
 }
 
 export function isMapping(value: unknown): value is Mapping {

@@ -1,5 +1,6 @@
 import type { Resource } from '../resources/resource.js';
 import { referencesIn, substitutionDisabled } from '../resources/substitution.js';
+import { certainlyLacksText } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -13,7 +14,8 @@ export default defineRule({
       '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
   },
   check(resource, context) {
-    if (!resource.file.mentionsVariables || substitutionDisabled(resource.written)) return;
+    // One document of a file may mention variables and the others not: those are not read.
+    if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, '${') || substitutionDisabled(resource.written)) return;
     const reported = new Set<string>();
     let strings: ReturnType<typeof stringsIn> | undefined;
     for (const placement of resource.placements) {

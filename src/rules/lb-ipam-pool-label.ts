@@ -1,7 +1,7 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
-import { isMapping, isSwitchedOff, knownString, walkMappings } from '../resources/values.js';
+import { certainlyLacksText, isMapping, isSwitchedOff, knownString, walkMappings } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -127,6 +127,8 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   // controller.service, Grafana service, app-template service.<name>); a
   // mapping with `type: LoadBalancer` beside labels, annotations or ports is
   // one. Charts add labels of their own, so the labels written are not all.
+  // Most releases have none: their values are not read (nor would substitution make one).
+  if (certainlyLacksText(resource.written, 'LoadBalancer') && certainlyLacksText(resource.written, '${')) return [];
   const found: LoadBalancer[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
