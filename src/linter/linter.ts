@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { visit, type Document } from 'yaml';
+import { isAlias, visit, type Alias, type Document, type Node } from 'yaml';
 import { buildDeployment, feedsDeployment, planDeployment, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, isKustomizationFile, objectTypeOf, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
@@ -370,33 +370,45 @@ function documentOf(resource: Resource): Document.Parsed {
   return resource.file.documents[resource.documentIndex]!;
 }
 
-// Composing fails on an alias with no anchor (point at the alias) or on too
-// many aliases (point at the document).
 /** An alias inside the collection its anchor names: `yaml` composes a cycle, go-yaml refuses it. */
 function aliasInsideItsAnchor(document: Document.Parsed): { span: Span; name: string } | undefined {
   let found: { span: Span; name: string } | undefined;
-  visit(document, {
-    Alias(_key, node, path) {
-      const target = node.resolve(document);
-      if (target === undefined || !node.range || !path.includes(target)) return undefined;
-      found = { span: { start: node.range[0], end: node.range[1] }, name: node.source };
-      return visit.BREAK;
-    },
+  forEachAlias(document, (alias, target, path) => {
+    if (target === undefined || !alias.range || !path.includes(target)) return false;
+    found = { span: { start: alias.range[0], end: alias.range[1] }, name: alias.source };
+    return true;
   });
   return found;
 }
 
+// Composing fails on an alias with no anchor (point at the alias) or on too
+// many aliases (point at the document).
 function composeErrorSpan(document: Document.Parsed): Span {
   let span: Span | undefined;
-  visit(document, {
-    Alias(_key, node) {
-      if (node.resolve(document) !== undefined || !node.range) return undefined;
-      span = { start: node.range[0], end: node.range[1] };
-      return visit.BREAK;
-    },
+  forEachAlias(document, (alias, target) => {
+    if (target !== undefined || !alias.range) return false;
+    span = { start: alias.range[0], end: alias.range[1] };
+    return true;
   });
   const start = document.contents?.range?.[0] ?? 0;
   return span ?? { start, end: start };
+}
+
+/**
+ * Each alias with the node it names, as Alias.resolve finds it (the last
+ * node with that anchor before it), in one pass over the document, until
+ * `onAlias` says it is done: resolve goes through the whole document for
+ * each alias, which for a thousand aliases took seconds.
+ */
+function forEachAlias(document: Document.Parsed, onAlias: (alias: Alias, target: Node | undefined, path: readonly unknown[]) => boolean): void {
+  const anchored = new Map<string, Node>();
+  visit(document, {
+    Node(_key, node, path) {
+      if (isAlias(node)) return onAlias(node, anchored.get(node.source), path) ? visit.BREAK : undefined;
+      if (node.anchor) anchored.set(node.anchor, node);
+      return undefined;
+    },
+  });
 }
 
 // Files under a Helm chart's templates/ are Go templates, not manifests.
