@@ -123,7 +123,7 @@ function workTreeFiles(dir: string, stamped: (file: string, stamp: FileStamp) =>
   const linkedDir = (relativeDir: string): boolean => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === undefined) {
-      linked = linkedDir(parentOf(relativeDir)) || lstatSync(resolve(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(parentOf(relativeDir)) || lstatSync(resolveListed(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -162,7 +162,7 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
   const walk = (relativeDir: string) => {
     let entries;
     try {
-      entries = readdirSync(relativeDir === '' ? dir : resolve(dir, relativeDir), { withFileTypes: true });
+      entries = readdirSync(relativeDir === '' ? dir : resolveListed(dir, relativeDir), { withFileTypes: true });
     } catch (error) {
       unreadable.push({ path: relativeDir === '' ? '.' : relativeDir, error: osError(error) });
       return;
