@@ -34332,7 +34332,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -34367,7 +34367,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias3;
+    exports.isAlias = isAlias4;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap3;
@@ -43921,7 +43921,7 @@ function workTreeFiles(dir, stamped) {
   const linkedDir = (relativeDir) => {
     let linked = linkedDirs.get(relativeDir);
     if (linked === void 0) {
-      linked = linkedDir(parentOf(relativeDir)) || lstatSync2(resolve2(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      linked = linkedDir(parentOf(relativeDir)) || lstatSync2(resolveListed(dir, relativeDir), { throwIfNoEntry: false })?.isSymbolicLink() === true;
       linkedDirs.set(relativeDir, linked);
     }
     return linked;
@@ -43949,7 +43949,7 @@ function globFiles(dir, unlisted) {
   const walk = (relativeDir) => {
     let entries;
     try {
-      entries = readdirSync(relativeDir === "" ? dir : resolve2(dir, relativeDir), { withFileTypes: true });
+      entries = readdirSync(relativeDir === "" ? dir : resolveListed(dir, relativeDir), { withFileTypes: true });
     } catch (error2) {
       unreadable.push({ path: relativeDir === "" ? "." : relativeDir, error: osError(error2) });
       return;
@@ -47136,27 +47136,32 @@ function documentOf(resource) {
 }
 function aliasInsideItsAnchor(document) {
   let found;
-  (0, import_yaml6.visit)(document, {
-    Alias(_key, node, path) {
-      const target = node.resolve(document);
-      if (target === void 0 || !node.range || !path.includes(target)) return void 0;
-      found = { span: { start: node.range[0], end: node.range[1] }, name: node.source };
-      return import_yaml6.visit.BREAK;
-    }
+  forEachAlias(document, (alias, target, path) => {
+    if (target === void 0 || !alias.range || !path.includes(target)) return false;
+    found = { span: { start: alias.range[0], end: alias.range[1] }, name: alias.source };
+    return true;
   });
   return found;
 }
 function composeErrorSpan(document) {
   let span;
-  (0, import_yaml6.visit)(document, {
-    Alias(_key, node) {
-      if (node.resolve(document) !== void 0 || !node.range) return void 0;
-      span = { start: node.range[0], end: node.range[1] };
-      return import_yaml6.visit.BREAK;
-    }
+  forEachAlias(document, (alias, target) => {
+    if (target !== void 0 || !alias.range) return false;
+    span = { start: alias.range[0], end: alias.range[1] };
+    return true;
   });
   const start = document.contents?.range?.[0] ?? 0;
   return span ?? { start, end: start };
+}
+function forEachAlias(document, onAlias) {
+  const anchored = /* @__PURE__ */ new Map();
+  (0, import_yaml6.visit)(document, {
+    Node(_key, node, path) {
+      if ((0, import_yaml6.isAlias)(node)) return onAlias(node, anchored.get(node.source), path) ? import_yaml6.visit.BREAK : void 0;
+      if (node.anchor) anchored.set(node.anchor, node);
+      return void 0;
+    }
+  });
 }
 function isChartTemplate(path, chartDirs) {
   return isInChartDirectory(path, "templates", chartDirs);
