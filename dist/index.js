@@ -44428,7 +44428,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 28;
+var CACHE_FORMAT = 29;
 var MAX_RUNS = 16;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
@@ -44733,6 +44733,109 @@ function withGoYamlAliases(text2) {
     /(^|[\s[{,])\*([A-Za-z0-9_-]+):(?=\s|$)/gm,
     (match, before, name) => new RegExp(`&${name}(?![A-Za-z0-9_:-])`).test(text2) && !text2.includes(`&${name}:`) ? `${before}*${name} :` : match
   );
+}
+function withFlowContentIndented(text2) {
+  const lines = text2.split("\n");
+  let changed = false;
+  let depth = 0;
+  let quote;
+  let parentIndent = 0;
+  let under = [];
+  let blockScalarParent;
+  for (let row = 0; row < lines.length; row++) {
+    const line = lines[row];
+    const indent = line.length - line.trimStart().length;
+    if (depth > 0 && DOCUMENT_MARKER2.test(line)) depth = 0;
+    if (depth > 0) {
+      if (line.trim() !== "" && indent <= parentIndent) under.push(row);
+      ({ depth, quote } = scanFlow(line, indent, depth, quote));
+      if (depth === 0) {
+        for (const at of under) lines[at] = " ".repeat(parentIndent + 1 - (lines[at].length - lines[at].trimStart().length)) + lines[at];
+        changed ||= under.length > 0;
+      }
+      continue;
+    }
+    if (blockScalarParent !== void 0) {
+      if (line.trim() === "" || indent > blockScalarParent) continue;
+      blockScalarParent = void 0;
+    }
+    const start = blockValueStart(line, indent);
+    if (start === void 0) continue;
+    const opener = line[start];
+    if (opener === "|" || opener === ">") {
+      blockScalarParent = indent;
+    } else if (opener === "[" || opener === "{") {
+      ({ depth, quote } = scanFlow(line, start, 0, void 0));
+      parentIndent = contentColumn(line, indent);
+      under = [];
+    }
+  }
+  return changed ? lines.join("\n") : text2;
+}
+function blockValueStart(line, indent) {
+  let at = indent;
+  while (line.startsWith("- ", at)) at = afterBlanks(line, at + 2);
+  const key = keyEnd(line, at);
+  if (key !== void 0) at = afterBlanks(line, key);
+  while (line[at] === "&" || line[at] === "!") {
+    const space = line.indexOf(" ", at);
+    if (space === -1) return void 0;
+    at = afterBlanks(line, space);
+  }
+  return at < line.length && line[at] !== "#" ? at : void 0;
+}
+function keyEnd(line, at) {
+  const first = line[at];
+  if (first === '"' || first === "'") {
+    const close = closingQuote(line, at + 1, first);
+    return close !== -1 && line[close + 1] === ":" && (close + 2 === line.length || line[close + 2] === " ") ? close + 2 : void 0;
+  }
+  if (first === "[" || first === "{" || first === "#") return void 0;
+  for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
+    const comment = line.indexOf(" #", at);
+    if (comment !== -1 && comment < colon) return void 0;
+    if (colon + 1 === line.length || line[colon + 1] === " ") return colon + 1;
+  }
+  return void 0;
+}
+function contentColumn(line, indent) {
+  let at = indent;
+  while (line.startsWith("- ", at)) at = afterBlanks(line, at + 2);
+  return at;
+}
+function scanFlow(line, from, depth, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote !== void 0) {
+      const close = closingQuote(line, at, quote);
+      if (close === -1) return { depth, quote };
+      at = close;
+      quote = void 0;
+      continue;
+    }
+    const char = line[at];
+    if (char === '"' || char === "'") quote = char;
+    else if (char === "[" || char === "{") depth++;
+    else if (char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return { depth, quote };
+    } else if (char === "#" && (at === 0 || line[at - 1] === " " || line[at - 1] === "	")) return { depth, quote };
+  }
+  return { depth, quote };
+}
+function closingQuote(line, from, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote === '"' && line[at] === "\\") at++;
+    else if (line[at] === quote) {
+      if (quote === "'" && line[at + 1] === "'") at++;
+      else return at;
+    }
+  }
+  return -1;
+}
+var DOCUMENT_MARKER2 = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+function afterBlanks(line, at) {
+  while (line[at] === " ") at++;
+  return at;
 }
 
 // src/yaml/fast-compose.ts
@@ -46611,9 +46714,9 @@ function parseSource(path, originalText, options = {}) {
   let docs = parseDocuments(text2);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
-    const goText = withGoYamlAliases(text2);
+    const goText = withFlowContentIndented(withGoYamlAliases(text2));
     const goDocs = goText === text2 ? void 0 : parseDocuments(goText);
-    if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
+    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || withFlowContentIndented(text2) !== text2)) {
       text2 = goText;
       docs = goDocs;
     }

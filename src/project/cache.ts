@@ -12,7 +12,7 @@ import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/val
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 28;
+const CACHE_FORMAT = 29;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type Node } from 'yaml';
 import { fastLocator, type FastLocator } from './fast-locate.js';
 import type { Path, SpanTarget } from './locate.js';
-import { withGoYamlAliases } from './go-yaml.js';
+import { withFlowContentIndented, withGoYamlAliases } from './go-yaml.js';
 
 /** A half-open range of character offsets into a source text. */
 export interface Span {
@@ -111,9 +111,11 @@ export function parseSource(path: string, originalText: string, options: { templ
   let docs = parseDocuments(text);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
-    const goText = withGoYamlAliases(text);
+    const goText = withFlowContentIndented(withGoYamlAliases(text));
     const goDocs = goText === text ? undefined : parseDocuments(goText);
-    if (goDocs && goDocs.every((doc) => doc.errors.length === 0)) {
+    // Indenting a flow collection's lines changes nothing for go-yaml: what
+    // is still wrong after it is what go-yaml finds wrong too.
+    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || withFlowContentIndented(text) !== text)) {
       text = goText;
       docs = goDocs;
     }
@@ -305,10 +307,9 @@ function firstLine(message: string): string {
   return line.replace(/ at line \d+, column \d+:?$/, '').replace(/^(Block scalar header includes extra characters): .*$/, '$1');
 }
 
-/** Offsets to 1-based line and column, from the text alone (as yaml's LineCounter does). */
 /**
  * Regions of spans in `text`, placed in `original` when `text` is the file's
- * text rewritten by withGoYamlAliases: a finding points where the file has
+ * text rewritten as go-yaml reads it (withGoYamlAliases, withFlowContentIndented): a finding points where the file has
  * it, not where the rewritten text does.
  */
 function regionsOf(parsed: string, original: string = parsed): (span: Span) => Region {
@@ -323,9 +324,10 @@ function regionsOf(parsed: string, original: string = parsed): (span: Span) => R
 }
 
 /**
- * Where `parsed` has a character that `original` does not: withGoYamlAliases
- * only inserts (a space before the colon of `*name:`), never one that equals
- * the character it is inserted before.
+ * Where `parsed` has a character that `original` does not. The rewrites
+ * only insert spaces: before the colon of `*name:`, or at the start of a
+ * line, where one inserted before a blank counts as inserted after the
+ * blanks, which moves no position outside them.
  */
 function insertionsOf(parsed: string, original: string): number[] {
   const inserted: number[] = [];

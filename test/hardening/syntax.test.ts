@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadRepository } from '../../src/linter/linter.js';
 import { cli } from '../helpers/cli.js';
 import { BACKUP, CONFIG_MAP, hostileTree, lintJson, located } from './hostile.js';
 
@@ -14,7 +15,8 @@ const PARSER_ERRORS: Record<string, { text: string; at: string }> = {
   BAD_ALIAS: { text: `${CONFIG_MAP}data:\n  a: & 1\n`, at: '6:6' },
   BAD_DIRECTIVE: { text: `%YAML\n---\n${CONFIG_MAP}`, at: '1:1' },
   BAD_DQ_ESCAPE: { text: `${CONFIG_MAP}data:\n  a: "\\q"\n`, at: '6:7' },
-  BAD_INDENT: { text: `${CONFIG_MAP}data:\n  a: [1,\n2]\n`, at: '7:1' },
+  // (A flow collection's lines under its key's column are no error for go-yaml: see go-yaml leniency.)
+  BAD_INDENT: { text: `${CONFIG_MAP}data:\n  a: 1\n b: 2\n`, at: '7:2' },
   BAD_SCALAR_START: { text: `${CONFIG_MAP}data:\n  a: @foo\n`, at: '6:6' },
   BLOCK_AS_IMPLICIT_KEY: { text: `${CONFIG_MAP}data:\n  a: b: c\n`, at: '6:6' },
   BLOCK_IN_FLOW: { text: `${CONFIG_MAP}data: [\n  - a\n]\n`, at: '6:3' },
@@ -187,5 +189,38 @@ describe('files with nothing to check', () => {
   it('a manifest after empty documents keeps its own positions', async () => {
     const dir = hostileTree({ 'late.yaml': `---\n---\n# comment\n---\n${BACKUP}` });
     expect(located((await lintJson(dir)).findings)).toEqual(['late.yaml:11:3 cnpg-backup-immediate/immediate']);
+  });
+});
+
+describe('go-yaml leniency: a flow collection over lines, at or under its key', () => {
+  // go-yaml (Flux, kubectl), like libyaml, ignores indentation inside a flow
+  // collection; YAML 1.2 and `yaml` want its lines deeper than the block.
+  const files: Record<string, { text: string; data: unknown }> = {
+    'root-map.yaml': { text: `${CONFIG_MAP}data: {\na: "1",\nb: "2"\n}\n`, data: { a: '1', b: '2' } },
+    'nested-sequence.yaml': { text: `${CONFIG_MAP}data:\n  args: [\n  "--x",\n  "--y"\n  ]\n`, data: { args: ['--x', '--y'] } },
+    'in-a-list.yaml': { text: `${CONFIG_MAP}data:\n  list:\n    - args: [\n      "--x", # a comment with ] in it\n    "a long\n  string", { k: [1,\n  2] }\n    ]\n`, data: { list: [{ args: ['--x', 'a long string', { k: [1, 2] }] }] } },
+    'after-a-block-scalar.yaml': { text: `${CONFIG_MAP}data:\n  script: |\n    echo [ {\n  list: [\n  x ]\n`, data: { script: 'echo [ {\n', list: ['x'] } },
+  };
+
+  it('is read as go-yaml reads it, with no finding', () => {
+    const { index, findings } = loadRepository(Object.entries(files).map(([path, { text }]) => ({ path, text })), '');
+    expect(findings).toEqual([]);
+    expect(Object.fromEntries(index.all.map((resource) => [resource.file.path, resource.written.data]))).toEqual(Object.fromEntries(Object.entries(files).map(([path, { data }]) => [path, data])));
+  });
+
+  // The lines inside are indented before `yaml` parses them; positions are placed back in the file's own text.
+  it('a finding after such a collection is where the file has it', async () => {
+    const dir = hostileTree({ 'backup.yaml': BACKUP.replace('  cluster:\n    name: pg\n', '  cluster: {\n  name: pg\n  }\n').replace('  immediate: true\n', '') + '  immediate: true\n' });
+    for (const args of [['.'], ['--no-fast-compose', '.'], ['--cache-location', 'cache', '.'], ['--cache-location', 'cache', '.']]) {
+      expect(located((await lintJson(dir, args)).findings), args.join(' ')).toEqual(['backup.yaml:10:3 cnpg-backup-immediate/immediate']);
+    }
+  });
+
+  it('a collection still open where its document ends, or broken inside, is still a finding', async () => {
+    const dir = hostileTree({
+      'unclosed.yaml': `${CONFIG_MAP}data: [1,\n2\n---\n${CONFIG_MAP}`,
+      'broken.yaml': `${CONFIG_MAP}data: {\na: 1,\nb: @x\n}\n`,
+    });
+    expect(located((await lintJson(dir)).findings)).toEqual(['broken.yaml:7:4 yaml-syntax/syntax BAD_SCALAR_START', 'unclosed.yaml:6:1 yaml-syntax/syntax BAD_INDENT']);
   });
 });
