@@ -43390,6 +43390,7 @@ function loadBalancersIn(resource) {
     ];
   }
   if (certainlyLacksText(resource.written, "LoadBalancer") && certainlyLacksText(resource.written, "${")) return [];
+  if (!mayHoldLoadBalancer(resource.written)) return [];
   const found = [];
   const values = resource.get(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
@@ -43408,6 +43409,15 @@ function loadBalancersIn(resource) {
     });
   });
   return found;
+}
+function mayHoldLoadBalancer(document) {
+  let may = false;
+  walkMappings(document, (mapping) => {
+    if (may) return;
+    const { type } = mapping;
+    may = type === "LoadBalancer" || typeof type === "string" && type.includes("${") || Object.keys(mapping).some((key) => key.includes("${"));
+  });
+  return may;
 }
 function isLoadBalancer(spec) {
   if (!isMapping(spec) || spec.type !== "LoadBalancer") return false;

@@ -127,8 +127,10 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   // controller.service, Grafana service, app-template service.<name>); a
   // mapping with `type: LoadBalancer` beside labels, annotations or ports is
   // one. Charts add labels of their own, so the labels written are not all.
-  // Most releases have none: their values are not read (nor would substitution make one).
+  // Most releases have none: their values are not substituted and walked
+  // again (nor decoded from the cache, when no text could make one).
   if (certainlyLacksText(resource.written, 'LoadBalancer') && certainlyLacksText(resource.written, '${')) return [];
+  if (!mayHoldLoadBalancer(resource.written)) return [];
   const found: LoadBalancer[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
@@ -147,6 +149,22 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
     });
   });
   return found;
+}
+
+/**
+ * Whether substituting a document (as written) may give a mapping with
+ * `type: LoadBalancer`: one has that type, or a type that holds a `${`, or a
+ * key holds one (which may become `type`, or `values`). Substitution changes
+ * only strings that hold `${`, so anything else stays as written.
+ */
+function mayHoldLoadBalancer(document: unknown): boolean {
+  let may = false;
+  walkMappings(document, (mapping) => {
+    if (may) return;
+    const { type } = mapping;
+    may = type === 'LoadBalancer' || (typeof type === 'string' && type.includes('${')) || Object.keys(mapping).some((key) => key.includes('${'));
+  });
+  return may;
 }
 
 function isLoadBalancer(spec: unknown): boolean {
