@@ -44328,7 +44328,7 @@ var formatters = { github, json, junit, sarif, stylish };
 
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname5, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
@@ -44435,11 +44435,12 @@ function gitText(cwd, args, failure) {
 
 // src/project/cache.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync, readFileSync as readFileSync4, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 29;
+var CACHE_FORMAT = 30;
 var MAX_RUNS = 16;
+var MAX_PLANS = 4;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
 var HEAD_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
@@ -44485,10 +44486,11 @@ var ProjectCache = class {
   addedAnalysesFile;
   runsFile;
   filesFile;
-  planFile;
-  /** The deployment plan of the last run, read on first use. */
-  planRead;
-  planChanged = false;
+  directory;
+  /** What the names of this version's plan files start with; each ends with its plan's key. */
+  planPrefix;
+  /** The plan this run made, to be written. */
+  planMade;
   constructor(directory, version, now = Date.now) {
     this.startedAt = now();
     const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
@@ -44496,7 +44498,8 @@ var ProjectCache = class {
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
     this.runsFile = join(directory, `runs-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
-    this.planFile = join(directory, `plan-${tag}.bin`);
+    this.directory = directory;
+    this.planPrefix = `plan-${tag}-`;
     this.runs = readMap(this.runsFile);
     this.files = readMap(this.filesFile);
   }
@@ -44541,13 +44544,24 @@ var ProjectCache = class {
     this.changed = true;
   }
   deploymentPlan(key) {
-    this.planRead ??= readPlan(this.planFile);
-    return this.planRead?.key === key ? this.planRead.plan : void 0;
+    const stored = readPlan(this.planFileOf(key));
+    return stored?.key === key ? stored.plan : void 0;
   }
-  /** Only the last plan is kept: the next run that needs one most likely has the same. */
   setDeploymentPlan(key, plan) {
-    this.planRead = { key, plan };
-    this.planChanged = true;
+    this.planMade = { key, plan };
+  }
+  planFileOf(key) {
+    return join(this.directory, `${this.planPrefix}${key.slice(0, 16)}.bin`);
+  }
+  /**
+   * Keeps the plan made, and the few most recent others: one repository is
+   * linted from a few places (the pre-commit hook from its top, CI or an
+   * editor from elsewhere), whose plans name paths from there.
+   */
+  savePlan({ key, plan }) {
+    writeAtomically(this.planFileOf(key), serialize({ key, plan }));
+    const others = readdirSync2(this.directory).filter((name) => name.startsWith(this.planPrefix) && name.endsWith(".bin") && join(this.directory, name) !== this.planFileOf(key)).map((name) => ({ path: join(this.directory, name), time: statSync2(join(this.directory, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
+    for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
   }
   run(key) {
     return this.runs.get(key);
@@ -44571,7 +44585,7 @@ var ProjectCache = class {
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
-    if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
+    if (this.planMade) this.savePlan(this.planMade);
     if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
   }
   saveAnalyses({ main, added }) {
@@ -47386,7 +47400,7 @@ function searchStart(paths, cwd) {
   if (first === void 0) return cwd;
   const absolute = resolve6(cwd, first);
   try {
-    return statSync2(absolute).isDirectory() ? absolute : dirname5(absolute);
+    return statSync3(absolute).isDirectory() ? absolute : dirname5(absolute);
   } catch {
     return cwd;
   }

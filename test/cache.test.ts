@@ -1,5 +1,5 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileAnalysis } from '../src/linter/linter.js';
@@ -54,7 +54,7 @@ describe('--cache', () => {
       '.gitignore',
       expect.stringMatching(/^analyses-\w+\.json$/),
       ...(now ? [expect.stringMatching(/^files-\w+\.json$/)] : []),
-      expect.stringMatching(/^plan-\w+\.bin$/),
+      expect.stringMatching(/^plan-\w+-\w+\.bin$/),
       expect.stringMatching(/^runs-\w+\.json$/),
     ];
     expect(readdirSync(join(dir, '.cache')).sort()).toEqual(cacheFiles);
@@ -104,15 +104,16 @@ describe('--cache', () => {
   it('keeps the deployment plan while edits leave what it reads alone, and plans again when they do not', async () => {
     const dir = exampleCopy();
     const apps = join(dir, 'kubernetes/apps');
-    const planFile = () => join(dir, '.cache', readdirSync(join(dir, '.cache')).find((name) => name.startsWith('plan-'))!);
-    // Each run is compared with an uncached one; `planned` tells whether the run wrote a new plan.
-    let inode = 0;
+    // Each plan file by its name, with its inode: a file written anew has another.
+    const planFiles = () => readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('plan-')).map((name) => `${name}@${statSync(join(dir, '.cache', name)).ino}`);
+    // Each run is compared with an uncached one; `planned` tells whether the run wrote a plan.
+    let before: string[] = [];
     const expectSame = async () => {
       const fresh = await run(dir, undefined);
       expect(await run(dir, cached())).toEqual(fresh);
-      const written = statSync(planFile()).ino;
-      const planned = written !== inode;
-      inode = written;
+      const after = planFiles();
+      const planned = after.some((file) => !before.includes(file));
+      before = after;
       return { findings: fresh, planned };
     };
     const edit = (path: string, from: string, to: string) => writeFileSync(join(dir, path), readFileSync(join(dir, path), 'utf8').replace(from, to));
@@ -139,6 +140,31 @@ describe('--cache', () => {
     expect(substituted.findings.some((line) => line.includes('flux-substitution-undefined'))).toBe(false);
     writeFileSync(join(apps, 'default/podinfo/gone.yaml'), 'a: 1\n');
     expect((await expectSame()).planned).toBe(true);
+  });
+
+  it('keeps the plans of a repository linted from a few places, and no more than a few', async () => {
+    const dir = exampleCopy();
+    // From the repository's top, and from outside it: each plans the paths from where it stands.
+    const fromTop = () => lintProject({ cwd: dir, paths: [], allowJsConfig: false, cache: { location: join(dir, '.cache'), version: '1.0.0' } });
+    const fromAbove = () => lintProject({ cwd: join(dir, '..'), paths: [basename(dir)], allowJsConfig: false, cache: { location: join(dir, '.cache'), version: '1.0.0' } });
+    const plans = () => readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('plan-')).sort();
+    await fromTop();
+    await fromAbove();
+    const both = plans();
+    expect(both).toHaveLength(2);
+    // Either one again finds its plan: no plan is written.
+    const written = () => both.map((name) => statSync(join(dir, '.cache', name)).mtimeMs);
+    const times = written();
+    await fromTop();
+    await fromAbove();
+    expect(plans()).toEqual(both);
+    expect(written()).toEqual(times);
+    // Plans for other trees push the oldest out: four are kept.
+    for (const name of ['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml']) {
+      writeFileSync(join(dir, 'kubernetes/apps', name), 'a: 1\n');
+      await fromTop();
+    }
+    expect(plans()).toHaveLength(4);
   });
 
   it('adds the analyses of changed files to a file of their own, and folds them in once many are stale', async () => {

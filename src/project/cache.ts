@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp } from '../discovery/read.js';
@@ -12,10 +12,13 @@ import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/val
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 29;
+const CACHE_FORMAT = 30;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
+
+// Deployment plans kept: one per place a repository is linted from (see savePlan).
+const MAX_PLANS = 4;
 
 // New analyses go to a small file of their own until there are this many, or
 // an eighth of those in the main file: rewriting all of them after each edit
@@ -124,7 +127,7 @@ class UnchangedFile implements TextFile {
 /**
  * A content-addressed cache in one directory. File analyses are kept by the
  * hash of each file's content, so an edit invalidates only that file; the
- * last deployment plan by the hash of what it reads (see loadRepository);
+ * last few deployment plans by the hash of what they read (see loadRepository);
  * whole runs by the hash of every file, the configuration and the options,
  * so a run where nothing changed skips linting. All live in files named
  * after the tool version: another version never reads them. A cache that
@@ -150,10 +153,11 @@ export class ProjectCache implements AnalysisCache {
   private readonly addedAnalysesFile: string;
   private readonly runsFile: string;
   private readonly filesFile: string;
-  private readonly planFile: string;
-  /** The deployment plan of the last run, read on first use. */
-  private planRead: StoredPlan | undefined;
-  private planChanged = false;
+  private readonly directory: string;
+  /** What the names of this version's plan files start with; each ends with its plan's key. */
+  private readonly planPrefix: string;
+  /** The plan this run made, to be written. */
+  private planMade: StoredPlan | undefined;
 
   constructor(
     directory: string,
@@ -166,7 +170,8 @@ export class ProjectCache implements AnalysisCache {
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
     this.runsFile = join(directory, `runs-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
-    this.planFile = join(directory, `plan-${tag}.bin`);
+    this.directory = directory;
+    this.planPrefix = `plan-${tag}-`;
     this.runs = readMap<StoredRun>(this.runsFile);
     this.files = readMap<StoredFile>(this.filesFile);
   }
@@ -216,14 +221,30 @@ export class ProjectCache implements AnalysisCache {
   }
 
   deploymentPlan(key: string): DeploymentPlan | undefined {
-    this.planRead ??= readPlan(this.planFile);
-    return this.planRead?.key === key ? this.planRead.plan : undefined;
+    const stored = readPlan(this.planFileOf(key));
+    return stored?.key === key ? stored.plan : undefined;
   }
 
-  /** Only the last plan is kept: the next run that needs one most likely has the same. */
   setDeploymentPlan(key: string, plan: DeploymentPlan): void {
-    this.planRead = { key, plan };
-    this.planChanged = true;
+    this.planMade = { key, plan };
+  }
+
+  private planFileOf(key: string): string {
+    return join(this.directory, `${this.planPrefix}${key.slice(0, 16)}.bin`);
+  }
+
+  /**
+   * Keeps the plan made, and the few most recent others: one repository is
+   * linted from a few places (the pre-commit hook from its top, CI or an
+   * editor from elsewhere), whose plans name paths from there.
+   */
+  private savePlan({ key, plan }: StoredPlan): void {
+    writeAtomically(this.planFileOf(key), serialize({ key, plan }));
+    const others = readdirSync(this.directory)
+      .filter((name) => name.startsWith(this.planPrefix) && name.endsWith('.bin') && join(this.directory, name) !== this.planFileOf(key))
+      .map((name) => ({ path: join(this.directory, name), time: statSync(join(this.directory, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .sort((a, b) => b.time - a.time);
+    for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
   }
 
   run(key: string): StoredRun | undefined {
@@ -249,7 +270,7 @@ export class ProjectCache implements AnalysisCache {
     }
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
-    if (this.planChanged && this.planRead) writeAtomically(this.planFile, serialize(this.planRead));
+    if (this.planMade) this.savePlan(this.planMade);
     if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
   }
 
