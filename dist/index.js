@@ -44541,6 +44541,7 @@ var ProjectCache = class {
   set(key, analysis) {
     this.analyses.added.set(key, { ...analysis, values: analysis.values.map(storeDocument) });
     this.used.add(key);
+    this.restored.add(key);
     this.changed = true;
   }
   deploymentPlan(key) {

@@ -326,6 +326,12 @@ describe('ProjectCache', () => {
     expect(second!.metadata).not.toBe(first!.metadata);
     expect(second!.metadata.labels).not.toBe(first!.metadata.labels);
     expect(second!.data).not.toBe(first!.data);
+    // So does a file whose text the run has just analysed and stored.
+    const fresh = new ProjectCache(dir, '2');
+    fresh.set('text', { isTemplate: false, mentionsVariables: false, problems: [], composeErrors: [], directives: [], values: [document], feedsDeployment: false });
+    const [again] = fresh.get('text')!.values as (typeof document)[];
+    expect(again).toStrictEqual(document);
+    expect(again!.metadata).not.toBe(document.metadata);
   });
 });
 

@@ -217,6 +217,8 @@ export class ProjectCache implements AnalysisCache {
   set(key: string, analysis: FileAnalysis): void {
     this.analyses.added.set(key, { ...analysis, values: analysis.values.map(storeDocument) });
     this.used.add(key);
+    // The stored heads are the caller's values: a file with the same text later in the run gets copies.
+    this.restored.add(key);
     this.changed = true;
   }
 
