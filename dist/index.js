@@ -44857,7 +44857,7 @@ function closingQuote(line, from, quote) {
   }
   return -1;
 }
-var DOCUMENT_MARKER2 = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+var DOCUMENT_MARKER2 = /^(?:---|\.\.\.)(?:[ \t\r]|$)/;
 function afterBlanks(line, at) {
   while (line[at] === " ") at++;
   return at;

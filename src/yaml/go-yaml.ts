@@ -138,7 +138,7 @@ function closingQuote(line: string, from: number, quote: '"' | "'"): number {
   return -1;
 }
 
-const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?:[ \t]|$)/;
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?:[ \t\r]|$)/;
 
 function afterBlanks(line: string, at: number): number {
   while (line[at] === ' ') at++;

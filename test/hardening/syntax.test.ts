@@ -200,6 +200,7 @@ describe('go-yaml leniency: a flow collection over lines, at or under its key', 
     'nested-sequence.yaml': { text: `${CONFIG_MAP}data:\n  args: [\n  "--x",\n  "--y"\n  ]\n`, data: { args: ['--x', '--y'] } },
     'in-a-list.yaml': { text: `${CONFIG_MAP}data:\n  list:\n    - args: [\n      "--x", # a comment with ] in it\n    "a long\n  string", { k: [1,\n  2] }\n    ]\n`, data: { list: [{ args: ['--x', 'a long string', { k: [1, 2] }] }] } },
     'after-a-block-scalar.yaml': { text: `${CONFIG_MAP}data:\n  script: |\n    echo [ {\n  list: [\n  x ]\n`, data: { script: 'echo [ {\n', list: ['x'] } },
+    'crlf.yaml': { text: `${CONFIG_MAP}data: {\na: "1"\n}\n---\n${CONFIG_MAP}data: {\nb: "2"\n}\n`.replaceAll('\n', '\r\n'), data: { b: '2' } },
   };
 
   it('is read as go-yaml reads it, with no finding', () => {
@@ -218,9 +219,15 @@ describe('go-yaml leniency: a flow collection over lines, at or under its key', 
 
   it('a collection still open where its document ends, or broken inside, is still a finding', async () => {
     const dir = hostileTree({
-      'unclosed.yaml': `${CONFIG_MAP}data: [1,\n2\n---\n${CONFIG_MAP}`,
+      'unclosed.yaml': `${CONFIG_MAP}data: [1,\n2\n---\n${CONFIG_MAP}data:\n  k: 1]\n`,
+      // The next document's `]` (in a plain scalar) closes nothing: the collection ended with its document.
+      'unclosed-crlf.yaml': `${CONFIG_MAP}data: [1,\n2\n---\n${CONFIG_MAP}data:\n  k: 1]\n`.replaceAll('\n', '\r\n'),
       'broken.yaml': `${CONFIG_MAP}data: {\na: 1,\nb: @x\n}\n`,
     });
-    expect(located((await lintJson(dir)).findings)).toEqual(['broken.yaml:7:4 yaml-syntax/syntax BAD_SCALAR_START', 'unclosed.yaml:6:1 yaml-syntax/syntax BAD_INDENT']);
+    expect(located((await lintJson(dir)).findings)).toEqual([
+      'broken.yaml:7:4 yaml-syntax/syntax BAD_SCALAR_START',
+      'unclosed-crlf.yaml:6:1 yaml-syntax/syntax BAD_INDENT',
+      'unclosed.yaml:6:1 yaml-syntax/syntax BAD_INDENT',
+    ]);
   });
 });
