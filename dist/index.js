@@ -43796,7 +43796,7 @@ function resolveListed(base, path) {
   let ups = 0;
   while (path.startsWith("../", 3 * ups)) ups++;
   const rest = ups === 0 ? path : path.slice(3 * ups);
-  if (sep !== "/" || NOT_NORMALIZED.test(rest)) return resolve(base, path);
+  if (sep !== "/" || NOT_NORMALIZED.test(rest) || !base.startsWith("/")) return resolve(base, path);
   if (base !== lastBase) {
     lastBase = base;
     ancestors = [resolve(base)];

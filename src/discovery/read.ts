@@ -41,7 +41,8 @@ export function resolveListed(base: string, path: string): string {
   let ups = 0;
   while (path.startsWith('../', 3 * ups)) ups++;
   const rest = ups === 0 ? path : path.slice(3 * ups);
-  if (sep !== '/' || NOT_NORMALIZED.test(rest)) return resolve(base, path);
+  // A relative base depends on the process's working directory, which may change: not remembered.
+  if (sep !== '/' || NOT_NORMALIZED.test(rest) || !base.startsWith('/')) return resolve(base, path);
   if (base !== lastBase) {
     lastBase = base;
     ancestors = [resolve(base)];
