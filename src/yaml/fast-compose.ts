@@ -181,8 +181,9 @@ export function restIsBlank(line: string, at: number): boolean {
   return end === line.length || (line[end] === '#' && end > at);
 }
 
-function isDocumentMarker(line: string): boolean {
-  return (line.startsWith('---') || line.startsWith('...')) && (line.length === 3 || line[3] === ' ');
+/** `---` or `...` alone or before a blank (a CR of a CRLF line end too, where one is left on the line). */
+export function isDocumentMarker(line: string): boolean {
+  return (line.startsWith('---') || line.startsWith('...')) && (line.length === 3 || line[3] === ' ' || line[3] === '\t' || line[3] === '\r');
 }
 
 function isSequenceEntry(line: string, at: number): boolean {

@@ -1,7 +1,8 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type Node } from 'yaml';
 import { fastLocator, type FastLocator } from './fast-locate.js';
 import type { Path, SpanTarget } from './locate.js';
-import { withFlowContentIndented, withGoYamlAliases } from './go-yaml.js';
+import { withFlowContentIndented } from './flow-indent.js';
+import { withGoYamlAliases } from './go-yaml.js';
 
 /** A half-open range of character offsets into a source text. */
 export interface Span {
@@ -111,11 +112,12 @@ export function parseSource(path: string, originalText: string, options: { templ
   let docs = parseDocuments(text);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
-    const goText = withFlowContentIndented(withGoYamlAliases(text));
+    const aliased = withGoYamlAliases(text);
+    const goText = withFlowContentIndented(aliased);
     const goDocs = goText === text ? undefined : parseDocuments(goText);
     // Indenting a flow collection's lines changes nothing for go-yaml: what
     // is still wrong after it is what go-yaml finds wrong too.
-    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || withFlowContentIndented(text) !== text)) {
+    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || goText !== aliased)) {
       text = goText;
       docs = goDocs;
     }
@@ -309,8 +311,9 @@ function firstLine(message: string): string {
 
 /**
  * Regions of spans in `text`, placed in `original` when `text` is the file's
- * text rewritten as go-yaml reads it (withGoYamlAliases, withFlowContentIndented): a finding points where the file has
- * it, not where the rewritten text does.
+ * text rewritten as go-yaml reads it (withGoYamlAliases,
+ * withFlowContentIndented): a finding points where the file has it, not
+ * where the rewritten text does.
  */
 function regionsOf(parsed: string, original: string = parsed): (span: Span) => Region {
   const inserted = parsed === original ? [] : insertionsOf(parsed, original);
