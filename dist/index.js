@@ -44438,7 +44438,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 30;
+var CACHE_FORMAT = 31;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MIN_ADDED_ANALYSES = 64;
@@ -44560,8 +44560,9 @@ var ProjectCache = class {
    * editor from elsewhere), whose plans name paths from there.
    */
   savePlan({ key, plan }) {
-    writeAtomically(this.planFileOf(key), serialize({ key, plan }));
-    const others = readdirSync2(this.directory).filter((name) => name.startsWith(this.planPrefix) && name.endsWith(".bin") && join(this.directory, name) !== this.planFileOf(key)).map((name) => ({ path: join(this.directory, name), time: statSync2(join(this.directory, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
+    const made = this.planFileOf(key);
+    writeAtomically(made, serialize({ key, plan }));
+    const others = readdirSync2(this.directory).filter((name) => name.startsWith(this.planPrefix) && name.endsWith(".bin")).map((name) => join(this.directory, name)).filter((path) => path !== made).map((path) => ({ path, time: statSync2(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
     for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
   }
   run(key) {
@@ -44641,9 +44642,10 @@ function storeDocument(value) {
   }
   const storedHead = isPlainJson(head, /* @__PURE__ */ new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  const searchable = !keysInside(value).includes("${");
+  const keysWritten = keysInside(value);
+  const searchable = !keysWritten.includes("${");
   if (typeof encodedRest === "string") return { keys, ...storedHead, rest: encodedRest, ...searchable ? {} : { unsearchable: true } };
-  return { keys, ...storedHead, rest: encodedRest, ...searchable ? { restKeys: keysInside(rest) } : {} };
+  return { keys, ...storedHead, rest: encodedRest, ...searchable ? { restKeys: keysWritten } : {} };
 }
 function keysInside(value) {
   const keys = /* @__PURE__ */ new Set();
@@ -44656,11 +44658,6 @@ function keysInside(value) {
   };
   walk(value);
   return `\0${[...keys].join("\0")}\0`;
-}
-function holdsKey(value, key) {
-  if (typeof value !== "object" || value === null) return false;
-  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)) return true;
-  return Object.values(value).some((inner) => holdsKey(inner, key));
 }
 function restoreDocument(stored, shared) {
   if (stored === null) return void 0;
@@ -44675,9 +44672,11 @@ function restoreDocument(stored, shared) {
   }
   const { restKeys } = stored;
   if (stored.head !== void 0 && !stored.unsearchable && (typeof rest === "string" || restKeys !== void 0)) {
+    let headKeys;
+    let headText;
     const written = {
-      mayHoldKey: (name) => holdsKey(head, name) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
-      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || JSON.stringify(head).includes(text2)
+      mayHoldKey: (name) => (headKeys ??= keysInside(head)).includes(`\0${name}\0`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
+      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || (headText ??= JSON.stringify(head)).includes(text2)
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }
@@ -44758,109 +44757,6 @@ function withGoYamlAliases(text2) {
     /(^|[\s[{,])\*([A-Za-z0-9_-]+):(?=\s|$)/gm,
     (match, before, name) => new RegExp(`&${name}(?![A-Za-z0-9_:-])`).test(text2) && !text2.includes(`&${name}:`) ? `${before}*${name} :` : match
   );
-}
-function withFlowContentIndented(text2) {
-  const lines = text2.split("\n");
-  let changed = false;
-  let depth = 0;
-  let quote;
-  let parentIndent = 0;
-  let under = [];
-  let blockScalarParent;
-  for (let row = 0; row < lines.length; row++) {
-    const line = lines[row];
-    const indent = line.length - line.trimStart().length;
-    if (depth > 0 && DOCUMENT_MARKER2.test(line)) depth = 0;
-    if (depth > 0) {
-      if (line.trim() !== "" && indent <= parentIndent) under.push(row);
-      ({ depth, quote } = scanFlow(line, indent, depth, quote));
-      if (depth === 0) {
-        for (const at of under) lines[at] = " ".repeat(parentIndent + 1 - (lines[at].length - lines[at].trimStart().length)) + lines[at];
-        changed ||= under.length > 0;
-      }
-      continue;
-    }
-    if (blockScalarParent !== void 0) {
-      if (line.trim() === "" || indent > blockScalarParent) continue;
-      blockScalarParent = void 0;
-    }
-    const start = blockValueStart(line, indent);
-    if (start === void 0) continue;
-    const opener = line[start];
-    if (opener === "|" || opener === ">") {
-      blockScalarParent = indent;
-    } else if (opener === "[" || opener === "{") {
-      ({ depth, quote } = scanFlow(line, start, 0, void 0));
-      parentIndent = contentColumn(line, indent);
-      under = [];
-    }
-  }
-  return changed ? lines.join("\n") : text2;
-}
-function blockValueStart(line, indent) {
-  let at = indent;
-  while (line.startsWith("- ", at)) at = afterBlanks(line, at + 2);
-  const key = keyEnd(line, at);
-  if (key !== void 0) at = afterBlanks(line, key);
-  while (line[at] === "&" || line[at] === "!") {
-    const space = line.indexOf(" ", at);
-    if (space === -1) return void 0;
-    at = afterBlanks(line, space);
-  }
-  return at < line.length && line[at] !== "#" ? at : void 0;
-}
-function keyEnd(line, at) {
-  const first = line[at];
-  if (first === '"' || first === "'") {
-    const close = closingQuote(line, at + 1, first);
-    return close !== -1 && line[close + 1] === ":" && (close + 2 === line.length || line[close + 2] === " ") ? close + 2 : void 0;
-  }
-  if (first === "[" || first === "{" || first === "#") return void 0;
-  for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
-    const comment = line.indexOf(" #", at);
-    if (comment !== -1 && comment < colon) return void 0;
-    if (colon + 1 === line.length || line[colon + 1] === " ") return colon + 1;
-  }
-  return void 0;
-}
-function contentColumn(line, indent) {
-  let at = indent;
-  while (line.startsWith("- ", at)) at = afterBlanks(line, at + 2);
-  return at;
-}
-function scanFlow(line, from, depth, quote) {
-  for (let at = from; at < line.length; at++) {
-    if (quote !== void 0) {
-      const close = closingQuote(line, at, quote);
-      if (close === -1) return { depth, quote };
-      at = close;
-      quote = void 0;
-      continue;
-    }
-    const char = line[at];
-    if (char === '"' || char === "'") quote = char;
-    else if (char === "[" || char === "{") depth++;
-    else if (char === "]" || char === "}") {
-      depth--;
-      if (depth === 0) return { depth, quote };
-    } else if (char === "#" && (at === 0 || line[at - 1] === " " || line[at - 1] === "	")) return { depth, quote };
-  }
-  return { depth, quote };
-}
-function closingQuote(line, from, quote) {
-  for (let at = from; at < line.length; at++) {
-    if (quote === '"' && line[at] === "\\") at++;
-    else if (line[at] === quote) {
-      if (quote === "'" && line[at + 1] === "'") at++;
-      else return at;
-    }
-  }
-  return -1;
-}
-var DOCUMENT_MARKER2 = /^(?:---|\.\.\.)(?:[ \t\r]|$)/;
-function afterBlanks(line, at) {
-  while (line[at] === " ") at++;
-  return at;
 }
 
 // src/yaml/fast-compose.ts
@@ -44947,7 +44843,7 @@ function restIsBlank(line, at) {
   return end === line.length || line[end] === "#" && end > at;
 }
 function isDocumentMarker(line) {
-  return (line.startsWith("---") || line.startsWith("...")) && (line.length === 3 || line[3] === " ");
+  return (line.startsWith("---") || line.startsWith("...")) && (line.length === 3 || line[3] === " " || line[3] === "	" || line[3] === "\r");
 }
 function isSequenceEntry(line, at) {
   return line[at] === "-" && (at + 1 === line.length || line[at + 1] === " ");
@@ -46014,8 +45910,7 @@ var FluxGraph = class {
   }
   clusterName(node) {
     const { path } = this.resolve(node, void 0);
-    const dir = node.isSync && path !== void 0 ? path : posix3.dirname(node.resource.file.path);
-    return relativePath(this.root, dir) || ".";
+    return this.relative(node.isSync && path !== void 0 ? path : posix3.dirname(node.resource.file.path));
   }
   /**
    * The node's path, target namespace and substitution. Read without a parent
@@ -46707,6 +46602,106 @@ var Recorder = class {
   }
 };
 
+// src/yaml/flow-indent.ts
+function withFlowContentIndented(text2) {
+  const lines = text2.split("\n");
+  let changed = false;
+  let depth = 0;
+  let quote;
+  let parentIndent = 0;
+  let under = [];
+  let blockScalarParent;
+  for (let row = 0; row < lines.length; row++) {
+    const line = lines[row];
+    const indent = line.length - line.trimStart().length;
+    if (depth > 0 && isDocumentMarker(line)) depth = 0;
+    if (depth > 0) {
+      if (line.trim() !== "" && indent <= parentIndent) under.push([row, indent]);
+      ({ depth, quote } = scanFlow(line, indent, depth, quote));
+      if (depth === 0) {
+        for (const [at, moved] of under) lines[at] = " ".repeat(parentIndent + 1 - moved) + lines[at];
+        changed ||= under.length > 0;
+      }
+      continue;
+    }
+    if (blockScalarParent !== void 0) {
+      if (line.trim() === "" || indent > blockScalarParent) continue;
+      blockScalarParent = void 0;
+    }
+    const content = contentColumn(line, indent);
+    const start = blockValueStart(line, content);
+    if (start === void 0) continue;
+    const opener = line[start];
+    if (opener === "|" || opener === ">") {
+      blockScalarParent = indent;
+    } else if (opener === "[" || opener === "{") {
+      ({ depth, quote } = scanFlow(line, start, 0, void 0));
+      parentIndent = content;
+      under = [];
+    }
+  }
+  return changed ? lines.join("\n") : text2;
+}
+function blockValueStart(line, content) {
+  let at = content;
+  const key = keyEnd(line, at);
+  if (key !== void 0) at = afterSpaces(line, key);
+  while (line[at] === "&" || line[at] === "!") {
+    const space = line.indexOf(" ", at);
+    if (space === -1) return void 0;
+    at = afterSpaces(line, space);
+  }
+  return at < line.length && line[at] !== "#" ? at : void 0;
+}
+function keyEnd(line, at) {
+  const first = line[at];
+  if (first === '"' || first === "'") {
+    const close = closingQuote(line, at + 1, first);
+    return close !== -1 && line[close + 1] === ":" && (close + 2 === line.length || line[close + 2] === " ") ? close + 2 : void 0;
+  }
+  if (first === "[" || first === "{" || first === "#") return void 0;
+  for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
+    const comment = line.indexOf(" #", at);
+    if (comment !== -1 && comment < colon) return void 0;
+    if (colon + 1 === line.length || line[colon + 1] === " ") return colon + 1;
+  }
+  return void 0;
+}
+function contentColumn(line, indent) {
+  let at = indent;
+  while (line.startsWith("- ", at)) at = afterSpaces(line, at + 2);
+  return at;
+}
+function scanFlow(line, from, depth, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote !== void 0) {
+      const close = closingQuote(line, at, quote);
+      if (close === -1) return { depth, quote };
+      at = close;
+      quote = void 0;
+      continue;
+    }
+    const char = line[at];
+    if (char === '"' || char === "'") quote = char;
+    else if (char === "[" || char === "{") depth++;
+    else if (char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return { depth, quote };
+    } else if (char === "#" && (at === 0 || line[at - 1] === " " || line[at - 1] === "	")) return { depth, quote };
+  }
+  return { depth, quote };
+}
+function closingQuote(line, from, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote === '"' && line[at] === "\\") at++;
+    else if (line[at] === quote) {
+      if (quote === "'" && line[at + 1] === "'") at++;
+      else return at;
+    }
+  }
+  return -1;
+}
+
 // src/yaml/source.ts
 var TEMPLATE_LINE = /^[ \t]*\{\{/;
 var JINJA_LINE = /^[ \t]*\{[%#]/;
@@ -46739,9 +46734,10 @@ function parseSource(path, originalText, options = {}) {
   let docs = parseDocuments(text2);
   const failed = () => docs.some((doc) => doc.errors.length > 0);
   if (failed()) {
-    const goText = withFlowContentIndented(withGoYamlAliases(text2));
+    const aliased = withGoYamlAliases(text2);
+    const goText = withFlowContentIndented(aliased);
     const goDocs = goText === text2 ? void 0 : parseDocuments(goText);
-    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || withFlowContentIndented(text2) !== text2)) {
+    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || goText !== aliased)) {
       text2 = goText;
       docs = goDocs;
     }

@@ -12,7 +12,7 @@ import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/val
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 30;
+const CACHE_FORMAT = 31;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -80,7 +80,7 @@ type StoredDocument =
       readonly head?: Mapping;
       readonly headV8?: string;
       readonly rest: Encoded;
-      /** For a rest kept in V8's serialization, which cannot be searched: every key inside it, each between NULs. */
+      /** For a rest kept in V8's serialization, which cannot be searched: every key of the document, each between NULs. */
       readonly restKeys?: string;
       /** Set when a key holds a Flux variable: which keys the document holds is known only once it is substituted. */
       readonly unsearchable?: true;
@@ -241,10 +241,13 @@ export class ProjectCache implements AnalysisCache {
    * editor from elsewhere), whose plans name paths from there.
    */
   private savePlan({ key, plan }: StoredPlan): void {
-    writeAtomically(this.planFileOf(key), serialize({ key, plan }));
+    const made = this.planFileOf(key);
+    writeAtomically(made, serialize({ key, plan }));
     const others = readdirSync(this.directory)
-      .filter((name) => name.startsWith(this.planPrefix) && name.endsWith('.bin') && join(this.directory, name) !== this.planFileOf(key))
-      .map((name) => ({ path: join(this.directory, name), time: statSync(join(this.directory, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .filter((name) => name.startsWith(this.planPrefix) && name.endsWith('.bin'))
+      .map((name) => join(this.directory, name))
+      .filter((path) => path !== made)
+      .map((path) => ({ path, time: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
       .sort((a, b) => b.time - a.time);
     for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
   }
@@ -335,10 +338,12 @@ function storeDocument(value: unknown): StoredDocument {
   }
   const storedHead = isPlainJson(head, new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
+  const keysWritten = keysInside(value);
   // A key that Flux substitutes (`${NAME:=ingress}:`) may become any key: such a document cannot tell which it lacks.
-  const searchable = !keysInside(value).includes('${');
+  const searchable = !keysWritten.includes('${');
   if (typeof encodedRest === 'string') return { keys, ...storedHead, rest: encodedRest, ...(searchable ? {} : { unsearchable: true }) };
-  return { keys, ...storedHead, rest: encodedRest, ...(searchable ? { restKeys: keysInside(rest) } : {}) };
+  // The head's keys among them say nothing the head does not.
+  return { keys, ...storedHead, rest: encodedRest, ...(searchable ? { restKeys: keysWritten } : {}) };
 }
 
 function keysInside(value: unknown): string {
@@ -352,13 +357,6 @@ function keysInside(value: unknown): string {
   };
   walk(value);
   return `\u0000${[...keys].join('\u0000')}\u0000`;
-}
-
-/** Whether a mapping inside `value` (a head: a few small mappings) has the key. */
-function holdsKey(value: unknown, key: string): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, key)) return true;
-  return Object.values(value).some((inner) => holdsKey(inner, key));
 }
 
 /**
@@ -385,9 +383,13 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
   // serialization comes with its keys, and no text.
   const { restKeys } = stored;
   if (stored.head !== undefined && !stored.unsearchable && (typeof rest === 'string' || restKeys !== undefined)) {
+    // The head's own, made on the first question: most documents are asked none.
+    let headKeys: string | undefined;
+    let headText: string | undefined;
     const written: Written = {
-      mayHoldKey: (name) => holdsKey(head, name) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
-      mayHoldText: (text) => typeof rest !== 'string' || rest.includes(text) || JSON.stringify(head).includes(text),
+      mayHoldKey: (name) =>
+        (headKeys ??= keysInside(head)).includes(`\u0000${name}\u0000`) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
+      mayHoldText: (text) => typeof rest !== 'string' || rest.includes(text) || (headText ??= JSON.stringify(head)).includes(text),
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

@@ -643,8 +643,7 @@ class FluxGraph {
 
   private clusterName(node: FluxNode): string {
     const { path } = this.resolve(node, undefined);
-    const dir = node.isSync && path !== undefined ? path : posix.dirname(node.resource.file.path);
-    return relativePath(this.root, dir) || '.';
+    return this.relative(node.isSync && path !== undefined ? path : posix.dirname(node.resource.file.path));
   }
 
   /**
