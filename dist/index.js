@@ -42296,6 +42296,9 @@ function certainlyLacksText(document, text2) {
   const written = document[WRITTEN];
   return written !== void 0 && !written.mayHoldText(text2);
 }
+function writtenText(document) {
+  return document[WRITTEN]?.text();
+}
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -42500,6 +42503,10 @@ function referencesIn(text2) {
     found.push(...referencesIn(expansion.argument));
   }
   return found;
+}
+var REFERENCE_START = /\$\{#?([\p{L}\p{N}_]+)/gu;
+function variableNamesIn(text2) {
+  return [...new Set(Array.from(text2.matchAll(REFERENCE_START), (match) => match[1]))];
 }
 function substituteText(text2, substitution) {
   if (!text2.includes("${")) return text2;
@@ -43230,11 +43237,15 @@ var flux_substitution_undefined_default = defineRule({
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
+    const complete = resource.placements.filter((placement) => placement.substitution?.complete);
+    if (complete.length === 0) return;
+    const written = writtenText(resource.written);
+    const named = written === void 0 ? void 0 : variableNamesIn(written);
     const reported = /* @__PURE__ */ new Set();
     let strings;
-    for (const placement of resource.placements) {
+    for (const placement of complete) {
       const substitution = placement.substitution;
-      if (!substitution?.complete) continue;
+      if (named?.every((name) => substitution.variables.has(name))) continue;
       strings ??= stringsIn(resource);
       for (const { text: text2, at, span } of strings) {
         for (const reference of referencesIn(text2)) {
@@ -44676,7 +44687,8 @@ function restoreDocument(stored, shared) {
     let headText;
     const written = {
       mayHoldKey: (name) => (headKeys ??= keysInside(head)).includes(`\0${name}\0`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
-      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || (headText ??= JSON.stringify(head)).includes(text2)
+      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || (headText ??= JSON.stringify(head)).includes(text2),
+      text: () => typeof rest === "string" ? `${headText ??= JSON.stringify(head)}${rest}` : void 0
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

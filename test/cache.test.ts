@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileAnalysis } from '../src/linter/linter.js';
 import { ProjectCache } from '../src/project/cache.js';
-import { certainlyLacksKey, certainlyLacksText } from '../src/resources/values.js';
+import { certainlyLacksKey, certainlyLacksText, writtenText } from '../src/resources/values.js';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
 import { git, tempTree } from './helpers/temp-repo.js';
 
@@ -305,6 +305,9 @@ describe('--cache', () => {
           for (const text of ['a', 'x', '${', 'K:=', 'LoadBalancer', '1']) {
             if (certainlyLacksText(document as Record<string, unknown>, text)) expect(holdsText(values[index], text, new Set()), text).toBe(false);
           }
+          // A written text, when there is one, holds every key and string inside, each whole, as JSON escapes it.
+          const text = writtenText(document as Record<string, unknown>);
+          if (text !== undefined) for (const piece of keysAndStrings(values[index], new Set())) expect(text).toContain(JSON.stringify(piece).slice(1, -1));
         });
       }),
       { seed: 6, numRuns: 300 },
@@ -348,4 +351,11 @@ function holdsText(value: unknown, text: string, seen: Set<object>): boolean {
   seen.add(value);
   if (!Array.isArray(value) && Object.keys(value).some((key) => key.includes(text))) return true;
   return Object.values(value).some((inner) => holdsText(inner, text, seen));
+}
+
+function keysAndStrings(value: unknown, seen: Set<object>): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  return [...(Array.isArray(value) ? [] : Object.keys(value)), ...Object.values(value).flatMap((inner) => keysAndStrings(inner, seen))];
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referencesIn, substituteText, type Substitution } from '../src/resources/substitution.js';
+import { referencesIn, substituteText, variableNamesIn, type Substitution } from '../src/resources/substitution.js';
 
 // As fluxcd/pkg/envsubst parses a text: which variables it reads, and which
 // it reads only when set (an operator that supplies a fallback).
@@ -25,6 +26,20 @@ describe('referencesIn', () => {
   it('reads nothing escaped with $$, and nothing envsubst would not expand', () => {
     expect(read('$${A} $${A:=${B}} ${} ${ A} ${A')).toEqual([]);
     expect(read('${1}')).toEqual(['1']);
+  });
+});
+
+describe('variableNamesIn', () => {
+  it('finds, in a text and in its JSON, the name of every variable referencesIn reads', () => {
+    const piece = fc.constantFrom('${', '$', '{', '}', '#', ':=', '-', '%%', 'A', 'é', '1', '_', '"', '\\', '\n', ' ');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')), (text) => {
+        const names = referencesIn(text).map(({ name }) => name);
+        expect(variableNamesIn(text)).toEqual(expect.arrayContaining(names));
+        expect(variableNamesIn(JSON.stringify({ [text]: [text] }))).toEqual(expect.arrayContaining(names));
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
   });
 });
 

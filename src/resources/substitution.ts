@@ -122,6 +122,18 @@ export function referencesIn(text: string): VariableReference[] {
   return found;
 }
 
+// What can start a reference: `${`, a `#` for a length, then a name.
+const REFERENCE_START = /\$\{#?([\p{L}\p{N}_]+)/gu;
+
+/**
+ * The name of every variable a text may refer to: each of referencesIn's,
+ * and maybe more (escaped ones, say). The characters of a reference's start
+ * are ones JSON does not escape: a scan of a document's JSON text finds them.
+ */
+export function variableNamesIn(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(REFERENCE_START), (match) => match[1]!))];
+}
+
 /**
  * The string after substitution; references whose value is unknown stay as
  * they are, so the result still reads as unknown (`${...}`) to the rules.

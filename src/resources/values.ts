@@ -16,6 +16,8 @@ export interface Written {
   mayHoldKey(key: string): boolean;
   /** `text` holds no character that JSON escapes. */
   mayHoldText(text: string): boolean;
+  /** A text holding every key and string of the document, each whole and escaped as JSON escapes them; `undefined` when there is none. */
+  text(): string | undefined;
 }
 
 export function certainlyLacksKey(document: Mapping, key: string): boolean {
@@ -31,6 +33,16 @@ export function certainlyLacksKey(document: Mapping, key: string): boolean {
 export function certainlyLacksText(document: Mapping, text: string): boolean {
   const written = (document as { [WRITTEN]?: Written })[WRITTEN];
   return written !== undefined && !written.mayHoldText(text);
+}
+
+/**
+ * A text that holds every key and string of the document as written, each
+ * whole (characters JSON escapes, escaped), when the document can give one
+ * without being decoded: a scan of it finds whatever a walk of the document
+ * would, and maybe more.
+ */
+export function writtenText(document: Mapping): string | undefined {
+  return (document as { [WRITTEN]?: Written })[WRITTEN]?.text();
 }
 
 export function isMapping(value: unknown): value is Mapping {

@@ -1,6 +1,6 @@
 import type { Resource } from '../resources/resource.js';
-import { referencesIn, substitutionDisabled } from '../resources/substitution.js';
-import { certainlyLacksText } from '../resources/values.js';
+import { referencesIn, substitutionDisabled, variableNamesIn } from '../resources/substitution.js';
+import { certainlyLacksText, writtenText } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -16,12 +16,19 @@ export default defineRule({
   check(resource, context) {
     // One document of a file may mention variables and the others not: those are not read.
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, '${') || substitutionDisabled(resource.written)) return;
+    // Only when every source was read is a missing variable really undefined.
+    const complete = resource.placements.filter((placement) => placement.substitution?.complete);
+    if (complete.length === 0) return;
+    // Most documents name only variables that are defined: a cached document's
+    // text tells so without decoding and walking it (a third of a run after one
+    // edit, in a repository that substitutes its domain everywhere).
+    const written = writtenText(resource.written);
+    const named = written === undefined ? undefined : variableNamesIn(written);
     const reported = new Set<string>();
     let strings: ReturnType<typeof stringsIn> | undefined;
-    for (const placement of resource.placements) {
-      const substitution = placement.substitution;
-      // Only when every source was read is a missing variable really undefined.
-      if (!substitution?.complete) continue;
+    for (const placement of complete) {
+      const substitution = placement.substitution!;
+      if (named?.every((name) => substitution.variables.has(name))) continue;
       strings ??= stringsIn(resource);
       for (const { text, at, span } of strings) {
         for (const reference of referencesIn(text)) {
