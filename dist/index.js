@@ -42296,8 +42296,8 @@ function certainlyLacksText(document, text2) {
   const written = document[WRITTEN];
   return written !== void 0 && !written.mayHoldText(text2);
 }
-function writtenText(document) {
-  return document[WRITTEN]?.text();
+function writtenJson(document) {
+  return document[WRITTEN]?.json();
 }
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -43239,8 +43239,8 @@ var flux_substitution_undefined_default = defineRule({
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
     const complete = resource.placements.filter((placement) => placement.substitution?.complete);
     if (complete.length === 0) return;
-    const written = writtenText(resource.written);
-    const named = written === void 0 ? void 0 : variableNamesIn(written);
+    const json2 = writtenJson(resource.written);
+    const named = json2 === void 0 ? void 0 : variableNamesIn(json2);
     const reported = /* @__PURE__ */ new Set();
     let strings;
     for (const placement of complete) {
@@ -43422,6 +43422,8 @@ function loadBalancersIn(resource) {
   return found;
 }
 function mayHoldLoadBalancer(document) {
+  const json2 = writtenJson(document);
+  if (json2 !== void 0) return json2.includes("LoadBalancer") || TYPE_WITH_VARIABLE.test(json2) || KEY_WITH_VARIABLE.test(json2);
   let may = false;
   walkMappings(document, (mapping) => {
     if (may) return;
@@ -43430,6 +43432,8 @@ function mayHoldLoadBalancer(document) {
   });
   return may;
 }
+var TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
+var KEY_WITH_VARIABLE = /"(?:[^"\\]|\\.)*\$\{(?:[^"\\]|\\.)*":/;
 function isLoadBalancer(spec) {
   if (!isMapping(spec) || spec.type !== "LoadBalancer") return false;
   const lbClass = spec.loadBalancerClass;
@@ -44688,7 +44692,7 @@ function restoreDocument(stored, shared) {
     const written = {
       mayHoldKey: (name) => (headKeys ??= keysInside(head)).includes(`\0${name}\0`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
       mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || (headText ??= JSON.stringify(head)).includes(text2),
-      text: () => typeof rest === "string" ? `${headText ??= JSON.stringify(head)}${rest}` : void 0
+      json: () => typeof rest === "string" ? `${headText ??= JSON.stringify(head)}${rest}` : void 0
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileAnalysis } from '../src/linter/linter.js';
 import { ProjectCache } from '../src/project/cache.js';
-import { certainlyLacksKey, certainlyLacksText, writtenText } from '../src/resources/values.js';
+import { certainlyLacksKey, certainlyLacksText, writtenJson } from '../src/resources/values.js';
 import { lintProject, type ProjectOptions } from '../src/project/lint-project.js';
 import { git, tempTree } from './helpers/temp-repo.js';
 
@@ -305,13 +305,34 @@ describe('--cache', () => {
           for (const text of ['a', 'x', '${', 'K:=', 'LoadBalancer', '1']) {
             if (certainlyLacksText(document as Record<string, unknown>, text)) expect(holdsText(values[index], text, new Set()), text).toBe(false);
           }
-          // A written text, when there is one, holds every key and string inside, each whole, as JSON escapes it.
-          const text = writtenText(document as Record<string, unknown>);
-          if (text !== undefined) for (const piece of keysAndStrings(values[index], new Set())) expect(text).toContain(JSON.stringify(piece).slice(1, -1));
+          // Its JSON, when it gives one, holds every key and string inside, and each entry of a mapping as JSON writes it.
+          const json = writtenJson(document as Record<string, unknown>);
+          if (json !== undefined) for (const piece of jsonPieces(values[index], new Set())) expect(json).toContain(piece);
         });
       }),
       { seed: 6, numRuns: 300 },
     );
+  });
+});
+
+describe('--cache, rule by rule', () => {
+  const ROOT = join(import.meta.dirname, '..');
+  const FIXTURES = join(ROOT, 'test', 'fixtures');
+  const cases = readdirSync(FIXTURES)
+    .sort()
+    .flatMap((rule) => ['valid', 'invalid'].flatMap((kind) => readdirSync(join(FIXTURES, rule, kind)).sort().map((name) => `test/fixtures/${rule}/${kind}/${name}`)));
+
+  // Rules read documents restored from the cache through shortcuts of their
+  // own (their keys, their JSON text): each fixture, linted again from its
+  // stored analyses, must give what an uncached run gives.
+  it.each(cases)('%s', async (target) => {
+    const location = tempTree({});
+    const lintIt = (cache?: ProjectOptions['cache']) => lintProject({ cwd: ROOT, paths: [target], allowJsConfig: false, cache });
+    const fresh = (await lintIt()).findings;
+    await lintIt({ location, version: '1.0.0' });
+    // Without the stored run, the rules run again, on the stored analyses.
+    for (const name of readdirSync(location)) if (name.startsWith('runs-')) rmSync(join(location, name));
+    expect((await lintIt({ location, version: '1.0.0' })).findings).toEqual(fresh);
   });
 });
 
@@ -353,9 +374,13 @@ function holdsText(value: unknown, text: string, seen: Set<object>): boolean {
   return Object.values(value).some((inner) => holdsText(inner, text, seen));
 }
 
-function keysAndStrings(value: unknown, seen: Set<object>): string[] {
-  if (typeof value === 'string') return [value];
+/** What a document's JSON text holds: each key and string, and each mapping entry whose value is not an object, as JSON writes them. */
+function jsonPieces(value: unknown, seen: Set<object>): string[] {
+  if (typeof value === 'string') return [JSON.stringify(value)];
   if (typeof value !== 'object' || value === null || seen.has(value)) return [];
   seen.add(value);
-  return [...(Array.isArray(value) ? [] : Object.keys(value)), ...Object.values(value).flatMap((inner) => keysAndStrings(inner, seen))];
+  const entries = Array.isArray(value)
+    ? []
+    : Object.entries(value).flatMap(([key, inner]) => [JSON.stringify(key), ...(typeof inner === 'object' && inner !== null ? [] : [`${JSON.stringify(key)}:${JSON.stringify(inner)}`])]);
+  return [...entries, ...Object.values(value).flatMap((inner) => jsonPieces(inner, seen))];
 }

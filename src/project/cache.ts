@@ -390,7 +390,7 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
       mayHoldKey: (name) =>
         (headKeys ??= keysInside(head)).includes(`\u0000${name}\u0000`) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
       mayHoldText: (text) => typeof rest !== 'string' || rest.includes(text) || (headText ??= JSON.stringify(head)).includes(text),
-      text: () => (typeof rest === 'string' ? `${(headText ??= JSON.stringify(head))}${rest}` : undefined),
+      json: () => (typeof rest === 'string' ? `${(headText ??= JSON.stringify(head))}${rest}` : undefined),
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

@@ -16,8 +16,8 @@ export interface Written {
   mayHoldKey(key: string): boolean;
   /** `text` holds no character that JSON escapes. */
   mayHoldText(text: string): boolean;
-  /** A text holding every key and string of the document, each whole and escaped as JSON escapes them; `undefined` when there is none. */
-  text(): string | undefined;
+  /** The document as JSON text, in pieces (see writtenJson); `undefined` when there is none. */
+  json(): string | undefined;
 }
 
 export function certainlyLacksKey(document: Mapping, key: string): boolean {
@@ -36,13 +36,14 @@ export function certainlyLacksText(document: Mapping, text: string): boolean {
 }
 
 /**
- * A text that holds every key and string of the document as written, each
- * whole (characters JSON escapes, escaped), when the document can give one
- * without being decoded: a scan of it finds whatever a walk of the document
- * would, and maybe more.
+ * The document as written, as JSON text, when it can give one without being
+ * decoded: JSON texts of its parts one after another, where every mapping
+ * entry stands as JSON writes it (`"key":value`), and so every key and
+ * string, whole. A scan of it finds whatever a walk of the document would,
+ * and maybe more.
  */
-export function writtenText(document: Mapping): string | undefined {
-  return (document as { [WRITTEN]?: Written })[WRITTEN]?.text();
+export function writtenJson(document: Mapping): string | undefined {
+  return (document as { [WRITTEN]?: Written })[WRITTEN]?.json();
 }
 
 export function isMapping(value: unknown): value is Mapping {

@@ -1,6 +1,6 @@
 import type { Resource } from '../resources/resource.js';
 import { referencesIn, substitutionDisabled, variableNamesIn } from '../resources/substitution.js';
-import { certainlyLacksText, writtenText } from '../resources/values.js';
+import { certainlyLacksText, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -22,8 +22,8 @@ export default defineRule({
     // Most documents name only variables that are defined: a cached document's
     // text tells so without decoding and walking it (a third of a run after one
     // edit, in a repository that substitutes its domain everywhere).
-    const written = writtenText(resource.written);
-    const named = written === undefined ? undefined : variableNamesIn(written);
+    const json = writtenJson(resource.written);
+    const named = json === undefined ? undefined : variableNamesIn(json);
     const reported = new Set<string>();
     let strings: ReturnType<typeof stringsIn> | undefined;
     for (const placement of complete) {

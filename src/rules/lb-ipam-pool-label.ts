@@ -1,7 +1,7 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
-import { certainlyLacksText, isMapping, isSwitchedOff, knownString, walkMappings } from '../resources/values.js';
+import { certainlyLacksText, isMapping, isSwitchedOff, knownString, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -155,9 +155,13 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
  * Whether substituting a document (as written) may give a mapping with
  * `type: LoadBalancer`: one has that type, or a type that holds a `${`, or a
  * key holds one (which may become `type`, or `values`). Substitution changes
- * only strings that hold `${`, so anything else stays as written.
+ * only strings that hold `${`, so anything else stays as written. A cached
+ * document's JSON tells without decoding it: most releases of a repository
+ * that substitutes its domain hold a `${`, and none of these.
  */
-function mayHoldLoadBalancer(document: unknown): boolean {
+function mayHoldLoadBalancer(document: Mapping): boolean {
+  const json = writtenJson(document);
+  if (json !== undefined) return json.includes('LoadBalancer') || TYPE_WITH_VARIABLE.test(json) || KEY_WITH_VARIABLE.test(json);
   let may = false;
   walkMappings(document, (mapping) => {
     if (may) return;
@@ -166,6 +170,11 @@ function mayHoldLoadBalancer(document: unknown): boolean {
   });
   return may;
 }
+
+// In JSON text, where a `"` inside a string is always escaped: an entry
+// `type` whose string holds `${`, and a key that holds `${`.
+const TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
+const KEY_WITH_VARIABLE = /"(?:[^"\\]|\\.)*\$\{(?:[^"\\]|\\.)*":/;
 
 function isLoadBalancer(spec: unknown): boolean {
   if (!isMapping(spec) || spec.type !== 'LoadBalancer') return false;
