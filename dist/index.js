@@ -44453,7 +44453,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 31;
+var CACHE_FORMAT = 32;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MIN_ADDED_ANALYSES = 64;
@@ -44657,22 +44657,26 @@ function storeDocument(value) {
   }
   const storedHead = isPlainJson(head, /* @__PURE__ */ new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  const keysWritten = keysInside(value);
-  const searchable = !keysWritten.includes("${");
-  if (typeof encodedRest === "string") return { keys, ...storedHead, rest: encodedRest, ...searchable ? {} : { unsearchable: true } };
-  return { keys, ...storedHead, rest: encodedRest, ...searchable ? { restKeys: keysWritten } : {} };
+  if (someKeyHolds(value, "${")) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
+  return { keys, ...storedHead, rest: encodedRest, ...typeof encodedRest === "string" ? {} : { restJson: jsonWithObjectsOnce(rest) } };
 }
-function keysInside(value) {
-  const keys = /* @__PURE__ */ new Set();
+function someKeyHolds(value, text2) {
   const seen = /* @__PURE__ */ new Set();
-  const walk = (node) => {
-    if (typeof node !== "object" || node === null || seen.has(node)) return;
+  const holds = (node) => {
+    if (typeof node !== "object" || node === null || seen.has(node)) return false;
     seen.add(node);
-    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
-    for (const inner of Object.values(node)) walk(inner);
+    return !Array.isArray(node) && Object.keys(node).some((key) => key.includes(text2)) || Object.values(node).some(holds);
   };
-  walk(value);
-  return `\0${[...keys].join("\0")}\0`;
+  return holds(value);
+}
+function jsonWithObjectsOnce(value) {
+  const seen = /* @__PURE__ */ new Set();
+  return JSON.stringify(value, (_key, inner) => {
+    if (typeof inner !== "object" || inner === null) return inner;
+    if (seen.has(inner)) return null;
+    seen.add(inner);
+    return inner;
+  });
 }
 function restoreDocument(stored, shared) {
   if (stored === null) return void 0;
@@ -44685,14 +44689,17 @@ function restoreDocument(stored, shared) {
     if (HEAD_KEYS.has(key)) value[key] = head[key];
     else Object.defineProperty(value, key, { get: () => (decoded ??= decode(rest))[key], enumerable: true, configurable: true });
   }
-  const { restKeys } = stored;
-  if (stored.head !== void 0 && !stored.unsearchable && (typeof rest === "string" || restKeys !== void 0)) {
-    let headKeys;
-    let headText;
+  const restJson = typeof rest === "string" ? rest : stored.restJson;
+  if (stored.head !== void 0 && !stored.unsearchable && restJson !== void 0) {
+    let headJson;
+    const inHead = (text2) => (headJson ??= JSON.stringify(head)).includes(text2);
     const written = {
-      mayHoldKey: (name) => (headKeys ??= keysInside(head)).includes(`\0${name}\0`) || (typeof rest === "string" ? rest.includes(`${JSON.stringify(name)}:`) : restKeys.includes(`\0${name}\0`)),
-      mayHoldText: (text2) => typeof rest !== "string" || rest.includes(text2) || (headText ??= JSON.stringify(head)).includes(text2),
-      json: () => typeof rest === "string" ? `${headText ??= JSON.stringify(head)}${rest}` : void 0
+      mayHoldKey: (name) => {
+        const entry = `${JSON.stringify(name)}:`;
+        return restJson.includes(entry) || inHead(entry);
+      },
+      mayHoldText: (text2) => restJson.includes(text2) || inHead(text2),
+      json: () => `${headJson ??= JSON.stringify(head)}${restJson}`
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

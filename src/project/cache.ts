@@ -12,7 +12,7 @@ import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/val
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 31;
+const CACHE_FORMAT = 32;
 
 // Runs remembered per cache directory: enough for a few paths and configurations.
 const MAX_RUNS = 16;
@@ -80,8 +80,8 @@ type StoredDocument =
       readonly head?: Mapping;
       readonly headV8?: string;
       readonly rest: Encoded;
-      /** For a rest kept in V8's serialization, which cannot be searched: every key of the document, each between NULs. */
-      readonly restKeys?: string;
+      /** For a rest kept in V8's serialization, which cannot be searched: its JSON text, each object written once (jsonWithObjectsOnce). */
+      readonly restJson?: string;
       /** Set when a key holds a Flux variable: which keys the document holds is known only once it is substituted. */
       readonly unsearchable?: true;
     };
@@ -338,25 +338,36 @@ function storeDocument(value: unknown): StoredDocument {
   }
   const storedHead = isPlainJson(head, new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  const keysWritten = keysInside(value);
   // A key that Flux substitutes (`${NAME:=ingress}:`) may become any key: such a document cannot tell which it lacks.
-  const searchable = !keysWritten.includes('${');
-  if (typeof encodedRest === 'string') return { keys, ...storedHead, rest: encodedRest, ...(searchable ? {} : { unsearchable: true }) };
-  // The head's keys among them say nothing the head does not.
-  return { keys, ...storedHead, rest: encodedRest, ...(searchable ? { restKeys: keysWritten } : {}) };
+  if (someKeyHolds(value, '${')) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
+  return { keys, ...storedHead, rest: encodedRest, ...(typeof encodedRest === 'string' ? {} : { restJson: jsonWithObjectsOnce(rest) }) };
 }
 
-function keysInside(value: unknown): string {
-  const keys = new Set<string>();
+function someKeyHolds(value: unknown, text: string): boolean {
   const seen = new Set<object>();
-  const walk = (node: unknown) => {
-    if (typeof node !== 'object' || node === null || seen.has(node)) return;
+  const holds = (node: unknown): boolean => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return false;
     seen.add(node);
-    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
-    for (const inner of Object.values(node)) walk(inner);
+    return (!Array.isArray(node) && Object.keys(node).some((key) => key.includes(text))) || Object.values(node).some(holds);
   };
-  walk(value);
-  return `\u0000${[...keys].join('\u0000')}\u0000`;
+  return holds(value);
+}
+
+/**
+ * JSON text of a value whose objects may stand at several places (YAML
+ * aliases), or inside themselves: each written where it first stands, and
+ * `null` where it stands again. Every key and string is in it, and every
+ * entry as JSON writes it, as in the value's own JSON, which would copy an
+ * object at every use (exponentially many times for an alias of an alias).
+ */
+function jsonWithObjectsOnce(value: unknown): string {
+  const seen = new Set<object>();
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (typeof inner !== 'object' || inner === null) return inner;
+    if (seen.has(inner)) return null;
+    seen.add(inner);
+    return inner;
+  });
 }
 
 /**
@@ -380,17 +391,19 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
   }
   // JSON text writes every key as `"key":` and every key and string whole,
   // escaping only quotes, backslashes and control characters; a rest in V8's
-  // serialization comes with its keys, and no text.
-  const { restKeys } = stored;
-  if (stored.head !== undefined && !stored.unsearchable && (typeof rest === 'string' || restKeys !== undefined)) {
-    // The head's own, made on the first question: most documents are asked none.
-    let headKeys: string | undefined;
-    let headText: string | undefined;
+  // serialization comes with a JSON text of its own.
+  const restJson = typeof rest === 'string' ? rest : stored.restJson;
+  if (stored.head !== undefined && !stored.unsearchable && restJson !== undefined) {
+    // The head's, made on the first question: most documents are asked none.
+    let headJson: string | undefined;
+    const inHead = (text: string) => (headJson ??= JSON.stringify(head)).includes(text);
     const written: Written = {
-      mayHoldKey: (name) =>
-        (headKeys ??= keysInside(head)).includes(`\u0000${name}\u0000`) || (typeof rest === 'string' ? rest.includes(`${JSON.stringify(name)}:`) : restKeys!.includes(`\u0000${name}\u0000`)),
-      mayHoldText: (text) => typeof rest !== 'string' || rest.includes(text) || (headText ??= JSON.stringify(head)).includes(text),
-      json: () => (typeof rest === 'string' ? `${(headText ??= JSON.stringify(head))}${rest}` : undefined),
+      mayHoldKey: (name) => {
+        const entry = `${JSON.stringify(name)}:`;
+        return restJson.includes(entry) || inHead(entry);
+      },
+      mayHoldText: (text) => restJson.includes(text) || inHead(text),
+      json: () => `${(headJson ??= JSON.stringify(head))}${restJson}`,
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

@@ -16,8 +16,8 @@ export interface Written {
   mayHoldKey(key: string): boolean;
   /** `text` holds no character that JSON escapes. */
   mayHoldText(text: string): boolean;
-  /** The document as JSON text, in pieces (see writtenJson); `undefined` when there is none. */
-  json(): string | undefined;
+  /** The document as JSON text, in pieces (see writtenJson). */
+  json(): string;
 }
 
 export function certainlyLacksKey(document: Mapping, key: string): boolean {
