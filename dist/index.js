@@ -42504,9 +42504,11 @@ function referencesIn(text2) {
   }
   return found;
 }
-var REFERENCE_START = /\$\{#?([\p{L}\p{N}_]+)/gu;
-function variableNamesIn(text2) {
-  return [...new Set(Array.from(text2.matchAll(REFERENCE_START), (match) => match[1]))];
+var REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
+function variablesReadIn(text2) {
+  const names = /* @__PURE__ */ new Set();
+  for (const [, length, name, fallbackOperator] of text2.matchAll(REFERENCE_START)) if (length || !fallbackOperator) names.add(name);
+  return [...names];
 }
 function substituteText(text2, substitution) {
   if (!text2.includes("${")) return text2;
@@ -43240,7 +43242,7 @@ var flux_substitution_undefined_default = defineRule({
     const complete = resource.placements.filter((placement) => placement.substitution?.complete);
     if (complete.length === 0) return;
     const json2 = writtenJson(resource.written);
-    const named = json2 === void 0 ? void 0 : variableNamesIn(json2);
+    const named = json2 === void 0 ? void 0 : variablesReadIn(json2);
     const reported = /* @__PURE__ */ new Set();
     let strings;
     for (const placement of complete) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referencesIn, substituteText, variableNamesIn, type Substitution } from '../src/resources/substitution.js';
+import { referencesIn, substituteText, variablesReadIn, type Substitution } from '../src/resources/substitution.js';
 
 // As fluxcd/pkg/envsubst parses a text: which variables it reads, and which
 // it reads only when set (an operator that supplies a fallback).
@@ -29,17 +29,22 @@ describe('referencesIn', () => {
   });
 });
 
-describe('variableNamesIn', () => {
-  it('finds, in a text and in its JSON, the name of every variable referencesIn reads', () => {
-    const piece = fc.constantFrom('${', '$', '{', '}', '#', ':=', '-', '%%', 'A', 'é', '1', '_', '"', '\\', '\n', ' ');
+describe('variablesReadIn', () => {
+  it('finds, in a text and in its JSON, the name of every variable referencesIn reads without a fallback', () => {
+    const piece = fc.constantFrom('${', '$', '{', '}', '#', ':', '=', '?', '+', ':=', '-', '%%', 'A', 'é', '1', '_', '"', '\\', '\n', ' ');
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')), (text) => {
-        const names = referencesIn(text).map(({ name }) => name);
-        expect(variableNamesIn(text)).toEqual(expect.arrayContaining(names));
-        expect(variableNamesIn(JSON.stringify({ [text]: [text] }))).toEqual(expect.arrayContaining(names));
+        const names = referencesIn(text).flatMap(({ name, fallback }) => (fallback === undefined ? [name] : []));
+        expect(variablesReadIn(text)).toEqual(expect.arrayContaining(names));
+        expect(variablesReadIn(JSON.stringify({ [text]: [text] }))).toEqual(expect.arrayContaining(names));
       }),
       { seed: 7, numRuns: 2000 },
     );
+  });
+
+  it('leaves out a variable read only where a fallback is given', () => {
+    expect(variablesReadIn('${A:=x} ${B:-y} ${C=z} ${D-w} ${E:?e} ${F:+v} ${G}')).toEqual(['G']);
+    expect(variablesReadIn('${A:=${B}} ${#C} ${D:1} ${A}')).toEqual(['B', 'C', 'D', 'A']);
   });
 });
 

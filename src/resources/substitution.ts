@@ -122,16 +122,20 @@ export function referencesIn(text: string): VariableReference[] {
   return found;
 }
 
-// What can start a reference: `${`, a `#` for a length, then a name.
-const REFERENCE_START = /\$\{#?([\p{L}\p{N}_]+)/gu;
+// What starts a reference: `${`, a `#` for a length, a name, and the operator
+// after it when it is one that supplies a fallback (see operatorAt).
+const REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
 
 /**
- * The name of every variable a text may refer to: each of referencesIn's,
- * and maybe more (escaped ones, say). The characters of a reference's start
- * are ones JSON does not escape: a scan of a document's JSON text finds them.
+ * The name of every variable a text may read without a fallback: each of
+ * referencesIn's without one, and maybe more (escaped ones, say). The
+ * characters of a reference's start are ones JSON does not escape: a scan
+ * of a document's JSON text finds them.
  */
-export function variableNamesIn(text: string): string[] {
-  return [...new Set(Array.from(text.matchAll(REFERENCE_START), (match) => match[1]!))];
+export function variablesReadIn(text: string): string[] {
+  const names = new Set<string>();
+  for (const [, length, name, fallbackOperator] of text.matchAll(REFERENCE_START)) if (length || !fallbackOperator) names.add(name!);
+  return [...names];
 }
 
 /**

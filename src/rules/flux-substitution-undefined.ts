@@ -1,5 +1,5 @@
 import type { Resource } from '../resources/resource.js';
-import { referencesIn, substitutionDisabled, variableNamesIn } from '../resources/substitution.js';
+import { referencesIn, substitutionDisabled, variablesReadIn } from '../resources/substitution.js';
 import { certainlyLacksText, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
@@ -19,11 +19,12 @@ export default defineRule({
     // Only when every source was read is a missing variable really undefined.
     const complete = resource.placements.filter((placement) => placement.substitution?.complete);
     if (complete.length === 0) return;
-    // Most documents name only variables that are defined: a cached document's
-    // text tells so without decoding and walking it (a third of a run after one
-    // edit, in a repository that substitutes its domain everywhere).
+    // Most documents read only variables that are defined, or have defaults: a
+    // cached document's JSON tells so without decoding and walking it (a third
+    // of a run after one edit, in a repository that substitutes its domain
+    // everywhere).
     const json = writtenJson(resource.written);
-    const named = json === undefined ? undefined : variableNamesIn(json);
+    const named = json === undefined ? undefined : variablesReadIn(json);
     const reported = new Set<string>();
     let strings: ReturnType<typeof stringsIn> | undefined;
     for (const placement of complete) {
