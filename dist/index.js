@@ -43435,7 +43435,7 @@ function mayHoldLoadBalancer(document) {
   return may;
 }
 var TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
-var KEY_WITH_VARIABLE = /"(?:[^"\\]|\\.)*\$\{(?:[^"\\]|\\.)*":/;
+var KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
 function isLoadBalancer(spec) {
   if (!isMapping(spec) || spec.type !== "LoadBalancer") return false;
   const lbClass = spec.loadBalancerClass;
@@ -43557,9 +43557,11 @@ var pss_s6_overlay_default = defineRule({
     restricted: '{{what}} runs {{image}}, an s6-overlay image whose /init must start as root, in namespace "{{namespace}}" that enforces the restricted Pod Security Standard ({{label}}); its pods are refused, or s6-overlay aborts on /run. Use a rootless image, or set the namespace to enforce baseline.'
   },
   check(workload, context) {
+    const restricted = restrictedNamespaces(context.index).filter((candidate) => context.index.shareCluster(workload, candidate));
+    if (restricted.length === 0) return;
     const namespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(["spec", "targetNamespace"])) ?? workload.namespace : workload.namespace;
     if (namespace === void 0) return;
-    const namespaceObject = context.index.neighbours(workload, "Namespace").find((candidate) => candidate.placements.some((p) => p.name === namespace) && candidate.get(["metadata", "labels", ENFORCE_LABEL]) === "restricted");
+    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.name === namespace));
     if (!namespaceObject) return;
     const labelAt = ["metadata", "labels", ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
@@ -43581,6 +43583,9 @@ var pss_s6_overlay_default = defineRule({
     }
   }
 });
+function restrictedNamespaces(index) {
+  return index.derived(restrictedNamespaces, () => index.ofType("Namespace").filter((namespace) => namespace.get(["metadata", "labels", ENFORCE_LABEL]) === "restricted"));
+}
 function imageUses(workload) {
   const podSpecPath = POD_SPEC_PATHS[workload.typeId];
   return podSpecPath ? podImages(workload, podSpecPath) : valuesImages(workload);

@@ -174,7 +174,7 @@ function mayHoldLoadBalancer(document: Mapping): boolean {
 // In JSON text, where a `"` inside a string is always escaped: an entry
 // `type` whose string holds `${`, and a key that holds `${`.
 const TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
-const KEY_WITH_VARIABLE = /"(?:[^"\\]|\\.)*\$\{(?:[^"\\]|\\.)*":/;
+const KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
 
 function isLoadBalancer(spec: unknown): boolean {
   if (!isMapping(spec) || spec.type !== 'LoadBalancer') return false;
