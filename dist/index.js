@@ -44759,7 +44759,7 @@ function readMap(path) {
   }
 }
 function jsonOf(map) {
-  return JSON.stringify([...map]);
+  return JSON.stringify([...map]).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 function writeAtomically(path, data) {
   const directory = dirname4(path);

@@ -337,6 +337,19 @@ describe('--cache, rule by rule', () => {
 });
 
 describe('ProjectCache', () => {
+  it('writes its files in ASCII and gives back text beyond it as it was', () => {
+    const dir = tempTree({});
+    const text = 'caf\u00e9 \u{1f600} \ud800 \u2028';
+    const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: text }, data: { [text]: text } };
+    const written = new ProjectCache(dir, '1');
+    written.set('text', { isTemplate: false, mentionsVariables: false, problems: [], composeErrors: [], directives: [], values: [document], feedsDeployment: false });
+    written.save(text, { findings: [], fileCount: 1, probes: [[text, true]] });
+    for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name), 'latin1'), name).toMatch(/^[\x00-\x7f]*$/);
+    const cache = new ProjectCache(dir, '1');
+    expect(cache.get('text')!.values).toStrictEqual([document]);
+    expect(cache.run(text)?.probes).toEqual([[text, true]]);
+  });
+
   it('gives two files with the same text values of their own', () => {
     const dir = tempTree({});
     const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { x: 'y' } }, data: { k: 'v' } };

@@ -478,8 +478,11 @@ function readMap<T>(path: string): Map<string, T> {
   }
 }
 
+// Written in ASCII, every other character escaped: Node.js decodes an ASCII
+// file several times faster than one with a single character beyond it
+// (gavinmcfall's analyses, 1.5 MB with 22 such: 1.8 ms against 7.5 ms).
 function jsonOf(map: ReadonlyMap<string, unknown>): string {
-  return JSON.stringify([...map]);
+  return JSON.stringify([...map]).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // Two runs at once (pre-commit and an editor) must never leave a half-written cache.
