@@ -42299,6 +42299,18 @@ function certainlyLacksText(document, text2) {
 function writtenJson(document) {
   return document[WRITTEN]?.json();
 }
+function keysMayBeSubstituted(value) {
+  const json2 = isMapping(value) ? writtenJson(value) : void 0;
+  if (json2 !== void 0) return KEY_WITH_VARIABLE.test(json2);
+  const seen = /* @__PURE__ */ new Set();
+  const holds = (node) => {
+    if (typeof node !== "object" || node === null || seen.has(node)) return false;
+    seen.add(node);
+    return !Array.isArray(node) && Object.keys(node).some((key) => key.includes("${")) || Object.values(node).some(holds);
+  };
+  return holds(value);
+}
+var KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -42390,12 +42402,13 @@ function classOf(annotations, field) {
 function valuesIngresses(resource) {
   if (certainlyLacksKey(resource.written, "ingress")) return [];
   const entries = [];
-  const values = resource.get(["spec", "values"]);
+  const values = keysMayBeSubstituted(resource.written) ? resource.get(["spec", "values"]) : getPath(resource.written, ["spec", "values"]);
   walkMappings(values, (mapping, path) => {
     if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
     if (isSwitchedOff(values, path)) return;
     const at = ["spec", "values", ...path];
-    entries.push({ resource, at, className: classOf(mapping.annotations, mapping.className ?? mapping.ingressClassName), hosts: hostsOf(mapping, at) });
+    const ingress = resource.get(at);
+    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts: hostsOf(ingress, at) });
   });
   return entries;
 }
@@ -43425,7 +43438,7 @@ function loadBalancersIn(resource) {
 }
 function mayHoldLoadBalancer(document) {
   const json2 = writtenJson(document);
-  if (json2 !== void 0) return json2.includes("LoadBalancer") || TYPE_WITH_VARIABLE.test(json2) || KEY_WITH_VARIABLE.test(json2);
+  if (json2 !== void 0) return json2.includes("LoadBalancer") || TYPE_WITH_VARIABLE.test(json2) || keysMayBeSubstituted(document);
   let may = false;
   walkMappings(document, (mapping) => {
     if (may) return;
@@ -43435,7 +43448,6 @@ function mayHoldLoadBalancer(document) {
   return may;
 }
 var TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
-var KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
 function isLoadBalancer(spec) {
   if (!isMapping(spec) || spec.type !== "LoadBalancer") return false;
   const lbClass = spec.loadBalancerClass;
@@ -44664,17 +44676,8 @@ function storeDocument(value) {
   }
   const storedHead = isPlainJson(head, /* @__PURE__ */ new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
-  if (someKeyHolds(value, "${")) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
+  if (keysMayBeSubstituted(value)) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
   return { keys, ...storedHead, rest: encodedRest, ...typeof encodedRest === "string" ? {} : { restJson: jsonWithObjectsOnce(rest) } };
-}
-function someKeyHolds(value, text2) {
-  const seen = /* @__PURE__ */ new Set();
-  const holds = (node) => {
-    if (typeof node !== "object" || node === null || seen.has(node)) return false;
-    seen.add(node);
-    return !Array.isArray(node) && Object.keys(node).some((key) => key.includes(text2)) || Object.values(node).some(holds);
-  };
-  return holds(value);
 }
 function jsonWithObjectsOnce(value) {
   const seen = /* @__PURE__ */ new Set();

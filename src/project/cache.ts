@@ -6,7 +6,7 @@ import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
-import { isMapping, WRITTEN, type Mapping, type Written } from '../resources/values.js';
+import { isMapping, keysMayBeSubstituted, WRITTEN, type Mapping, type Written } from '../resources/values.js';
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
@@ -339,18 +339,8 @@ function storeDocument(value: unknown): StoredDocument {
   const storedHead = isPlainJson(head, new Set()) ? { head } : { headV8: v8Base64(head) };
   const encodedRest = encode(rest);
   // A key that Flux substitutes (`${NAME:=ingress}:`) may become any key: such a document cannot tell which it lacks.
-  if (someKeyHolds(value, '${')) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
+  if (keysMayBeSubstituted(value)) return { keys, ...storedHead, rest: encodedRest, unsearchable: true };
   return { keys, ...storedHead, rest: encodedRest, ...(typeof encodedRest === 'string' ? {} : { restJson: jsonWithObjectsOnce(rest) }) };
-}
-
-function someKeyHolds(value: unknown, text: string): boolean {
-  const seen = new Set<object>();
-  const holds = (node: unknown): boolean => {
-    if (typeof node !== 'object' || node === null || seen.has(node)) return false;
-    seen.add(node);
-    return (!Array.isArray(node) && Object.keys(node).some((key) => key.includes(text))) || Object.values(node).some(holds);
-  };
-  return holds(value);
 }
 
 /**

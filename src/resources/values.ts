@@ -46,6 +46,27 @@ export function writtenJson(document: Mapping): string | undefined {
   return (document as { [WRITTEN]?: Written })[WRITTEN]?.json();
 }
 
+/**
+ * Whether a key inside the value, as written, holds `${`: Flux's substitution
+ * may change such a key, and so the value's shape. Without one, the value
+ * as written has the shape of every substitution of it (only strings change).
+ */
+export function keysMayBeSubstituted(value: unknown): boolean {
+  const json = isMapping(value) ? writtenJson(value) : undefined;
+  if (json !== undefined) return KEY_WITH_VARIABLE.test(json);
+  const seen = new Set<object>();
+  const holds = (node: unknown): boolean => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return false;
+    seen.add(node);
+    return (!Array.isArray(node) && Object.keys(node).some((key) => key.includes('${'))) || Object.values(node).some(holds);
+  };
+  return holds(value);
+}
+
+// In JSON text, where a `"` inside a string is always escaped: a `${` in a
+// string that a `:` follows, a key.
+const KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
+
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
-import { certainlyLacksText, isMapping, isSwitchedOff, knownString, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
+import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -161,7 +161,7 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
  */
 function mayHoldLoadBalancer(document: Mapping): boolean {
   const json = writtenJson(document);
-  if (json !== undefined) return json.includes('LoadBalancer') || TYPE_WITH_VARIABLE.test(json) || KEY_WITH_VARIABLE.test(json);
+  if (json !== undefined) return json.includes('LoadBalancer') || TYPE_WITH_VARIABLE.test(json) || keysMayBeSubstituted(document);
   let may = false;
   walkMappings(document, (mapping) => {
     if (may) return;
@@ -172,9 +172,8 @@ function mayHoldLoadBalancer(document: Mapping): boolean {
 }
 
 // In JSON text, where a `"` inside a string is always escaped: an entry
-// `type` whose string holds `${`, and a key that holds `${`.
+// `type` whose string holds `${`.
 const TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
-const KEY_WITH_VARIABLE = /\$\{(?:[^"\\]|\\.)*":/;
 
 function isLoadBalancer(spec: unknown): boolean {
   if (!isMapping(spec) || spec.type !== 'LoadBalancer') return false;
