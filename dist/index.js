@@ -42370,83 +42370,6 @@ function isSwitchedOff(values, path) {
   }
 }
 
-// src/resources/ingresses.ts
-var INGRESS_KINDS = ["networking.k8s.io/Ingress", "extensions/Ingress"];
-function ingressEntriesOf(resource) {
-  let entries = entriesByResource.get(resource);
-  if (entries === void 0) {
-    entries = readIngressEntries(resource);
-    entriesByResource.set(resource, entries);
-  }
-  return entries;
-}
-var entriesByResource = /* @__PURE__ */ new WeakMap();
-function readIngressEntries(resource) {
-  if (resource.typeId === HELM_RELEASE) return valuesIngresses(resource);
-  if (!INGRESS_KINDS.includes(resource.typeId)) return [];
-  const hosts = asArray(resource.get(["spec", "rules"])).map((rule, index) => ({
-    host: knownString(getPath(rule, ["host"])),
-    at: ["spec", "rules", index, "host"],
-    routes: asArray(getPath(rule, ["http", "paths"])).map((route) => ({
-      path: knownString(getPath(route, ["path"])),
-      service: knownString(getPath(route, ["backend", "service", "name"]) ?? getPath(route, ["backend", "serviceName"]))
-    }))
-  }));
-  return [{ resource, at: ["spec"], className: classOf(resource.get(["metadata", "annotations"]), resource.get(["spec", "ingressClassName"])), hosts }];
-}
-var CLASS_ANNOTATION = "kubernetes.io/ingress.class";
-function classOf(annotations, field) {
-  const annotated = getPath(annotations, [CLASS_ANNOTATION]);
-  return knownString(annotated === void 0 ? field : annotated);
-}
-function valuesIngresses(resource) {
-  if (certainlyLacksKey(resource.written, "ingress")) return [];
-  const entries = [];
-  const values = keysMayBeSubstituted(resource.written) ? resource.get(["spec", "values"]) : getPath(resource.written, ["spec", "values"]);
-  walkMappings(values, (mapping, path) => {
-    if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
-    if (isSwitchedOff(values, path)) return;
-    const at = ["spec", "values", ...path];
-    const ingress = resource.get(at);
-    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts: hostsOf(ingress, at) });
-  });
-  return entries;
-}
-function hasHosts(mapping, path) {
-  return Array.isArray(mapping.hosts) || typeof mapping.hostname === "string" || typeof mapping.host === "string" && path.at(-1) === "ingress";
-}
-function hostsOf(mapping, at) {
-  const single = typeof mapping.hostname === "string" ? "hostname" : Array.isArray(mapping.hosts) ? void 0 : "host";
-  if (single !== void 0) {
-    return [{ host: knownString(mapping[single]), at: [...at, single], routes: [{ path: knownString(mapping.path) ?? "/", service: void 0 }] }];
-  }
-  return asArray(mapping.hosts).map((entry, index) => {
-    if (!isMapping(entry)) return { host: knownString(entry), at: [...at, "hosts", index], routes: [{ path: "/", service: void 0 }] };
-    const paths = asArray(entry.paths);
-    return {
-      host: knownString(entry.host),
-      at: [...at, "hosts", index, "host"],
-      routes: paths.length === 0 ? [{ path: "/", service: void 0 }] : paths.map(routeOf)
-    };
-  });
-}
-function routeOf(route) {
-  if (typeof route === "string") return { path: knownString(route), service: void 0 };
-  const service = getPath(route, ["service"]);
-  return {
-    path: knownString(getPath(route, ["path"])),
-    service: knownString(isMapping(service) ? service.name : getPath(route, ["backend", "service", "name"]))
-  };
-}
-function hostMatches(pattern, host) {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase();
-  if (!p.startsWith("*.")) return p === h;
-  const domain = p.slice(2);
-  const prefix = h.endsWith(`.${domain}`) ? h.slice(0, -domain.length - 1) : void 0;
-  return prefix !== void 0 && prefix.length > 0 && !prefix.includes(".");
-}
-
 // src/resources/substitution.ts
 var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+"]);
 var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
@@ -42682,9 +42605,89 @@ var PlacedResource = class {
     return this.substituted ? this.substituted.at(path) : getPath(this.written, path);
   }
 };
+function shapeAt(resource, path) {
+  return keysMayBeSubstituted(resource.written) ? resource.get(path) : getPath(resource.written, path);
+}
 function describeResource(resource) {
   const name = resource.name ?? "(unnamed)";
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
+}
+
+// src/resources/ingresses.ts
+var INGRESS_KINDS = ["networking.k8s.io/Ingress", "extensions/Ingress"];
+function ingressEntriesOf(resource) {
+  let entries = entriesByResource.get(resource);
+  if (entries === void 0) {
+    entries = readIngressEntries(resource);
+    entriesByResource.set(resource, entries);
+  }
+  return entries;
+}
+var entriesByResource = /* @__PURE__ */ new WeakMap();
+function readIngressEntries(resource) {
+  if (resource.typeId === HELM_RELEASE) return valuesIngresses(resource);
+  if (!INGRESS_KINDS.includes(resource.typeId)) return [];
+  const hosts = asArray(resource.get(["spec", "rules"])).map((rule, index) => ({
+    host: knownString(getPath(rule, ["host"])),
+    at: ["spec", "rules", index, "host"],
+    routes: asArray(getPath(rule, ["http", "paths"])).map((route) => ({
+      path: knownString(getPath(route, ["path"])),
+      service: knownString(getPath(route, ["backend", "service", "name"]) ?? getPath(route, ["backend", "serviceName"]))
+    }))
+  }));
+  return [{ resource, at: ["spec"], className: classOf(resource.get(["metadata", "annotations"]), resource.get(["spec", "ingressClassName"])), hosts }];
+}
+var CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+function classOf(annotations, field) {
+  const annotated = getPath(annotations, [CLASS_ANNOTATION]);
+  return knownString(annotated === void 0 ? field : annotated);
+}
+function valuesIngresses(resource) {
+  if (certainlyLacksKey(resource.written, "ingress")) return [];
+  const entries = [];
+  const values = shapeAt(resource, ["spec", "values"]);
+  walkMappings(values, (mapping, path) => {
+    if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
+    if (isSwitchedOff(values, path)) return;
+    const at = ["spec", "values", ...path];
+    const ingress = resource.get(at);
+    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts: hostsOf(ingress, at) });
+  });
+  return entries;
+}
+function hasHosts(mapping, path) {
+  return Array.isArray(mapping.hosts) || typeof mapping.hostname === "string" || typeof mapping.host === "string" && path.at(-1) === "ingress";
+}
+function hostsOf(mapping, at) {
+  const single = typeof mapping.hostname === "string" ? "hostname" : Array.isArray(mapping.hosts) ? void 0 : "host";
+  if (single !== void 0) {
+    return [{ host: knownString(mapping[single]), at: [...at, single], routes: [{ path: knownString(mapping.path) ?? "/", service: void 0 }] }];
+  }
+  return asArray(mapping.hosts).map((entry, index) => {
+    if (!isMapping(entry)) return { host: knownString(entry), at: [...at, "hosts", index], routes: [{ path: "/", service: void 0 }] };
+    const paths = asArray(entry.paths);
+    return {
+      host: knownString(entry.host),
+      at: [...at, "hosts", index, "host"],
+      routes: paths.length === 0 ? [{ path: "/", service: void 0 }] : paths.map(routeOf)
+    };
+  });
+}
+function routeOf(route) {
+  if (typeof route === "string") return { path: knownString(route), service: void 0 };
+  const service = getPath(route, ["service"]);
+  return {
+    path: knownString(getPath(route, ["path"])),
+    service: knownString(isMapping(service) ? service.name : getPath(route, ["backend", "service", "name"]))
+  };
+}
+function hostMatches(pattern, host) {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (!p.startsWith("*.")) return p === h;
+  const domain = p.slice(2);
+  const prefix = h.endsWith(`.${domain}`) ? h.slice(0, -domain.length - 1) : void 0;
+  return prefix !== void 0 && prefix.length > 0 && !prefix.includes(".");
 }
 
 // src/rules/types.ts
@@ -42794,8 +42797,9 @@ function chartOf(release) {
 }
 function runsOutpostImage(release) {
   let found = false;
-  walkMappings(release.get(["spec", "values"]), (mapping) => {
-    const image = mapping.image;
+  walkMappings(shapeAt(release, ["spec", "values"]), (mapping, path) => {
+    if (!("image" in mapping)) return;
+    const image = release.get(["spec", "values", ...path, "image"]);
     const reference = typeof image === "string" ? image : knownString(getPath(image, ["repository"]));
     if (reference && OUTPOST_IMAGE.test(reference)) found = true;
   });

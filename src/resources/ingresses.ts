@@ -1,6 +1,6 @@
 import { HELM_RELEASE } from './kinds.js';
-import type { Resource } from './resource.js';
-import { asArray, certainlyLacksKey, getPath, isMapping, keysMayBeSubstituted, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
+import { shapeAt, type Resource } from './resource.js';
+import { asArray, certainlyLacksKey, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
 import type { Path } from '../yaml/locate.js';
 
 /** One host an ingress serves, with where it is written. */
@@ -66,11 +66,8 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
   // Most releases have none (Gateway API routes, or no web UI): their values are not read.
   if (certainlyLacksKey(resource.written, 'ingress')) return [];
   const entries: IngressEntry[] = [];
-  // Where Flux's substitution keeps the keys, the values as written show
-  // where the ingresses are (arrays, strings and booleans stay what they
-  // are), and only those are substituted: substituting all of a release's
-  // values, to read its ingress, was most of what reading one cost.
-  const values = keysMayBeSubstituted(resource.written) ? resource.get(['spec', 'values']) : getPath(resource.written, ['spec', 'values']);
+  // Only the ingresses found are substituted (shapeAt).
+  const values = shapeAt(resource, ['spec', 'values']);
   walkMappings(values, (mapping, path) => {
     // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
     if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping, path)) return;

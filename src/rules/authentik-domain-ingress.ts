@@ -1,7 +1,7 @@
 import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from '../resources/ingresses.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
-import { describeResource, type Resource } from '../resources/resource.js';
+import { describeResource, shapeAt, type Resource } from '../resources/resource.js';
 import { getPath, knownString, walkMappings } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
@@ -141,8 +141,10 @@ function chartOf(release: Resource): string | undefined {
 
 function runsOutpostImage(release: Resource): boolean {
   let found = false;
-  walkMappings(release.get(['spec', 'values']), (mapping) => {
-    const image = mapping.image;
+  // Only the images found are substituted (shapeAt).
+  walkMappings(shapeAt(release, ['spec', 'values']), (mapping, path) => {
+    if (!('image' in mapping)) return;
+    const image = release.get(['spec', 'values', ...path, 'image']);
     const reference = typeof image === 'string' ? image : knownString(getPath(image, ['repository']));
     if (reference && OUTPOST_IMAGE.test(reference)) found = true;
   });
