@@ -44706,6 +44706,7 @@ function restoreDocument(stored, shared) {
   const restJson = typeof rest === "string" ? rest : stored.restJson;
   if (stored.head !== void 0 && !stored.unsearchable && restJson !== void 0) {
     let headJson;
+    let json2;
     const inHead = (text2) => (headJson ??= JSON.stringify(head)).includes(text2);
     const written = {
       mayHoldKey: (name) => {
@@ -44713,7 +44714,7 @@ function restoreDocument(stored, shared) {
         return restJson.includes(entry) || inHead(entry);
       },
       mayHoldText: (text2) => restJson.includes(text2) || inHead(text2),
-      json: () => `${headJson ??= JSON.stringify(head)}${restJson}`
+      json: () => json2 ??= `${headJson ??= JSON.stringify(head)}${restJson}`
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }

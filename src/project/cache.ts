@@ -384,8 +384,11 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
   // serialization comes with a JSON text of its own.
   const restJson = typeof rest === 'string' ? rest : stored.restJson;
   if (stored.head !== undefined && !stored.unsearchable && restJson !== undefined) {
-    // The head's, made on the first question: most documents are asked none.
+    // Made on the first question: most documents are asked none. The whole
+    // is kept, as several rules scan it (a joined string is copied flat by
+    // the first scan).
     let headJson: string | undefined;
+    let json: string | undefined;
     const inHead = (text: string) => (headJson ??= JSON.stringify(head)).includes(text);
     const written: Written = {
       mayHoldKey: (name) => {
@@ -393,7 +396,7 @@ function restoreDocument(stored: StoredDocument, shared: boolean): unknown {
         return restJson.includes(entry) || inHead(entry);
       },
       mayHoldText: (text) => restJson.includes(text) || inHead(text),
-      json: () => `${(headJson ??= JSON.stringify(head))}${restJson}`,
+      json: () => (json ??= `${(headJson ??= JSON.stringify(head))}${restJson}`),
     };
     Object.defineProperty(value, WRITTEN, { value: written });
   }
