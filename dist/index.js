@@ -44505,7 +44505,7 @@ var UnchangedFile = class {
   }
 };
 var ProjectCache = class {
-  /** Read on first use: a run that nothing changed needs only the runs file. */
+  /** Read on first use: a run that nothing changed needs only its run's file. */
   analysesRead;
   used = /* @__PURE__ */ new Set();
   /** Analyses handed out in this run: another file with the same text gets its own copies of their values. */
@@ -44513,8 +44513,8 @@ var ProjectCache = class {
   /** sha256 of each text this run saw, by the text itself. */
   digests = /* @__PURE__ */ new Map();
   changed = false;
-  runs;
-  runsChanged = false;
+  /** The stored run this run found, which need not be written again. */
+  runFound;
   files;
   filesSeen = /* @__PURE__ */ new Set();
   filesChanged = false;
@@ -44522,11 +44522,11 @@ var ProjectCache = class {
   startedAt;
   analysesFile;
   addedAnalysesFile;
-  runsFile;
   filesFile;
   directory;
-  /** What the names of this version's plan files start with; each ends with its plan's key. */
+  /** What the names of this version's plan and run files start with; each ends with its key. */
   planPrefix;
+  runPrefix;
   /** The plan this run made, to be written. */
   planMade;
   constructor(directory, version, now = Date.now) {
@@ -44534,11 +44534,10 @@ var ProjectCache = class {
     const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.json`);
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
-    this.runsFile = join(directory, `runs-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
     this.directory = directory;
     this.planPrefix = `plan-${tag}-`;
-    this.runs = readMap(this.runsFile);
+    this.runPrefix = `run-${tag}-`;
     this.files = readMap(this.filesFile);
   }
   /**
@@ -44600,11 +44599,23 @@ var ProjectCache = class {
   savePlan({ key, plan }) {
     const made = this.planFileOf(key);
     writeAtomically(made, serialize({ key, plan }));
-    const others = readdirSync2(this.directory).filter((name) => name.startsWith(this.planPrefix) && name.endsWith(".bin")).map((name) => join(this.directory, name)).filter((path) => path !== made).map((path) => ({ path, time: statSync2(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
-    for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
+    this.keepNewest(this.planPrefix, ".bin", made, MAX_PLANS);
   }
   run(key) {
-    return this.runs.get(key);
+    const stored = readKeyed(this.runFileOf(key));
+    this.runFound = stored?.key === key ? stored.value : void 0;
+    return this.runFound;
+  }
+  runFileOf(key) {
+    return join(this.directory, `${this.runPrefix}${key.slice(0, 16)}.json`);
+  }
+  /**
+   * Removes all but the `count` newest files named `prefix…suffix`, `made`
+   * among them (not another run's temporary file, which ends otherwise).
+   */
+  keepNewest(prefix, suffix, made, count) {
+    const others = readdirSync2(this.directory).filter((name) => name.startsWith(prefix) && name.endsWith(suffix)).map((name) => join(this.directory, name)).filter((path) => path !== made).map((path) => ({ path, time: statSync2(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
+    for (const { path } of others.slice(count - 1)) rmSync(path, { force: true });
   }
   /**
    * Records a run, and keeps the analyses and file stamps this run used
@@ -44612,12 +44623,6 @@ var ProjectCache = class {
    * Writes only what changed.
    */
   save(runKey, run2) {
-    if (this.runs.get(runKey) !== run2) {
-      this.runs.delete(runKey);
-      this.runs.set(runKey, run2);
-      while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value);
-      this.runsChanged = true;
-    }
     for (const path of this.files.keys()) {
       if (this.filesSeen.has(path)) continue;
       this.files.delete(path);
@@ -44626,7 +44631,11 @@ var ProjectCache = class {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
+    if (run2 !== this.runFound) {
+      const made = this.runFileOf(runKey);
+      writeAtomically(made, asciiJson({ key: runKey, value: run2 }));
+      this.keepNewest(this.runPrefix, ".json", made, MAX_RUNS);
+    }
   }
   saveAnalyses({ main, added }) {
     const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
@@ -44767,7 +44776,18 @@ function readMap(path) {
   }
 }
 function jsonOf(map) {
-  return JSON.stringify([...map]).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return asciiJson([...map]);
+}
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function readKeyed(path) {
+  try {
+    const stored = JSON.parse(readFileSync4(path, "utf8"));
+    return typeof stored?.key === "string" && typeof stored.value === "object" && stored.value !== null ? { key: stored.key, value: stored.value } : void 0;
+  } catch {
+    return void 0;
+  }
 }
 function writeAtomically(path, data) {
   const directory = dirname4(path);

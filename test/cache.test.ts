@@ -55,7 +55,7 @@ describe('--cache', () => {
       expect.stringMatching(/^analyses-\w+\.json$/),
       ...(now ? [expect.stringMatching(/^files-\w+\.json$/)] : []),
       expect.stringMatching(/^plan-\w+-\w+\.bin$/),
-      expect.stringMatching(/^runs-\w+\.json$/),
+      expect.stringMatching(/^run-\w+-\w+\.json$/),
     ];
     expect(readdirSync(join(dir, '.cache')).sort()).toEqual(cacheFiles);
 
@@ -88,7 +88,7 @@ describe('--cache', () => {
 
     // A new tool version never reads the old entries.
     await expectSame('2.0.0');
-    expect(readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('runs-'))).toHaveLength(2);
+    expect(new Set(readdirSync(join(dir, '.cache')).flatMap((name) => /^run-(\w+)-/.exec(name)?.[1] ?? []))).toHaveProperty('size', 2);
   });
 
   it('ignores a directory it makes for itself in git, and leaves alone one that existed', async () => {
@@ -248,7 +248,7 @@ describe('--cache', () => {
     expect(fresh).toEqual([expect.stringMatching(/^backup\.yaml:11:3 error cnpg-backup-immediate /)]);
     // A run that fills the file cache, and one that reads it (the stored run is not used: another run key).
     expect(await run(dir, cached())).toEqual(fresh);
-    rmSync(join(dir, '.cache', readdirSync(join(dir, '.cache')).find((name) => name.startsWith('runs-'))!));
+    for (const name of readdirSync(join(dir, '.cache'))) if (name.startsWith('run-')) rmSync(join(dir, '.cache', name));
     expect(await run(dir, cached())).toEqual(fresh);
   });
 
@@ -331,12 +331,29 @@ describe('--cache, rule by rule', () => {
     const fresh = (await lintIt()).findings;
     await lintIt({ location, version: '1.0.0' });
     // Without the stored run, the rules run again, on the stored analyses.
-    for (const name of readdirSync(location)) if (name.startsWith('runs-')) rmSync(join(location, name));
+    for (const name of readdirSync(location)) if (name.startsWith('run-')) rmSync(join(location, name));
     expect((await lintIt({ location, version: '1.0.0' })).findings).toEqual(fresh);
   });
 });
 
 describe('ProjectCache', () => {
+  it('keeps each run in a file of its own, the sixteen newest', () => {
+    const dir = tempTree({});
+    const keyOf = (i: number) => `${i}-`.padEnd(64, 'k');
+    for (let i = 0; i < 20; i++) {
+      new ProjectCache(dir, '1').save(keyOf(i), { findings: [], fileCount: i, probes: [] });
+      // A second apart: the clock of a file system may give files written in a row one time.
+      const made = readdirSync(dir).find((name) => name.startsWith('run-') && name.includes(`-${i}-k`))!;
+      utimesSync(join(dir, made), 1_000_000 + i, 1_000_000 + i);
+    }
+    expect(readdirSync(dir).filter((name) => name.startsWith('run-'))).toHaveLength(16);
+    const cache = new ProjectCache(dir, '1');
+    expect(cache.run(keyOf(19))?.fileCount).toBe(19);
+    expect(cache.run(keyOf(0))).toBeUndefined();
+    // A key that shares its file's name with another is not that one's.
+    expect(cache.run(`${keyOf(19).slice(0, 16)}${'z'.repeat(48)}`)).toBeUndefined();
+  });
+
   it('writes its files in ASCII and gives back text beyond it as it was', () => {
     const dir = tempTree({});
     const text = 'caf\u00e9 \u{1f600} \ud800 \u2028';

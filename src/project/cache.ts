@@ -14,7 +14,10 @@ export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
 const CACHE_FORMAT = 32;
 
-// Runs remembered per cache directory: enough for a few paths and configurations.
+// Runs remembered per cache directory: enough for a few paths and
+// configurations. One file each: a run reads only its own, and a repository
+// with hundreds of findings kept sixteen copies of them in one file that
+// every run read and every run after an edit wrote (10 MB, ~0.2 s a run).
 const MAX_RUNS = 16;
 
 // Deployment plans kept: one per place a repository is linted from (see savePlan).
@@ -128,13 +131,14 @@ class UnchangedFile implements TextFile {
  * A content-addressed cache in one directory. File analyses are kept by the
  * hash of each file's content, so an edit invalidates only that file; the
  * last few deployment plans by the hash of what they read (see loadRepository);
- * whole runs by the hash of every file, the configuration and the options,
- * so a run where nothing changed skips linting. All live in files named
+ * the last sixteen whole runs, a file each, by the hash of every file, the
+ * configuration and the options, so a run where nothing changed skips
+ * linting. All live in files named
  * after the tool version: another version never reads them. A cache that
  * cannot be read is treated as empty, never as an error.
  */
 export class ProjectCache implements AnalysisCache {
-  /** Read on first use: a run that nothing changed needs only the runs file. */
+  /** Read on first use: a run that nothing changed needs only its run's file. */
   private analysesRead: StoredAnalyses | undefined;
   private readonly used = new Set<string>();
   /** Analyses handed out in this run: another file with the same text gets its own copies of their values. */
@@ -142,8 +146,8 @@ export class ProjectCache implements AnalysisCache {
   /** sha256 of each text this run saw, by the text itself. */
   private readonly digests = new Map<string, string>();
   private changed = false;
-  private readonly runs: Map<string, StoredRun>;
-  private runsChanged = false;
+  /** The stored run this run found, which need not be written again. */
+  private runFound: StoredRun | undefined;
   private readonly files: Map<string, StoredFile>;
   private readonly filesSeen = new Set<string>();
   private filesChanged = false;
@@ -151,11 +155,11 @@ export class ProjectCache implements AnalysisCache {
   private readonly startedAt: number;
   private readonly analysesFile: string;
   private readonly addedAnalysesFile: string;
-  private readonly runsFile: string;
   private readonly filesFile: string;
   private readonly directory: string;
-  /** What the names of this version's plan files start with; each ends with its plan's key. */
+  /** What the names of this version's plan and run files start with; each ends with its key. */
   private readonly planPrefix: string;
+  private readonly runPrefix: string;
   /** The plan this run made, to be written. */
   private planMade: StoredPlan | undefined;
 
@@ -168,11 +172,10 @@ export class ProjectCache implements AnalysisCache {
     const tag = createHash('sha256').update(`${CACHE_FORMAT}\u0000${version}`).digest('hex').slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.json`);
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
-    this.runsFile = join(directory, `runs-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
     this.directory = directory;
     this.planPrefix = `plan-${tag}-`;
-    this.runs = readMap<StoredRun>(this.runsFile);
+    this.runPrefix = `run-${tag}-`;
     this.files = readMap<StoredFile>(this.filesFile);
   }
 
@@ -243,17 +246,31 @@ export class ProjectCache implements AnalysisCache {
   private savePlan({ key, plan }: StoredPlan): void {
     const made = this.planFileOf(key);
     writeAtomically(made, serialize({ key, plan }));
+    this.keepNewest(this.planPrefix, '.bin', made, MAX_PLANS);
+  }
+
+  run(key: string): StoredRun | undefined {
+    const stored = readKeyed<StoredRun>(this.runFileOf(key));
+    this.runFound = stored?.key === key ? stored.value : undefined;
+    return this.runFound;
+  }
+
+  private runFileOf(key: string): string {
+    return join(this.directory, `${this.runPrefix}${key.slice(0, 16)}.json`);
+  }
+
+  /**
+   * Removes all but the `count` newest files named `prefix…suffix`, `made`
+   * among them (not another run's temporary file, which ends otherwise).
+   */
+  private keepNewest(prefix: string, suffix: string, made: string, count: number): void {
     const others = readdirSync(this.directory)
-      .filter((name) => name.startsWith(this.planPrefix) && name.endsWith('.bin'))
+      .filter((name) => name.startsWith(prefix) && name.endsWith(suffix))
       .map((name) => join(this.directory, name))
       .filter((path) => path !== made)
       .map((path) => ({ path, time: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
       .sort((a, b) => b.time - a.time);
-    for (const { path } of others.slice(MAX_PLANS - 1)) rmSync(path, { force: true });
-  }
-
-  run(key: string): StoredRun | undefined {
-    return this.runs.get(key);
+    for (const { path } of others.slice(count - 1)) rmSync(path, { force: true });
   }
 
   /**
@@ -262,12 +279,6 @@ export class ProjectCache implements AnalysisCache {
    * Writes only what changed.
    */
   save(runKey: string, run: StoredRun): void {
-    if (this.runs.get(runKey) !== run) {
-      this.runs.delete(runKey);
-      this.runs.set(runKey, run);
-      while (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value!);
-      this.runsChanged = true;
-    }
     for (const path of this.files.keys()) {
       if (this.filesSeen.has(path)) continue;
       this.files.delete(path);
@@ -276,7 +287,11 @@ export class ProjectCache implements AnalysisCache {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runsChanged) writeAtomically(this.runsFile, jsonOf(this.runs));
+    if (run !== this.runFound) {
+      const made = this.runFileOf(runKey);
+      writeAtomically(made, asciiJson({ key: runKey, value: run }));
+      this.keepNewest(this.runPrefix, '.json', made, MAX_RUNS);
+    }
   }
 
   private saveAnalyses({ main, added }: StoredAnalyses): void {
@@ -471,11 +486,25 @@ function readMap<T>(path: string): Map<string, T> {
   }
 }
 
+function jsonOf(map: ReadonlyMap<string, unknown>): string {
+  return asciiJson([...map]);
+}
+
 // Written in ASCII, every other character escaped: Node.js decodes an ASCII
 // file several times faster than one with a single character beyond it
 // (gavinmcfall's analyses, 1.5 MB with 22 such: 1.8 ms against 7.5 ms).
-function jsonOf(map: ReadonlyMap<string, unknown>): string {
-  return JSON.stringify([...map]).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value stored with the whole key its file is named after (by a prefix of it). */
+function readKeyed<T>(path: string): { readonly key: string; readonly value: T } | undefined {
+  try {
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as { key?: unknown; value?: unknown } | null;
+    return typeof stored?.key === 'string' && typeof stored.value === 'object' && stored.value !== null ? { key: stored.key, value: stored.value as T } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Two runs at once (pre-commit and an editor) must never leave a half-written cache.
