@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { formatters } from '../../src/formatters/index.js';
 import type { Finding } from '../../src/linter/finding.js';
 import { lint } from '../../src/linter/linter.js';
+import { ProjectCache } from '../../src/project/cache.js';
+import { tempTree } from '../helpers/temp-repo.js';
 import { cli } from '../helpers/cli.js';
 import { hostileTree, outside } from './hostile.js';
 import { CORPUS, corpusFiles, fixtureCases, isConfiguration, mutate, mutations, type TextFile } from '../helpers/mutations.js';
@@ -90,6 +92,34 @@ describe('fuzzing the fixtures', () => {
           }),
         ),
         parameters,
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a mutated fixture case lints from the analyses a cache stored as it lints without one',
+    async () => {
+      const donors = cases.flat();
+      const arbitrary = fc.record({ which: fc.nat(), file: fc.nat(), changes: mutations });
+      const directory = tempTree({});
+      await fc.assert(
+        fc.asyncProperty(
+          arbitrary,
+          yielding(({ which, file, changes }) => {
+            const original = cases[which % cases.length]!;
+            const target = manifestIndex(original, file);
+            const text = changes.reduce((current, change) => mutate(current, change, donors), original[target]!.text);
+            const files = original.map((kept, i) => (i === target ? { path: kept.path, text } : kept));
+            const fresh = lint({ root: '', files }).findings;
+            // Rules read stored documents through shortcuts of their own (their JSON text).
+            const writer = new ProjectCache(directory, 'fuzz');
+            lint({ root: '', files, cache: writer });
+            writer.save('run', { findings: [], fileCount: 0, probes: [] });
+            expect(lint({ root: '', files, cache: new ProjectCache(directory, 'fuzz') }).findings).toEqual(fresh);
+          }),
+        ),
+        { ...parameters, numRuns: Math.max(10, Math.round(RUNS / 4)) },
       );
     },
     TEST_TIMEOUT_MS,
