@@ -5,6 +5,7 @@
 //
 //   npm run bench                 # every repo in ../shared/corpus
 //   ROUNDS=9 npm run bench        # more rounds
+//   npm run bench -- toboshii     # only the repositories whose names contain one of these
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 const FLOOR = resolve(ROOT, '..', 'shared', 'bench', 'parse-baseline.mjs');
 const CLI = join(ROOT, 'bin', 'homeops-lint.js');
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ONLY = process.argv.slice(2);
 
 if (!existsSync(CORPUS) || !existsSync(FLOOR)) {
   console.log(`bench skipped: ${CORPUS} or ${FLOOR} is not present`);
@@ -43,7 +45,14 @@ function firstFileHolding(dir, needle) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
-for (const repo of readdirSync(CORPUS).sort()) {
+const repos = readdirSync(CORPUS)
+  .sort()
+  .filter((repo) => ONLY.length === 0 || ONLY.some((part) => repo.includes(part)));
+if (repos.length === 0) {
+  console.error(`no repository in ${CORPUS} matches ${ONLY.join(', ')}`);
+  process.exit(2);
+}
+for (const repo of repos) {
   const work = mkdtempSync(join(tmpdir(), 'homeops-lint-bench-'));
   const tree = join(work, repo);
   cpSync(join(CORPUS, repo), tree, { recursive: true });
