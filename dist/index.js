@@ -43359,7 +43359,7 @@ var lb_ipam_pool_label_default = defineRule({
     noPoolMatches: "{{what}} is a LoadBalancer whose labels match no CiliumLoadBalancerIPPool serviceSelector ({{pools}}), so it never gets an IP. Add the label that one of these pools selects."
   },
   check(resource, context) {
-    const pools = context.index.neighbours(resource, POOL).filter((pool) => pool.get(["spec", "disabled"]) !== true);
+    const pools = context.index.neighbours(resource, POOL).filter((pool) => !isDisabled(pool));
     if (pools.length === 0) return;
     for (const service of loadBalancersIn(resource)) checkService(service, pools, context);
   }
@@ -43374,7 +43374,7 @@ function checkService(service, pools, context) {
   if (wanted !== void 0 && !(key in labels)) {
     const keyed = pools.filter((pool) => selectorKeys(selectorOf(pool)).includes(key));
     const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
-    if (intended) {
+    if (intended && selects(intended, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
       context.report({
         messageId: fallback ? "annotationOnlyOtherPool" : "annotationOnly",
@@ -43408,7 +43408,8 @@ function loadBalancersIn(resource) {
     return [
       {
         description: describeResource(resource),
-        name: resource.name,
+        // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
+        name: resource.placements.length > 0 ? resource.placements[0].name : resource.name,
         namespace: resource.namespace,
         labels: resource.get(["metadata", "labels"]),
         labelsComplete: !resource.placements.some((placement) => placement.labelsAdded),
@@ -43424,7 +43425,8 @@ function loadBalancersIn(resource) {
   const found = [];
   const values = resource.get(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
-    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || !("labels" in mapping || "annotations" in mapping || "ports" in mapping)) return;
+    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || isExternalSwitchedOff(mapping)) return;
+    if (!("labels" in mapping || "annotations" in mapping || "ports" in mapping)) return;
     const at = ["spec", "values", ...path];
     found.push({
       description: `${describeResource(resource)} values.${path.join(".")}`,
@@ -43452,6 +43454,14 @@ function mayHoldLoadBalancer(document) {
   return may;
 }
 var TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
+function isExternalSwitchedOff(service) {
+  return isMapping(service.external) && service.external.enabled === false;
+}
+function isDisabled(pool) {
+  const disabled = pool.get(["spec", "disabled"]);
+  return disabled === true || typeof disabled === "string" && YAML_TRUE.has(disabled);
+}
+var YAML_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE"]);
 function isLoadBalancer(spec) {
   if (!isMapping(spec) || spec.type !== "LoadBalancer") return false;
   const lbClass = spec.loadBalancerClass;

@@ -56,7 +56,7 @@ export default defineRule<Options>({
       '{{what}} is a LoadBalancer whose labels match no CiliumLoadBalancerIPPool serviceSelector ({{pools}}), so it never gets an IP. Add the label that one of these pools selects.',
   },
   check(resource, context) {
-    const pools = context.index.neighbours(resource, POOL).filter((pool) => pool.get(['spec', 'disabled']) !== true);
+    const pools = context.index.neighbours(resource, POOL).filter((pool) => !isDisabled(pool));
     if (pools.length === 0) return;
     for (const service of loadBalancersIn(resource)) checkService(service, pools, context);
   },
@@ -74,7 +74,10 @@ function checkService(service: LoadBalancer, pools: readonly Resource[], context
   if (wanted !== undefined && !(key in labels)) {
     const keyed = pools.filter((pool) => selectorKeys(selectorOf(pool)).includes(key));
     const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
-    if (intended) {
+    // A pool that serves the Service without the label too (no selector on
+    // that key, or `NotIn` other pools' values) gives it the address it names:
+    // the annotation does nothing, and costs nothing either.
+    if (intended && selects(intended, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
       context.report({
         messageId: fallback ? 'annotationOnlyOtherPool' : 'annotationOnly',
@@ -112,7 +115,8 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
     return [
       {
         description: describeResource(resource),
-        name: resource.name,
+        // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
+        name: resource.placements.length > 0 ? resource.placements[0]!.name : resource.name,
         namespace: resource.namespace,
         labels: resource.get(['metadata', 'labels']),
         labelsComplete: !resource.placements.some((placement) => placement.labelsAdded),
@@ -134,7 +138,8 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   const found: LoadBalancer[] = [];
   const values = resource.get(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
-    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || !('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
+    if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || isExternalSwitchedOff(mapping)) return;
+    if (!('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
     const at = ['spec', 'values', ...path];
     found.push({
       description: `${describeResource(resource)} values.${path.join('.')}`,
@@ -174,6 +179,30 @@ function mayHoldLoadBalancer(document: Mapping): boolean {
 // In JSON text, where a `"` inside a string is always escaped: an entry
 // `type` whose string holds `${`.
 const TYPE_WITH_VARIABLE = /"type":"(?:[^"\\]|\\.)*\$\{/;
+
+/**
+ * ingress-nginx renders its main Service only while
+ * `controller.service.external.enabled` is not false (an internal-only
+ * deployment); the `internal` Service is described in a mapping of its own.
+ */
+function isExternalSwitchedOff(service: Mapping): boolean {
+  return isMapping(service.external) && service.external.enabled === false;
+}
+
+/**
+ * A pool that allocates nothing: `spec.disabled: true`, or a string that
+ * YAML reads as true, which is what Flux's substitution of `${VAR}` makes of
+ * `disabled: ${VAR}` (a quoted one the API server refuses: no pool either).
+ */
+function isDisabled(pool: Resource): boolean {
+  const disabled = pool.get(['spec', 'disabled']);
+  return disabled === true || (typeof disabled === 'string' && YAML_TRUE.has(disabled));
+}
+
+// True in YAML 1.1 and 1.2 alike. Flux decodes substituted text as YAML 1.1,
+// where `yes` and `on` are true too; left out, a pool counts as enabled:
+// fewer Services are taken for served by none.
+const YAML_TRUE: ReadonlySet<string> = new Set(['true', 'True', 'TRUE']);
 
 function isLoadBalancer(spec: unknown): boolean {
   if (!isMapping(spec) || spec.type !== 'LoadBalancer') return false;
