@@ -45990,7 +45990,7 @@ var FluxGraph = class {
   resolve(node, parent) {
     const cached = this.resolved.get(node);
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0;
-    if (parentSubstitution === void 0 || !node.resource.file.mentionsVariables) {
+    if (parentSubstitution === void 0 || !(node.resource.file.mentionsVariables || this.inheritsVariables(node))) {
       if (cached && (parent === void 0 || cached.path !== void 0)) return cached;
       const result3 = this.resolveWith(node, parentSubstitution);
       this.resolved.set(node, result3);
@@ -46006,7 +46006,8 @@ var FluxGraph = class {
     return result2;
   }
   resolveWith(node, parentSubstitution) {
-    const read = (value) => typeof value === "string" && parentSubstitution ? substituteText(value, parentSubstitution) : value;
+    const applied = parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : void 0;
+    const read = (value) => typeof value === "string" && applied ? substituteText(value, applied) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
     const path = specPath === void 0 ? void 0 : normalizeDir(joinPath(this.root || ".", specPath.replace(/^\/+/, "")));
     const components = path === void 0 ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry) => {
@@ -46019,8 +46020,16 @@ var FluxGraph = class {
       targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
       namePrefix: affixOf(read(getPath(node.spec, ["namePrefix"]))),
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
-      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [])
+      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], applied)
     };
+  }
+  /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
+  inheritsVariables(node) {
+    return (this.inheritedSources.get(node) ?? []).some((postBuild) => {
+      if (postBuild === UNREADABLE_PATCH) return false;
+      const text2 = memoKey(postBuild);
+      return text2 === void 0 || text2.includes("${");
+    });
   }
   /**
    * Parents often give every child Kustomization its substitution sources
@@ -46075,10 +46084,15 @@ var SubstitutionSources = class {
   byName = /* @__PURE__ */ new Map();
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   substitutions = /* @__PURE__ */ new Map();
-  /** `undefined` when the Kustomization has no postBuild: Flux then substitutes nothing. */
-  substitutionFor(node, inherited) {
+  /**
+   * `undefined` when the Kustomization has no postBuild: Flux then
+   * substitutes nothing. Its postBuild is read as the parent that applies it
+   * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
+   */
+  substitutionFor(node, inherited, parent) {
     const own = getPath(node.spec, ["postBuild"]);
-    const postBuilds = [...isMapping(own) ? [own] : [], ...inherited];
+    const written = [...isMapping(own) ? [own] : [], ...inherited];
+    const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
     const key = memoKey(postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild));
     const known = key === void 0 ? void 0 : this.substitutions.get(key);

@@ -261,6 +261,38 @@ describe('Flux substitution', () => {
     };
     expect(valueOf(files, ['data', 'host'])).toBe('example.com');
   });
+
+  it("reads a child's own and patched-in substitute values as its parent substitutes them, unless the child opts out", () => {
+    const patch =
+      '  patches:\n    - target: {kind: Kustomization}\n      patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n        metadata: {name: _}\n        spec:\n          postBuild:\n            substitute: {ZONE: "lan.${DOMAIN}"}\n';
+    const child = (labels: string, host: string) =>
+      fluxKs('child', './web', `  postBuild:\n    substitute: {HOST: "${host}"}\n`).replace('  namespace: flux-system\n', `  namespace: flux-system\n${labels}`);
+    const files = (labels: string, host: string) => ({
+      'clusters/main/apps.yaml': fluxKs('apps', './apps', `  postBuild:\n    substitute: {DOMAIN: example.com}\n${patch}`),
+      'apps/kustomization.yaml': 'resources: [ks.yaml]\n',
+      'apps/ks.yaml': child(labels, host),
+      'web/host.yaml': ingress('${HOST} ${ZONE}'),
+    });
+    expect(valueOf(files('', 'web.${DOMAIN}'), ['data', 'host'])).toBe('web.example.com lan.example.com');
+    // The child's own file mentions no variable; the parent's patch does.
+    expect(valueOf(files('', 'web'), ['data', 'host'])).toBe('web lan.example.com');
+    const optedOut = files('  labels: {kustomize.toolkit.fluxcd.io/substitute: disabled}\n', 'web.${DOMAIN}');
+    expect(valueOf(optedOut, ['data', 'host'])).toBe('web.${DOMAIN} lan.${DOMAIN}');
+    // Two clusters apply the same child, each with its own DOMAIN: the
+    // patched-in value is read under each parent's, not the first one's.
+    const { index } = loadRepository(
+      Object.entries({
+        'clusters/a/apps.yaml': fluxKs('apps', './apps', `  postBuild:\n    substitute: {DOMAIN: a.example}\n${patch}`),
+        'clusters/b/apps.yaml': fluxKs('apps', './apps', `  postBuild:\n    substitute: {DOMAIN: b.example}\n${patch}`),
+        'apps/kustomization.yaml': 'resources: [ks.yaml]\n',
+        'apps/ks.yaml': child('', 'web'),
+        'web/host.yaml': ingress('${ZONE}'),
+      }).map(([path, text]) => ({ path, text })),
+      '',
+    );
+    const host = index.ofType('ConfigMap').find((r) => r.name === 'host')!;
+    expect(host.placements.map((placement) => `${placement.cluster} ${placement.substitution?.variables.get('ZONE')}`)).toEqual(['clusters/a lan.a.example', 'clusters/b lan.b.example']);
+  });
 });
 
 describe('substituteValue', () => {

@@ -4,7 +4,7 @@ import { fastCompose } from '../yaml/fast-compose.js';
 import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
-import { substituteText, type Substitution } from './substitution.js';
+import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
 /**
@@ -656,7 +656,7 @@ class FluxGraph {
   private resolve(node: FluxNode, parent: FluxNode | undefined): ResolvedNode {
     const cached = this.resolved.get(node);
     const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined;
-    if (parentSubstitution === undefined || !node.resource.file.mentionsVariables) {
+    if (parentSubstitution === undefined || !(node.resource.file.mentionsVariables || this.inheritsVariables(node))) {
       if (cached && (parent === undefined || cached.path !== undefined)) return cached;
       const result = this.resolveWith(node, parentSubstitution);
       this.resolved.set(node, result);
@@ -673,7 +673,10 @@ class FluxGraph {
   }
 
   private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined): ResolvedNode {
-    const read = (value: unknown) => (typeof value === 'string' && parentSubstitution ? substituteText(value, parentSubstitution) : value);
+    // The parent substitutes what it applies, this Kustomization with the
+    // postBuild its patches gave it included, unless the object opts out.
+    const applied = parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : undefined;
+    const read = (value: unknown) => (typeof value === 'string' && applied ? substituteText(value, applied) : value);
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
     const path = specPath === undefined ? undefined : normalizeDir(joinPath(this.root || '.', specPath.replace(/^\/+/, '')));
     const components = path === undefined ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry) => {
@@ -686,8 +689,17 @@ class FluxGraph {
       targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
       namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
-      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? []),
+      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], applied),
     };
+  }
+
+  /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
+  private inheritsVariables(node: FluxNode): boolean {
+    return (this.inheritedSources.get(node) ?? []).some((postBuild) => {
+      if (postBuild === UNREADABLE_PATCH) return false;
+      const text = memoKey(postBuild);
+      return text === undefined || text.includes('${');
+    });
   }
 
   /**
@@ -752,10 +764,15 @@ class SubstitutionSources {
     }
   }
 
-  /** `undefined` when the Kustomization has no postBuild: Flux then substitutes nothing. */
-  substitutionFor(node: FluxNode, inherited: readonly unknown[]): Substitution | undefined {
+  /**
+   * `undefined` when the Kustomization has no postBuild: Flux then
+   * substitutes nothing. Its postBuild is read as the parent that applies it
+   * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
+   */
+  substitutionFor(node: FluxNode, inherited: readonly unknown[], parent: Substitution | undefined): Substitution | undefined {
     const own = getPath(node.spec, ['postBuild']);
-    const postBuilds = [...(isMapping(own) ? [own] : []), ...inherited];
+    const written = [...(isMapping(own) ? [own] : []), ...inherited];
+    const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
     // Most Kustomizations get the same sources (a parent's patches give every
     // child the same): they share one substitution, read once, kept once.
