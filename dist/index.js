@@ -42225,67 +42225,6 @@ function isEntry(value) {
   return !!entry && typeof entry.ruleId === "string" && typeof entry.file === "string" && (entry.resource === null || typeof entry.resource === "string") && typeof entry.fingerprint === "string";
 }
 
-// src/resources/kinds.ts
-function typeIdOf(apiVersion, kind) {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
-}
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "storage.k8s.io/StorageClass",
-  "storage.k8s.io/CSIDriver",
-  "scheduling.k8s.io/PriorityClass",
-  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "apiregistration.k8s.io/APIService",
-  "networking.k8s.io/IngressClass",
-  "node.k8s.io/RuntimeClass",
-  "snapshot.storage.k8s.io/VolumeSnapshotClass",
-  "cert-manager.io/ClusterIssuer",
-  "external-secrets.io/ClusterSecretStore",
-  "external-secrets.io/ClusterExternalSecret",
-  "gateway.networking.k8s.io/GatewayClass",
-  "cilium.io/CiliumClusterwideNetworkPolicy",
-  "cilium.io/CiliumLoadBalancerIPPool",
-  "cilium.io/CiliumBGPPeeringPolicy",
-  "cilium.io/CiliumBGPClusterConfig",
-  "cilium.io/CiliumBGPPeerConfig",
-  "cilium.io/CiliumBGPAdvertisement",
-  "cilium.io/CiliumBGPNodeConfigOverride",
-  "cilium.io/CiliumL2AnnouncementPolicy",
-  "cilium.io/CiliumNode",
-  "cilium.io/CiliumCIDRGroup",
-  "cilium.io/CiliumEgressGatewayPolicy",
-  "cilium.io/CiliumPodIPPool",
-  "certificates.k8s.io/CertificateSigningRequest",
-  "flowcontrol.apiserver.k8s.io/FlowSchema",
-  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
-  "snapshot.storage.k8s.io/VolumeSnapshotContent",
-  "storage.k8s.io/VolumeAttachment",
-  "trust.cert-manager.io/Bundle",
-  "generators.external-secrets.io/ClusterGenerator",
-  "postgresql.cnpg.io/ClusterImageCatalog",
-  "kyverno.io/ClusterPolicy",
-  "kyverno.io/ClusterCleanupPolicy",
-  "nfd.k8s-sigs.io/NodeFeatureRule",
-  "templates.gatekeeper.sh/ConstraintTemplate"
-]);
-function isClusterScoped(typeId) {
-  return CLUSTER_SCOPED.has(typeId);
-}
-var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
-var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
-var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
-var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
-var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
-
 // src/resources/values.ts
 var WRITTEN = /* @__PURE__ */ Symbol("written");
 function certainlyLacksKey(document, key) {
@@ -42369,6 +42308,93 @@ function isSwitchedOff(values, path) {
     current = getPath(current, [path[depth]]);
   }
 }
+
+// src/resources/helm-release.ts
+function helmReleaseInstall(resource, placement) {
+  const { namespace, name } = placement;
+  if (namespace === void 0 || name === void 0) return void 0;
+  const written = (field) => {
+    const value = certainlyLacksKey(resource.written, field) ? void 0 : resource.get(["spec", field]);
+    return value === void 0 || value === null || value === "" ? "" : knownString(value);
+  };
+  const releaseName = written("releaseName");
+  const targetNamespace = written("targetNamespace");
+  const storageNamespace = written("storageNamespace");
+  if (releaseName === void 0 || targetNamespace === void 0 || storageNamespace === void 0) return void 0;
+  return {
+    name: releaseName || (targetNamespace ? `${targetNamespace}-${name}` : name),
+    namespace: targetNamespace || namespace,
+    storage: storageNamespace || namespace
+  };
+}
+function renderReleaseTemplate(text2, release) {
+  if (!text2.includes("{{")) return text2;
+  if (release === void 0) return void 0;
+  const rendered = text2.replace(RELEASE_FIELD, (_, field) => field === "Name" ? release.name : release.namespace);
+  return rendered.includes("{{") ? void 0 : rendered;
+}
+var RELEASE_FIELD = /\{\{-?\s*\$?\.Release\.(Name|Namespace)\s*-?\}\}/g;
+
+// src/resources/kinds.ts
+function typeIdOf(apiVersion, kind) {
+  const slash = apiVersion.indexOf("/");
+  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "storage.k8s.io/StorageClass",
+  "storage.k8s.io/CSIDriver",
+  "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "apiregistration.k8s.io/APIService",
+  "networking.k8s.io/IngressClass",
+  "node.k8s.io/RuntimeClass",
+  "snapshot.storage.k8s.io/VolumeSnapshotClass",
+  "cert-manager.io/ClusterIssuer",
+  "external-secrets.io/ClusterSecretStore",
+  "external-secrets.io/ClusterExternalSecret",
+  "gateway.networking.k8s.io/GatewayClass",
+  "cilium.io/CiliumClusterwideNetworkPolicy",
+  "cilium.io/CiliumLoadBalancerIPPool",
+  "cilium.io/CiliumBGPPeeringPolicy",
+  "cilium.io/CiliumBGPClusterConfig",
+  "cilium.io/CiliumBGPPeerConfig",
+  "cilium.io/CiliumBGPAdvertisement",
+  "cilium.io/CiliumBGPNodeConfigOverride",
+  "cilium.io/CiliumL2AnnouncementPolicy",
+  "cilium.io/CiliumNode",
+  "cilium.io/CiliumCIDRGroup",
+  "cilium.io/CiliumEgressGatewayPolicy",
+  "cilium.io/CiliumPodIPPool",
+  "certificates.k8s.io/CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent",
+  "storage.k8s.io/VolumeAttachment",
+  "trust.cert-manager.io/Bundle",
+  "generators.external-secrets.io/ClusterGenerator",
+  "postgresql.cnpg.io/ClusterImageCatalog",
+  "kyverno.io/ClusterPolicy",
+  "kyverno.io/ClusterCleanupPolicy",
+  "nfd.k8s-sigs.io/NodeFeatureRule",
+  "templates.gatekeeper.sh/ConstraintTemplate"
+]);
+function isClusterScoped(typeId) {
+  return CLUSTER_SCOPED.has(typeId);
+}
+var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
+var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
+var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
+var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
+var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
 
 // src/resources/substitution.ts
 var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+"]);
@@ -42646,12 +42672,15 @@ function valuesIngresses(resource) {
   if (certainlyLacksKey(resource.written, "ingress")) return [];
   const entries = [];
   const values = shapeAt(resource, ["spec", "values"]);
+  const placement = resource.placements[0];
+  const release = placement && helmReleaseInstall(resource, placement);
   walkMappings(values, (mapping, path) => {
     if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
     if (isSwitchedOff(values, path)) return;
     const at = ["spec", "values", ...path];
     const ingress = resource.get(at);
-    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts: hostsOf(ingress, at) });
+    const hosts = hostsOf(ingress, at).map((entry) => ({ ...entry, host: entry.host === void 0 ? void 0 : renderReleaseTemplate(entry.host, release) }));
+    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts });
   });
   return entries;
 }
@@ -43068,19 +43097,9 @@ var duplicate_helmrelease_default = defineRule({
   }
 });
 function releaseIdentity(resource, placement) {
-  const { cluster, namespace, name } = placement;
-  if (cluster === void 0 || namespace === void 0 || name === void 0) return void 0;
-  const written = (field) => {
-    const value = certainlyLacksKey(resource.written, field) ? void 0 : resource.get(["spec", field]);
-    return value === void 0 || value === null || value === "" ? "" : knownString(value);
-  };
-  const releaseName = written("releaseName");
-  const targetNamespace = written("targetNamespace");
-  const storageNamespace = written("storageNamespace");
-  if (releaseName === void 0 || targetNamespace === void 0 || storageNamespace === void 0) return void 0;
-  const release = releaseName || (targetNamespace ? `${targetNamespace}-${name}` : name);
-  const storage = storageNamespace || namespace;
-  return { key: `${cluster}\0${storage}\0${release}`, release, storage };
+  const install = placement.cluster === void 0 ? void 0 : helmReleaseInstall(resource, placement);
+  if (install === void 0) return void 0;
+  return { key: `${placement.cluster}\0${install.storage}\0${install.name}`, release: install.name, storage: install.storage };
 }
 function releaseUses(index) {
   return index.derived(releaseUses, () => {

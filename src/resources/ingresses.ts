@@ -1,3 +1,4 @@
+import { helmReleaseInstall, renderReleaseTemplate } from './helm-release.js';
 import { HELM_RELEASE } from './kinds.js';
 import { shapeAt, type Resource } from './resource.js';
 import { asArray, certainlyLacksKey, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
@@ -5,7 +6,7 @@ import type { Path } from '../yaml/locate.js';
 
 /** One host an ingress serves, with where it is written. */
 export interface IngressHost {
-  /** The host, or `undefined` when it holds a Flux substitution. */
+  /** The host, or `undefined` when it holds a Flux substitution or a Helm template other than the release's name or namespace. */
   readonly host: string | undefined;
   readonly at: Path;
   /** Request paths routed for this host and the Service names they go to (`undefined` when not named). */
@@ -68,13 +69,17 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
   const entries: IngressEntry[] = [];
   // Only the ingresses found are substituted (shapeAt).
   const values = shapeAt(resource, ['spec', 'values']);
+  // Charts pass hosts through `tpl` (app-template, bitnami): `{{ .Release.Name }}.example.com`.
+  const placement = resource.placements[0];
+  const release = placement && helmReleaseInstall(resource, placement);
   walkMappings(values, (mapping, path) => {
     // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
     if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping, path)) return;
     if (isSwitchedOff(values, path)) return;
     const at = ['spec', 'values', ...path];
     const ingress = resource.get(at) as Mapping;
-    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts: hostsOf(ingress, at) });
+    const hosts = hostsOf(ingress, at).map((entry) => ({ ...entry, host: entry.host === undefined ? undefined : renderReleaseTemplate(entry.host, release) }));
+    entries.push({ resource, at, className: classOf(ingress.annotations, ingress.className ?? ingress.ingressClassName), hosts });
   });
   return entries;
 }

@@ -1,8 +1,8 @@
 import { otherCopies } from '../resources/duplicates.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
+import { helmReleaseInstall } from '../resources/helm-release.js';
 import type { Placement, Resource } from '../resources/resource.js';
-import { certainlyLacksKey, knownString } from '../resources/values.js';
 import { COPY_CONSEQUENCE, reportCopies } from './report-copies.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -51,26 +51,13 @@ interface HelmReleaseIdentity {
 }
 
 /**
- * helm-controller's release name (spec.releaseName, else
- * `<spec.targetNamespace>-<name>`, else the name) and storage namespace
- * (spec.storageNamespace, else the HelmRelease's namespace), in the
- * placement's cluster; undefined when any of them is not known offline.
+ * helm-controller's release name and storage namespace, in the placement's
+ * cluster; undefined when any of them is not known offline.
  */
 function releaseIdentity(resource: Resource, placement: Placement): HelmReleaseIdentity | undefined {
-  const { cluster, namespace, name } = placement;
-  if (cluster === undefined || namespace === undefined || name === undefined) return undefined;
-  const written = (field: string) => {
-    // Read only where the field may be written: a pre-commit run then decodes no other HelmRelease.
-    const value = certainlyLacksKey(resource.written, field) ? undefined : resource.get(['spec', field]);
-    return value === undefined || value === null || value === '' ? '' : knownString(value);
-  };
-  const releaseName = written('releaseName');
-  const targetNamespace = written('targetNamespace');
-  const storageNamespace = written('storageNamespace');
-  if (releaseName === undefined || targetNamespace === undefined || storageNamespace === undefined) return undefined;
-  const release = releaseName || (targetNamespace ? `${targetNamespace}-${name}` : name);
-  const storage = storageNamespace || namespace;
-  return { key: `${cluster}\u0000${storage}\u0000${release}`, release, storage };
+  const install = placement.cluster === undefined ? undefined : helmReleaseInstall(resource, placement);
+  if (install === undefined) return undefined;
+  return { key: `${placement.cluster}\u0000${install.storage}\u0000${install.name}`, release: install.name, storage: install.storage };
 }
 
 interface ReleaseUse {
