@@ -43670,8 +43670,8 @@ function valuesImages(release) {
 }
 function mountsRunAnywhere(values) {
   let found = false;
-  walkMappings(values, (mapping) => {
-    if (isRunPath(mapping.mountPath) || isRunPath(mapping.path)) found = true;
+  walkMappings(values, (mapping, path) => {
+    if ((isRunPath(mapping.mountPath) || isRunPath(mapping.path)) && !isSwitchedOff(values, path)) found = true;
   });
   const run2 = getPath(values, ["persistence", "run"]);
   if (isMapping(run2) && run2.enabled !== false && run2.globalMounts === void 0 && run2.advancedMounts === void 0) found = true;

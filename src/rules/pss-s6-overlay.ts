@@ -149,12 +149,13 @@ function valuesImages(release: Resource): ImageUse[] {
 /**
  * Whether the chart mounts something at /run: an explicit `mountPath`/`path`,
  * or an app-template `persistence.run` item without explicit mounts, which
- * app-template mounts at /<identifier>.
+ * app-template mounts at /<identifier>; not in a part switched off
+ * (`persistence.run.enabled: false` mounts nothing).
  */
 function mountsRunAnywhere(values: unknown): boolean {
   let found = false;
-  walkMappings(values, (mapping) => {
-    if (isRunPath(mapping.mountPath) || isRunPath(mapping.path)) found = true;
+  walkMappings(values, (mapping, path) => {
+    if ((isRunPath(mapping.mountPath) || isRunPath(mapping.path)) && !isSwitchedOff(values, path)) found = true;
   });
   const run = getPath(values, ['persistence', 'run']);
   if (isMapping(run) && run.enabled !== false && run.globalMounts === undefined && run.advancedMounts === undefined) found = true;
