@@ -42225,6 +42225,68 @@ function isEntry(value) {
   return !!entry && typeof entry.ruleId === "string" && typeof entry.file === "string" && (entry.resource === null || typeof entry.resource === "string") && typeof entry.fingerprint === "string";
 }
 
+// src/resources/kinds.ts
+function typeIdOf(apiVersion, kind) {
+  const slash = apiVersion.indexOf("/");
+  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "storage.k8s.io/StorageClass",
+  "storage.k8s.io/CSIDriver",
+  "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "apiregistration.k8s.io/APIService",
+  "networking.k8s.io/IngressClass",
+  "node.k8s.io/RuntimeClass",
+  "snapshot.storage.k8s.io/VolumeSnapshotClass",
+  "cert-manager.io/ClusterIssuer",
+  "external-secrets.io/ClusterSecretStore",
+  "external-secrets.io/ClusterExternalSecret",
+  "gateway.networking.k8s.io/GatewayClass",
+  "cilium.io/CiliumClusterwideNetworkPolicy",
+  "cilium.io/CiliumLoadBalancerIPPool",
+  "cilium.io/CiliumBGPPeeringPolicy",
+  "cilium.io/CiliumBGPClusterConfig",
+  "cilium.io/CiliumBGPPeerConfig",
+  "cilium.io/CiliumBGPAdvertisement",
+  "cilium.io/CiliumBGPNodeConfigOverride",
+  "cilium.io/CiliumL2AnnouncementPolicy",
+  "cilium.io/CiliumNode",
+  "cilium.io/CiliumCIDRGroup",
+  "cilium.io/CiliumEgressGatewayPolicy",
+  "cilium.io/CiliumPodIPPool",
+  "certificates.k8s.io/CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent",
+  "storage.k8s.io/VolumeAttachment",
+  "trust.cert-manager.io/Bundle",
+  "generators.external-secrets.io/ClusterGenerator",
+  "postgresql.cnpg.io/ClusterImageCatalog",
+  "kyverno.io/ClusterPolicy",
+  "kyverno.io/ClusterCleanupPolicy",
+  "nfd.k8s-sigs.io/NodeFeatureRule",
+  "templates.gatekeeper.sh/ConstraintTemplate"
+]);
+function isClusterScoped(typeId) {
+  return CLUSTER_SCOPED.has(typeId);
+}
+var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
+var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
+var OCI_REPOSITORY = "source.toolkit.fluxcd.io/OCIRepository";
+var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
+var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
+var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
+
 // src/resources/values.ts
 var WRITTEN = /* @__PURE__ */ Symbol("written");
 function certainlyLacksKey(document, key) {
@@ -42334,67 +42396,16 @@ function renderReleaseTemplate(text2, release) {
   return rendered.includes("{{") ? void 0 : rendered;
 }
 var RELEASE_FIELD = /\{\{-?\s*\$?\.Release\.(Name|Namespace)\s*-?\}\}/g;
-
-// src/resources/kinds.ts
-function typeIdOf(apiVersion, kind) {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+function chartNameOf(release, index) {
+  const chart = knownString(release.get(["spec", "chart", "spec", "chart"]));
+  if (chart !== void 0) return chart;
+  const name = knownString(release.get(["spec", "chartRef", "name"]));
+  if (name === void 0 || release.get(["spec", "chartRef", "kind"]) !== "OCIRepository") return name;
+  const namespace = knownString(release.get(["spec", "chartRef", "namespace"])) ?? release.namespace;
+  const repository = index.neighbours(release, OCI_REPOSITORY).find((candidate) => candidate.name === name && candidate.namespace === namespace);
+  const url = repository && knownString(repository.get(["spec", "url"]));
+  return url?.replace(/\/+$/, "").split("/").at(-1) || name;
 }
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "storage.k8s.io/StorageClass",
-  "storage.k8s.io/CSIDriver",
-  "scheduling.k8s.io/PriorityClass",
-  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "apiregistration.k8s.io/APIService",
-  "networking.k8s.io/IngressClass",
-  "node.k8s.io/RuntimeClass",
-  "snapshot.storage.k8s.io/VolumeSnapshotClass",
-  "cert-manager.io/ClusterIssuer",
-  "external-secrets.io/ClusterSecretStore",
-  "external-secrets.io/ClusterExternalSecret",
-  "gateway.networking.k8s.io/GatewayClass",
-  "cilium.io/CiliumClusterwideNetworkPolicy",
-  "cilium.io/CiliumLoadBalancerIPPool",
-  "cilium.io/CiliumBGPPeeringPolicy",
-  "cilium.io/CiliumBGPClusterConfig",
-  "cilium.io/CiliumBGPPeerConfig",
-  "cilium.io/CiliumBGPAdvertisement",
-  "cilium.io/CiliumBGPNodeConfigOverride",
-  "cilium.io/CiliumL2AnnouncementPolicy",
-  "cilium.io/CiliumNode",
-  "cilium.io/CiliumCIDRGroup",
-  "cilium.io/CiliumEgressGatewayPolicy",
-  "cilium.io/CiliumPodIPPool",
-  "certificates.k8s.io/CertificateSigningRequest",
-  "flowcontrol.apiserver.k8s.io/FlowSchema",
-  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
-  "snapshot.storage.k8s.io/VolumeSnapshotContent",
-  "storage.k8s.io/VolumeAttachment",
-  "trust.cert-manager.io/Bundle",
-  "generators.external-secrets.io/ClusterGenerator",
-  "postgresql.cnpg.io/ClusterImageCatalog",
-  "kyverno.io/ClusterPolicy",
-  "kyverno.io/ClusterCleanupPolicy",
-  "nfd.k8s-sigs.io/NodeFeatureRule",
-  "templates.gatekeeper.sh/ConstraintTemplate"
-]);
-function isClusterScoped(typeId) {
-  return CLUSTER_SCOPED.has(typeId);
-}
-var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
-var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
-var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
-var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
-var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
 
 // src/resources/substitution.ts
 var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+"]);
@@ -42766,7 +42777,7 @@ var authentik_domain_ingress_default = defineRule({
   check(resource, context) {
     const { options } = context;
     const isOutpost = (entry) => isOutpostIngress(entry, options, context.index);
-    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry));
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry, context.index));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
@@ -42815,14 +42826,11 @@ function deploysOutpost(resource, index) {
   if (runs === void 0) known.set(resource, runs = runsOutpostImage(resource));
   return runs;
 }
-function isAuthentiksOwn(entry) {
+function isAuthentiksOwn(entry, index) {
   const resource = entry.resource;
-  if (resource.typeId === HELM_RELEASE) return chartOf(resource) === "authentik";
+  if (resource.typeId === HELM_RELEASE) return chartNameOf(resource, index) === "authentik";
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
   return services.length > 0 && services.every((service) => service !== void 0 && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
-}
-function chartOf(release) {
-  return knownString(release.get(["spec", "chart", "spec", "chart"])) ?? knownString(release.get(["spec", "chartRef", "name"]));
 }
 function runsOutpostImage(release) {
   let found = false;

@@ -1,3 +1,5 @@
+import type { ResourceIndex } from './index.js';
+import { OCI_REPOSITORY } from './kinds.js';
 import type { Placement, Resource } from './resource.js';
 import { certainlyLacksKey, knownString } from './values.js';
 
@@ -46,3 +48,20 @@ export function renderReleaseTemplate(text: string, release: HelmReleaseInstall 
 
 // `{{ .Release.Name }}`, also as `{{.Release.Name}}`, `{{ $.Release.Name }}` and with trim markers.
 const RELEASE_FIELD = /\{\{-?\s*\$?\.Release\.(Name|Namespace)\s*-?\}\}/g;
+
+/**
+ * The name of the chart a HelmRelease installs: `spec.chart.spec.chart`, or
+ * for a `spec.chartRef` to an OCIRepository of its cluster, the last segment
+ * of that repository's URL (`oci://ghcr.io/goauthentik/helm-charts/authentik`),
+ * which need not be the OCIRepository's name; else the chartRef's name.
+ */
+export function chartNameOf(release: Resource, index: ResourceIndex): string | undefined {
+  const chart = knownString(release.get(['spec', 'chart', 'spec', 'chart']));
+  if (chart !== undefined) return chart;
+  const name = knownString(release.get(['spec', 'chartRef', 'name']));
+  if (name === undefined || release.get(['spec', 'chartRef', 'kind']) !== 'OCIRepository') return name;
+  const namespace = knownString(release.get(['spec', 'chartRef', 'namespace'])) ?? release.namespace;
+  const repository = index.neighbours(release, OCI_REPOSITORY).find((candidate) => candidate.name === name && candidate.namespace === namespace);
+  const url = repository && knownString(repository.get(['spec', 'url']));
+  return url?.replace(/\/+$/, '').split('/').at(-1) || name;
+}

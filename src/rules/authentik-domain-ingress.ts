@@ -1,3 +1,4 @@
+import { chartNameOf } from '../resources/helm-release.js';
 import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from '../resources/ingresses.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
@@ -55,7 +56,7 @@ export default defineRule<Options>({
   check(resource, context) {
     const { options } = context;
     const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options, context.index);
-    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry));
+    const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry, context.index));
     if (own.length === 0) return;
     const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
@@ -128,15 +129,11 @@ function deploysOutpost(resource: Resource, index: ResourceIndex): boolean {
  * all go to Authentik, such as a forward-auth ingress of only
  * /outpost.goauthentik.io to the outpost on an app's host.
  */
-function isAuthentiksOwn(entry: IngressEntry): boolean {
+function isAuthentiksOwn(entry: IngressEntry, index: ResourceIndex): boolean {
   const resource = entry.resource;
-  if (resource.typeId === HELM_RELEASE) return chartOf(resource) === 'authentik';
+  if (resource.typeId === HELM_RELEASE) return chartNameOf(resource, index) === 'authentik';
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
   return services.length > 0 && services.every((service) => service !== undefined && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
-}
-
-function chartOf(release: Resource): string | undefined {
-  return knownString(release.get(['spec', 'chart', 'spec', 'chart'])) ?? knownString(release.get(['spec', 'chartRef', 'name']));
 }
 
 function runsOutpostImage(release: Resource): boolean {
