@@ -43345,16 +43345,21 @@ function stringsIn(resource) {
 // src/rules/kustomize-missing-resource.ts
 var kustomize_missing_resource_default = defineRule({
   id: "kustomize-missing-resource",
-  description: "Every resources/components/bases entry of a kustomization.yaml must exist",
+  description: "Every resources/components/bases entry of a kustomization.yaml must exist, and a directory entry must hold a kustomization",
   defaultSeverity: "error",
   kinds: KUSTOMIZE_CONFIG_KINDS,
   messages: {
-    missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.'
+    missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
+    noKustomization: `{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.`
   },
   check(resource, context) {
     for (const missing of context.index.deployment.missingEntries) {
       if (missing.file !== resource.file.path) continue;
-      context.report({ messageId: "missing", data: { field: missing.field, entry: missing.entry }, at: [missing.field, missing.index] });
+      context.report({
+        messageId: missing.lacks === "path" ? "missing" : "noKustomization",
+        data: { field: missing.field, entry: missing.entry },
+        at: [missing.field, missing.index]
+      });
     }
   }
 });
@@ -44513,7 +44518,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var CACHE_FORMAT = 32;
+var CACHE_FORMAT = 33;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MIN_ADDED_ANALYSES = 64;
@@ -45673,7 +45678,7 @@ function buildDeployment(input, plan) {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
-    missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
+    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
@@ -45727,7 +45732,7 @@ function planDeployment(input) {
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex }
     })),
-    entriesOutsideTree: entriesOutsideTree(configs, tree)
+    unresolvedEntries: unresolvedEntries(configs, tree)
   };
 }
 function placeIn(resource, placement, isClusterScoped2) {
@@ -46233,15 +46238,21 @@ function topLevelKustomizations(configs) {
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
-function entriesOutsideTree(configs, tree) {
-  const outside = [];
+function unresolvedEntries(configs, tree) {
+  const unresolved = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
-      if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
+      const at = { file: config.file, field, index, entry };
+      if (!tree.exists(target)) {
+        unresolved.push({ ...at, lacks: "path", probes: [target] });
+      } else if (!tree.hasYamlFile(target)) {
+        const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
+        if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: "kustomization", probes: kustomizations });
+      }
     }
   }
-  return outside;
+  return unresolved;
 }
 var PATCH_FIELDS = ["patches", "patchesStrategicMerge", "patchesJson6902"];
 function readKustomizeConfigs(files) {

@@ -12,7 +12,7 @@ import { isMapping, keysMayBeSubstituted, WRITTEN, type Mapping, type Written } 
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 32;
+const CACHE_FORMAT = 33;
 
 // Runs remembered per cache directory: enough for a few paths and
 // configurations. One file each: a run reads only its own, and a repository

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
 import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
-import { isKustomizationFile, type Placement, type RawResource } from './resource.js';
+import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
@@ -23,7 +23,7 @@ export interface Deployment {
   readonly fluxKustomizations: readonly FluxKustomization[];
   /** The Flux Kustomizations (or flux-operator syncs) a document defines. */
   fluxKustomizationsOf(resource: Pick<RawResource, 'file' | 'documentIndex'>): readonly FluxKustomization[];
-  /** kustomization.yaml `resources`/`components`/`bases` entries that do not exist. */
+  /** kustomization.yaml `resources`/`components`/`bases` entries that kustomize cannot read: missing, or a directory without a kustomization. */
   readonly missingEntries: readonly MissingEntry[];
   /** Whether objects of the type have no namespace: the built-in list, and CustomResourceDefinitions in the repository that say `scope: Cluster`. */
   isClusterScoped(typeId: string): boolean;
@@ -60,6 +60,8 @@ export interface MissingEntry {
   readonly field: 'resources' | 'components' | 'bases';
   readonly index: number;
   readonly entry: string;
+  /** `path`: nothing is there; `kustomization`: a directory in which kustomize finds no kustomization file. */
+  readonly lacks: 'path' | 'kustomization';
 }
 
 /**
@@ -149,8 +151,12 @@ export interface DeploymentPlan {
   readonly patchUses: ReadonlyMap<string, boolean>;
   /** The Flux Kustomizations, each naming the document that defines it. */
   readonly fluxKustomizations: readonly PlannedFluxKustomization[];
-  /** Entries of kustomization files that are not among the linted files; they may still exist on disk. */
-  readonly entriesOutsideTree: readonly (MissingEntry & { readonly target: string })[];
+  /**
+   * Entries of kustomization files that the linted files do not resolve:
+   * missing, or directories without a kustomization file among them. The
+   * entry is missing unless one of `probes` exists on disk.
+   */
+  readonly unresolvedEntries: readonly (MissingEntry & { readonly probes: readonly string[] })[];
 }
 
 type PlannedFluxKustomization = Omit<FluxKustomization, 'resource'> & { readonly definedIn: { readonly file: string; readonly documentIndex: number } };
@@ -212,7 +218,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
-    missingEntries: plan.entriesOutsideTree.filter(({ target }) => !pathExists(target)).map(({ target: _, ...entry }) => entry),
+    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes: _, ...entry }) => entry),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
@@ -277,7 +283,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
     })),
-    entriesOutsideTree: entriesOutsideTree(configs, tree),
+    unresolvedEntries: unresolvedEntries(configs, tree),
   };
 }
 
@@ -912,15 +918,27 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
 
-function entriesOutsideTree(configs: Map<string, KustomizeConfig>, tree: FileTree): DeploymentPlan['entriesOutsideTree'] {
-  const outside: DeploymentPlan['entriesOutsideTree'][number][] = [];
+/**
+ * kustomize reads a directory entry through its kustomization file, and
+ * fails on a directory without one ("unable to find one of
+ * 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"): only the
+ * directory a Flux Kustomization applies gets one generated.
+ */
+function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree): DeploymentPlan['unresolvedEntries'] {
+  const unresolved: DeploymentPlan['unresolvedEntries'][number][] = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
-      if (!tree.exists(target)) outside.push({ file: config.file, field, index, entry, target });
+      const at = { file: config.file, field, index, entry };
+      if (!tree.exists(target)) {
+        unresolved.push({ ...at, lacks: 'path', probes: [target] });
+      } else if (!tree.hasYamlFile(target)) {
+        const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
+        if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: 'kustomization', probes: kustomizations });
+      }
     }
   }
-  return outside;
+  return unresolved;
 }
 
 // A patch may add labels to what it targets; which ones is not followed.

@@ -91,7 +91,8 @@ function isKubernetesApiVersion(apiVersion: string): boolean {
 // it (missing entries) need it as a resource all the same.
 const KUSTOMIZATION_CONFIG = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
 
-const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** The names kustomize looks for in a directory, in its order. */
+export const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** Whether kustomize reads the file at `path` as a directory's kustomization. */
 export function isKustomizationFile(path: string): boolean {

@@ -3,17 +3,23 @@ import { defineRule } from './types.js';
 
 export default defineRule({
   id: 'kustomize-missing-resource',
-  description: 'Every resources/components/bases entry of a kustomization.yaml must exist',
+  description: 'Every resources/components/bases entry of a kustomization.yaml must exist, and a directory entry must hold a kustomization',
   defaultSeverity: 'error',
   kinds: KUSTOMIZE_CONFIG_KINDS,
   messages: {
     missing:
       '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
+    noKustomization:
+      '{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of \'kustomization.yaml\', \'kustomization.yml\' or \'Kustomization\'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.',
   },
   check(resource, context) {
     for (const missing of context.index.deployment.missingEntries) {
       if (missing.file !== resource.file.path) continue;
-      context.report({ messageId: 'missing', data: { field: missing.field, entry: missing.entry }, at: [missing.field, missing.index] });
+      context.report({
+        messageId: missing.lacks === 'path' ? 'missing' : 'noKustomization',
+        data: { field: missing.field, entry: missing.entry },
+        at: [missing.field, missing.index],
+      });
     }
   },
 });
