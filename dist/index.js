@@ -43262,7 +43262,7 @@ var flux_path_missing_default = defineRule({
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
-      if (!kustomization.appliesThisRepository) continue;
+      if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization)) continue;
       const missing = /* @__PURE__ */ new Set();
       for (const { path, exists: exists2 } of [{ path: kustomization.path, exists: kustomization.pathExists }, ...kustomization.pathIn]) {
         if (path !== void 0 && !exists2) missing.add(path);
@@ -43271,6 +43271,9 @@ var flux_path_missing_default = defineRule({
     }
   }
 });
+function isUnappliedFragment(kustomization) {
+  return kustomization.resource.typeId === FLUX_KUSTOMIZATION && kustomization.clusters.length === 0 && getPath(kustomization.resource.value, ["spec", "sourceRef"]) === void 0;
+}
 
 // src/rules/flux-substitution-undefined.ts
 var flux_substitution_undefined_default = defineRule({

@@ -1,4 +1,6 @@
+import type { FluxKustomization } from '../resources/deployment.js';
 import { FLUX_KUSTOMIZATION, FLUX_SYNC_KINDS } from '../resources/kinds.js';
+import { getPath } from '../resources/values.js';
 import { defineRule } from './types.js';
 
 export default defineRule({
@@ -12,7 +14,7 @@ export default defineRule({
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
-      if (!kustomization.appliesThisRepository) continue;
+      if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization)) continue;
       // The path as written, and as each cluster that applies it resolves it (a `${CLUSTER}` in a shared ks.yaml).
       const missing = new Set<string>();
       for (const { path, exists } of [{ path: kustomization.path, exists: kustomization.pathExists }, ...kustomization.pathIn]) {
@@ -22,3 +24,12 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * A Kustomization without a sourceRef, which the API server would refuse,
+ * in a file no cluster applies: a patch written as a file (an overlay's
+ * `spec.path` for a base's Kustomization), not a Kustomization of its own.
+ */
+function isUnappliedFragment(kustomization: FluxKustomization): boolean {
+  return kustomization.resource.typeId === FLUX_KUSTOMIZATION && kustomization.clusters.length === 0 && getPath(kustomization.resource.value, ['spec', 'sourceRef']) === undefined;
+}
