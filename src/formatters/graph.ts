@@ -1,4 +1,5 @@
 import type { ResourceIndex } from '../resources/index.js';
+import { appliedCluster } from '../resources/deployment.js';
 import { compareStrings } from '../linter/finding.js';
 import { safe, startsCommand } from './stylish.js';
 
@@ -53,7 +54,7 @@ export function graphView(index: ResourceIndex, fileCount: number): GraphView {
       pathExists: exists,
       targetNamespace: kustomization.targetNamespace ?? null,
       dependsOn: kustomization.dependsOn.map((dependency) => `${dependency.namespace}/${dependency.name}`),
-      resources: cluster === undefined ? 0 : (counts.get(`${cluster}\u0000${kustomization.id}`) ?? 0),
+      resources: cluster === undefined ? 0 : (counts.get(`${appliedCluster(cluster, kustomization.remote)}\u0000${kustomization.id}`) ?? 0),
     };
   };
   const all = index.deployment.fluxKustomizations;

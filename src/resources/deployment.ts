@@ -46,6 +46,14 @@ export interface FluxKustomization {
   readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number }[];
   /** Clusters it is part of, sorted. */
   readonly clusters: readonly string[];
+  /** With `spec.kubeConfig`, the remote cluster what it applies goes to (see remoteCluster and appliedCluster). */
+  readonly remote: string | undefined;
+  /**
+   * The remote cluster its `spec.patches` send the HelmReleases it applies
+   * to, by giving them a `spec.kubeConfig` (a hub that installs releases
+   * into spoke clusters).
+   */
+  readonly helmReleaseRemote: string | undefined;
   /**
    * The path it applies in each of those clusters where that is not `path`:
    * a `${CLUSTER}` in the path of a ks.yaml that several clusters apply
@@ -416,6 +424,8 @@ interface ResolvedNode {
   readonly namePrefix: string | undefined;
   readonly nameSuffix: string | undefined;
   readonly substitution: Substitution | undefined;
+  /** With `spec.kubeConfig`, what it applies goes to that remote cluster: how it is named (see remoteCluster). */
+  readonly remote: string | undefined;
 }
 
 /**
@@ -461,13 +471,15 @@ class FluxGraph {
       const key = `${cluster}\u0000${this.idOf(node)}\u0000${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution } = this.resolve(node, parent);
+      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution, remote } = this.resolve(node, parent);
       (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
+      // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
+      const target = appliedCluster(cluster, remote);
       const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels'])) || asArray(getPath(node.spec, ['patches'])).length > 0;
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
-          cluster,
+          cluster: target,
           namespace: targetNamespace !== undefined ? targetNamespace : member.namespace,
           fluxKustomization: this.idOf(node),
           substitution,
@@ -486,7 +498,7 @@ class FluxGraph {
           const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`;
           if (prefix !== undefined && suffix !== undefined && (prefix || suffix) && !child.isSync) this.appliedName.set(child, `${prefix}${child.name}${suffix}`);
-          visit(child, cluster, node);
+          visit(child, target, node);
         }
       }
     };
@@ -593,9 +605,12 @@ class FluxGraph {
       if (!this.clusters.has(node) && !node.isSync && typeof listed === 'string') this.appliedNamespace.set(node, listed);
     }
     return this.nodes.map((node) => {
-      const { path, targetNamespace } = this.resolve(node, undefined);
+      const { path, targetNamespace, remote } = this.resolve(node, undefined);
       const namespace = this.namespaceOf(node);
+      const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ['patches']));
       return {
+        remote,
+        helmReleaseRemote: patchedKubeConfig === undefined ? undefined : remoteCluster(patchedKubeConfig, typeof targetNamespace === 'string' ? targetNamespace : namespace),
         id: this.idOf(node),
         resource: node.resource,
         path: path === undefined ? undefined : this.relative(path),
@@ -696,6 +711,7 @@ class FluxGraph {
       namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
       substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], applied),
+      remote: remoteCluster(getPath(node.spec, ['kubeConfig']), this.namespaceOf(node), read),
     };
   }
 
@@ -742,6 +758,47 @@ class FluxGraph {
 }
 
 const UNREADABLE_PATCH = Symbol('unreadable patch');
+
+/** The cluster what an object running in `cluster` applies or installs lands in, given its remoteCluster. */
+export function appliedCluster(cluster: string, remote: string | undefined): string {
+  return remote === undefined ? cluster : `${cluster} (${remote})`;
+}
+
+/**
+ * The cluster a Flux `spec.kubeConfig` points at (a Kustomization's or a
+ * HelmRelease's), named after the Secret or ConfigMap that holds the
+ * kubeconfig, in the object's own namespace: `kubeConfig
+ * production/cluster-kubeconfig`. Two objects that name one reference
+ * reach one cluster; a reference not known offline is named as written.
+ * `undefined` without a kubeConfig: the object's own cluster.
+ */
+export function remoteCluster(kubeConfig: unknown, namespace: string, read: (value: unknown) => unknown = (value) => value): string | undefined {
+  if (kubeConfig === undefined || kubeConfig === null) return undefined;
+  for (const field of ['secretRef', 'configMapRef']) {
+    const name = knownString(read(getPath(kubeConfig, [field, 'name'])));
+    if (name !== undefined) return `kubeConfig ${namespace}/${name}`;
+  }
+  return `kubeConfig ${namespace}/${memoKey(kubeConfig) ?? '?'}`;
+}
+
+/**
+ * The `spec.kubeConfig` that a Flux Kustomization's `spec.patches` give the
+ * objects of `typeId` it applies: a JSON 6902 `add` or `replace` of
+ * `/spec/kubeConfig`, or a strategic merge patch that sets it.
+ */
+function kubeConfigPatchedInto(typeId: string, patches: unknown): unknown {
+  const kind = typeId.slice(typeId.lastIndexOf('/') + 1);
+  for (const entry of asArray(patches)) {
+    const targetKind = getPath(entry, ['target', 'kind']);
+    const patch = getPath(entry, ['patch']);
+    if ((targetKind !== undefined && targetKind !== kind) || typeof patch !== 'string' || !patch.includes('kubeConfig')) continue;
+    const parsed = safeParse(patch);
+    const operation = asArray(parsed).find((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === '/spec/kubeConfig');
+    const kubeConfig = operation === undefined ? getPath(parsed, ['spec', 'kubeConfig']) : getPath(operation, ['value']);
+    if (kubeConfig !== undefined && kubeConfig !== null) return kubeConfig;
+  }
+  return undefined;
+}
 
 function safeParse(text: string): unknown {
   const documents = fastCompose(text);

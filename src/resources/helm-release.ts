@@ -1,3 +1,4 @@
+import { appliedCluster, remoteCluster, type FluxKustomization } from './deployment.js';
 import type { ResourceIndex } from './index.js';
 import { OCI_REPOSITORY } from './kinds.js';
 import type { Placement, Resource } from './resource.js';
@@ -31,6 +32,31 @@ export function helmReleaseInstall(resource: Resource, placement: Placement): He
     namespace: targetNamespace || namespace,
     storage: storageNamespace || namespace,
   };
+}
+
+/**
+ * The cluster helm-controller installs this copy of a HelmRelease into, and
+ * keeps its release in: the placement's, or with a `spec.kubeConfig` a
+ * remote one. The applying Flux Kustomization's `spec.patches` may give it
+ * one (a hub that installs into spoke clusters), which wins over one written.
+ */
+export function installCluster(resource: Resource, placement: Placement, index: ResourceIndex): string | undefined {
+  const { cluster } = placement;
+  if (cluster === undefined) return undefined;
+  const patched = applyingKustomizations(index).get(`${cluster}\u0000${placement.fluxKustomization}`)?.helmReleaseRemote;
+  const written = certainlyLacksKey(resource.written, 'kubeConfig') ? undefined : remoteCluster(resource.get(['spec', 'kubeConfig']), placement.namespace ?? '');
+  return appliedCluster(cluster, patched ?? written);
+}
+
+// The Flux Kustomizations by the cluster they apply into and their id, once per run.
+function applyingKustomizations(index: ResourceIndex): ReadonlyMap<string, FluxKustomization> {
+  return index.derived(applyingKustomizations, () => {
+    const byTarget = new Map<string, FluxKustomization>();
+    for (const kustomization of index.deployment.fluxKustomizations) {
+      for (const cluster of kustomization.clusters) byTarget.set(`${appliedCluster(cluster, kustomization.remote)}\u0000${kustomization.id}`, kustomization);
+    }
+    return byTarget;
+  });
 }
 
 /**

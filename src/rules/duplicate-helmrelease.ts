@@ -1,7 +1,7 @@
 import { otherCopies } from '../resources/duplicates.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
-import { helmReleaseInstall } from '../resources/helm-release.js';
+import { helmReleaseInstall, installCluster } from '../resources/helm-release.js';
 import type { Placement, Resource } from '../resources/resource.js';
 import { COPY_CONSEQUENCE, reportCopies } from './report-copies.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -54,10 +54,11 @@ interface HelmReleaseIdentity {
  * helm-controller's release name and storage namespace, in the placement's
  * cluster; undefined when any of them is not known offline.
  */
-function releaseIdentity(resource: Resource, placement: Placement): HelmReleaseIdentity | undefined {
-  const install = placement.cluster === undefined ? undefined : helmReleaseInstall(resource, placement);
-  if (install === undefined) return undefined;
-  return { key: `${placement.cluster}\u0000${install.storage}\u0000${install.name}`, release: install.name, storage: install.storage };
+function releaseIdentity(resource: Resource, placement: Placement, index: ResourceIndex): HelmReleaseIdentity | undefined {
+  const cluster = installCluster(resource, placement, index);
+  const install = cluster === undefined ? undefined : helmReleaseInstall(resource, placement);
+  if (cluster === undefined || install === undefined) return undefined;
+  return { key: `${cluster}\u0000${install.storage}\u0000${install.name}`, release: install.name, storage: install.storage };
 }
 
 interface ReleaseUse {
@@ -71,7 +72,7 @@ function releaseUses(index: ResourceIndex): ReadonlyMap<string, readonly Release
     const uses = new Map<string, ReleaseUse[]>();
     for (const resource of index.ofType(HELM_RELEASE)) {
       for (const placement of resource.placements) {
-        const identity = releaseIdentity(resource, placement);
+        const identity = releaseIdentity(resource, placement, index);
         if (identity) (uses.get(identity.key) ?? uses.set(identity.key, []).get(identity.key)!).push({ resource, placement });
       }
     }
@@ -85,7 +86,7 @@ function releaseUses(index: ResourceIndex): ReadonlyMap<string, readonly Release
  */
 function reportSharedRelease(release: Resource, context: RuleContext, inScope: (resource: Resource) => boolean): void {
   for (const placement of release.placements) {
-    const identity = releaseIdentity(release, placement);
+    const identity = releaseIdentity(release, placement, context.index);
     if (identity === undefined) continue;
     const others = (releaseUses(context.index).get(identity.key) ?? []).filter(
       (use) => inScope(use.resource) && (use.placement.namespace !== placement.namespace || use.placement.name !== placement.name),
