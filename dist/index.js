@@ -43483,10 +43483,17 @@ function planDeployment(input) {
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs);
   const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
-  const usesFlux = graph.place((member, placement) => {
-    notePatchUse(member);
-    if (!member.patch) addPlacement(member.file, placement);
-  });
+  const placeAll = (placedBefore) => {
+    placements.clear();
+    patchUses.clear();
+    return graph.place((member, placement) => {
+      notePatchUse(member);
+      if (!member.patch) addPlacement(member.file, placement);
+    }, placedBefore);
+  };
+  let usesFlux = placeAll();
+  const placedFiles = filesByCluster(placements);
+  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles);
   const cluster = usesFlux ? void 0 : IMPLICIT_CLUSTER;
   for (const dir of topLevelKustomizations(configs)) {
     for (const member of members.get(dir)) {
@@ -43609,15 +43616,24 @@ var FluxGraph = class {
   appliedNamespace = /* @__PURE__ */ new Map();
   appliedName = /* @__PURE__ */ new Map();
   patchSources = /* @__PURE__ */ new Map();
-  /** Places every file a Flux Kustomization applies; returns whether any was reached. */
-  place(place) {
+  /**
+   * Places every file a Flux Kustomization applies; returns whether any was
+   * reached. With `placedBefore`, the files each cluster got in a run
+   * before: a `substituteFrom` name that several ConfigMaps or Secrets
+   * carry (one `cluster-settings` per cluster) is read from the one placed
+   * in the cluster the Kustomization runs in.
+   */
+  place(place, placedBefore) {
     let reached = false;
     const visited = /* @__PURE__ */ new Set();
-    const visit2 = (node, cluster, parent) => {
+    const visit2 = (node, cluster, parent, parentSubstitution) => {
       const key = `${cluster}\0${this.idOf(node)}\0${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution, remote } = this.resolve(node, parent);
+      const resolved = this.resolve(node, parent, parentSubstitution);
+      const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
+      const placed = placedBefore?.get(cluster);
+      const substitution = placed ? this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const target = appliedCluster(cluster, remote);
       const labels = isMapping2(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
@@ -43640,11 +43656,11 @@ var FluxGraph = class {
           const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`;
           if (prefix !== void 0 && suffix !== void 0 && (prefix || suffix) && !child2.isSync) this.appliedName.set(child2, `${prefix}${child2.name}${suffix}`);
-          visit2(child2, target, node);
+          visit2(child2, target, node, substitution);
         }
       }
     };
-    for (const [root, cluster] of this.clusterOfRoots()) visit2(root, cluster, void 0);
+    for (const [root, cluster] of this.clusterOfRoots()) visit2(root, cluster, void 0, void 0);
     return reached;
   }
   /**
@@ -43793,9 +43809,8 @@ var FluxGraph = class {
    * apply, each with its own `${CLUSTER}`, has a path in each. Asked without
    * a parent, the first resolution that knows the path answers.
    */
-  resolve(node, parent) {
+  resolve(node, parent, parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0) {
     const cached = this.resolved.get(node);
-    const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : void 0;
     if (parentSubstitution === void 0 || !(node.resource.file.mentionsVariables || this.inheritsVariables(node))) {
       if (cached && (parent === void 0 || cached.path !== void 0)) return cached;
       const result3 = this.resolveWith(node, parentSubstitution);
@@ -43811,8 +43826,15 @@ var FluxGraph = class {
     }
     return result2;
   }
+  /**
+   * The parent substitutes what it applies, this Kustomization with the
+   * postBuild its patches gave it included, unless the object opts out.
+   */
+  appliedTo(node, parentSubstitution) {
+    return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : void 0;
+  }
   resolveWith(node, parentSubstitution) {
-    const applied = parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : void 0;
+    const applied = this.appliedTo(node, parentSubstitution);
     const read = (value) => typeof value === "string" && applied ? substituteText(value, applied) : value;
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
     const path = specPath === void 0 ? void 0 : normalizeDir(joinPath(this.root || ".", specPath.replace(/^\/+/, "")));
@@ -43916,23 +43938,47 @@ var SubstitutionSources = class {
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   substitutions = /* @__PURE__ */ new Map();
   /**
+   * Whether, of a name that several ConfigMaps or Secrets carry (one
+   * `cluster-settings` per cluster), some cluster applies another than the
+   * first: the one a source is read from when the cluster is not known.
+   */
+  picksAnotherIn(placed) {
+    for (const objects of this.byName.values()) {
+      if (objects.length < 2) continue;
+      for (const files of placed.values()) {
+        const first = objects.find((object) => files.has(object.file.path));
+        if (first !== void 0 && first !== objects[0]) return true;
+      }
+    }
+    return false;
+  }
+  /**
    * `undefined` when the Kustomization has no postBuild: Flux then
    * substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
+   * Of several objects of one name, a source is the first whose file
+   * `preferred` accepts, else the first.
    */
-  substitutionFor(node, inherited, parent) {
+  substitutionFor(node, inherited, parent, preferred) {
     const own = getPath(node.spec, ["postBuild"]);
     const written = [...isMapping2(own) ? [own] : [], ...inherited];
     const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
-    const key = memoKey(postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild));
+    const pick = (objects) => preferred && objects.find((object) => preferred(object.file.path)) || objects[0];
+    const picked = postBuilds.flatMap(
+      (postBuild) => asArray(getPath(postBuild, ["substituteFrom"])).map((source) => {
+        const candidates = this.candidates(source);
+        return (candidates && pick(candidates)?.file.path) ?? null;
+      })
+    );
+    const key = memoKey([postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild), picked]);
     const known = key === void 0 ? void 0 : this.substitutions.get(key);
     if (known) return known;
-    const substitution = this.substitutionOf(postBuilds);
+    const substitution = this.substitutionOf(postBuilds, pick);
     if (key !== void 0) this.substitutions.set(key, substitution);
     return substitution;
   }
-  substitutionOf(postBuilds) {
+  substitutionOf(postBuilds, pick) {
     const variables = /* @__PURE__ */ new Map();
     let complete = true;
     for (const postBuild of postBuilds) {
@@ -43941,7 +43987,7 @@ var SubstitutionSources = class {
         continue;
       }
       for (const source of asArray(getPath(postBuild, ["substituteFrom"]))) {
-        const read = this.read(source);
+        const read = this.read(source, pick);
         if (read === void 0) {
           complete = false;
           continue;
@@ -43953,11 +43999,18 @@ var SubstitutionSources = class {
     }
     return { variables, complete };
   }
-  read(source) {
+  /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
+  candidates(source) {
+    const kind = getPath(source, ["kind"]);
+    const name = knownString(getPath(source, ["name"]));
+    return (kind === "ConfigMap" || kind === "Secret") && name !== void 0 ? this.byName.get(`${kind}/${name}`) : void 0;
+  }
+  read(source, pick) {
     const kind = getPath(source, ["kind"]);
     const name = knownString(getPath(source, ["name"]));
     if (kind !== "ConfigMap" && kind !== "Secret" || name === void 0) return void 0;
-    const object = this.byName.get(`${kind}/${name}`)?.[0];
+    const candidates = this.candidates(source);
+    const object = candidates && pick(candidates);
     if (object) return kind === "ConfigMap" ? configMapData(object.value) : secretData(object.value);
     if (kind !== "ConfigMap") return void 0;
     for (const config of this.configs.values()) {
@@ -44037,15 +44090,23 @@ function topLevelKustomizations(configs) {
   }
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
+function filesByCluster(placements) {
+  const byCluster = /* @__PURE__ */ new Map();
+  for (const [file, list] of placements) {
+    for (const { cluster } of list) if (cluster !== void 0) (byCluster.get(cluster) ?? byCluster.set(cluster, /* @__PURE__ */ new Set()).get(cluster)).add(file);
+  }
+  return byCluster;
+}
 function unresolvedEntries(configs, tree) {
   const unresolved = [];
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
+      if (tree.hasYamlFile(target)) continue;
       const at = { file: config.file, field, index, entry };
-      if (!tree.exists(target)) {
+      if (!tree.hasDirectory(target)) {
         unresolved.push({ ...at, lacks: "path", probes: [target] });
-      } else if (!tree.hasYamlFile(target)) {
+      } else if (!configs.has(normalizeDir(target))) {
         const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
         if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: "kustomization", probes: kustomizations });
       }

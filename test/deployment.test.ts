@@ -295,6 +295,27 @@ describe('Flux substitution', () => {
   });
 });
 
+describe('substitution sources of one name in several clusters', () => {
+  it("reads each cluster's own cluster-settings, also for a Kustomization the clusters share", () => {
+    const root = (cluster: string) => fluxKs('flux-system', `./clusters/${cluster}`, '  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n');
+    const settings = (cluster: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings, namespace: flux-system}\ndata:\n  CLUSTER: ${cluster}\n`;
+    const files: Record<string, string> = {
+      'clusters/base/apps.yaml': fluxKs('apps', './apps/${CLUSTER}'),
+      'clusters/base/kustomization.yaml': 'resources: [apps.yaml]\n',
+      'apps/alpha/a.yaml': configMap('a', 'default'),
+      'apps/beta/b.yaml': configMap('b', 'default'),
+    };
+    for (const cluster of ['alpha', 'beta']) {
+      files[`clusters/${cluster}/flux-system.yaml`] = root(cluster);
+      files[`clusters/${cluster}/settings.yaml`] = settings(cluster);
+      files[`clusters/${cluster}/kustomization.yaml`] = 'resources: [flux-system.yaml, settings.yaml, ../base]\n';
+    }
+    const placed = placementsOf(files);
+    expect(placed['ConfigMap/a']).toEqual(['clusters/alpha default flux-system/apps']);
+    expect(placed['ConfigMap/b']).toEqual(['clusters/beta default flux-system/apps']);
+  });
+});
+
 describe('substituteValue', () => {
   const substitution = { variables: new Map([['DOMAIN', 'example.com'], ['KEY', 'k']]), complete: true };
 

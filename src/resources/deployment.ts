@@ -267,10 +267,19 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
 
   const substitutions = new SubstitutionSources(resources, configs);
   const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
-  const usesFlux = graph.place((member, placement) => {
-    notePatchUse(member);
-    if (!member.patch) addPlacement(member.file, placement);
-  });
+  const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
+    placements.clear();
+    patchUses.clear();
+    return graph.place((member, placement) => {
+      notePatchUse(member);
+      if (!member.patch) addPlacement(member.file, placement);
+    }, placedBefore);
+  };
+  let usesFlux = placeAll();
+  // Which of several `cluster-settings` a cluster reads is known once its
+  // files are: placed again, each reads the one it applies itself.
+  const placedFiles = filesByCluster(placements);
+  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles);
 
   // Files that no Flux Kustomization reaches still take the namespace of the
   // kustomizations that list them; whether they belong to a cluster is unknown,
@@ -463,15 +472,26 @@ class FluxGraph {
     }
   }
 
-  /** Places every file a Flux Kustomization applies; returns whether any was reached. */
-  place(place: (member: Member, placement: FilePlacement) => void): boolean {
+  /**
+   * Places every file a Flux Kustomization applies; returns whether any was
+   * reached. With `placedBefore`, the files each cluster got in a run
+   * before: a `substituteFrom` name that several ConfigMaps or Secrets
+   * carry (one `cluster-settings` per cluster) is read from the one placed
+   * in the cluster the Kustomization runs in.
+   */
+  place(place: (member: Member, placement: FilePlacement) => void, placedBefore?: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     let reached = false;
     const visited = new Set<string>();
-    const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined) => {
+    const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined, parentSubstitution: Substitution | undefined) => {
       const key = `${cluster}\u0000${this.idOf(node)}\u0000${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      const { path, components, targetNamespace, namePrefix, nameSuffix, substitution, remote } = this.resolve(node, parent);
+      const resolved = this.resolve(node, parent, parentSubstitution);
+      const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
+      const placed = placedBefore?.get(cluster);
+      const substitution = placed
+        ? this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file))
+        : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
       // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
       const target = appliedCluster(cluster, remote);
@@ -498,11 +518,11 @@ class FluxGraph {
           const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`;
           if (prefix !== undefined && suffix !== undefined && (prefix || suffix) && !child.isSync) this.appliedName.set(child, `${prefix}${child.name}${suffix}`);
-          visit(child, target, node);
+          visit(child, target, node, substitution);
         }
       }
     };
-    for (const [root, cluster] of this.clusterOfRoots()) visit(root, cluster, undefined);
+    for (const [root, cluster] of this.clusterOfRoots()) visit(root, cluster, undefined, undefined);
     return reached;
   }
 
@@ -674,9 +694,8 @@ class FluxGraph {
    * apply, each with its own `${CLUSTER}`, has a path in each. Asked without
    * a parent, the first resolution that knows the path answers.
    */
-  private resolve(node: FluxNode, parent: FluxNode | undefined): ResolvedNode {
+  private resolve(node: FluxNode, parent: FluxNode | undefined, parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined): ResolvedNode {
     const cached = this.resolved.get(node);
-    const parentSubstitution = parent ? this.resolved.get(parent)?.substitution : undefined;
     if (parentSubstitution === undefined || !(node.resource.file.mentionsVariables || this.inheritsVariables(node))) {
       if (cached && (parent === undefined || cached.path !== undefined)) return cached;
       const result = this.resolveWith(node, parentSubstitution);
@@ -693,10 +712,16 @@ class FluxGraph {
     return result;
   }
 
+  /**
+   * The parent substitutes what it applies, this Kustomization with the
+   * postBuild its patches gave it included, unless the object opts out.
+   */
+  private appliedTo(node: FluxNode, parentSubstitution: Substitution | undefined): Substitution | undefined {
+    return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : undefined;
+  }
+
   private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined): ResolvedNode {
-    // The parent substitutes what it applies, this Kustomization with the
-    // postBuild its patches gave it included, unless the object opts out.
-    const applied = parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : undefined;
+    const applied = this.appliedTo(node, parentSubstitution);
     const read = (value: unknown) => (typeof value === 'string' && applied ? substituteText(value, applied) : value);
     const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
     const path = specPath === undefined ? undefined : normalizeDir(joinPath(this.root || '.', specPath.replace(/^\/+/, '')));
@@ -828,26 +853,51 @@ class SubstitutionSources {
   }
 
   /**
+   * Whether, of a name that several ConfigMaps or Secrets carry (one
+   * `cluster-settings` per cluster), some cluster applies another than the
+   * first: the one a source is read from when the cluster is not known.
+   */
+  picksAnotherIn(placed: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+    for (const objects of this.byName.values()) {
+      if (objects.length < 2) continue;
+      for (const files of placed.values()) {
+        const first = objects.find((object) => files.has(object.file.path));
+        if (first !== undefined && first !== objects[0]) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * `undefined` when the Kustomization has no postBuild: Flux then
    * substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
+   * Of several objects of one name, a source is the first whose file
+   * `preferred` accepts, else the first.
    */
-  substitutionFor(node: FluxNode, inherited: readonly unknown[], parent: Substitution | undefined): Substitution | undefined {
+  substitutionFor(node: FluxNode, inherited: readonly unknown[], parent: Substitution | undefined, preferred?: (file: string) => boolean): Substitution | undefined {
     const own = getPath(node.spec, ['postBuild']);
     const written = [...(isMapping(own) ? [own] : []), ...inherited];
     const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
+    const pick = (objects: readonly RawResource[]) => (preferred && objects.find((object) => preferred(object.file.path))) || objects[0];
     // Most Kustomizations get the same sources (a parent's patches give every
     // child the same): they share one substitution, read once, kept once.
-    const key = memoKey(postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)));
+    const picked = postBuilds.flatMap((postBuild) =>
+      asArray(getPath(postBuild, ['substituteFrom'])).map((source) => {
+        const candidates = this.candidates(source);
+        return (candidates && pick(candidates)?.file.path) ?? null;
+      }),
+    );
+    const key = memoKey([postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)), picked]);
     const known = key === undefined ? undefined : this.substitutions.get(key);
     if (known) return known;
-    const substitution = this.substitutionOf(postBuilds);
+    const substitution = this.substitutionOf(postBuilds, pick);
     if (key !== undefined) this.substitutions.set(key, substitution);
     return substitution;
   }
 
-  private substitutionOf(postBuilds: readonly unknown[]): Substitution {
+  private substitutionOf(postBuilds: readonly unknown[], pick: (objects: readonly RawResource[]) => RawResource | undefined): Substitution {
     const variables = new Map<string, string | null>();
     let complete = true;
     for (const postBuild of postBuilds) {
@@ -856,7 +906,7 @@ class SubstitutionSources {
         continue;
       }
       for (const source of asArray(getPath(postBuild, ['substituteFrom']))) {
-        const read = this.read(source);
+        const read = this.read(source, pick);
         // A source the repository does not hold, optional or not, may exist in
         // the cluster (created by hand or by another tool): its variables are unknown.
         if (read === undefined) {
@@ -871,11 +921,19 @@ class SubstitutionSources {
     return { variables, complete };
   }
 
-  private read(source: unknown): Map<string, string | null> | undefined {
+  /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
+  private candidates(source: unknown): readonly RawResource[] | undefined {
+    const kind = getPath(source, ['kind']);
+    const name = knownString(getPath(source, ['name']));
+    return (kind === 'ConfigMap' || kind === 'Secret') && name !== undefined ? this.byName.get(`${kind}/${name}`) : undefined;
+  }
+
+  private read(source: unknown, pick: (objects: readonly RawResource[]) => RawResource | undefined): Map<string, string | null> | undefined {
     const kind = getPath(source, ['kind']);
     const name = knownString(getPath(source, ['name']));
     if ((kind !== 'ConfigMap' && kind !== 'Secret') || name === undefined) return undefined;
-    const object = this.byName.get(`${kind}/${name}`)?.[0];
+    const candidates = this.candidates(source);
+    const object = candidates && pick(candidates);
     if (object) return kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value);
     if (kind !== 'ConfigMap') return undefined;
     for (const config of this.configs.values()) {
@@ -975,6 +1033,14 @@ function topLevelKustomizations(configs: Map<string, KustomizeConfig>): string[]
   return [...configs.keys()].filter((dir) => !included.has(dir)).sort();
 }
 
+function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]>): Map<string, Set<string>> {
+  const byCluster = new Map<string, Set<string>>();
+  for (const [file, list] of placements) {
+    for (const { cluster } of list) if (cluster !== undefined) (byCluster.get(cluster) ?? byCluster.set(cluster, new Set()).get(cluster)!).add(file);
+  }
+  return byCluster;
+}
+
 /**
  * kustomize reads a directory entry through its kustomization file, and
  * fails on a directory without one ("unable to find one of
@@ -986,10 +1052,11 @@ function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
+      if (tree.hasYamlFile(target)) continue;
       const at = { file: config.file, field, index, entry };
-      if (!tree.exists(target)) {
+      if (!tree.hasDirectory(target)) {
         unresolved.push({ ...at, lacks: 'path', probes: [target] });
-      } else if (!tree.hasYamlFile(target)) {
+      } else if (!configs.has(normalizeDir(target))) {
         const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
         if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: 'kustomization', probes: kustomizations });
       }
