@@ -43445,6 +43445,7 @@ function buildDeployment(input, plan) {
     suffix: ""
   };
   return {
+    root: plan.root,
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
@@ -43482,7 +43483,9 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
+  const nodes = fluxNodesOf(resources);
+  const root = inferRoot(input.root, nodes, tree);
+  const graph = new FluxGraph(nodes, members, tree, substitutions, root);
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43502,6 +43505,7 @@ function planDeployment(input) {
     }
   }
   return {
+    root,
     usesFlux,
     placements,
     patchUses,
@@ -44096,6 +44100,24 @@ function filesByCluster(placements) {
     for (const { cluster } of list) if (cluster !== void 0) (byCluster.get(cluster) ?? byCluster.set(cluster, /* @__PURE__ */ new Set()).get(cluster)).add(file);
   }
   return byCluster;
+}
+function inferRoot(linted, nodes, tree) {
+  const paths = nodes.flatMap((node) => {
+    const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
+    return path === void 0 ? [] : [path.replace(/^\/+/, "")];
+  });
+  if (paths.length === 0) return linted;
+  const resolvedUnder = (root) => paths.filter((path) => tree.hasDirectory(normalizeDir(joinPath(root || ".", path)))).length;
+  let best = linted;
+  let most = resolvedUnder(linted);
+  if (most === paths.length) return linted;
+  for (let candidate = linted; candidate !== ""; ) {
+    const slash = candidate.lastIndexOf("/");
+    candidate = slash === -1 ? "" : candidate.slice(0, slash);
+    const resolved = resolvedUnder(candidate);
+    if (resolved > most) [best, most] = [candidate, resolved];
+  }
+  return best;
 }
 function unresolvedEntries(configs, tree) {
   const unresolved = [];
@@ -47383,7 +47405,7 @@ function loadRepository(files, root, {
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, root, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, deployment.root, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);

@@ -295,6 +295,19 @@ describe('Flux substitution', () => {
   });
 });
 
+describe('the repository root', () => {
+  it('is found above the linted directory when the Flux paths are written from there (homeops-lint kubernetes/)', () => {
+    const files = {
+      'kubernetes/flux/cluster.yaml': fluxKs('apps', './kubernetes/apps'),
+      'kubernetes/apps/cm.yaml': configMap('a', 'default'),
+    };
+    expect(placementsOf(files, 'kubernetes')['ConfigMap/a']).toEqual(['kubernetes/flux default flux-system/apps']);
+    // Paths that resolve where linting started keep the root there.
+    const nested = { 'repo/flux/cluster.yaml': fluxKs('apps', './apps'), 'repo/apps/cm.yaml': configMap('a', 'default'), 'repo/repo/apps/x.yaml': configMap('x', 'default') };
+    expect(placementsOf(nested, 'repo')['ConfigMap/a']).toEqual(['flux default flux-system/apps']);
+  });
+});
+
 describe('substitution sources of one name in several clusters', () => {
   it("reads each cluster's own cluster-settings, also for a Kustomization the clusters share", () => {
     const root = (cluster: string) => fluxKs('flux-system', `./clusters/${cluster}`, '  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: cluster-settings}]\n');

@@ -230,7 +230,7 @@ export function loadRepository(
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
     .map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, root, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, deployment.root, deployment), findings, directives };
 }
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {

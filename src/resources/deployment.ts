@@ -14,6 +14,8 @@ import { asArray, getPath, isMapping, knownString } from './values.js';
  * without running kustomize or Flux, in time linear in the repository's size.
  */
 export interface Deployment {
+  /** The directory Flux paths are relative to, relative to the working directory (see inferRoot). */
+  readonly root: string;
   placementsOf(resource: RawResource): Placement[];
   /** True when the file is only ever used as a kustomize patch, never as a resource. */
   isPatchOnly(path: string): boolean;
@@ -152,6 +154,8 @@ interface KustomizeConfig {
  * building it, which a cache may keep while none of those change.
  */
 export interface DeploymentPlan {
+  /** The directory Flux paths are relative to (see inferRoot). */
+  readonly root: string;
   readonly usesFlux: boolean;
   /** Where each file is applied; a file that nothing applies is absent. */
   readonly placements: ReadonlyMap<string, readonly FilePlacement[]>;
@@ -223,6 +227,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     suffix: '',
   };
   return {
+    root: plan.root,
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
@@ -266,7 +271,9 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
+  const nodes = fluxNodesOf(resources);
+  const root = inferRoot(input.root, nodes, tree);
+  const graph = new FluxGraph(nodes, members, tree, substitutions, root);
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -293,6 +300,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   }
 
   return {
+    root,
     usesFlux,
     placements,
     patchUses,
@@ -1039,6 +1047,33 @@ function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]
     for (const { cluster } of list) if (cluster !== undefined) (byCluster.get(cluster) ?? byCluster.set(cluster, new Set()).get(cluster)!).add(file);
   }
   return byCluster;
+}
+
+/**
+ * The directory the repository's Flux paths are relative to: the root of
+ * the Git source, which is not the directory linted when only part of the
+ * repository is (`homeops-lint kubernetes/` with paths like
+ * `./kubernetes/apps`). Of the linted directory and the directories above
+ * it, the one under which most of the paths that apply this repository
+ * name a linted directory; the linted one when none does better.
+ */
+function inferRoot(linted: string, nodes: readonly FluxNode[], tree: FileTree): string {
+  const paths = nodes.flatMap((node) => {
+    const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
+    return path === undefined ? [] : [path.replace(/^\/+/, '')];
+  });
+  if (paths.length === 0) return linted;
+  const resolvedUnder = (root: string) => paths.filter((path) => tree.hasDirectory(normalizeDir(joinPath(root || '.', path)))).length;
+  let best = linted;
+  let most = resolvedUnder(linted);
+  if (most === paths.length) return linted;
+  for (let candidate = linted; candidate !== ''; ) {
+    const slash = candidate.lastIndexOf('/');
+    candidate = slash === -1 ? '' : candidate.slice(0, slash);
+    const resolved = resolvedUnder(candidate);
+    if (resolved > most) [best, most] = [candidate, resolved];
+  }
+  return best;
 }
 
 /**
