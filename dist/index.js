@@ -45292,10 +45292,9 @@ var pss_s6_overlay_default = defineRule({
   check(workload, context) {
     const restricted = restrictedNamespaces(context.index).filter((candidate) => context.index.shareCluster(workload, candidate));
     if (restricted.length === 0) return;
-    const namespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(["spec", "targetNamespace"])) ?? workload.namespace : workload.namespace;
-    if (namespace === void 0) return;
-    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.name === namespace));
-    if (!namespaceObject) return;
+    const enforced = restrictedNamespaceOf(workload, restricted);
+    if (!enforced) return;
+    const { namespace, namespaceObject } = enforced;
     const labelAt = ["metadata", "labels", ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
       if (replacesInit(use.container.command)) continue;
@@ -45316,6 +45315,16 @@ var pss_s6_overlay_default = defineRule({
     }
   }
 });
+function restrictedNamespaceOf(workload, restricted) {
+  const targetNamespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(["spec", "targetNamespace"])) : void 0;
+  for (const placement of workload.placements) {
+    const namespace = targetNamespace ?? placement.namespace;
+    if (placement.cluster === void 0 || namespace === void 0) continue;
+    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace));
+    if (namespaceObject) return { namespace, namespaceObject };
+  }
+  return void 0;
+}
 function restrictedNamespaces(index) {
   return index.derived(restrictedNamespaces, () => index.ofType("Namespace").filter((namespace) => namespace.get(["metadata", "labels", ENFORCE_LABEL]) === "restricted"));
 }

@@ -75,10 +75,9 @@ export default defineRule<Options>({
     // target namespace is read from its spec, which a cached run decodes.
     const restricted = restrictedNamespaces(context.index).filter((candidate) => context.index.shareCluster(workload, candidate));
     if (restricted.length === 0) return;
-    const namespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(['spec', 'targetNamespace'])) ?? workload.namespace : workload.namespace;
-    if (namespace === undefined) return;
-    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.name === namespace));
-    if (!namespaceObject) return;
+    const enforced = restrictedNamespaceOf(workload, restricted);
+    if (!enforced) return;
+    const { namespace, namespaceObject } = enforced;
     const labelAt = ['metadata', 'labels', ENFORCE_LABEL];
     for (const use of imageUses(workload)) {
       if (replacesInit(use.container.command)) continue;
@@ -99,6 +98,22 @@ export default defineRule<Options>({
     }
   },
 });
+
+/**
+ * The first namespace that enforces restricted where a copy of the workload
+ * runs: each copy in its own cluster and namespace (one base that two
+ * clusters apply into two namespaces, a directory applied twice).
+ */
+function restrictedNamespaceOf(workload: Resource, restricted: readonly Resource[]): { namespace: string; namespaceObject: Resource } | undefined {
+  const targetNamespace = workload.typeId === HELM_RELEASE ? knownString(workload.get(['spec', 'targetNamespace'])) : undefined;
+  for (const placement of workload.placements) {
+    const namespace = targetNamespace ?? placement.namespace;
+    if (placement.cluster === undefined || namespace === undefined) continue;
+    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace));
+    if (namespaceObject) return { namespace, namespaceObject };
+  }
+  return undefined;
+}
 
 function restrictedNamespaces(index: ResourceIndex): readonly Resource[] {
   return index.derived(restrictedNamespaces, () => index.ofType('Namespace').filter((namespace) => namespace.get(['metadata', 'labels', ENFORCE_LABEL]) === 'restricted'));
