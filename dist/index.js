@@ -45659,7 +45659,7 @@ function discoverFiles(targets, cwd) {
     }
     dirs.push(absolute);
     const prefix = toRelative(cwd, absolute);
-    const under = (path) => prefix === "" ? path : path === "." ? prefix : `${prefix}/${path}`;
+    const under = (path) => nameUnder(prefix, path);
     const unlistable = (path, error2) => unlisted.push({ path: under(path), error: error2 });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
@@ -45764,6 +45764,9 @@ function commonDirectory(paths, cwd) {
     common = common.slice(0, i);
   }
   return common.join(sep2) || sep2;
+}
+function nameUnder(prefix, path) {
+  return prefix === "" ? path : path === "." ? prefix : `${prefix}/${path}`;
 }
 function toRelative(cwd, absolute) {
   const path = isAbsolute(absolute) ? relative(cwd, absolute) : absolute;
@@ -46093,7 +46096,7 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname5, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
+import { dirname as dirname5, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -47587,7 +47590,7 @@ async function readProject(options, cache) {
 async function lintProject(options) {
   const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
-  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve6(options.cwd, path))) : void 0;
+  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
   const settings = {
     root,
     rules: config.rules,
@@ -47642,6 +47645,13 @@ function applyBaseline(findings, file, options, notes) {
     );
   }
   return fresh;
+}
+function reportedName(cwd, repository, path) {
+  const absolute = resolve6(cwd, path);
+  const repositoryRoot = resolve6(cwd, repository);
+  const inRepository = relative3(repositoryRoot, absolute);
+  if (inRepository.startsWith("..") || isAbsolute2(inRepository)) return toRelative(cwd, absolute);
+  return nameUnder(toRelative(cwd, repositoryRoot), inRepository === "" ? "." : inRepository.split(sep4).join("/"));
 }
 function isUnder2(file, paths) {
   return paths.some((path) => path === "" || file === path || file.startsWith(`${path}/`));

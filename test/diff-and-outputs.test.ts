@@ -63,6 +63,13 @@ describe('--repo', () => {
     expect(finding.message).toContain('infrastructure/grafana.yaml:4:9');
   });
 
+  it('reports the files given from a subdirectory of the repository, however they are written', async () => {
+    const dir = tempTree({ 'db/a.yaml': backup('a'), 'db/b.yaml': backup('b') });
+    for (const path of ['a.yaml', '../db/a.yaml', join(dir, 'db/a.yaml')]) {
+      expect(locations((await cli(['--repo', '..', '--format', 'json', path], join(dir, 'db'))).stdout)).toEqual(['../db/a.yaml:7:3']);
+    }
+  });
+
   it('reports every finding when no path is given', async () => {
     const dir = tempTree({ 'db/a.yaml': backup('a'), 'db/b.yaml': backup('b') });
     const result = await cli(['--repo', '.', '--format', 'json'], dir);

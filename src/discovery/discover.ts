@@ -56,7 +56,7 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     dirs.push(absolute);
     // Both list normalized relative paths with `/`: joined to the directory's path as they are.
     const prefix = toRelative(cwd, absolute);
-    const under = (path: string) => (prefix === '' ? path : path === '.' ? prefix : `${prefix}/${path}`);
+    const under = (path: string) => nameUnder(prefix, path);
     const unlistable = (path: string, error: string) => unlisted.push({ path: under(path), error });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed) found.add(under(file));
@@ -207,6 +207,16 @@ function commonDirectory(paths: readonly string[], cwd: string): string {
     common = common.slice(0, i);
   }
   return common.join(sep) || sep;
+}
+
+/**
+ * How discovery names a file of a target directory: `prefix`, the target
+ * relative to the working directory, joined with the file's path in it
+ * (`/` separators, `.` for the target itself). A target above the working
+ * directory keeps its `..`: `../k/a.yaml` from inside `k`.
+ */
+export function nameUnder(prefix: string, path: string): string {
+  return prefix === '' ? path : path === '.' ? prefix : `${prefix}/${path}`;
 }
 
 export function toRelative(cwd: string, absolute: string): string {

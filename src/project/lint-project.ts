@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
 import { loadConfig, type ModuleImporter } from '../config/load.js';
 import type { ResolvedConfig } from '../config/validate.js';
-import { discoverFiles, toRelative, UsageError } from '../discovery/discover.js';
+import { discoverFiles, nameUnder, toRelative, UsageError } from '../discovery/discover.js';
 import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { osError, readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
@@ -96,7 +96,7 @@ export async function loadProjectGraph(options: ProjectOptions): Promise<GraphVi
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
   const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
-  const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => toRelative(options.cwd, resolve(options.cwd, path))) : undefined;
+  const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   const settings = {
     root,
     rules: config.rules,
@@ -161,6 +161,18 @@ function applyBaseline(findings: readonly Finding[], file: string, options: Proj
     );
   }
   return fresh;
+}
+
+/**
+ * A path given with `--repo`, named as discovery names the files of the
+ * repository: from inside `k`, `--repo .. a.yaml` names `../k/a.yaml`.
+ */
+function reportedName(cwd: string, repository: string, path: string): string {
+  const absolute = resolve(cwd, path);
+  const repositoryRoot = resolve(cwd, repository);
+  const inRepository = relative(repositoryRoot, absolute);
+  if (inRepository.startsWith('..') || isAbsolute(inRepository)) return toRelative(cwd, absolute);
+  return nameUnder(toRelative(cwd, repositoryRoot), inRepository === '' ? '.' : inRepository.split(sep).join('/'));
 }
 
 /** Whether `file` is one of `paths` or lies under one of them (all relative to the working directory). */
