@@ -43145,7 +43145,9 @@ var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 function expansionsIn(text2) {
   const found = [];
   for (let at = text2.indexOf("${"); at !== -1; ) {
-    const escaped = at > 0 && text2[at - 1] === "$";
+    let dollars = 0;
+    while (at - dollars - 1 >= 0 && text2[at - dollars - 1] === "$") dollars++;
+    const escaped = dollars % 2 === 1;
     const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped);
     if (expansion) found.push(expansion);
     at = text2.indexOf("${", expansion ? expansion.end : at + 2);
@@ -43637,7 +43639,7 @@ var FluxGraph = class {
       const resolved = this.resolve(node, parent, parentSubstitution);
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
-      const substitution = placed ? this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
+      const substitution = placed ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const target = appliedCluster(cluster, remote);
       const labels = isMapping2(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
@@ -43852,7 +43854,7 @@ var FluxGraph = class {
       targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
       namePrefix: affixOf(read(getPath(node.spec, ["namePrefix"]))),
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
-      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], applied),
+      substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
       remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read)
     };
   }
@@ -43960,15 +43962,21 @@ var SubstitutionSources = class {
    * `undefined` when the Kustomization has no postBuild: Flux then
    * substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
-   * Of several objects of one name, a source is the first whose file
-   * `preferred` accepts, else the first.
+   * Flux reads a source in the Kustomization's own `namespace`: of several
+   * objects of one name, a source is the first there (or of no namespace
+   * written, which kustomize may set) whose file `preferred` accepts, else
+   * the first there, else the first `preferred` accepts, else the first.
    */
-  substitutionFor(node, inherited, parent, preferred) {
+  substitutionFor(node, namespace, inherited, parent, preferred = () => false) {
     const own = getPath(node.spec, ["postBuild"]);
     const written = [...isMapping2(own) ? [own] : [], ...inherited];
     const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
-    const pick = (objects) => preferred && objects.find((object) => preferred(object.file.path)) || objects[0];
+    const inNamespace = (object) => {
+      const written2 = knownString(getPath(object.value, ["metadata", "namespace"]));
+      return written2 === void 0 || written2 === namespace;
+    };
+    const pick = (objects) => objects.find((object) => inNamespace(object) && preferred(object.file.path)) ?? objects.find(inNamespace) ?? objects.find((object) => preferred(object.file.path)) ?? objects[0];
     const picked = postBuilds.flatMap(
       (postBuild) => asArray(getPath(postBuild, ["substituteFrom"])).map((source) => {
         const candidates = this.candidates(source);

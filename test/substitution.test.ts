@@ -26,6 +26,8 @@ describe('referencesIn', () => {
   it('reads nothing escaped with $$, and nothing envsubst would not expand', () => {
     expect(read('$${A} $${A:=${B}} ${} ${ A} ${A')).toEqual([]);
     expect(read('${1}')).toEqual(['1']);
+    // `$$` is a `$`: an odd run of them before `{` ends in a reference.
+    expect(read('$$${A} $$$${B} a$$${C}')).toEqual(['A', 'C']);
   });
 });
 

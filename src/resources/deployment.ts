@@ -498,7 +498,7 @@ class FluxGraph {
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
       const substitution = placed
-        ? this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file))
+        ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file))
         : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
       // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
@@ -743,7 +743,7 @@ class FluxGraph {
       targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
       namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
-      substitution: this.sources.substitutionFor(node, this.inheritedSources.get(node) ?? [], applied),
+      substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
       remote: remoteCluster(getPath(node.spec, ['kubeConfig']), this.namespaceOf(node), read),
     };
   }
@@ -880,15 +880,31 @@ class SubstitutionSources {
    * `undefined` when the Kustomization has no postBuild: Flux then
    * substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
-   * Of several objects of one name, a source is the first whose file
-   * `preferred` accepts, else the first.
+   * Flux reads a source in the Kustomization's own `namespace`: of several
+   * objects of one name, a source is the first there (or of no namespace
+   * written, which kustomize may set) whose file `preferred` accepts, else
+   * the first there, else the first `preferred` accepts, else the first.
    */
-  substitutionFor(node: FluxNode, inherited: readonly unknown[], parent: Substitution | undefined, preferred?: (file: string) => boolean): Substitution | undefined {
+  substitutionFor(
+    node: FluxNode,
+    namespace: string,
+    inherited: readonly unknown[],
+    parent: Substitution | undefined,
+    preferred: (file: string) => boolean = () => false,
+  ): Substitution | undefined {
     const own = getPath(node.spec, ['postBuild']);
     const written = [...(isMapping(own) ? [own] : []), ...inherited];
     const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
-    const pick = (objects: readonly RawResource[]) => (preferred && objects.find((object) => preferred(object.file.path))) || objects[0];
+    const inNamespace = (object: RawResource) => {
+      const written = knownString(getPath(object.value, ['metadata', 'namespace']));
+      return written === undefined || written === namespace;
+    };
+    const pick = (objects: readonly RawResource[]) =>
+      objects.find((object) => inNamespace(object) && preferred(object.file.path)) ??
+      objects.find(inNamespace) ??
+      objects.find((object) => preferred(object.file.path)) ??
+      objects[0];
     // Most Kustomizations get the same sources (a parent's patches give every
     // child the same): they share one substitution, read once, kept once.
     const picked = postBuilds.flatMap((postBuild) =>

@@ -47,7 +47,10 @@ const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 function expansionsIn(text: string): Expansion[] {
   const found: Expansion[] = [];
   for (let at = text.indexOf('${'); at !== -1; ) {
-    const escaped = at > 0 && text[at - 1] === '$';
+    // envsubst reads `$$` as a `$`: `$${VAR}` is text, `$$${VAR}` a `$` and then a reference.
+    let dollars = 0;
+    while (at - dollars - 1 >= 0 && text[at - dollars - 1] === '$') dollars++;
+    const escaped = dollars % 2 === 1;
     const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped);
     if (expansion) found.push(expansion);
     at = text.indexOf('${', expansion ? expansion.end : at + 2);
