@@ -43959,8 +43959,8 @@ var SubstitutionSources = class {
     return false;
   }
   /**
-   * `undefined` when the Kustomization has no postBuild: Flux then
-   * substitutes nothing. Its postBuild is read as the parent that applies it
+   * `undefined` when the Kustomization has no postBuild, or one that
+   * defines no variable: Flux then substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
    * Flux reads a source in the Kustomization's own `namespace`: of several
    * objects of one name, a source is the first there (or of no namespace
@@ -43984,11 +43984,12 @@ var SubstitutionSources = class {
       })
     );
     const key = memoKey([postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild), picked]);
-    const known = key === void 0 ? void 0 : this.substitutions.get(key);
-    if (known) return known;
-    const substitution = this.substitutionOf(postBuilds, pick);
-    if (key !== void 0) this.substitutions.set(key, substitution);
-    return substitution;
+    let substitution = key === void 0 ? void 0 : this.substitutions.get(key);
+    if (!substitution) {
+      substitution = this.substitutionOf(postBuilds, pick);
+      if (key !== void 0) this.substitutions.set(key, substitution);
+    }
+    return substitution.complete && substitution.variables.size === 0 ? void 0 : substitution;
   }
   substitutionOf(postBuilds, pick) {
     const variables = /* @__PURE__ */ new Map();

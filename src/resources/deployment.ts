@@ -877,8 +877,8 @@ class SubstitutionSources {
   }
 
   /**
-   * `undefined` when the Kustomization has no postBuild: Flux then
-   * substitutes nothing. Its postBuild is read as the parent that applies it
+   * `undefined` when the Kustomization has no postBuild, or one that
+   * defines no variable: Flux then substitutes nothing. Its postBuild is read as the parent that applies it
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
    * Flux reads a source in the Kustomization's own `namespace`: of several
    * objects of one name, a source is the first there (or of no namespace
@@ -914,11 +914,14 @@ class SubstitutionSources {
       }),
     );
     const key = memoKey([postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)), picked]);
-    const known = key === undefined ? undefined : this.substitutions.get(key);
-    if (known) return known;
-    const substitution = this.substitutionOf(postBuilds, pick);
-    if (key !== undefined) this.substitutions.set(key, substitution);
-    return substitution;
+    let substitution = key === undefined ? undefined : this.substitutions.get(key);
+    if (!substitution) {
+      substitution = this.substitutionOf(postBuilds, pick);
+      if (key !== undefined) this.substitutions.set(key, substitution);
+    }
+    // kustomize-controller substitutes only when there are variables: with
+    // none (an empty substitute, no source), `${VAR}` is applied as written.
+    return substitution.complete && substitution.variables.size === 0 ? undefined : substitution;
   }
 
   private substitutionOf(postBuilds: readonly unknown[], pick: (objects: readonly RawResource[]) => RawResource | undefined): Substitution {
