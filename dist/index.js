@@ -47323,7 +47323,8 @@ function problemsOf(file, directive, used, options) {
       ...directive.region,
       resource: null,
       related: [],
-      fingerprint: fingerprintOf([lintDirective.id, messageId, file, directive.text, data.ruleId ?? ""])
+      // Without the path: a renamed file keeps its findings (a baseline keeps the file beside it).
+      fingerprint: fingerprintOf([lintDirective.id, messageId, directive.text, data.ruleId ?? ""])
     });
   };
   const unknown = directive.ruleIds.filter((ruleId) => !options.knownRuleIds.has(ruleId));
@@ -47385,7 +47386,7 @@ function loadRepository(files, root, {
     const region = file ? file.regionOf(span) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
     const message = formatMessage(yamlSyntax.messages[messageId], data);
     const lineText = file ? (file.text.split("\n", region.line)[region.line - 1] ?? "").trim() : "";
-    const fingerprint = fingerprintOf([yamlSyntax.id, messageId, path, message, lineText]);
+    const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
   const planInputs = cache && createHash3("sha256").update(`${root}\0`);

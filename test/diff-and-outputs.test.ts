@@ -37,6 +37,18 @@ describe('--diff-base', () => {
     expect(await cli(['--diff-base', 'main'], dir)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('reports nothing for a renamed file whose findings are about no resource (syntax, directives)', async () => {
+    const dir = tempTree({ 'db/broken.yaml': '# homeops-lint-disable-next-line no-such-rule\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n' });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'base');
+    git(dir, 'checkout', '-qb', 'rename');
+    git(dir, 'mv', 'db/broken.yaml', 'db/renamed.yaml');
+    git(dir, 'commit', '-qm', 'rename');
+    expect((await cli(['--format', 'json'], dir)).code).toBe(1);
+    expect(await cli(['--diff-base', 'main'], dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
   it('compares uncommitted work with the merge base too, and limits both sides to the paths given', async () => {
     const dir = repoWithBase();
     writeTree(dir, { 'db/wip.yaml': backup('wip'), 'other/wip.yaml': backup('other') });

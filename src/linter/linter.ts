@@ -176,9 +176,11 @@ export function loadRepository(
     if (syntaxSeverity === 'off') return;
     const region = file ? file.regionOf(span) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
     const message = formatMessage(yamlSyntax.messages[messageId]!, data);
-    // Keyed by the text of the broken line, so the same mistake keeps its fingerprint when lines move.
+    // Keyed by the text of the broken line, so the same mistake keeps its
+    // fingerprint when lines move, and without the path, when the file is
+    // renamed (a baseline keeps the file beside it).
     const lineText = file ? (file.text.split('\n', region.line)[region.line - 1] ?? '').trim() : '';
-    const fingerprint = fingerprintOf([yamlSyntax.id, messageId, path, message, lineText]);
+    const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
 

@@ -128,7 +128,8 @@ function problemsOf(file: string, directive: Directive, used: ReadonlySet<string
       ...directive.region,
       resource: null,
       related: [],
-      fingerprint: fingerprintOf([lintDirective.id, messageId, file, directive.text, data.ruleId ?? '']),
+      // Without the path: a renamed file keeps its findings (a baseline keeps the file beside it).
+      fingerprint: fingerprintOf([lintDirective.id, messageId, directive.text, data.ruleId ?? '']),
     });
   };
   const unknown = directive.ruleIds.filter((ruleId) => !options.knownRuleIds.has(ruleId));
