@@ -45680,7 +45680,7 @@ function kindOf(path) {
   try {
     return statSync(path).isDirectory() ? "directory" : "file";
   } catch {
-    return "missing";
+    return lstatSync2(path, { throwIfNoEntry: false }) === void 0 ? "missing" : "file";
   }
 }
 function gitFiles(dir, stamped, unlisted) {

@@ -70,7 +70,8 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
   try {
     return statSync(path).isDirectory() ? 'directory' : 'file';
   } catch {
-    return 'missing';
+    // A link to nothing is there all the same: named, it is a file that cannot be read (a finding).
+    return lstatSync(path, { throwIfNoEntry: false }) === undefined ? 'missing' : 'file';
   }
 }
 

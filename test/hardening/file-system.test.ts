@@ -60,12 +60,13 @@ describe.skipIf(!POSIX).each(['a git work tree', 'a plain directory'])('symbolic
     }
   });
 
-  it('named on the command line, one is refused with a finding, not followed', async () => {
+  it('named on the command line, one is refused with a finding, not followed, dangling or not', async () => {
     const { repo, outside } = repoWithOutside();
     symlinkSync(join(outside, 'secret.yaml'), join(repo, 'link.yaml'));
+    symlinkSync('missing.yaml', join(repo, 'dangling.yaml'));
     if (inGit) commitAll(repo);
-    const { findings } = await lintJson(repo, ['link.yaml', 'ok.yaml']);
-    expect(located(findings)).toEqual(['link.yaml:1:1 yaml-syntax/unreadable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
+    const { findings } = await lintJson(repo, ['dangling.yaml', 'link.yaml', 'ok.yaml']);
+    expect(located(findings)).toEqual(['dangling.yaml:1:1 yaml-syntax/unreadable', 'link.yaml:1:1 yaml-syntax/unreadable', 'ok.yaml:7:3 cnpg-backup-immediate/immediate']);
     expect(findings[0]!.message).toBe(
       'Cannot read file: it is a symbolic link, which Flux does not apply (source-controller leaves symbolic links out of its artifact); homeops-lint does not follow it.',
     );
