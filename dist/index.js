@@ -43475,7 +43475,8 @@ function planDeployment(input) {
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations);
-  const members = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
+  const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
+  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members), []);
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
     const list = placements.get(file) ?? [];

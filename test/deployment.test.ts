@@ -295,6 +295,18 @@ describe('Flux substitution', () => {
   });
 });
 
+describe('an empty kustomization.yaml', () => {
+  it('builds nothing: kustomize refuses it, and Flux, seeing the file, generates none', () => {
+    const files = {
+      'clusters/main/flux.yaml': fluxKs('flux-system', './clusters/main'),
+      'clusters/main/apps.yaml': fluxKs('apps', './apps'),
+      'apps/kustomization.yaml': '# resources: [cm.yaml]\n',
+      'apps/cm.yaml': configMap('a', 'default'),
+    };
+    expect(placementsOf(files)['ConfigMap/a']).toEqual(['? default -']);
+  });
+});
+
 describe('the repository root', () => {
   it('is found above the linted directory when the Flux paths are written from there (homeops-lint kubernetes/)', () => {
     const files = {

@@ -260,7 +260,10 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations);
-  const members: Memo<Member[]> = new Memo((dir) => buildDirectory(dir, tree, configs, members), []);
+  // kustomize refuses an empty kustomization.yaml (only comments, say): Flux,
+  // seeing the file, generates none, and the directory builds nothing.
+  const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
+  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members)), []);
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
     const list = placements.get(file) ?? [];
