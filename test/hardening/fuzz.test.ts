@@ -68,9 +68,16 @@ function manifestIndex(files: readonly TextFile[], pick: number): number {
   return manifests[pick % manifests.length]!;
 }
 
-
 describe('fuzzing the fixtures', () => {
   const cases = fixtureCases();
+  const donors = cases.flat();
+  // A fixture case, one of its manifests mutated.
+  const mutatedCase = fc.record({ which: fc.nat(), file: fc.nat(), changes: mutations }).map(({ which, file, changes }) => {
+    const original = cases[which % cases.length]!;
+    const target = manifestIndex(original, file);
+    const text = changes.reduce((current, change) => mutate(current, change, donors), original[target]!.text);
+    return original.map((kept, i) => (i === target ? { path: kept.path, text } : kept));
+  });
 
   it('has cases to mutate', () => {
     expect(cases.length).toBeGreaterThan(50);
@@ -79,20 +86,7 @@ describe('fuzzing the fixtures', () => {
   it(
     'a mutated file of a fixture case lints, with the rest of its case, within the bound and with findings inside their files',
     async () => {
-      const donors = cases.flat();
-      const arbitrary = fc.record({ which: fc.nat(), file: fc.nat(), changes: mutations });
-      await fc.assert(
-        fc.asyncProperty(
-          arbitrary,
-          yielding(({ which, file, changes }) => {
-            const files = cases[which % cases.length]!;
-            const target = manifestIndex(files, file);
-            const text = changes.reduce((current, change) => mutate(current, change, donors), files[target]!.text);
-            lintChecked(files.map((original, i) => (i === target ? { path: original.path, text } : original)));
-          }),
-        ),
-        parameters,
-      );
+      await fc.assert(fc.asyncProperty(mutatedCase, yielding(lintChecked)), parameters);
     },
     TEST_TIMEOUT_MS,
   );
@@ -100,17 +94,11 @@ describe('fuzzing the fixtures', () => {
   it(
     'a mutated fixture case lints from the analyses a cache stored as it lints without one',
     async () => {
-      const donors = cases.flat();
-      const arbitrary = fc.record({ which: fc.nat(), file: fc.nat(), changes: mutations });
       const directory = tempTree({});
       await fc.assert(
         fc.asyncProperty(
-          arbitrary,
-          yielding(({ which, file, changes }) => {
-            const original = cases[which % cases.length]!;
-            const target = manifestIndex(original, file);
-            const text = changes.reduce((current, change) => mutate(current, change, donors), original[target]!.text);
-            const files = original.map((kept, i) => (i === target ? { path: kept.path, text } : kept));
+          mutatedCase,
+          yielding((files) => {
             const fresh = lint({ root: '', files }).findings;
             // Rules read stored documents through shortcuts of their own (their JSON text).
             const writer = new ProjectCache(directory, 'fuzz');
@@ -128,14 +116,9 @@ describe('fuzzing the fixtures', () => {
   it(
     'through the CLI, a mutated case exits 0 or 1 and prints nothing on stderr',
     async () => {
-      const donors = cases.flat();
-      const arbitrary = fc.record({ which: fc.nat(), file: fc.nat(), changes: mutations });
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ which, file, changes }) => {
-          const files = cases[which % cases.length]!;
-          const target = manifestIndex(files, file);
-          const text = changes.reduce((current, change) => mutate(current, change, donors), files[target]!.text);
-          const dir = hostileTree(Object.fromEntries(files.map((original, i) => [original.path, i === target ? text : original.text])));
+        fc.asyncProperty(mutatedCase, async (files) => {
+          const dir = hostileTree(Object.fromEntries(files.map((file) => [file.path, file.text])));
           const { code, stderr } = await cli(['--format', 'json', '.'], dir);
           expect({ code: code === 0 || code === 1, stderr }).toEqual({ code: true, stderr: '' });
         }),
