@@ -44509,9 +44509,10 @@ function deploysOutpost(resource, index) {
 }
 function isAuthentiksOwn(entry, index) {
   const resource = entry.resource;
-  if (resource.typeId === HELM_RELEASE) return chartNameOf(resource, index) === "authentik";
+  if (resource.typeId === HELM_RELEASE && chartNameOf(resource, index) === "authentik") return true;
+  const goesToAuthentik = (service) => service === void 0 ? deploysOutpost(resource, index) : SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service);
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
-  return services.length > 0 && services.every((service) => service !== void 0 && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
+  return services.length > 0 && services.every(goesToAuthentik);
 }
 function runsOutpostImage(release) {
   let found = false;

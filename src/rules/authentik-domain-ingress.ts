@@ -131,9 +131,13 @@ function deploysOutpost(resource: Resource, index: ResourceIndex): boolean {
  */
 function isAuthentiksOwn(entry: IngressEntry, index: ResourceIndex): boolean {
   const resource = entry.resource;
-  if (resource.typeId === HELM_RELEASE) return chartNameOf(resource, index) === 'authentik';
+  if (resource.typeId === HELM_RELEASE && chartNameOf(resource, index) === 'authentik') return true;
+  // In chart values a route without a named Service goes to the release's
+  // own, which is an outpost when the release runs the proxy image.
+  const goesToAuthentik = (service: string | undefined) =>
+    service === undefined ? deploysOutpost(resource, index) : SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service);
   const services = entry.hosts.flatMap((host) => host.routes.map((route) => route.service));
-  return services.length > 0 && services.every((service) => service !== undefined && (SERVER_SERVICE.test(service) || OUTPOST_SERVICE.test(service)));
+  return services.length > 0 && services.every(goesToAuthentik);
 }
 
 function runsOutpostImage(release: Resource): boolean {
