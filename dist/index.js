@@ -43356,6 +43356,8 @@ var PlacedResource = class {
   namespace;
   placements;
   substituted;
+  // Made when a rule reads a copy other than the first: most objects are placed once.
+  substitutedAs;
   constructor(raw, placements) {
     this.apiVersion = raw.apiVersion;
     this.kind = raw.kind;
@@ -43374,6 +43376,15 @@ var PlacedResource = class {
   }
   get(path) {
     return this.substituted ? this.substituted.at(path) : getPath(this.written, path);
+  }
+  getAs(placement, path) {
+    const { substitution } = placement;
+    if (substitution === this.placements[0]?.substitution) return this.get(path);
+    if (!substitution || !this.file.mentionsVariables || substitutionDisabled(this.written)) return getPath(this.written, path);
+    this.substitutedAs ??= /* @__PURE__ */ new Map();
+    let substituted = this.substitutedAs.get(substitution);
+    if (!substituted) this.substitutedAs.set(substitution, substituted = new SubstitutedValue(this.written, substitution));
+    return substituted.at(path);
   }
 };
 function shapeAt(resource, path) {
@@ -45079,11 +45090,17 @@ var lb_ipam_pool_label_default = defineRule({
   check(resource, context) {
     const pools = context.index.neighbours(resource, POOL).filter((pool) => !isDisabled(pool));
     if (pools.length === 0) return;
-    for (const service of loadBalancersIn(resource)) checkService(service, pools, context);
+    for (const placement of resource.placements) {
+      if (placement.cluster === void 0) continue;
+      const inCluster = pools.filter((pool) => pool.placements.some((p) => p.cluster === placement.cluster));
+      if (inCluster.length === 0) continue;
+      const problems = loadBalancersIn(resource, placement).flatMap((service) => problemOf(service, inCluster, context.options.poolKey) ?? []);
+      for (const problem of problems) context.report(problem);
+      if (problems.length > 0) return;
+    }
   }
 });
-function checkService(service, pools, context) {
-  const key = context.options.poolKey;
+function problemOf(service, pools, key) {
   const labels = syntheticLabels(labelsOf(service.labels), service);
   const annotations = labelsOf(service.annotations);
   const selectorOf = (pool) => pool.get(["spec", "serviceSelector"]);
@@ -45094,24 +45111,23 @@ function checkService(service, pools, context) {
     const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
     if (intended && selects(intended, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
-      context.report({
+      return {
         messageId: fallback ? "annotationOnlyOtherPool" : "annotationOnly",
         data: { what: service.description, key, pool: intended.name ?? "", fallback: fallback?.name ?? "" },
         at: [...service.annotationsAt, key],
         span: "key"
-      });
-      return;
+      };
     }
   }
-  if (pools.some((pool) => selects(pool, labels) !== false)) return;
+  if (pools.some((pool) => selects(pool, labels) !== false)) return void 0;
   const poolNames = pools.map((pool) => `"${pool.name ?? ""}"`).join(", ");
   const hasLabels = isMapping2(service.labels);
-  context.report({
+  return {
     messageId: "noPoolMatches",
     data: { what: service.description, pools: poolNames },
     at: hasLabels ? service.labelsAt : service.typeAt,
     span: hasLabels ? "key" : "value"
-  });
+  };
 }
 function syntheticLabels(labels, service) {
   return {
@@ -45120,18 +45136,20 @@ function syntheticLabels(labels, service) {
     ...labels
   };
 }
-function loadBalancersIn(resource) {
+function loadBalancersIn(resource, placement) {
+  const read = (path) => resource.getAs(placement, path);
+  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
   if (resource.typeId === "Service") {
-    if (!isLoadBalancer(resource.get(["spec"]))) return [];
+    if (!isLoadBalancer(read(["spec"]))) return [];
     return [
       {
-        description: describeResource(resource),
+        description,
         // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
-        name: resource.placements.length > 0 ? resource.placements[0].name : resource.name,
-        namespace: resource.namespace,
-        labels: resource.get(["metadata", "labels"]),
-        labelsComplete: !resource.placements.some((placement) => placement.labelsAdded),
-        annotations: resource.get(["metadata", "annotations"]),
+        name: placement.name,
+        namespace: placement.namespace,
+        labels: read(["metadata", "labels"]),
+        labelsComplete: !placement.labelsAdded,
+        annotations: read(["metadata", "annotations"]),
         labelsAt: ["metadata", "labels"],
         annotationsAt: ["metadata", "annotations"],
         typeAt: ["spec", "type"]
@@ -45141,13 +45159,13 @@ function loadBalancersIn(resource) {
   if (certainlyLacksText(resource.written, "LoadBalancer") && certainlyLacksText(resource.written, "${")) return [];
   if (!mayHoldLoadBalancer(resource.written)) return [];
   const found = [];
-  const values = resource.get(["spec", "values"]);
+  const values = read(["spec", "values"]);
   walkMappings(values, (mapping, path) => {
     if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || isExternalSwitchedOff(mapping)) return;
     if (!("labels" in mapping || "annotations" in mapping || "ports" in mapping)) return;
     const at = ["spec", "values", ...path];
     found.push({
-      description: `${describeResource(resource)} values.${path.join(".")}`,
+      description: `${description} values.${path.join(".")}`,
       name: void 0,
       namespace: void 0,
       labels: mapping.labels,

@@ -44,6 +44,8 @@ export interface Resource {
   readonly namespace: string | undefined;
   readonly placements: readonly Placement[];
   get(path: readonly (string | number)[]): unknown;
+  /** What is at `path` as `placement`'s Flux Kustomization applies the object (its substitution); `get` reads the first placement's. */
+  getAs(placement: Placement, path: readonly (string | number)[]): unknown;
 }
 
 /** A Kubernetes object before the deployment model has placed it. */
@@ -116,6 +118,8 @@ class PlacedResource implements Resource {
   readonly namespace: string | undefined;
   readonly placements: readonly Placement[];
   private readonly substituted: SubstitutedValue | undefined;
+  // Made when a rule reads a copy other than the first: most objects are placed once.
+  private substitutedAs: Map<Substitution, SubstitutedValue> | undefined;
 
   constructor(raw: RawResource, placements: readonly Placement[]) {
     this.apiVersion = raw.apiVersion;
@@ -140,6 +144,16 @@ class PlacedResource implements Resource {
 
   get(path: readonly (string | number)[]): unknown {
     return this.substituted ? this.substituted.at(path) : getPath(this.written, path);
+  }
+
+  getAs(placement: Placement, path: readonly (string | number)[]): unknown {
+    const { substitution } = placement;
+    if (substitution === this.placements[0]?.substitution) return this.get(path);
+    if (!substitution || !this.file.mentionsVariables || substitutionDisabled(this.written)) return getPath(this.written, path);
+    this.substitutedAs ??= new Map();
+    let substituted = this.substitutedAs.get(substitution);
+    if (!substituted) this.substitutedAs.set(substitution, (substituted = new SubstitutedValue(this.written, substitution)));
+    return substituted.at(path);
   }
 }
 

@@ -1,5 +1,5 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
-import { describeResource, type Resource } from '../resources/resource.js';
+import { describeResource, type Placement, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
 import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
@@ -58,12 +58,23 @@ export default defineRule<Options>({
   check(resource, context) {
     const pools = context.index.neighbours(resource, POOL).filter((pool) => !isDisabled(pool));
     if (pools.length === 0) return;
-    for (const service of loadBalancersIn(resource)) checkService(service, pools, context);
+    // Each copy against the pools of its own cluster, read as its Flux
+    // Kustomization applies it (one base that two clusters apply, each with
+    // its own values); the first copy that gets no address is reported.
+    for (const placement of resource.placements) {
+      if (placement.cluster === undefined) continue;
+      const inCluster = pools.filter((pool) => pool.placements.some((p) => p.cluster === placement.cluster));
+      if (inCluster.length === 0) continue;
+      const problems = loadBalancersIn(resource, placement).flatMap((service) => problemOf(service, inCluster, context.options.poolKey) ?? []);
+      for (const problem of problems) context.report(problem);
+      if (problems.length > 0) return;
+    }
   },
 });
 
-function checkService(service: LoadBalancer, pools: readonly Resource[], context: RuleContext<Options>): void {
-  const key = context.options.poolKey;
+type Report = Parameters<RuleContext<Options>['report']>[0];
+
+function problemOf(service: LoadBalancer, pools: readonly Resource[], key: string): Report | undefined {
   const labels = syntheticLabels(labelsOf(service.labels), service);
   const annotations = labelsOf(service.annotations);
   const selectorOf = (pool: Resource) => pool.get(['spec', 'serviceSelector']);
@@ -79,24 +90,23 @@ function checkService(service: LoadBalancer, pools: readonly Resource[], context
     // the annotation does nothing, and costs nothing either.
     if (intended && selects(intended, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
-      context.report({
+      return {
         messageId: fallback ? 'annotationOnlyOtherPool' : 'annotationOnly',
         data: { what: service.description, key, pool: intended.name ?? '', fallback: fallback?.name ?? '' },
         at: [...service.annotationsAt, key],
         span: 'key',
-      });
-      return;
+      };
     }
   }
-  if (pools.some((pool) => selects(pool, labels) !== false)) return;
+  if (pools.some((pool) => selects(pool, labels) !== false)) return undefined;
   const poolNames = pools.map((pool) => `"${pool.name ?? ''}"`).join(', ');
   const hasLabels = isMapping(service.labels);
-  context.report({
+  return {
     messageId: 'noPoolMatches',
     data: { what: service.description, pools: poolNames },
     at: hasLabels ? service.labelsAt : service.typeAt,
     span: hasLabels ? 'key' : 'value',
-  });
+  };
 }
 
 // Pools may also select on the Service's name and namespace through these keys;
@@ -109,18 +119,21 @@ function syntheticLabels(labels: Labels, service: LoadBalancer): Labels {
   };
 }
 
-function loadBalancersIn(resource: Resource): LoadBalancer[] {
+/** The LoadBalancer Services of one copy of the resource, read as its placement applies them. */
+function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer[] {
+  const read = (path: readonly (string | number)[]) => resource.getAs(placement, path);
+  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
   if (resource.typeId === 'Service') {
-    if (!isLoadBalancer(resource.get(['spec']))) return [];
+    if (!isLoadBalancer(read(['spec']))) return [];
     return [
       {
-        description: describeResource(resource),
+        description,
         // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
-        name: resource.placements.length > 0 ? resource.placements[0]!.name : resource.name,
-        namespace: resource.namespace,
-        labels: resource.get(['metadata', 'labels']),
-        labelsComplete: !resource.placements.some((placement) => placement.labelsAdded),
-        annotations: resource.get(['metadata', 'annotations']),
+        name: placement.name,
+        namespace: placement.namespace,
+        labels: read(['metadata', 'labels']),
+        labelsComplete: !placement.labelsAdded,
+        annotations: read(['metadata', 'annotations']),
         labelsAt: ['metadata', 'labels'],
         annotationsAt: ['metadata', 'annotations'],
         typeAt: ['spec', 'type'],
@@ -136,13 +149,13 @@ function loadBalancersIn(resource: Resource): LoadBalancer[] {
   if (certainlyLacksText(resource.written, 'LoadBalancer') && certainlyLacksText(resource.written, '${')) return [];
   if (!mayHoldLoadBalancer(resource.written)) return [];
   const found: LoadBalancer[] = [];
-  const values = resource.get(['spec', 'values']);
+  const values = read(['spec', 'values']);
   walkMappings(values, (mapping, path) => {
     if (!isLoadBalancer(mapping) || isSwitchedOff(values, path) || isExternalSwitchedOff(mapping)) return;
     if (!('labels' in mapping || 'annotations' in mapping || 'ports' in mapping)) return;
     const at = ['spec', 'values', ...path];
     found.push({
-      description: `${describeResource(resource)} values.${path.join('.')}`,
+      description: `${description} values.${path.join('.')}`,
       name: undefined,
       namespace: undefined,
       labels: mapping.labels,
