@@ -43130,6 +43130,10 @@ function walkMappings(value, visit2) {
   };
   if (typeof value === "object" && value !== null) walk(value);
 }
+function readsAsTrue(value) {
+  return value === true || typeof value === "string" && YAML_TRUE.has(value);
+}
+var YAML_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE"]);
 function isSwitchedOff(values, path) {
   let current = values;
   for (let depth = 0; ; depth++) {
@@ -44380,6 +44384,7 @@ function valuesIngresses(resource) {
   walkMappings(values, (mapping, path) => {
     if (!path.includes("ingress") || path.includes("tls") || !hasHosts(mapping, path)) return;
     if (isSwitchedOff(values, path)) return;
+    if (path.at(-1) === "ingress" && !readsAsTrue(mapping.enabled)) return;
     const at = ["spec", "values", ...path];
     const ingress = resource.get(at);
     const hosts = hostsOf(ingress, at).map((entry) => ({ ...entry, host: entry.host === void 0 ? void 0 : renderReleaseTemplate(entry.host, release) }));
@@ -45194,10 +45199,8 @@ function isExternalSwitchedOff(service) {
   return isMapping2(service.external) && service.external.enabled === false;
 }
 function isDisabled(pool) {
-  const disabled = pool.get(["spec", "disabled"]);
-  return disabled === true || typeof disabled === "string" && YAML_TRUE.has(disabled);
+  return readsAsTrue(pool.get(["spec", "disabled"]));
 }
-var YAML_TRUE = /* @__PURE__ */ new Set(["true", "True", "TRUE"]);
 function isLoadBalancer(spec) {
   if (!isMapping2(spec) || spec.type !== "LoadBalancer") return false;
   const lbClass = spec.loadBalancerClass;

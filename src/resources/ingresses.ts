@@ -1,7 +1,7 @@
 import { helmReleaseInstall, renderReleaseTemplate } from './helm-release.js';
 import { HELM_RELEASE } from './kinds.js';
 import { shapeAt, type Resource } from './resource.js';
-import { asArray, certainlyLacksKey, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from './values.js';
+import { asArray, certainlyLacksKey, getPath, isMapping, knownString, readsAsTrue, walkMappings, isSwitchedOff, type Mapping } from './values.js';
 import type { Path } from '../yaml/locate.js';
 
 /** One host an ingress serves, with where it is written. */
@@ -76,6 +76,10 @@ function valuesIngresses(resource: Resource): IngressEntry[] {
     // `tls: [{hosts: [...]}]` under an ingress names certificates, not routes.
     if (!path.includes('ingress') || path.includes('tls') || !hasHosts(mapping, path)) return;
     if (isSwitchedOff(values, path)) return;
+    // A chart's own `ingress:` block renders only when enabled (Helm's chart
+    // scaffold, bitnami, Grafana, kube-prometheus-stack default it off);
+    // app-template's named ingresses (`ingress.<name>`) are on unless switched off.
+    if (path.at(-1) === 'ingress' && !readsAsTrue(mapping.enabled)) return;
     const at = ['spec', 'values', ...path];
     const ingress = resource.get(at) as Mapping;
     const hosts = hostsOf(ingress, at).map((entry) => ({ ...entry, host: entry.host === undefined ? undefined : renderReleaseTemplate(entry.host, release) }));

@@ -136,6 +136,18 @@ export function walkMappings(value: unknown, visit: (mapping: Mapping, path: rea
 }
 
 /**
+ * `true`, or a string YAML reads as true: what Flux's substitution makes of
+ * `enabled: ${VAR}` when VAR is `true` (it decodes the substituted text).
+ */
+export function readsAsTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && YAML_TRUE.has(value));
+}
+
+// True in YAML 1.1 and 1.2 alike. Flux decodes substituted text as YAML 1.1,
+// where `yes` and `on` are true too; left out, a value counts as not true.
+const YAML_TRUE: ReadonlySet<string> = new Set(['true', 'True', 'TRUE']);
+
+/**
  * Whether the mapping at `path` in chart values, or one holding it, says
  * `enabled: false`: a chart renders nothing for a part it is told to leave
  * out (an app-template controller, an ingress, a metrics sidecar).

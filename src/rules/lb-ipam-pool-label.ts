@@ -1,7 +1,7 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Placement, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
-import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
+import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, readsAsTrue, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
 
@@ -208,14 +208,8 @@ function isExternalSwitchedOff(service: Mapping): boolean {
  * `disabled: ${VAR}` (a quoted one the API server refuses: no pool either).
  */
 function isDisabled(pool: Resource): boolean {
-  const disabled = pool.get(['spec', 'disabled']);
-  return disabled === true || (typeof disabled === 'string' && YAML_TRUE.has(disabled));
+  return readsAsTrue(pool.get(['spec', 'disabled']));
 }
-
-// True in YAML 1.1 and 1.2 alike. Flux decodes substituted text as YAML 1.1,
-// where `yes` and `on` are true too; left out, a pool counts as enabled:
-// fewer Services are taken for served by none.
-const YAML_TRUE: ReadonlySet<string> = new Set(['true', 'True', 'TRUE']);
 
 function isLoadBalancer(spec: unknown): boolean {
   if (!isMapping(spec) || spec.type !== 'LoadBalancer') return false;
