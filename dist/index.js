@@ -46127,7 +46127,7 @@ var formatters = { github, json, junit, sarif, stylish };
 
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-import { existsSync as existsSync4, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, lstatSync as lstatSync3, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname5, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
@@ -47681,6 +47681,7 @@ function applyBaseline(findings, file, options, notes) {
 }
 function reportedName(cwd, repository, path) {
   const absolute = resolve6(cwd, path);
+  if (lstatSync3(absolute, { throwIfNoEntry: false }) === void 0) throw new UsageError(`no such file or directory: ${path}`);
   const repositoryRoot = resolve6(cwd, repository);
   const inRepository = relative3(repositoryRoot, absolute);
   if (inRepository.startsWith("..") || isAbsolute2(inRepository)) return toRelative(cwd, absolute);

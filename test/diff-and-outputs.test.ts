@@ -82,6 +82,11 @@ describe('--repo', () => {
     }
   });
 
+  it('refuses a path given that does not exist, as a run without --repo does', async () => {
+    const dir = tempTree({ 'db/a.yaml': backup('a') });
+    expect(await cli(['--repo', '.', 'db/typo.yaml'], dir)).toEqual({ code: 2, stdout: '', stderr: 'homeops-lint: no such file or directory: db/typo.yaml\n' });
+  });
+
   it('reports every finding when no path is given', async () => {
     const dir = tempTree({ 'db/a.yaml': backup('a'), 'db/b.yaml': backup('b') });
     const result = await cli(['--repo', '.', '--format', 'json'], dir);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
@@ -169,6 +169,8 @@ function applyBaseline(findings: readonly Finding[], file: string, options: Proj
  */
 function reportedName(cwd: string, repository: string, path: string): string {
   const absolute = resolve(cwd, path);
+  // As without --repo: a path with nothing at it (a typo, or one written from elsewhere) is a usage error, not a clean run.
+  if (lstatSync(absolute, { throwIfNoEntry: false }) === undefined) throw new UsageError(`no such file or directory: ${path}`);
   const repositoryRoot = resolve(cwd, repository);
   const inRepository = relative(repositoryRoot, absolute);
   if (inRepository.startsWith('..') || isAbsolute(inRepository)) return toRelative(cwd, absolute);
