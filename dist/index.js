@@ -43441,16 +43441,22 @@ function buildDeployment(input, plan) {
   const definers = new Map(
     input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource])
   );
+  const pathExists = input.pathExists ?? (() => false);
+  const linted = input.linted ?? input.root;
+  const existsOutside = (path, exists2) => {
+    if (exists2 || path === void 0) return exists2;
+    const fromHere = normalizeDir(joinPath(input.root || ".", path));
+    return !(linted === "" || fromHere === linted || fromHere.startsWith(`${linted}/`)) && pathExists(fromHere);
+  };
   const byDocument = /* @__PURE__ */ new Map();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
     const key = `${definedIn.file}\0${definedIn.documentIndex}`;
     const resource = definers.get(key);
     if (resource === void 0) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    const kustomization = { ...planned, resource };
+    const kustomization = { ...planned, pathExists: existsOutside(planned.path, planned.pathExists), pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })), resource };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)).push(kustomization);
     return kustomization;
   });
-  const pathExists = input.pathExists ?? (() => false);
   const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced = {
     cluster: plan.usesFlux ? void 0 : IMPLICIT_CLUSTER,
@@ -43462,7 +43468,6 @@ function buildDeployment(input, plan) {
     suffix: ""
   };
   return {
-    root: plan.root,
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
@@ -43501,9 +43506,7 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs);
-  const nodes = fluxNodesOf(resources);
-  const root = inferRoot(input.root, nodes, tree);
-  const graph = new FluxGraph(nodes, members, tree, substitutions, root);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43523,7 +43526,6 @@ function planDeployment(input) {
     }
   }
   return {
-    root,
     usesFlux,
     placements,
     patchUses,
@@ -44126,13 +44128,18 @@ function filesByCluster(placements) {
   }
   return byCluster;
 }
-function inferRoot(linted, nodes, tree) {
+function repositoryRoot(input) {
+  const linted = input.root;
+  if (linted === "" || linted === ".." || linted.startsWith("../")) return linted;
+  const tree = new FileTree(input.paths);
+  const exists2 = (dir) => tree.hasDirectory(dir) || (input.pathExists?.(dir) ?? false);
+  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)));
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
     return path === void 0 ? [] : [path.replace(/^\/+/, "")];
   });
   if (paths.length === 0) return linted;
-  const resolvedUnder = (root) => paths.filter((path) => tree.hasDirectory(normalizeDir(joinPath(root || ".", path)))).length;
+  const resolvedUnder = (root) => paths.filter((path) => exists2(normalizeDir(joinPath(root || ".", path)))).length;
   let best = linted;
   let most = resolvedUnder(linted);
   if (most === paths.length) return linted;
@@ -47412,7 +47419,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
-  const planInputs = cache && createHash3("sha256").update(`${root}\0`);
+  const planInputs = cache && createHash3("sha256");
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -47444,13 +47451,14 @@ function loadRepository(files, root, {
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     planInputs?.update(`${file.path}\0${isKustomization || analysis.feedsDeployment ? key : ""}\0`);
   }
-  const planKey = planInputs?.digest("hex");
+  const repository = repositoryRoot({ root, paths, resources: raws, pathExists });
+  const planKey = planInputs?.update(`${repository}\0`).digest("hex");
   const storedPlan = planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey);
-  const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
-  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, deployment.root, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, repository, deployment), findings, directives };
 }
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
@@ -47682,10 +47690,10 @@ function applyBaseline(findings, file, options, notes) {
 function reportedName(cwd, repository, path) {
   const absolute = resolve6(cwd, path);
   if (lstatSync3(absolute, { throwIfNoEntry: false }) === void 0) throw new UsageError(`no such file or directory: ${path}`);
-  const repositoryRoot = resolve6(cwd, repository);
-  const inRepository = relative3(repositoryRoot, absolute);
+  const repositoryRoot2 = resolve6(cwd, repository);
+  const inRepository = relative3(repositoryRoot2, absolute);
   if (inRepository.startsWith("..") || isAbsolute2(inRepository)) return toRelative(cwd, absolute);
-  return nameUnder(toRelative(cwd, repositoryRoot), inRepository === "" ? "." : inRepository.split(sep4).join("/"));
+  return nameUnder(toRelative(cwd, repositoryRoot2), inRepository === "" ? "." : inRepository.split(sep4).join("/"));
 }
 function isUnder2(file, paths) {
   return paths.some((path) => path === "" || file === path || file.startsWith(`${path}/`));

@@ -8,7 +8,6 @@ import { tempTree } from './helpers/temp-repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-
 const BACKUP = 'apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata:\n  name: b\nspec:\n  cluster: {name: pg}\n  immediate: true\n';
 const CLEAN = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n';
 
@@ -60,6 +59,20 @@ describe('homeops-lint CLI', async () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout).summary.errors).toBe(1);
+  });
+});
+
+describe('a run over part of a repository', () => {
+  const fluxKs = (name: string, path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+  const tree = () => tempTree({ 'clusters/main/apps.yaml': fluxKs('apps', './apps'), 'clusters/main/infra.yaml': fluxKs('infra', './infra'), 'apps/c.yaml': CLEAN });
+
+  it('reads Flux paths from the top, and takes one outside the linted directory for there when it is on disk', async () => {
+    const result = await cli(['--format', 'json', 'clusters/main'], tree());
+    // ./apps is on disk; ./infra is not, anywhere.
+    expect(JSON.parse(result.stdout).findings.map((f: { ruleId: string; message: string }) => `${f.ruleId} ${f.message.split(',')[0]}`)).toEqual([
+      'flux-path-missing Flux Kustomization "flux-system/infra" applies infra',
+    ]);
   });
 });
 

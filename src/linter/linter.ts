@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { isAlias, visit, type Alias, type Document, type Node } from 'yaml';
-import { buildDeployment, feedsDeployment, planDeployment, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
+import { buildDeployment, feedsDeployment, planDeployment, repositoryRoot, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, isKustomizationFile, objectTypeOf, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
@@ -187,7 +187,7 @@ export function loadRepository(
   // What the deployment plan depends on (see DeploymentInput): the files'
   // paths, and the content of those it reads, so a cache can keep the plan
   // while an edit leaves them alone.
-  const planInputs = cache && createHash('sha256').update(`${root}\u0000`);
+  const planInputs = cache && createHash('sha256');
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const paths: string[] = [];
   const kustomizations: DeploymentInput['kustomizations'][number][] = [];
@@ -224,15 +224,17 @@ export function loadRepository(
     planInputs?.update(`${file.path}\u0000${isKustomization || analysis.feedsDeployment ? key : ''}\u0000`);
   }
 
-  const planKey = planInputs?.digest('hex');
+  // Flux paths start at the top of the repository, which a run over part of it may lie below.
+  const repository = repositoryRoot({ root, paths, resources: raws, pathExists });
+  const planKey = planInputs?.update(`${repository}\u0000`).digest('hex');
   const storedPlan = planKey === undefined ? undefined : cache?.deploymentPlan(planKey);
-  const plan = storedPlan ?? planDeployment({ root, paths, kustomizations, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
-  const deployment = buildDeployment({ root, paths, kustomizations, resources: raws, pathExists }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
     .map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, deployment.root, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, repository, deployment), findings, directives };
 }
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {

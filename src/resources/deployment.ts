@@ -14,8 +14,6 @@ import { asArray, getPath, isMapping, knownString } from './values.js';
  * without running kustomize or Flux, in time linear in the repository's size.
  */
 export interface Deployment {
-  /** The directory Flux paths are relative to, relative to the working directory (see inferRoot). */
-  readonly root: string;
   placementsOf(resource: RawResource): Placement[];
   /** True when the file is only ever used as a kustomize patch, never as a resource. */
   isPatchOnly(path: string): boolean;
@@ -80,8 +78,13 @@ export interface MissingEntry {
  * that are not among `paths`; the rest is per resource (placementsOf).
  */
 export interface DeploymentInput {
-  /** Directory (relative to the working directory, `''` for it) that Flux paths are relative to. */
+  /** Directory (relative to the working directory, `''` for it) that Flux paths are relative to (see repositoryRoot). */
   readonly root: string;
+  /**
+   * The directory linted, when only part of the repository above it is
+   * (`root` is then above it): a Flux path outside it may exist on disk.
+   */
+  readonly linted?: string;
   /** Every discovered YAML file that could be read. */
   readonly paths: readonly string[];
   /**
@@ -154,8 +157,6 @@ interface KustomizeConfig {
  * building it, which a cache may keep while none of those change.
  */
 export interface DeploymentPlan {
-  /** The directory Flux paths are relative to (see inferRoot). */
-  readonly root: string;
   readonly usesFlux: boolean;
   /** Where each file is applied; a file that nothing applies is absent. */
   readonly placements: ReadonlyMap<string, readonly FilePlacement[]>;
@@ -205,17 +206,24 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
       .filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId))
       .map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]),
   );
+  const pathExists = input.pathExists ?? (() => false);
+  // A Flux path outside the linted directory is not among the linted files; it may exist on disk.
+  const linted = input.linted ?? input.root;
+  const existsOutside = (path: string | undefined, exists: boolean) => {
+    if (exists || path === undefined) return exists;
+    const fromHere = normalizeDir(joinPath(input.root || '.', path));
+    return !(linted === '' || fromHere === linted || fromHere.startsWith(`${linted}/`)) && pathExists(fromHere);
+  };
   // Rules ask for the Kustomizations of each object they check: kept by document, not searched for each.
   const byDocument = new Map<string, FluxKustomization[]>();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
     const key = `${definedIn.file}\u0000${definedIn.documentIndex}`;
     const resource = definers.get(key);
     if (resource === undefined) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    const kustomization = { ...planned, resource };
+    const kustomization = { ...planned, pathExists: existsOutside(planned.path, planned.pathExists), pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })), resource };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)!).push(kustomization);
     return kustomization;
   });
-  const pathExists = input.pathExists ?? (() => false);
   const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced: FilePlacement = {
     cluster: plan.usesFlux ? undefined : IMPLICIT_CLUSTER,
@@ -227,7 +235,6 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     suffix: '',
   };
   return {
-    root: plan.root,
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
@@ -274,9 +281,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs);
-  const nodes = fluxNodesOf(resources);
-  const root = inferRoot(input.root, nodes, tree);
-  const graph = new FluxGraph(nodes, members, tree, substitutions, root);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -303,7 +308,6 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   }
 
   return {
-    root,
     usesFlux,
     placements,
     patchUses,
@@ -1076,16 +1080,23 @@ function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]
  * the Git source, which is not the directory linted when only part of the
  * repository is (`homeops-lint kubernetes/` with paths like
  * `./kubernetes/apps`). Of the linted directory and the directories above
- * it, the one under which most of the paths that apply this repository
- * name a linted directory; the linted one when none does better.
+ * it up to the working directory, the one under which most of the paths
+ * that apply this repository name a directory (linted, or on disk); the
+ * linted one when none does better.
  */
-function inferRoot(linted: string, nodes: readonly FluxNode[], tree: FileTree): string {
+export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | 'resources' | 'pathExists'>): string {
+  const linted = input.root;
+  // Nothing above the working directory is looked at: a run from the top of the repository has no choice to make.
+  if (linted === '' || linted === '..' || linted.startsWith('../')) return linted;
+  const tree = new FileTree(input.paths);
+  const exists = (dir: string) => tree.hasDirectory(dir) || (input.pathExists?.(dir) ?? false);
+  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)));
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
     return path === undefined ? [] : [path.replace(/^\/+/, '')];
   });
   if (paths.length === 0) return linted;
-  const resolvedUnder = (root: string) => paths.filter((path) => tree.hasDirectory(normalizeDir(joinPath(root || '.', path)))).length;
+  const resolvedUnder = (root: string) => paths.filter((path) => exists(normalizeDir(joinPath(root || '.', path)))).length;
   let best = linted;
   let most = resolvedUnder(linted);
   if (most === paths.length) return linted;
