@@ -44131,25 +44131,38 @@ function filesByCluster(placements) {
 function repositoryRoot(input) {
   const linted = input.root;
   if (linted === "" || linted === ".." || linted.startsWith("../")) return linted;
-  const tree = new FileTree(input.paths);
-  const exists2 = (dir) => tree.hasDirectory(dir) || (input.pathExists?.(dir) ?? false);
-  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)));
+  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
     return path === void 0 ? [] : [path.replace(/^\/+/, "")];
   });
   if (paths.length === 0) return linted;
-  const resolvedUnder = (root) => paths.filter((path) => exists2(normalizeDir(joinPath(root || ".", path)))).length;
+  const linedUp = [...input.paths].sort();
+  const isLinted = (dir) => hasPathUnder(linedUp, dir);
+  const under = (root, exists3) => paths.filter((path) => exists3(normalizeDir(joinPath(root || ".", path)))).length;
+  let most = under(linted, isLinted);
+  if (most * 2 >= paths.length) return linted;
+  const exists2 = (dir) => isLinted(dir) || (input.pathExists?.(dir) ?? false);
   let best = linted;
-  let most = resolvedUnder(linted);
-  if (most === paths.length) return linted;
+  most = under(linted, exists2);
   for (let candidate = linted; candidate !== ""; ) {
     const slash = candidate.lastIndexOf("/");
     candidate = slash === -1 ? "" : candidate.slice(0, slash);
-    const resolved = resolvedUnder(candidate);
+    const resolved = under(candidate, exists2);
     if (resolved > most) [best, most] = [candidate, resolved];
   }
   return best;
+}
+function hasPathUnder(sorted, dir) {
+  const prefix = dir === "." || dir === "" ? "" : `${dir}/`;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = low + high >>> 1;
+    if (sorted[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return low < sorted.length && sorted[low].startsWith(prefix);
 }
 function unresolvedEntries(configs, tree) {
   const unresolved = [];
@@ -47451,9 +47464,12 @@ function loadRepository(files, root, {
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     planInputs?.update(`${file.path}\0${isKustomization || analysis.feedsDeployment ? key : ""}\0`);
   }
-  const repository = repositoryRoot({ root, paths, resources: raws, pathExists });
-  const planKey = planInputs?.update(`${repository}\0`).digest("hex");
-  const storedPlan = planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey);
+  const inputsDigest = planInputs?.digest("hex");
+  const keyFor = (top) => inputsDigest === void 0 ? void 0 : createHash3("sha256").update(`${inputsDigest}\0${top}`).digest("hex");
+  const planFromHere = cache?.deploymentPlan(keyFor(root));
+  const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
+  const planKey = keyFor(repository);
+  const storedPlan = planFromHere ?? (planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);

@@ -73,6 +73,10 @@ describe('a run over part of a repository', () => {
     expect(JSON.parse(result.stdout).findings.map((f: { ruleId: string; message: string }) => `${f.ruleId} ${f.message.split(',')[0]}`)).toEqual([
       'flux-path-missing Flux Kustomization "flux-system/infra" applies infra',
     ]);
+    // The same through a cache, filled, then read (the plan is kept under the top it was made for).
+    const dir = tree();
+    const uncached = await cli(['--format', 'json', 'clusters/main'], dir);
+    for (let run = 0; run < 2; run++) expect(await cli(['--format', 'json', '--cache-location', 'cache', 'clusters/main'], dir)).toEqual(uncached);
   });
 });
 

@@ -224,10 +224,16 @@ export function loadRepository(
     planInputs?.update(`${file.path}\u0000${isKustomization || analysis.feedsDeployment ? key : ''}\u0000`);
   }
 
-  // Flux paths start at the top of the repository, which a run over part of it may lie below.
-  const repository = repositoryRoot({ root, paths, resources: raws, pathExists });
-  const planKey = planInputs?.update(`${repository}\u0000`).digest('hex');
-  const storedPlan = planKey === undefined ? undefined : cache?.deploymentPlan(planKey);
+  // Flux paths start at the top of the repository, which a run over part of
+  // it may lie below. A plan kept for these inputs from the linted directory
+  // says the paths start there: finding that out again reads every Flux
+  // Kustomization's spec (~20 ms of a run after one edit).
+  const inputsDigest = planInputs?.digest('hex');
+  const keyFor = (top: string) => (inputsDigest === undefined ? undefined : createHash('sha256').update(`${inputsDigest}\u0000${top}`).digest('hex'));
+  const planFromHere = cache?.deploymentPlan(keyFor(root)!);
+  const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
+  const planKey = keyFor(repository);
+  const storedPlan = planFromHere ?? (planKey === undefined ? undefined : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
