@@ -44032,15 +44032,14 @@ var SubstitutionSources = class {
   }
   /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
   candidates(source) {
-    const kind = getPath(source, ["kind"]);
-    const name = knownString(getPath(source, ["name"]));
-    return (kind === "ConfigMap" || kind === "Secret") && name !== void 0 ? this.byName.get(`${kind}/${name}`) : void 0;
+    const reference = sourceReference(source);
+    return reference && this.byName.get(`${reference.kind}/${reference.name}`);
   }
   read(source, pick) {
-    const kind = getPath(source, ["kind"]);
-    const name = knownString(getPath(source, ["name"]));
-    if (kind !== "ConfigMap" && kind !== "Secret" || name === void 0) return void 0;
-    const candidates = this.candidates(source);
+    const reference = sourceReference(source);
+    if (reference === void 0) return void 0;
+    const { kind, name } = reference;
+    const candidates = this.byName.get(`${kind}/${name}`);
     const object = candidates && pick(candidates);
     if (object) return kind === "ConfigMap" ? configMapData(object.value) : secretData(object.value);
     if (kind !== "ConfigMap") return void 0;
@@ -44051,6 +44050,11 @@ var SubstitutionSources = class {
     return void 0;
   }
 };
+function sourceReference(source) {
+  const kind = getPath(source, ["kind"]);
+  const name = knownString(getPath(source, ["name"]));
+  return (kind === "ConfigMap" || kind === "Secret") && name !== void 0 ? { kind, name } : void 0;
+}
 function memoKey(value) {
   try {
     return JSON.stringify(value);
@@ -44302,9 +44306,6 @@ var FileTree = class {
   hasDirectory(path) {
     const dir = normalizeDir(path);
     return this.yamlByDir.has(dir) || this.subdirs.has(dir);
-  }
-  exists(path) {
-    return this.hasYamlFile(path) || this.hasDirectory(path);
   }
   yamlFilesIn(dir) {
     return this.yamlByDir.get(dir) ?? [];
@@ -47469,7 +47470,7 @@ function loadRepository(files, root, {
   const planFromHere = cache?.deploymentPlan(keyFor(root));
   const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
   const planKey = keyFor(repository);
-  const storedPlan = planFromHere ?? (planKey === void 0 ? void 0 : cache?.deploymentPlan(planKey));
+  const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);

@@ -233,7 +233,8 @@ export function loadRepository(
   const planFromHere = cache?.deploymentPlan(keyFor(root)!);
   const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
   const planKey = keyFor(repository);
-  const storedPlan = planFromHere ?? (planKey === undefined ? undefined : cache?.deploymentPlan(planKey));
+  // Looked up under the top found, unless that is where it was looked up already.
+  const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);

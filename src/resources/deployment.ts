@@ -957,16 +957,15 @@ class SubstitutionSources {
 
   /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
   private candidates(source: unknown): readonly RawResource[] | undefined {
-    const kind = getPath(source, ['kind']);
-    const name = knownString(getPath(source, ['name']));
-    return (kind === 'ConfigMap' || kind === 'Secret') && name !== undefined ? this.byName.get(`${kind}/${name}`) : undefined;
+    const reference = sourceReference(source);
+    return reference && this.byName.get(`${reference.kind}/${reference.name}`);
   }
 
   private read(source: unknown, pick: (objects: readonly RawResource[]) => RawResource | undefined): Map<string, string | null> | undefined {
-    const kind = getPath(source, ['kind']);
-    const name = knownString(getPath(source, ['name']));
-    if ((kind !== 'ConfigMap' && kind !== 'Secret') || name === undefined) return undefined;
-    const candidates = this.candidates(source);
+    const reference = sourceReference(source);
+    if (reference === undefined) return undefined;
+    const { kind, name } = reference;
+    const candidates = this.byName.get(`${kind}/${name}`);
     const object = candidates && pick(candidates);
     if (object) return kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value);
     if (kind !== 'ConfigMap') return undefined;
@@ -976,6 +975,13 @@ class SubstitutionSources {
     }
     return undefined;
   }
+}
+
+/** The kind and name a `substituteFrom` entry names; `undefined` for any other kind, or a name not known offline. */
+function sourceReference(source: unknown): { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string } | undefined {
+  const kind = getPath(source, ['kind']);
+  const name = knownString(getPath(source, ['name']));
+  return (kind === 'ConfigMap' || kind === 'Secret') && name !== undefined ? { kind, name } : undefined;
 }
 
 /** A key for equal values; `undefined` for one JSON cannot write (an alias inside its own anchor). */
@@ -1305,10 +1311,6 @@ class FileTree {
   hasDirectory(path: string): boolean {
     const dir = normalizeDir(path);
     return this.yamlByDir.has(dir) || this.subdirs.has(dir);
-  }
-
-  exists(path: string): boolean {
-    return this.hasYamlFile(path) || this.hasDirectory(path);
   }
 
   yamlFilesIn(dir: string): string[] {
