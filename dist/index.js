@@ -4088,11 +4088,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
+      supportedHashes = crypto3.getHashes().filter((hash) => possibleRelevantHashes.includes(hash));
     } catch {
     }
     function responseURL(response) {
@@ -4365,7 +4365,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto2 === void 0) {
+      if (crypto3 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4380,7 +4380,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto3.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5444,8 +5444,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      const crypto3 = __require("node:crypto");
+      random = (max) => crypto3.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -17084,13 +17084,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto2;
+    var crypto3;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
-      crypto2 = {
+      crypto3 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17103,7 +17103,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17175,9 +17175,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
@@ -17197,7 +17197,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto2.randomBytes(16).toString("base64");
+      const keyValue = crypto3.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17227,7 +17227,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -30318,7 +30318,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize2(uri, options), options);
+        parse(serialize(uri, options), options);
       }
       return uri;
     }
@@ -30356,13 +30356,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize2(resolved, schemelessOptions);
+      return serialize(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize2(base, options), options);
-        relative4 = parse(serialize2(relative4, options), options);
+        base = parse(serialize(base, options), options);
+        relative4 = parse(serialize(relative4, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative4.scheme) {
@@ -30417,7 +30417,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize2(cmpts, opts) {
+    function serialize(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -30689,7 +30689,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -30703,7 +30703,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value = typeof uri === "string" ? uri : serialize(uri, opts);
       } catch {
         return void 0;
       }
@@ -30716,7 +30716,7 @@ var require_fast_uri = __commonJS({
       resolve: resolve8,
       resolveComponent,
       equal,
-      serialize: serialize2,
+      serialize,
       parse
     };
     module.exports = fastUri;
@@ -42165,8 +42165,73 @@ function endGroup() {
   issue("endgroup");
 }
 
+// src/linter/digest.ts
+import { createRequire } from "node:module";
+var crypto2;
+var loadCrypto = () => crypto2 ??= createRequire(import.meta.url)("node:crypto");
+function sha256Hex(text2) {
+  return loadCrypto().createHash("sha256").update(text2).digest("hex");
+}
+function murmur128Hex(text2) {
+  let h1 = 0;
+  let h2 = 0;
+  let h3 = 0;
+  let h4 = 0;
+  const word = (at) => (at < text2.length ? text2.charCodeAt(at) : 0) | (at + 1 < text2.length ? text2.charCodeAt(at + 1) : 0) << 16;
+  const blockEnd = text2.length - text2.length % 8;
+  for (let at = 0; at < blockEnd; at += 8) {
+    h1 ^= mixK(word(at), C1, 15, C2);
+    h1 = Math.imul(rotl(h1, 19) + h2 | 0, 5) + 1444728091 | 0;
+    h2 ^= mixK(word(at + 2), C2, 16, C3);
+    h2 = Math.imul(rotl(h2, 17) + h3 | 0, 5) + 197830471 | 0;
+    h3 ^= mixK(word(at + 4), C3, 17, C4);
+    h3 = Math.imul(rotl(h3, 15) + h4 | 0, 5) + 2530024501 | 0;
+    h4 ^= mixK(word(at + 6), C4, 18, C1);
+    h4 = Math.imul(rotl(h4, 13) + h1 | 0, 5) + 850148119 | 0;
+  }
+  const rest = text2.length - blockEnd;
+  if (rest > 6) h4 ^= mixK(word(blockEnd + 6), C4, 18, C1);
+  if (rest > 4) h3 ^= mixK(word(blockEnd + 4), C3, 17, C4);
+  if (rest > 2) h2 ^= mixK(word(blockEnd + 2), C2, 16, C3);
+  if (rest > 0) h1 ^= mixK(word(blockEnd), C1, 15, C2);
+  const bytes = text2.length * 2;
+  h1 ^= bytes;
+  h2 ^= bytes;
+  h3 ^= bytes;
+  h4 ^= bytes;
+  h1 = h1 + h2 + h3 + h4 | 0;
+  h2 = h2 + h1 | 0;
+  h3 = h3 + h1 | 0;
+  h4 = h4 + h1 | 0;
+  h1 = fmix(h1);
+  h2 = fmix(h2);
+  h3 = fmix(h3);
+  h4 = fmix(h4);
+  h1 = h1 + h2 + h3 + h4 | 0;
+  h2 = h2 + h1 | 0;
+  h3 = h3 + h1 | 0;
+  h4 = h4 + h1 | 0;
+  return [h1, h2, h3, h4].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
+}
+var C1 = 597399067;
+var C2 = 2869860233;
+var C3 = 951274213;
+var C4 = 2716044179;
+function rotl(x, r) {
+  return x << r | x >>> 32 - r;
+}
+function mixK(k, first, r, second) {
+  return Math.imul(rotl(Math.imul(k, first), r), second);
+}
+function fmix(h) {
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  return h ^ h >>> 16;
+}
+
 // src/linter/finding.ts
-import { createHash } from "node:crypto";
 function compareFindings(a, b) {
   return compareStrings(a.file, b.file) || a.line - b.line || a.column - b.column || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.message, b.message);
 }
@@ -42174,7 +42239,7 @@ function compareStrings(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 function fingerprintOf(parts) {
-  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 16);
+  return sha256Hex(parts.join("\0")).slice(0, 16);
 }
 
 // src/baseline/baseline.ts
@@ -45588,9 +45653,9 @@ import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFi
 import { dirname as dirname2, isAbsolute, posix as posix3, relative, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/discovery/git.ts
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 var childProcess;
-var loadChildProcess = () => childProcess ??= createRequire(import.meta.url)("node:child_process");
+var loadChildProcess = () => childProcess ??= createRequire2(import.meta.url)("node:child_process");
 var SAFE_CONFIG = ["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"];
 function git(cwd, args, input) {
   const result2 = loadChildProcess().spawnSync("git", [...SAFE_CONFIG, ...args], { cwd, input, env: { ...process.env, LC_ALL: "C" }, maxBuffer: 1024 * 1024 * 1024 });
@@ -46254,10 +46319,11 @@ function gitText(cwd, args, failure) {
 }
 
 // src/project/cache.ts
-import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync } from "node:fs";
 import { dirname as dirname4, join } from "node:path";
-import { deserialize, serialize } from "node:v8";
+import { createRequire as createRequire3 } from "node:module";
+var v8;
+var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
 var CACHE_FORMAT = 33;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
@@ -46311,12 +46377,16 @@ var ProjectCache = class {
   runPrefix;
   /** The plan this run made, to be written. */
   planMade;
+  /** The last run key made, by the inputs it was made of (see runKey). */
+  runInputsFile;
+  runInputsMade;
   constructor(directory, version, now = Date.now) {
     this.startedAt = now();
-    const tag = createHash2("sha256").update(`${CACHE_FORMAT}\0${version}`).digest("hex").slice(0, 12);
+    const tag = murmur128Hex(`${CACHE_FORMAT}\0${version}`).slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.json`);
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
+    this.runInputsFile = join(directory, `inputs-${tag}.json`);
     this.directory = directory;
     this.planPrefix = `plan-${tag}-`;
     this.runPrefix = `run-${tag}-`;
@@ -46380,7 +46450,7 @@ var ProjectCache = class {
    */
   savePlan({ key, plan }) {
     const made = this.planFileOf(key);
-    writeAtomically(made, serialize({ key, plan }));
+    writeAtomically(made, loadV8().serialize({ key, plan }));
     this.keepNewest(this.planPrefix, ".bin", made, MAX_PLANS);
   }
   run(key) {
@@ -46413,6 +46483,7 @@ var ProjectCache = class {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
+    if (this.runInputsMade) writeAtomically(this.runInputsFile, asciiJson(this.runInputsMade));
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run2 }));
@@ -46437,13 +46508,14 @@ var ProjectCache = class {
    * kept under the same digest (`keyOf`).
    */
   runKey(files, settings) {
-    const hash = createHash2("sha256").update(JSON.stringify(settings));
-    for (const file of files) {
-      hash.update(`\0${file.path}\0`);
-      if ("text" in file) hash.update(`${file.invalidEncodingAt ?? ""}\0${this.contentDigest(file)}`);
-      else hash.update(`error\0${file.error}`);
-    }
-    return hash.digest("hex");
+    const parts = [JSON.stringify(settings)];
+    for (const file of files) parts.push(file.path, "text" in file ? `${file.invalidEncodingAt ?? ""}\0${this.contentDigest(file)}` : `error\0${file.error}`);
+    const inputs = parts.join("\0");
+    const last = readKeyed(this.runInputsFile);
+    if (last !== void 0 && last.value.inputs === inputs) return last.key;
+    const key = sha256Hex(inputs);
+    this.runInputsMade = { key, value: { inputs } };
+    return key;
   }
   keyOf(file, variant) {
     return `${variant}:${this.contentDigest(file)}`;
@@ -46454,7 +46526,7 @@ var ProjectCache = class {
   digestOf(text2) {
     let digest = this.digests.get(text2);
     if (digest === void 0) {
-      digest = createHash2("sha256").update(text2).digest("hex");
+      digest = sha256Hex(text2);
       this.digests.set(text2, digest);
     }
     return digest;
@@ -46515,10 +46587,10 @@ function encode(value) {
   return isPlainJson(value, /* @__PURE__ */ new Set()) ? JSON.stringify(value) : { v8: v8Base64(value) };
 }
 function decode(encoded) {
-  return typeof encoded === "string" ? JSON.parse(encoded) : deserialize(Buffer.from(encoded.v8, "base64"));
+  return typeof encoded === "string" ? JSON.parse(encoded) : loadV8().deserialize(Buffer.from(encoded.v8, "base64"));
 }
 function v8Base64(value) {
-  return serialize(value).toString("base64");
+  return loadV8().serialize(value).toString("base64");
 }
 function isPlainJson(value, seen) {
   switch (typeof value) {
@@ -46543,7 +46615,7 @@ function isPlainJson(value, seen) {
 }
 function readPlan(path) {
   try {
-    const value = deserialize(readFileSync4(path));
+    const value = loadV8().deserialize(readFileSync4(path));
     return typeof value?.key === "string" && value.plan !== void 0 ? value : void 0;
   } catch {
     return void 0;
@@ -46581,7 +46653,6 @@ function writeAtomically(path, data) {
 
 // src/linter/linter.ts
 var import_yaml6 = __toESM(require_dist(), 1);
-import { createHash as createHash3 } from "node:crypto";
 import { posix as posix4 } from "node:path";
 
 // src/resources/index.ts
@@ -47433,7 +47504,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
-  const planInputs = cache && createHash3("sha256");
+  const planInputs = cache && [];
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -47463,10 +47534,10 @@ function loadRepository(files, root, {
     raws.push(...rawResourcesOf(source, analysis.values));
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
-    planInputs?.update(`${file.path}\0${isKustomization || analysis.feedsDeployment ? key : ""}\0`);
+    planInputs?.push(file.path, isKustomization || analysis.feedsDeployment ? key : "");
   }
-  const inputsDigest = planInputs?.digest("hex");
-  const keyFor = (top) => inputsDigest === void 0 ? void 0 : createHash3("sha256").update(`${inputsDigest}\0${top}`).digest("hex");
+  const inputsText = planInputs?.join("\0");
+  const keyFor = (top) => inputsText === void 0 ? void 0 : sha256Hex(`${inputsText}\0${top}`);
   const planFromHere = cache?.deploymentPlan(keyFor(root));
   const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
   const planKey = keyFor(repository);

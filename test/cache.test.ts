@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
@@ -54,6 +55,7 @@ describe('--cache', () => {
       '.gitignore',
       expect.stringMatching(/^analyses-\w+\.json$/),
       ...(now ? [expect.stringMatching(/^files-\w+\.json$/)] : []),
+      expect.stringMatching(/^inputs-\w+\.json$/),
       expect.stringMatching(/^plan-\w+-\w+\.bin$/),
       expect.stringMatching(/^run-\w+-\w+\.json$/),
     ];
@@ -352,6 +354,47 @@ describe('ProjectCache', () => {
     expect(cache.run(keyOf(0))).toBeUndefined();
     // A key that shares its file's name with another is not that one's.
     expect(cache.run(`${keyOf(19).slice(0, 16)}${'z'.repeat(48)}`)).toBeUndefined();
+  });
+
+  it('keeps the last run key made with its inputs, and makes a key anew for other inputs', () => {
+    const dir = tempTree({});
+    const file = (path: string, text: string) => ({ path, text });
+    const key = (files: { path: string; text: string }[], settings: unknown) => {
+      const cache = new ProjectCache(dir, '1');
+      const made = cache.runKey(files, settings);
+      cache.save(made, { findings: [], fileCount: files.length, probes: [] });
+      return made;
+    };
+    const a = key([file('a.yaml', 'a: 1\n')], { rules: {} });
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    const b = key([file('a.yaml', 'a: 2\n')], { rules: {} });
+    const c = key([file('a.yaml', 'a: 2\n')], { rules: { x: 'off' } });
+    const d = key([file('b.yaml', 'a: 2\n')], { rules: { x: 'off' } });
+    expect(new Set([a, b, c, d]).size).toBe(4);
+    // The same inputs as before the last, and as the last: the same keys.
+    expect(key([file('a.yaml', 'a: 1\n')], { rules: {} })).toBe(a);
+    expect(key([file('a.yaml', 'a: 1\n')], { rules: {} })).toBe(a);
+    // A kept key is used only with the inputs it was made of.
+    const [inputs] = readdirSync(dir).filter((name) => name.startsWith('inputs-'));
+    writeFileSync(join(dir, inputs!), JSON.stringify({ key: 'f'.repeat(64), value: { inputs: 'something else' } }));
+    expect(key([file('a.yaml', 'a: 1\n')], { rules: {} })).toBe(a);
+  });
+
+  it('answers a run where nothing changed without loading node:crypto', async () => {
+    const dir = exampleCopy();
+    // Not its configuration: cosmiconfig, which reads one, loads node:crypto itself.
+    rmSync(join(dir, '.homeops-lintrc.yaml'));
+    const bin = join(import.meta.dirname, '..', 'bin', 'homeops-lint.js');
+    const listModules = join(dir, 'list-modules.cjs');
+    writeFileSync(listModules, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n");
+    // A file changed within two seconds of a run is read again by the next (the racy window).
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const lint = () => spawnSync(process.execPath, ['-r', listModules, bin, '--cache', '--format', 'json', 'kubernetes'], { cwd: dir, encoding: 'utf8' });
+    const first = lint();
+    const second = lint();
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(first.stderr)).toContain('NativeModule crypto');
+    expect(JSON.parse(second.stderr)).not.toContain('NativeModule crypto');
   });
 
   it('writes its files in ASCII and gives back text beyond it as it was', () => {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Severity } from '../rules/types.js';
 import type { Region } from '../yaml/source.js';
+import { sha256Hex } from './digest.js';
 
 export interface ResourceIdentity {
   readonly apiVersion: string;
@@ -51,5 +51,5 @@ export function compareStrings(a: string, b: string): number {
  * their identity when unrelated edits move lines.
  */
 export function fingerprintOf(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
+  return sha256Hex(parts.join('\u0000')).slice(0, 16);
 }

@@ -1,12 +1,18 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import type * as V8 from 'node:v8';
+import { createRequire } from 'node:module';
 import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp } from '../discovery/read.js';
+import { murmur128Hex, sha256Hex } from '../linter/digest.js';
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
 import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
 import { isMapping, keysMayBeSubstituted, WRITTEN, type Mapping, type Written } from '../resources/values.js';
+
+// Loaded on first use: only plans and YAML aliases are kept in V8's
+// serialization, and a run answered from its cache reads neither.
+let v8: typeof V8 | undefined;
+const loadV8 = () => (v8 ??= createRequire(import.meta.url)('node:v8') as typeof V8);
 
 /** Default cache directory, relative to the working directory (as ESLint and others keep theirs). */
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
@@ -162,6 +168,9 @@ export class ProjectCache implements AnalysisCache {
   private readonly runPrefix: string;
   /** The plan this run made, to be written. */
   private planMade: StoredPlan | undefined;
+  /** The last run key made, by the inputs it was made of (see runKey). */
+  private readonly runInputsFile: string;
+  private runInputsMade: { readonly key: string; readonly value: { readonly inputs: string } } | undefined;
 
   constructor(
     directory: string,
@@ -169,10 +178,11 @@ export class ProjectCache implements AnalysisCache {
     now: () => number = Date.now,
   ) {
     this.startedAt = now();
-    const tag = createHash('sha256').update(`${CACHE_FORMAT}\u0000${version}`).digest('hex').slice(0, 12);
+    const tag = murmur128Hex(`${CACHE_FORMAT}\u0000${version}`).slice(0, 12);
     this.analysesFile = join(directory, `analyses-${tag}.json`);
     this.addedAnalysesFile = join(directory, `analyses-added-${tag}.json`);
     this.filesFile = join(directory, `files-${tag}.json`);
+    this.runInputsFile = join(directory, `inputs-${tag}.json`);
     this.directory = directory;
     this.planPrefix = `plan-${tag}-`;
     this.runPrefix = `run-${tag}-`;
@@ -245,7 +255,7 @@ export class ProjectCache implements AnalysisCache {
    */
   private savePlan({ key, plan }: StoredPlan): void {
     const made = this.planFileOf(key);
-    writeAtomically(made, serialize({ key, plan }));
+    writeAtomically(made, loadV8().serialize({ key, plan }));
     this.keepNewest(this.planPrefix, '.bin', made, MAX_PLANS);
   }
 
@@ -287,6 +297,7 @@ export class ProjectCache implements AnalysisCache {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
+    if (this.runInputsMade) writeAtomically(this.runInputsFile, asciiJson(this.runInputsMade));
     if (run !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run }));
@@ -314,13 +325,16 @@ export class ProjectCache implements AnalysisCache {
    * kept under the same digest (`keyOf`).
    */
   runKey(files: readonly InputFile[], settings: unknown): string {
-    const hash = createHash('sha256').update(JSON.stringify(settings));
-    for (const file of files) {
-      hash.update(`\u0000${file.path}\u0000`);
-      if ('text' in file) hash.update(`${file.invalidEncodingAt ?? ''}\u0000${this.contentDigest(file)}`);
-      else hash.update(`error\u0000${file.error}`);
-    }
-    return hash.digest('hex');
+    const parts = [JSON.stringify(settings)];
+    for (const file of files) parts.push(file.path, 'text' in file ? `${file.invalidEncodingAt ?? ''}\u0000${this.contentDigest(file)}` : `error\u0000${file.error}`);
+    const inputs = parts.join('\u0000');
+    // Hashing takes node:crypto, ~6 ms to load, which a run where nothing
+    // changed needs for nothing else: the last key is kept with its inputs.
+    const last = readKeyed<{ inputs?: unknown }>(this.runInputsFile);
+    if (last !== undefined && last.value.inputs === inputs) return last.key;
+    const key = sha256Hex(inputs);
+    this.runInputsMade = { key, value: { inputs } };
+    return key;
   }
 
   keyOf(file: TextFile, variant: string): string {
@@ -334,7 +348,7 @@ export class ProjectCache implements AnalysisCache {
   private digestOf(text: string): string {
     let digest = this.digests.get(text);
     if (digest === undefined) {
-      digest = createHash('sha256').update(text).digest('hex');
+      digest = sha256Hex(text);
       this.digests.set(text, digest);
     }
     return digest;
@@ -423,11 +437,11 @@ function encode(value: unknown): Encoded {
 }
 
 function decode(encoded: Encoded): unknown {
-  return typeof encoded === 'string' ? JSON.parse(encoded) : deserialize(Buffer.from(encoded.v8, 'base64'));
+  return typeof encoded === 'string' ? JSON.parse(encoded) : loadV8().deserialize(Buffer.from(encoded.v8, 'base64'));
 }
 
 function v8Base64(value: unknown): string {
-  return serialize(value).toString('base64');
+  return loadV8().serialize(value).toString('base64');
 }
 
 /**
@@ -467,7 +481,7 @@ interface StoredPlan {
 
 function readPlan(path: string): StoredPlan | undefined {
   try {
-    const value = deserialize(readFileSync(path)) as Partial<StoredPlan> | null;
+    const value = loadV8().deserialize(readFileSync(path)) as Partial<StoredPlan> | null;
     return typeof value?.key === 'string' && value.plan !== undefined ? (value as StoredPlan) : undefined;
   } catch {
     return undefined;
