@@ -44765,27 +44765,57 @@ function routerLabel(router, index) {
 // src/rules/cnpg-backup-immediate.ts
 var BACKUP = "postgresql.cnpg.io/Backup";
 var SCHEDULED_BACKUP = "postgresql.cnpg.io/ScheduledBackup";
+var COMMON = {
+  cluster: { name: null },
+  method: null,
+  online: null,
+  onlineConfiguration: { immediateCheckpoint: null, waitForArchive: null },
+  pluginConfiguration: { name: null, parameters: "any" },
+  target: null
+};
+var SCHEDULED_ONLY = { backupOwnerReference: null, immediate: null, schedule: null, suspend: null };
+var SPEC_FIELDS = {
+  [BACKUP]: COMMON,
+  [SCHEDULED_BACKUP]: { ...COMMON, ...SCHEDULED_ONLY }
+};
 var cnpg_backup_immediate_default = defineRule({
   id: "cnpg-backup-immediate",
-  description: "CloudNativePG Backup must not set spec.immediate; Backup and ScheduledBackup must not set spec.metadata",
+  description: "CloudNativePG Backup and ScheduledBackup specs must hold only fields their CRDs declare: no spec.immediate on a Backup, no spec.metadata",
   defaultSeverity: "error",
   kinds: [BACKUP, SCHEDULED_BACKUP],
   messages: {
     immediate: 'Backup "{{name}}" sets spec.immediate, a field that Backup does not have; server-side apply rejects it and fails the whole Flux Kustomization. Remove spec.immediate (a Backup always starts at once; only ScheduledBackup has immediate).',
-    specMetadata: '{{kind}} "{{name}}" sets spec.metadata, a field that {{kind}} does not have; server-side apply rejects it and fails the whole Flux Kustomization. Move labels and annotations to the top-level metadata.'
+    scheduledOnly: 'Backup "{{name}}" sets {{field}}, a field that only ScheduledBackup has; server-side apply rejects it and fails the whole Flux Kustomization. Remove {{field}}, or make this a ScheduledBackup to back up on a schedule.',
+    specMetadata: '{{kind}} "{{name}}" sets spec.metadata, a field that {{kind}} does not have; server-side apply rejects it and fails the whole Flux Kustomization. Move labels and annotations to the top-level metadata.',
+    unknownField: '{{kind}} "{{name}}" sets {{field}}, a field that {{kind}} does not have (there: {{declared}}); server-side apply rejects it and fails the whole Flux Kustomization. Remove it, or correct its name or indentation.'
   },
   check(backup, context) {
-    const spec = backup.get(["spec"]);
-    if (typeof spec !== "object" || spec === null) return;
+    const spec = backup.written.spec;
+    if (!isMapping2(spec)) return;
     const data = { kind: backup.kind, name: backup.name ?? "(unnamed)" };
-    if (backup.typeId === BACKUP && "immediate" in spec) {
-      context.report({ messageId: "immediate", data, at: ["spec", "immediate"], span: "key" });
-    }
-    if ("metadata" in spec) {
-      context.report({ messageId: "specMetadata", data, at: ["spec", "metadata"], span: "key" });
-    }
+    const visit2 = (mapping, fields, at) => {
+      for (const [key, value] of Object.entries(mapping)) {
+        const here = [...at, key];
+        const declared = Object.hasOwn(fields, key) ? fields[key] : void 0;
+        if (declared === void 0) {
+          if (key.includes("${")) continue;
+          const messageId = messageFor(backup.typeId, here);
+          context.report({ messageId, data: { ...data, field: here.join("."), declared: Object.keys(fields).join(", ") }, at: here, span: "key" });
+        } else if (declared !== null && declared !== "any" && isMapping2(value)) {
+          visit2(value, declared, here);
+        }
+      }
+    };
+    visit2(spec, SPEC_FIELDS[backup.typeId], ["spec"]);
   }
 });
+function messageFor(typeId, at) {
+  const field = String(at.at(-1));
+  if (at.length !== 2) return "unknownField";
+  if (field === "metadata") return "specMetadata";
+  if (typeId === BACKUP && Object.hasOwn(SCHEDULED_ONLY, field)) return field === "immediate" ? "immediate" : "scheduledOnly";
+  return "unknownField";
+}
 
 // src/resources/duplicates.ts
 function otherCopies(index, resource) {
