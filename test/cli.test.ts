@@ -87,7 +87,7 @@ describe('homeops-lint rules and explain', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^RULE +DEFAULT +KINDS +DESCRIPTION$/);
     expect(lines.slice(1).map((line) => line.split(/ {2,}/)[0])).toEqual(ruleMetas.map((meta) => meta.id));
-    expect(stdout).toMatch(/^cnpg-backup-immediate +error +postgresql\.cnpg\.io\/Backup, postgresql\.cnpg\.io\/ScheduledBackup +CloudNativePG Backup must not/m);
+    expect(stdout).toMatch(/^cnpg-backup-immediate +error +postgresql\.cnpg\.io\/Backup, postgresql\.cnpg\.io\/ScheduledBackup +CloudNativePG Backup and ScheduledBackup specs must hold only fields/m);
   });
 
   it('prints a rule page, and refuses an unknown rule', async () => {
