@@ -44199,13 +44199,15 @@ function filesByCluster(placements) {
 }
 function repositoryRoot(input) {
   const linted = input.root;
-  if (linted === "" || linted === ".." || linted.startsWith("../")) return linted;
+  if (linted === ".." || linted.startsWith("../")) return linted;
+  const above = levelsUpTo(input.workTreeTop);
+  if (linted === "" && above.length === 0) return linted;
   const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
     return path === void 0 ? [] : [path.replace(/^\/+/, "")];
   });
-  if (paths.length === 0) return linted;
+  if (paths.length === 0) return above.at(-1) ?? linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir) => hasPathUnder(linedUp, dir);
   const under = (root, exists3) => paths.filter((path) => exists3(normalizeDir(joinPath(root || ".", path)))).length;
@@ -44214,13 +44216,22 @@ function repositoryRoot(input) {
   const exists2 = (dir) => isLinted(dir) || (input.pathExists?.(dir) ?? false);
   let best = linted;
   most = under(linted, exists2);
+  const candidates = [];
   for (let candidate = linted; candidate !== ""; ) {
     const slash = candidate.lastIndexOf("/");
     candidate = slash === -1 ? "" : candidate.slice(0, slash);
+    candidates.push(candidate);
+  }
+  for (const candidate of [...candidates, ...above]) {
     const resolved = under(candidate, exists2);
     if (resolved > most) [best, most] = [candidate, resolved];
   }
   return best;
+}
+function levelsUpTo(top) {
+  if (top === void 0 || !(top === ".." || top.startsWith("../"))) return [];
+  const levels = top.split("/").length;
+  return Array.from({ length: levels }, (_, index) => Array(index + 1).fill("..").join("/"));
 }
 function hasPathUnder(sorted, dir) {
   const prefix = dir === "." || dir === "" ? "" : `${dir}/`;
@@ -47489,12 +47500,15 @@ var MAX_ALIAS_COUNT2 = 100;
 function lint(input) {
   const settings = input.rules ?? {};
   const reportOnly = input.reportOnly && memoized(input.reportOnly);
-  const { index, findings, directives } = loadRepository(input.files, input.root, {
+  const { index, findings, directives, repositoryAbove } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
     pathExists: input.pathExists,
+    workTreeTop: input.workTreeTop,
     fastCompose: input.fastCompose
   });
+  const fileCount = input.files.filter((file) => !("directory" in file)).length;
+  if (repositoryAbove !== void 0) return { findings: [], fileCount, repositoryAbove };
   for (const rule of rules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === "off") continue;
@@ -47509,7 +47523,7 @@ function lint(input) {
     reportUnused: input.reportUnusedDisableDirectives ?? "warning",
     requireReason: input.requireReason ?? false
   });
-  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !("directory" in file)).length };
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount };
 }
 function memoized(accepts) {
   const answers = /* @__PURE__ */ new Map();
@@ -47523,6 +47537,7 @@ function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,
   cache,
   pathExists,
+  workTreeTop: workTreeTop2,
   fastCompose: fast = true
 } = {}) {
   const findings = [];
@@ -47534,7 +47549,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
-  const planInputs = cache && [];
+  const planInputs = cache && [workTreeTop2 ?? ""];
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -47569,15 +47584,18 @@ function loadRepository(files, root, {
   const inputsText = planInputs?.join("\0");
   const keyFor = (top) => inputsText === void 0 ? void 0 : sha256Hex(`${inputsText}\0${top}`);
   const planFromHere = cache?.deploymentPlan(keyFor(root));
-  const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
-  const planKey = keyFor(repository);
+  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists, workTreeTop: workTreeTop2 });
+  const repositoryAbove = isAbove(found) && !isAbove(root) ? found : void 0;
+  const repository = repositoryAbove === void 0 ? found : root;
+  const planKey = repositoryAbove === void 0 ? keyFor(repository) : void 0;
   const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, repository, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...repositoryAbove === void 0 ? {} : { repositoryAbove } };
 }
+var isAbove = (path) => path === ".." || path.startsWith("../");
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
   const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
@@ -47746,12 +47764,23 @@ async function readProject(options, cache) {
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
   return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve6(options.cwd, path)) };
 }
+function workTreeTop(cwd) {
+  for (let dir = cwd; ; dir = dirname5(dir)) {
+    if (existsSync4(resolve6(dir, ".git"))) return toRelative(cwd, dir);
+    if (dirname5(dir) === dir) return void 0;
+  }
+}
+function fromTop(options, repository) {
+  return { ...options, repository, paths: options.paths.length > 0 ? options.paths : ["."] };
+}
 async function lintProject(options) {
   const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
   const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
   const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
   const settings = {
     root,
+    // A run told where the repository is (--repo) goes no higher.
+    workTreeTop: options.repository === void 0 ? workTreeTop(options.cwd) : void 0,
     rules: config.rules,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason,
@@ -47772,6 +47801,7 @@ async function lintProject(options) {
       notes.push(`results not cached: cannot write in ${options.cache.location}: ${osError(error2)}`);
     }
   }
+  if (result2.repositoryAbove !== void 0 && options.repository === void 0) return lintProject(fromTop(options, result2.repositoryAbove));
   let findings = result2.findings;
   if (options.diffBase !== void 0) {
     const base = run2(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));

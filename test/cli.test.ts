@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleMetas } from '../src/rules/registry.js';
 import { cli } from './helpers/cli.js';
-import { tempTree } from './helpers/temp-repo.js';
+import { git, tempTree } from './helpers/temp-repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -77,6 +77,50 @@ describe('a run over part of a repository', () => {
     const dir = tree();
     const uncached = await cli(['--format', 'json', 'clusters/main'], dir);
     for (let run = 0; run < 2; run++) expect(await cli(['--format', 'json', '--cache-location', 'cache', 'clusters/main'], dir)).toEqual(uncached);
+  });
+
+  describe('run from a directory inside the repository', () => {
+    // Flux paths written from the top; each cluster directory applies apps and infra.
+    const files = (under: string) => ({
+      [`${under}kubernetes/flux/apps.yaml`]: fluxKs('apps', `./${under}kubernetes/apps`),
+      [`${under}kubernetes/flux/infra.yaml`]: fluxKs('infra', `./${under}kubernetes/infra`),
+      [`${under}kubernetes/apps/db/backup.yaml`]: BACKUP,
+      [`${under}kubernetes/apps/c.yaml`]: CLEAN,
+      [`${under}kubernetes/infra/backup.yaml`]: BACKUP.replace('name: b', 'name: infra'),
+      [`${under}other/backup.yaml`]: BACKUP.replace('name: b', 'name: other'),
+    });
+    const findings = async (dir: string, args: string[] = []) =>
+      (JSON.parse((await cli(['--format', 'json', ...args], dir)).stdout).findings as { file: string; line: number; ruleId: string }[]).map((f) => `${f.file}:${f.line} ${f.ruleId}`);
+
+    it('lints from the top of the git work tree, as --repo does, and reports what lies below the working directory', async () => {
+      const dir = tempTree(files(''));
+      git(dir, 'init', '-q');
+      expect(await findings(dir)).toEqual([
+        'kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate',
+        'kubernetes/infra/backup.yaml:7 cnpg-backup-immediate',
+        'other/backup.yaml:7 cnpg-backup-immediate',
+      ]);
+      const fromKubernetes = ['../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate', '../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate'];
+      expect(await findings(join(dir, 'kubernetes'))).toEqual(fromKubernetes);
+      expect(await findings(join(dir, 'kubernetes'), ['--repo', '..', '.'])).toEqual(fromKubernetes);
+      expect(await findings(join(dir, 'kubernetes/apps'))).toEqual(['../../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate']);
+      expect(await findings(join(dir, 'kubernetes'), ['infra'])).toEqual(['../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate']);
+      // Through a cache, filled, then read: the stored run from here sends the next one to the top at once.
+      for (let run = 0; run < 2; run++) expect(await findings(join(dir, 'kubernetes'), ['--cache-location', '../cache'])).toEqual(fromKubernetes);
+      expect((await cli(['graph', '--format', 'json'], join(dir, 'kubernetes'))).stdout).toContain('"file":"../kubernetes/flux/apps.yaml","path":"kubernetes/apps","pathExists":true');
+    });
+
+    it('stops at the directory the Flux paths are written from, below the top of the work tree', async () => {
+      const dir = tempTree({ ...files('site/'), 'site/kubernetes/flux/apps.yaml': fluxKs('apps', './kubernetes/apps'), 'site/kubernetes/flux/infra.yaml': fluxKs('infra', './kubernetes/infra') });
+      git(dir, 'init', '-q');
+      expect(await findings(join(dir, 'site/kubernetes'))).toEqual(['../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate', '../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate']);
+    });
+
+    it('looks no higher than the working directory outside git', async () => {
+      const result = await findings(join(tempTree(files('')), 'kubernetes'));
+      expect(result.filter((finding) => finding.startsWith('../'))).toEqual([]);
+      expect(result).toContain('apps/db/backup.yaml:7 cnpg-backup-immediate');
+    });
   });
 });
 

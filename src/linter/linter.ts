@@ -56,6 +56,8 @@ export interface LintInput {
   readonly cache?: AnalysisCache;
   /** Whether a path that is not among `files` exists (see DeploymentInput). */
   readonly pathExists?: (path: string) => boolean;
+  /** The top of the git work tree the working directory lies in, relative to it (`..`), when there is one (see repositoryRoot). */
+  readonly workTreeTop?: string;
   /** Compose plain manifests without the `yaml` package (default: true; see src/yaml/fast-compose.ts). */
   readonly fastCompose?: boolean;
   /**
@@ -70,6 +72,8 @@ export interface LintInput {
 export interface LintResult {
   readonly findings: readonly Finding[];
   readonly fileCount: number;
+  /** Set instead of findings when the repository's top lies above the working directory: lint again with it as the repository (Repository.repositoryAbove). */
+  readonly repositoryAbove?: string;
 }
 
 // Bounds the work an alias bomb ("billion laughs") can cause while composing.
@@ -80,12 +84,15 @@ export function lint(input: LintInput): LintResult {
   const settings = input.rules ?? {};
   // Asked per file, not per resource and rule: a pre-commit run asks about every object.
   const reportOnly = input.reportOnly && memoized(input.reportOnly);
-  const { index, findings, directives } = loadRepository(input.files, input.root, {
+  const { index, findings, directives, repositoryAbove } = loadRepository(input.files, input.root, {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
     pathExists: input.pathExists,
+    workTreeTop: input.workTreeTop,
     fastCompose: input.fastCompose,
   });
+  const fileCount = input.files.filter((file) => !('directory' in file)).length;
+  if (repositoryAbove !== undefined) return { findings: [], fileCount, repositoryAbove };
   for (const rule of allRules) {
     const severity = settings[rule.id]?.severity ?? rule.defaultSeverity;
     if (severity === 'off') continue;
@@ -101,7 +108,7 @@ export function lint(input: LintInput): LintResult {
     requireReason: input.requireReason ?? false,
   });
   // Directives in other files suppressed findings no rule looked for: they are not reported unused.
-  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount: input.files.filter((file) => !('directory' in file)).length };
+  return { findings: (reportOnly ? kept.filter((finding) => reportOnly(finding.file)) : kept).sort(compareFindings), fileCount };
 }
 
 function memoized(accepts: (path: string) => boolean): (path: string) => boolean {
@@ -119,6 +126,8 @@ export interface Repository {
   readonly findings: Finding[];
   /** `# homeops-lint-...` comments by file. */
   readonly directives: ReadonlyMap<string, readonly Directive[]>;
+  /** The top of the repository, when it lies above the working directory (see repositoryRoot): the index is of no use, lint from there. */
+  readonly repositoryAbove?: string;
 }
 
 /**
@@ -168,8 +177,9 @@ export function loadRepository(
     syntaxSeverity = yamlSyntax.defaultSeverity,
     cache,
     pathExists,
+    workTreeTop,
     fastCompose: fast = true,
-  }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean; fastCompose?: boolean } = {},
+  }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean; workTreeTop?: string; fastCompose?: boolean } = {},
 ): Repository {
   const findings: Finding[] = [];
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
@@ -185,9 +195,10 @@ export function loadRepository(
   };
 
   // What the deployment plan depends on (see DeploymentInput): the files'
-  // paths, and the content of those it reads, so a cache can keep the plan
-  // while an edit leaves them alone.
-  const planInputs: string[] | undefined = cache && [];
+  // paths, the content of those it reads and where the work tree's top is
+  // (the top found from it), so a cache can keep the plan while an edit
+  // leaves them alone.
+  const planInputs: string[] | undefined = cache && [workTreeTop ?? ''];
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const paths: string[] = [];
   const kustomizations: DeploymentInput['kustomizations'][number][] = [];
@@ -231,8 +242,13 @@ export function loadRepository(
   const inputsText = planInputs?.join('\u0000');
   const keyFor = (top: string) => (inputsText === undefined ? undefined : sha256Hex(`${inputsText}\u0000${top}`));
   const planFromHere = cache?.deploymentPlan(keyFor(root)!);
-  const repository = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists });
-  const planKey = keyFor(repository);
+  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists, workTreeTop });
+  // A top above the working directory names the files otherwise than this
+  // run does (`../kubernetes/apps`, not `apps`): the caller lints again from
+  // there, and nothing planned from here is kept.
+  const repositoryAbove = isAbove(found) && !isAbove(root) ? found : undefined;
+  const repository = repositoryAbove === undefined ? found : root;
+  const planKey = repositoryAbove === undefined ? keyFor(repository) : undefined;
   // Looked up under the top found, unless that is where it was looked up already.
   const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
@@ -241,8 +257,10 @@ export function loadRepository(
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
     .map((raw) => placeResource(raw, deployment.placementsOf(raw)));
-  return { index: new ResourceIndex(resources, repository, deployment), findings, directives };
+  return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...(repositoryAbove === undefined ? {} : { repositoryAbove }) };
 }
+
+const isAbove = (path: string) => path === '..' || path.startsWith('../');
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
   const { source, values: composed, composeErrors } = (fast && !template && composeFast(path, text)) || composeWithYaml(path, text, template);

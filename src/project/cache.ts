@@ -52,6 +52,8 @@ export interface CacheOptions {
 export interface StoredRun {
   readonly findings: readonly Finding[];
   readonly fileCount: number;
+  /** The top of the repository above the working directory, to lint from instead (LintResult.repositoryAbove). */
+  readonly repositoryAbove?: string;
   readonly probes: readonly (readonly [path: string, existed: boolean])[];
 }
 

@@ -89,7 +89,25 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
   const { root, files, pathExists } = await readProject(options);
-  return graphView(loadRepository(files, root, { pathExists }).index, files.length);
+  const { index, repositoryAbove } = loadRepository(files, root, { pathExists, workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
+  return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove));
+}
+
+/** The top of the git work tree `cwd` lies in (the nearest directory holding `.git`, as git finds it), relative to `cwd`; `undefined` outside one. */
+function workTreeTop(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, '.git'))) return toRelative(cwd, dir);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * A run from inside the repository, whose Flux paths start above the
+ * working directory, made from its top instead: the whole repository read
+ * for context, findings reported for what was asked (as `--repo`).
+ */
+function fromTop(options: ProjectOptions, repository: string): ProjectOptions {
+  return { ...options, repository, paths: options.paths.length > 0 ? options.paths : ['.'] };
 }
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
@@ -99,6 +117,8 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
   const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   const settings = {
     root,
+    // A run told where the repository is (--repo) goes no higher.
+    workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined,
     rules: config.rules,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives ?? config.reportUnusedDisableDirectives,
     requireReason: options.requireReason ?? config.requireReason,
@@ -124,6 +144,8 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
       notes.push(`results not cached: cannot write in ${options.cache!.location}: ${osError(error)}`);
     }
   }
+  // Kept in the cache as it is, so that the next run from here goes to the top at once.
+  if (result.repositoryAbove !== undefined && options.repository === undefined) return lintProject(fromTop(options, result.repositoryAbove));
   let findings = result.findings;
   if (options.diffBase !== undefined) {
     const base = run(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));

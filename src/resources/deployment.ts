@@ -1085,15 +1085,24 @@ function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]
  * The directory the repository's Flux paths are relative to: the root of
  * the Git source, which is not the directory linted when only part of the
  * repository is (`homeops-lint kubernetes/` with paths like
- * `./kubernetes/apps`). Of the linted directory and the directories above
- * it up to the working directory, the one under which most of the paths
- * that apply this repository name a directory (linted, or on disk); the
- * linted one when none does better.
+ * `./kubernetes/apps`, or a run from inside `kubernetes/`). Of the linted
+ * directory and the directories above it, up to the working directory or
+ * up to the top of the git work tree it lies in (`workTreeTop`), the one
+ * under which most of the paths that apply this repository name a
+ * directory (linted, or on disk); the linted one when none does better.
+ * Linted files that apply nothing of this repository (a run inside
+ * `kubernetes/apps`) say nothing: the top of the work tree, as for a
+ * GitRepository, whose paths start there. One above the working directory
+ * (`..`) names the files by other paths than this run does: the caller
+ * lints again from there (LintResult.repositoryAbove).
  */
-export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | 'resources' | 'pathExists'>): string {
+export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | 'resources' | 'pathExists'> & { readonly workTreeTop?: string }): string {
   const linted = input.root;
-  // Nothing above the working directory is looked at: a run from the top of the repository has no choice to make.
-  if (linted === '' || linted === '..' || linted.startsWith('../')) return linted;
+  // A run told where the top is (`--repo ..`) has no choice to make.
+  if (linted === '..' || linted.startsWith('../')) return linted;
+  const above = levelsUpTo(input.workTreeTop);
+  // A run from the top of the work tree, or outside one, has no choice to make either.
+  if (linted === '' && above.length === 0) return linted;
   // Kustomizations and FluxInstances only: a flux-instance HelmRelease's sync
   // is in its values, and reading every release's values cost a run ~20 ms.
   const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
@@ -1101,7 +1110,7 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
     return path === undefined ? [] : [path.replace(/^\/+/, '')];
   });
-  if (paths.length === 0) return linted;
+  if (paths.length === 0) return above.at(-1) ?? linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir: string) => hasPathUnder(linedUp, dir);
   const under = (root: string, exists: (dir: string) => boolean) => paths.filter((path) => exists(normalizeDir(joinPath(root || '.', path)))).length;
@@ -1111,13 +1120,24 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
   const exists = (dir: string) => isLinted(dir) || (input.pathExists?.(dir) ?? false);
   let best = linted;
   most = under(linted, exists);
+  const candidates: string[] = [];
   for (let candidate = linted; candidate !== ''; ) {
     const slash = candidate.lastIndexOf('/');
     candidate = slash === -1 ? '' : candidate.slice(0, slash);
+    candidates.push(candidate);
+  }
+  for (const candidate of [...candidates, ...above]) {
     const resolved = under(candidate, exists);
     if (resolved > most) [best, most] = [candidate, resolved];
   }
   return best;
+}
+
+/** `..`, `../..`, … up to `top` when it lies above the working directory; none otherwise. */
+function levelsUpTo(top: string | undefined): string[] {
+  if (top === undefined || !(top === '..' || top.startsWith('../'))) return [];
+  const levels = top.split('/').length;
+  return Array.from({ length: levels }, (_, index) => Array(index + 1).fill('..').join('/'));
 }
 
 /** Whether some path of `sorted` lies under `dir`: a binary search for the first path after `dir/`. */
