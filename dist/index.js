@@ -43536,7 +43536,7 @@ function buildDeployment(input, plan) {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
-    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes: _, ...entry }) => entry),
+    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes, ...entry }) => ({ ...entry, ignored: entry.lacks === "path" && probes.some((path) => input.pathIgnored?.(path) ?? false) })),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
@@ -45179,13 +45179,14 @@ var kustomize_missing_resource_default = defineRule({
   kinds: KUSTOMIZE_CONFIG_KINDS,
   messages: {
     missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
+    ignored: '{{field}} entry "{{entry}}" is ignored by git (a .gitignore pattern), so it is not in the repository that Flux builds from, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Commit it (narrow the pattern, or git add -f), or remove the entry.',
     noKustomization: `{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.`
   },
   check(resource, context) {
     for (const missing of context.index.deployment.missingEntries) {
       if (missing.file !== resource.file.path) continue;
       context.report({
-        messageId: missing.lacks === "path" ? "missing" : "noKustomization",
+        messageId: missing.lacks === "kustomization" ? "noKustomization" : missing.ignored ? "ignored" : "missing",
         data: { field: missing.field, entry: missing.entry },
         at: [missing.field, missing.index]
       });
@@ -45808,6 +45809,7 @@ function discoverFiles(targets, cwd) {
   const unlisted = [];
   const stamps = /* @__PURE__ */ new Map();
   const dirs = [];
+  const listings = [];
   for (const target of targets.length > 0 ? targets : ["."]) {
     const absolute = resolve2(cwd, target);
     const kind = kindOf(absolute);
@@ -45821,10 +45823,21 @@ function discoverFiles(targets, cwd) {
     const under = (path) => nameUnder(prefix, path);
     const unlistable = (path, error2) => unlisted.push({ path: under(path), error: error2 });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
-    for (const file of listed) found.add(under(file));
+    for (const file of listed.manifests) found.add(under(file));
+    listings.push({ prefix, has: listed.has });
   }
+  const inRepository = (path) => {
+    for (const { prefix, has } of listings) {
+      if (prefix === "") {
+        if (path !== ".." && !path.startsWith("../")) return has(path);
+      } else if (path === prefix || path.startsWith(`${prefix}/`)) {
+        return has(path === prefix ? "." : path.slice(prefix.length + 1));
+      }
+    }
+    return void 0;
+  };
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort();
-  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix3.dirname(resolve2(cwd, file))), cwd)) };
+  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix3.dirname(resolve2(cwd, file))), cwd)), inRepository };
 }
 function kindOf(path) {
   try {
@@ -45839,7 +45852,24 @@ function gitFiles(dir, stamped, unlisted) {
   if (!result2.ok) return void 0;
   for (const [, path, error2] of result2.error.matchAll(GIT_UNLISTED)) unlisted(path, error2);
   const inWorkTree = workTreeFiles(dir, stamped);
-  return result2.stdout.toString("utf8").split("\0").filter((file) => isManifestPath(file) && inWorkTree(file));
+  const all = result2.stdout.toString("utf8").split("\0").filter((file) => file !== "");
+  const sorted = [...all].sort();
+  const has = (path) => path === "." || binarySearchUnder(sorted, path);
+  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
+}
+function binarySearchUnder(sorted, path) {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = low + high >>> 1;
+    if (sorted[middle] < path) low = middle + 1;
+    else high = middle;
+  }
+  for (let at = low; at < sorted.length && sorted[at].startsWith(path); at++) {
+    const entry = sorted[at];
+    if (entry.length === path.length || entry[path.length] === "/") return true;
+  }
+  return false;
 }
 var GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
 function mayBeInGitWorkTree(dir) {
@@ -45901,7 +45931,8 @@ function globFiles(dir, unlisted) {
   const ignores = gitignores.map((file) => ({ base: posix3.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
   const ignored = (path) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === "." ? path : path.slice(base.length + 1)));
   for (const { path, error: error2 } of unreadable) if (path === "." || !ignored(`${path}/`)) unlisted(path, error2);
-  return files.filter((file) => !ignored(file));
+  const has = (path) => path === "." || !(ignored(path) || ignored(`${path}/`));
+  return { manifests: files.filter((file) => !ignored(file)), has };
 }
 function readText(path) {
   try {
@@ -47504,6 +47535,7 @@ function lint(input) {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
     pathExists: input.pathExists,
+    pathIgnored: input.pathIgnored,
     workTreeTop: input.workTreeTop,
     fastCompose: input.fastCompose
   });
@@ -47537,6 +47569,7 @@ function loadRepository(files, root, {
   syntaxSeverity = yamlSyntax.defaultSeverity,
   cache,
   pathExists,
+  pathIgnored,
   workTreeTop: workTreeTop2,
   fastCompose: fast = true
 } = {}) {
@@ -47591,7 +47624,7 @@ function loadRepository(files, root, {
   const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
-  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...repositoryAbove === void 0 ? {} : { repositoryAbove } };
 }
@@ -47762,7 +47795,11 @@ async function readProject(options, cache) {
   const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
-  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync4(resolve6(options.cwd, path)) };
+  const pathState = (path) => !existsSync4(resolve6(options.cwd, path)) ? "missing" : discovery.inRepository(path) === false ? "ignored" : "exists";
+  return { config, targets, root: discovery.root, files, ignored, pathState };
+}
+function pathQuestions(state) {
+  return { pathExists: (path) => state(path) === "exists", pathIgnored: (path) => state(path) === "ignored" };
 }
 function workTreeTop(cwd) {
   for (let dir = cwd; ; dir = dirname5(dir)) {
@@ -47775,7 +47812,7 @@ function fromTop(options, repository) {
 }
 async function lintProject(options) {
   const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
-  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
+  const { config, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
   const settings = {
     root,
@@ -47786,12 +47823,12 @@ async function lintProject(options) {
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true
   };
-  const run2 = (input, exists2 = pathExists, reportOnly) => lint({ ...settings, files: input, cache, pathExists: exists2, reportOnly });
+  const run2 = (input, state = pathState, reportOnly) => lint({ ...settings, files: input, cache, ...pathQuestions(state), reportOnly });
   const key = cache?.runKey(files, { version: options.cache.version, ...settings, reported });
   const stored = key === void 0 ? void 0 : cache?.run(key);
-  const stillHolds = (run3) => run3.probes.every(([path, existed]) => pathExists(path) === existed);
+  const stillHolds = (run3) => run3.probes.every(([path, state]) => pathState(path) === state);
   const probes = /* @__PURE__ */ new Map();
-  const probe = (path) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path);
+  const probe = (path) => probes.get(path) ?? probes.set(path, pathState(path)).get(path);
   const result2 = stored && stillHolds(stored) ? stored : { ...run2(files, probe, reported && ((path) => isUnder2(path, reported))), probes: [...probes] };
   const notes = [];
   if (cache && key !== void 0) {

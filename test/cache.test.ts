@@ -403,11 +403,11 @@ describe('ProjectCache', () => {
     const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: text }, data: { [text]: text } };
     const written = new ProjectCache(dir, '1');
     written.set('text', { isTemplate: false, mentionsVariables: false, problems: [], composeErrors: [], directives: [], values: [document], feedsDeployment: false });
-    written.save(text, { findings: [], fileCount: 1, probes: [[text, true]] });
+    written.save(text, { findings: [], fileCount: 1, probes: [[text, 'exists']] });
     for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name), 'latin1'), name).toMatch(/^[\x00-\x7f]*$/);
     const cache = new ProjectCache(dir, '1');
     expect(cache.get('text')!.values).toStrictEqual([document]);
-    expect(cache.run(text)?.probes).toEqual([[text, true]]);
+    expect(cache.run(text)?.probes).toEqual([[text, 'exists']]);
   });
 
   it('gives two files with the same text values of their own', () => {

@@ -124,6 +124,44 @@ describe('a run over part of a repository', () => {
   });
 });
 
+describe('a kustomization entry that git ignores', () => {
+  const files = {
+    'apps/kustomization.yaml': 'resources:\n  - ./cm.yaml\n  - ./cm.local.yaml\n  - ./secrets\n  - ./gone.yaml\n',
+    'apps/cm.yaml': CLEAN,
+    'apps/cm.local.yaml': CLEAN,
+    'apps/secrets/kustomization.yaml': 'resources: [s.yaml]\n',
+    'apps/secrets/s.yaml': CLEAN,
+    '.gitignore': '*.local.yaml\nsecrets/\n',
+  };
+  const findings = async (dir: string) =>
+    (JSON.parse((await cli(['--format', 'json'], dir)).stdout).findings as { file: string; line: number; column: number; endColumn: number; messageId: string }[]).map(
+      (f) => `${f.file}:${f.line}:${f.column}-${f.endColumn} ${f.messageId}`,
+    );
+  const expected = ['apps/kustomization.yaml:3:5-20 ignored', 'apps/kustomization.yaml:4:5-14 ignored', 'apps/kustomization.yaml:5:5-16 missing'];
+
+  it('is reported as ignored in a git work tree, and as present once committed', async () => {
+    const dir = tempTree(files);
+    git(dir, 'init', '-q');
+    expect(await findings(dir)).toEqual(expected);
+    git(dir, 'add', '-f', 'apps/cm.local.yaml');
+    expect(await findings(dir)).toEqual(expected.slice(1));
+  });
+
+  it('is asked about again by a run from the cache, which no linted file changed', async () => {
+    const dir = tempTree({ 'apps/kustomization.yaml': 'resources:\n  - ./crds.json\n', 'apps/crds.json': '{}\n', '.gitignore': '*.json\n' });
+    git(dir, 'init', '-q');
+    const cached = async () => (JSON.parse((await cli(['--format', 'json', '--cache-location', 'cache'], dir)).stdout).findings as { messageId: string }[]).map((f) => f.messageId);
+    expect(await cached()).toEqual(['ignored']);
+    expect(await cached()).toEqual(['ignored']);
+    git(dir, 'add', '-f', 'apps/crds.json');
+    expect(await cached()).toEqual([]);
+  });
+
+  it('is reported as ignored outside git, by the .gitignore files of the tree', async () => {
+    expect(await findings(tempTree(files))).toEqual(expected);
+  });
+});
+
 describe('homeops-lint rules and explain', () => {
   it('lists every rule with its default severity, kinds and description', async () => {
     const { code, stdout } = await cli(['rules'], tempTree({}));

@@ -23,6 +23,33 @@ describe('discoverFiles in a git work tree', () => {
     expect(Object.fromEntries(stamps)).toEqual(Object.fromEntries(files.map((file) => [file, currentStamp(join(dir, file))])));
   });
 
+  it('tells which paths are in the repository as git has it, files of any kind and directories alike', () => {
+    const dir = tempTree({ '.gitignore': '*.local.yaml
+secrets/
+', 'repo/a.yaml': 'a: 1
+', 'repo/crds.json': '{}
+', 'repo/x.local.yaml': 'a: 1
+', 'repo/secrets/s.yaml': 'a: 1
+', 'repo/sub-x/b.yaml': 'a: 1
+' });
+    git(dir, 'init', '-q');
+    const { inRepository } = discoverFiles(['repo'], dir);
+    const asked = ['repo', 'repo/a.yaml', 'repo/crds.json', 'repo/x.local.yaml', 'repo/secrets', 'repo/secrets/s.yaml', 'repo/sub', 'repo/sub-x', 'repo/gone.yaml', 'other.yaml'];
+    expect(Object.fromEntries(asked.map((path) => [path, inRepository(path)]))).toEqual({
+      repo: true,
+      'repo/a.yaml': true,
+      'repo/crds.json': true,
+      'repo/x.local.yaml': false,
+      'repo/secrets': false,
+      'repo/secrets/s.yaml': false,
+      // A prefix of a listed directory's name is not a directory above it.
+      'repo/sub': false,
+      'repo/sub-x': true,
+      'repo/gone.yaml': false,
+      'other.yaml': undefined,
+    });
+  });
+
   it('lists files of a subdirectory relative to the working directory, with that directory as the root', () => {
     const dir = tempTree({ 'repo/b.yaml': 'a: 1\n', 'repo/a/c.yaml': 'a: 1\n', 'other.yaml': 'a: 1\n' });
     git(dir, 'init', '-q');
@@ -55,6 +82,12 @@ describe('discoverFiles outside git', () => {
       'Upper.YAML': 'a: 1\n',
     });
     expect(discoverFiles([], dir).files).toEqual(['.github/workflows/ci.yml', 'Upper.YAML', 'sub/keep.yaml']);
+  });
+
+  it('tells which paths no .gitignore of the tree ignores', () => {
+    const dir = tempTree({ 'sub/.gitignore': '*.local.yaml\nsecrets/\n', 'sub/a.yaml': 'a: 1\n', 'sub/x.local.yaml': 'a: 1\n', 'sub/secrets/s.yaml': 'a: 1\n' });
+    const { inRepository } = discoverFiles([], dir);
+    expect(['sub/a.yaml', 'sub/x.local.yaml', 'sub/secrets', 'sub/secrets/s.yaml', 'x.local.yaml'].map(inRepository)).toEqual([true, false, false, false, true]);
   });
 
   it('accepts explicit files of any name and sorts by code unit', () => {

@@ -13,6 +13,14 @@ export interface Discovery {
   readonly stamps: ReadonlyMap<string, FileStamp>;
   /** Directory that Flux paths are relative to, relative to the working directory (`''` for it). */
   readonly root: string;
+  /**
+   * Whether a path (a file or a directory, relative to the working
+   * directory) in a directory discovery listed is in the repository as git
+   * has it: git lists it or files below it (tracked, or untracked and not
+   * ignored); outside git, no `.gitignore` ignores it. `undefined` for a
+   * path outside those directories. Says nothing of whether it is on disk.
+   */
+  readonly inRepository: (path: string) => boolean | undefined;
 }
 
 export interface UnlistedDirectory {
@@ -45,6 +53,7 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
   const unlisted: UnlistedDirectory[] = [];
   const stamps = new Map<string, FileStamp>();
   const dirs: string[] = [];
+  const listings: { readonly prefix: string; readonly has: (path: string) => boolean }[] = [];
   for (const target of targets.length > 0 ? targets : ['.']) {
     const absolute = resolve(cwd, target);
     const kind = kindOf(absolute);
@@ -59,11 +68,22 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     const under = (path: string) => nameUnder(prefix, path);
     const unlistable = (path: string, error: string) => unlisted.push({ path: under(path), error });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
-    for (const file of listed) found.add(under(file));
+    for (const file of listed.manifests) found.add(under(file));
+    listings.push({ prefix, has: listed.has });
   }
+  const inRepository = (path: string) => {
+    for (const { prefix, has } of listings) {
+      if (prefix === '') {
+        if (path !== '..' && !path.startsWith('../')) return has(path);
+      } else if (path === prefix || path.startsWith(`${prefix}/`)) {
+        return has(path === prefix ? '.' : path.slice(prefix.length + 1));
+      }
+    }
+    return undefined;
+  };
   // The default order of strings is by UTF-16 code unit, the same on every machine (no locale).
   const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort();
-  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)) };
+  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)), inRepository };
 }
 
 function kindOf(path: string): 'file' | 'directory' | 'missing' {
@@ -83,17 +103,42 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
  * it out of the artifact it applies, so nothing is read through a link that
  * may point out of the repository.
  */
-function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void, unlisted: (path: string, error: string) => void): string[] | undefined {
+function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void, unlisted: (path: string, error: string) => void): Listing | undefined {
   if (!mayBeInGitWorkTree(dir)) return undefined;
   const result = git(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.']);
   if (!result.ok) return undefined;
   // An untracked directory git cannot open is left out with a warning (in English: see git.ts).
   for (const [, path, error] of result.error.matchAll(GIT_UNLISTED)) unlisted(path!, error!);
   const inWorkTree = workTreeFiles(dir, stamped);
-  return result.stdout
-    .toString('utf8')
-    .split('\0')
-    .filter((file) => isManifestPath(file) && inWorkTree(file));
+  const all = result.stdout.toString('utf8').split('\0').filter((file) => file !== '');
+  // Sorted by code unit, for a binary search of what lies below a directory.
+  const sorted = [...all].sort();
+  const has = (path: string) => path === '.' || binarySearchUnder(sorted, path);
+  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
+}
+
+/** What discovery found in one directory: the files to lint, and whether a path in it is in the repository (Discovery.inRepository). */
+interface Listing {
+  readonly manifests: readonly string[];
+  readonly has: (path: string) => boolean;
+}
+
+/** Whether `sorted` holds `path`, or a path below it. */
+function binarySearchUnder(sorted: readonly string[], path: string): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < path) low = middle + 1;
+    else high = middle;
+  }
+  // The first entry not before `path`: `path` itself, or else the first below it comes before any other below it
+  // (`a/b` sorts before `a/b/c`, and `a/b-c` sorts between them: checked on).
+  for (let at = low; at < sorted.length && sorted[at]!.startsWith(path); at++) {
+    const entry = sorted[at]!;
+    if (entry.length === path.length || entry[path.length] === '/') return true;
+  }
+  return false;
 }
 
 const GIT_UNLISTED = /^warning: could not open directory '(.*)\/': (.*)$/gm;
@@ -156,7 +201,7 @@ function parentOf(path: string): string {
  * directory that cannot be listed, and is not ignored, is passed to
  * `unlisted` (`.` for `dir`), so that the files it hides are not taken for none.
  */
-function globFiles(dir: string, unlisted: (path: string, error: string) => void): string[] {
+function globFiles(dir: string, unlisted: (path: string, error: string) => void): Listing {
   const files: string[] = [];
   const gitignores: string[] = [];
   const unreadable: { path: string; error: string }[] = [];
@@ -183,7 +228,9 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
   const ignored = (path: string) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === '.' ? path : path.slice(base.length + 1)));
   // A directory is asked about as `dir/`, which patterns for directories match; git does not open an ignored one either.
   for (const { path, error } of unreadable) if (path === '.' || !ignored(`${path}/`)) unlisted(path, error);
-  return files.filter((file) => !ignored(file));
+  // A path asked about may be a file or a directory: neither form may be ignored.
+  const has = (path: string) => path === '.' || !(ignored(path) || ignored(`${path}/`));
+  return { manifests: files.filter((file) => !ignored(file)), has };
 }
 
 function readText(path: string): string {

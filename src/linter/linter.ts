@@ -18,6 +18,9 @@ import { applyDirectives } from './suppress.js';
 import { lintDirective } from '../rules/lint-directive.js';
 import { ruleMetas } from '../rules/registry.js';
 
+/** What is at a path outside the linted files: something, something git ignores (so not in the repository Flux reads), or nothing. */
+export type PathState = 'exists' | 'ignored' | 'missing';
+
 /** A file as discovery hands it over: its text, or why it could not be read. */
 export type InputFile = TextFile | UnreadableInput;
 
@@ -56,6 +59,8 @@ export interface LintInput {
   readonly cache?: AnalysisCache;
   /** Whether a path that is not among `files` exists (see DeploymentInput). */
   readonly pathExists?: (path: string) => boolean;
+  /** Whether such a path is on disk but ignored by git (see DeploymentInput). */
+  readonly pathIgnored?: (path: string) => boolean;
   /** The top of the git work tree the working directory lies in, relative to it (`..`), when there is one (see repositoryRoot). */
   readonly workTreeTop?: string;
   /** Compose plain manifests without the `yaml` package (default: true; see src/yaml/fast-compose.ts). */
@@ -88,6 +93,7 @@ export function lint(input: LintInput): LintResult {
     syntaxSeverity: settings[yamlSyntax.id]?.severity ?? yamlSyntax.defaultSeverity,
     cache: input.cache,
     pathExists: input.pathExists,
+    pathIgnored: input.pathIgnored,
     workTreeTop: input.workTreeTop,
     fastCompose: input.fastCompose,
   });
@@ -177,9 +183,17 @@ export function loadRepository(
     syntaxSeverity = yamlSyntax.defaultSeverity,
     cache,
     pathExists,
+    pathIgnored,
     workTreeTop,
     fastCompose: fast = true,
-  }: { syntaxSeverity?: RuleSetting; cache?: AnalysisCache; pathExists?: (path: string) => boolean; workTreeTop?: string; fastCompose?: boolean } = {},
+  }: {
+    syntaxSeverity?: RuleSetting;
+    cache?: AnalysisCache;
+    pathExists?: (path: string) => boolean;
+    pathIgnored?: (path: string) => boolean;
+    workTreeTop?: string;
+    fastCompose?: boolean;
+  } = {},
 ): Repository {
   const findings: Finding[] = [];
   const reportSyntax = (file: SourceFile | undefined, path: string, span: Span, messageId: string, data: Record<string, string>) => {
@@ -253,7 +267,7 @@ export function loadRepository(
   const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey));
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
-  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
     .map((raw) => placeResource(raw, deployment.placementsOf(raw)));

@@ -6,7 +6,7 @@ import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp
 import { murmur128Hex, sha256Hex } from '../linter/digest.js';
 import type { Finding } from '../linter/finding.js';
 import type { DeploymentPlan } from '../resources/deployment.js';
-import type { AnalysisCache, FileAnalysis, InputFile, TextFile } from '../linter/linter.js';
+import type { AnalysisCache, FileAnalysis, InputFile, PathState, TextFile } from '../linter/linter.js';
 import { isMapping, keysMayBeSubstituted, WRITTEN, type Mapping, type Written } from '../resources/values.js';
 
 // Loaded on first use: only plans and YAML aliases are kept in V8's
@@ -54,7 +54,8 @@ export interface StoredRun {
   readonly fileCount: number;
   /** The top of the repository above the working directory, to lint from instead (LintResult.repositoryAbove). */
   readonly repositoryAbove?: string;
-  readonly probes: readonly (readonly [path: string, existed: boolean])[];
+  /** Paths outside the linted files that the run asked about, and what was there (see PathState). */
+  readonly probes: readonly (readonly [path: string, state: PathState])[];
 }
 
 /** What a file held when it was read, by its absolute path: its stamp and its content's digest. */

@@ -10,7 +10,7 @@ import { osError, readInputFile } from '../discovery/read.js';
 import type { Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
 import { ProjectCache, type CacheOptions, type StoredRun } from './cache.js';
-import { lint, loadRepository, type InputFile, type RuleSetting } from '../linter/linter.js';
+import { lint, loadRepository, type InputFile, type PathState, type RuleSetting } from '../linter/linter.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
 export interface ProjectOptions {
@@ -70,8 +70,8 @@ interface ProjectFiles {
   readonly root: string;
   readonly files: readonly InputFile[];
   readonly ignored: (path: string) => boolean;
-  /** Whether a path the deployment model names exists on disk, linted or not. */
-  readonly pathExists: (path: string) => boolean;
+  /** What is at a path the deployment model names, linted or not: on disk, and in the repository as git has it. */
+  readonly pathState: (path: string) => PathState;
 }
 
 /** The configuration and the files it does not ignore, read from disk (through the cache when there is one). */
@@ -83,13 +83,19 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const read = cache ? (path: string) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path: string) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error }): InputFile => ({ path, error, directory: true }));
   const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
-  return { config, targets, root: discovery.root, files, ignored, pathExists: (path) => existsSync(resolve(options.cwd, path)) };
+  const pathState = (path: string): PathState => (!existsSync(resolve(options.cwd, path)) ? 'missing' : discovery.inRepository(path) === false ? 'ignored' : 'exists');
+  return { config, targets, root: discovery.root, files, ignored, pathState };
+}
+
+/** The file system questions of the deployment model, answered by `state`. */
+function pathQuestions(state: (path: string) => PathState) {
+  return { pathExists: (path: string) => state(path) === 'exists', pathIgnored: (path: string) => state(path) === 'ignored' };
 }
 
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
-  const { root, files, pathExists } = await readProject(options);
-  const { index, repositoryAbove } = loadRepository(files, root, { pathExists, workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
+  const { root, files, pathState } = await readProject(options);
+  const { index, repositoryAbove } = loadRepository(files, root, { ...pathQuestions(pathState), workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
   return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove));
 }
 
@@ -113,7 +119,7 @@ function fromTop(options: ProjectOptions, repository: string): ProjectOptions {
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
   const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
-  const { config, targets, root, files, ignored, pathExists } = await readProject(options, cache);
+  const { config, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   const settings = {
     root,
@@ -124,15 +130,15 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true,
   };
-  const run = (input: readonly InputFile[], exists = pathExists, reportOnly?: (path: string) => boolean) =>
-    lint({ ...settings, files: input, cache, pathExists: exists, reportOnly });
+  const run = (input: readonly InputFile[], state = pathState, reportOnly?: (path: string) => boolean) =>
+    lint({ ...settings, files: input, cache, ...pathQuestions(state), reportOnly });
   const key = cache?.runKey(files, { version: options.cache!.version, ...settings, reported });
   // A run depends on paths it does not lint too (kustomization entries naming
   // a .json file, say): a stored run holds only while each still exists, or not, as it did.
   const stored = key === undefined ? undefined : cache?.run(key);
-  const stillHolds = (run: StoredRun) => run.probes.every(([path, existed]) => pathExists(path) === existed);
-  const probes = new Map<string, boolean>();
-  const probe = (path: string) => probes.get(path) ?? probes.set(path, pathExists(path)).get(path)!;
+  const stillHolds = (run: StoredRun) => run.probes.every(([path, state]) => pathState(path) === state);
+  const probes = new Map<string, PathState>();
+  const probe = (path: string) => probes.get(path) ?? probes.set(path, pathState(path)).get(path)!;
   const result: StoredRun =
     stored && stillHolds(stored) ? stored : { ...run(files, probe, reported && ((path) => isUnder(path, reported))), probes: [...probes] };
   const notes: string[] = [];

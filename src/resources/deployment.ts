@@ -70,6 +70,8 @@ export interface MissingEntry {
   readonly entry: string;
   /** `path`: nothing is there; `kustomization`: a directory in which kustomize finds no kustomization file. */
   readonly lacks: 'path' | 'kustomization';
+  /** The path is on disk, but git ignores it (DeploymentInput.pathIgnored). */
+  readonly ignored: boolean;
 }
 
 /**
@@ -101,6 +103,8 @@ export interface DeploymentInput {
    * system, so this model stays free of it.
    */
   readonly pathExists?: (path: string) => boolean;
+  /** Whether a path that does not exist for `pathExists` is on disk all the same, but ignored by git: not in the repository that Flux reads. */
+  readonly pathIgnored?: (path: string) => boolean;
 }
 
 /**
@@ -169,7 +173,7 @@ export interface DeploymentPlan {
    * missing, or directories without a kustomization file among them. The
    * entry is missing unless one of `probes` exists on disk.
    */
-  readonly unresolvedEntries: readonly (MissingEntry & { readonly probes: readonly string[] })[];
+  readonly unresolvedEntries: readonly (Omit<MissingEntry, 'ignored'> & { readonly probes: readonly string[] })[];
 }
 
 type PlannedFluxKustomization = Omit<FluxKustomization, 'resource'> & { readonly definedIn: { readonly file: string; readonly documentIndex: number } };
@@ -238,7 +242,9 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
-    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes: _, ...entry }) => entry),
+    missingEntries: plan.unresolvedEntries
+      .filter(({ probes }) => !probes.some(pathExists))
+      .map(({ probes, ...entry }) => ({ ...entry, ignored: entry.lacks === 'path' && probes.some((path) => input.pathIgnored?.(path) ?? false) })),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
