@@ -24,14 +24,7 @@ describe('discoverFiles in a git work tree', () => {
   });
 
   it('tells which paths are in the repository as git has it, files of any kind and directories alike', () => {
-    const dir = tempTree({ '.gitignore': '*.local.yaml
-secrets/
-', 'repo/a.yaml': 'a: 1
-', 'repo/crds.json': '{}
-', 'repo/x.local.yaml': 'a: 1
-', 'repo/secrets/s.yaml': 'a: 1
-', 'repo/sub-x/b.yaml': 'a: 1
-' });
+    const dir = tempTree({ '.gitignore': '*.local.yaml\nsecrets/\n', 'repo/a.yaml': 'a: 1\n', 'repo/crds.json': '{}\n', 'repo/x.local.yaml': 'a: 1\n', 'repo/secrets/s.yaml': 'a: 1\n', 'repo/sub-x/b.yaml': 'a: 1\n' });
     git(dir, 'init', '-q');
     const { inRepository } = discoverFiles(['repo'], dir);
     const asked = ['repo', 'repo/a.yaml', 'repo/crds.json', 'repo/x.local.yaml', 'repo/secrets', 'repo/secrets/s.yaml', 'repo/sub', 'repo/sub-x', 'repo/gone.yaml', 'other.yaml'];
