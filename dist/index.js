@@ -44199,15 +44199,14 @@ function filesByCluster(placements) {
 }
 function repositoryRoot(input) {
   const linted = input.root;
-  if (linted === ".." || linted.startsWith("../")) return linted;
   const above = levelsUpTo(input.workTreeTop);
-  if (linted === "" && above.length === 0) return linted;
+  if (above.length === 0 && (linted === "" || linted === ".." || linted.startsWith("../"))) return linted;
   const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
     return path === void 0 ? [] : [path.replace(/^\/+/, "")];
   });
-  if (paths.length === 0) return above.at(-1) ?? linted;
+  if (paths.length === 0) return linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir) => hasPathUnder(linedUp, dir);
   const under = (root, exists3) => paths.filter((path) => exists3(normalizeDir(joinPath(root || ".", path)))).length;
@@ -46345,12 +46344,19 @@ import { relative as relative2, resolve as resolve4, sep as sep3 } from "node:pa
 function filesAtMergeBase(ref, targets, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
   const base = gitText(cwd, ["merge-base", ref, "HEAD"], `cannot find the merge base of "${ref}" and HEAD`).trim();
-  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => relative2(top, resolve4(cwd, target)).split(sep3).join("/"));
-  const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map((scope) => scope || ".")], "cannot list the base tree");
+  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => ({
+    inTop: relative2(top, resolve4(cwd, target)).split(sep3).join("/"),
+    prefix: toRelative(cwd, resolve4(cwd, target))
+  }));
+  const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map(({ inTop }) => inTop || ".")], "cannot list the base tree");
   const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter(isManifestPath))].sort();
   const blobs = readBlobs(top, base, paths);
+  const nameOf = (path) => {
+    const scope = scopes.find(({ inTop }) => inTop === "" || path === inTop || path.startsWith(`${inTop}/`));
+    return scope === void 0 ? toRelative(cwd, resolve4(top, path)) : nameUnder(scope.prefix, scope.inTop === "" ? path : path === scope.inTop ? "." : path.slice(scope.inTop.length + 1));
+  };
   return paths.map((path, index) => {
-    const shown = relative2(cwd, resolve4(top, path)).split(sep3).join("/");
+    const shown = nameOf(path);
     const bytes = blobs[index];
     return bytes === void 0 ? { path: shown, error: "not readable from git" } : inputFromBytes(shown, bytes);
   });
@@ -46396,9 +46402,10 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 33;
+var CACHE_FORMAT = 34;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
+var MAX_KEPT_KEYS = 4;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
 var HEAD_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
@@ -46449,9 +46456,9 @@ var ProjectCache = class {
   runPrefix;
   /** The plan this run made, to be written. */
   planMade;
-  /** The last run key made, by the inputs it was made of (see runKey). */
+  /** The last run keys made, with the inputs each was made of (see runKey). */
   runInputsFile;
-  runInputsMade;
+  runInputsKept;
   constructor(directory, version, now = Date.now) {
     this.startedAt = now();
     const tag = murmur128Hex(`${CACHE_FORMAT}\0${version}`).slice(0, 12);
@@ -46507,10 +46514,10 @@ var ProjectCache = class {
   }
   deploymentPlan(key) {
     const stored = readPlan(this.planFileOf(key));
-    return stored?.key === key ? stored.plan : void 0;
+    return stored?.key === key ? stored.kept : void 0;
   }
-  setDeploymentPlan(key, plan) {
-    this.planMade = { key, plan };
+  setDeploymentPlan(key, kept) {
+    this.planMade = { key, kept };
   }
   planFileOf(key) {
     return join(this.directory, `${this.planPrefix}${key.slice(0, 16)}.bin`);
@@ -46520,9 +46527,9 @@ var ProjectCache = class {
    * linted from a few places (the pre-commit hook from its top, CI or an
    * editor from elsewhere), whose plans name paths from there.
    */
-  savePlan({ key, plan }) {
-    const made = this.planFileOf(key);
-    writeAtomically(made, loadV8().serialize({ key, plan }));
+  savePlan(stored) {
+    const made = this.planFileOf(stored.key);
+    writeAtomically(made, loadV8().serialize(stored));
     this.keepNewest(this.planPrefix, ".bin", made, MAX_PLANS);
   }
   run(key) {
@@ -46555,7 +46562,7 @@ var ProjectCache = class {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runInputsMade) writeAtomically(this.runInputsFile, asciiJson(this.runInputsMade));
+    if (this.runInputsKept) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run2 }));
@@ -46583,10 +46590,11 @@ var ProjectCache = class {
     const parts = [JSON.stringify(settings)];
     for (const file of files) parts.push(file.path, "text" in file ? `${file.invalidEncodingAt ?? ""}\0${this.contentDigest(file)}` : `error\0${file.error}`);
     const inputs = parts.join("\0");
-    const last = readKeyed(this.runInputsFile);
-    if (last !== void 0 && last.value.inputs === inputs) return last.key;
+    const kept = readKeyedInputs(this.runInputsFile);
+    const found = kept.find((entry) => entry.inputs === inputs);
+    if (found !== void 0) return found.key;
     const key = sha256Hex(inputs);
-    this.runInputsMade = { key, value: { inputs } };
+    this.runInputsKept = [{ key, inputs }, ...kept].slice(0, MAX_KEPT_KEYS);
     return key;
   }
   keyOf(file, variant) {
@@ -46688,7 +46696,7 @@ function isPlainJson(value, seen) {
 function readPlan(path) {
   try {
     const value = loadV8().deserialize(readFileSync4(path));
-    return typeof value?.key === "string" && value.plan !== void 0 ? value : void 0;
+    return typeof value?.key === "string" && value.kept?.plan !== void 0 && Array.isArray(value.kept.topProbes) ? value : void 0;
   } catch {
     return void 0;
   }
@@ -46706,6 +46714,14 @@ function jsonOf(map) {
 }
 function asciiJson(value) {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function readKeyedInputs(path) {
+  try {
+    const stored = JSON.parse(readFileSync4(path, "utf8"));
+    return Array.isArray(stored) ? stored.filter((entry) => typeof entry?.key === "string" && typeof entry.inputs === "string") : [];
+  } catch {
+    return [];
+  }
 }
 function readKeyed(path) {
   try {
@@ -47616,19 +47632,28 @@ function loadRepository(files, root, {
   }
   const inputsText = planInputs?.join("\0");
   const keyFor = (top) => inputsText === void 0 ? void 0 : sha256Hex(`${inputsText}\0${top}`);
-  const planFromHere = cache?.deploymentPlan(keyFor(root));
-  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists, workTreeTop: workTreeTop2 });
-  const repositoryAbove = isAbove(found) && !isAbove(root) ? found : void 0;
+  const keptHere = cache?.deploymentPlan(keyFor(root));
+  const planFromHere = keptHere && keptHere.topProbes.every(([path, existed]) => (pathExists?.(path) ?? false) === existed) ? keptHere.plan : void 0;
+  const topProbes = [];
+  const probed = (path) => {
+    const exists2 = pathExists?.(path) ?? false;
+    topProbes.push([path, exists2]);
+    return exists2;
+  };
+  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists: probed, workTreeTop: workTreeTop2 });
+  const repositoryAbove = namesFilesAlike(root, found) ? void 0 : found;
   const repository = repositoryAbove === void 0 ? found : root;
   const planKey = repositoryAbove === void 0 ? keyFor(repository) : void 0;
-  const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey));
+  const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey)?.plan);
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
-  if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
+  if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...repositoryAbove === void 0 ? {} : { repositoryAbove } };
 }
-var isAbove = (path) => path === ".." || path.startsWith("../");
+function namesFilesAlike(root, top) {
+  return top === root || (top === "" ? !(root === ".." || root.startsWith("../")) : root.startsWith(`${top}/`));
+}
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
   const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
@@ -47794,9 +47819,15 @@ async function readProject(options, cache) {
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname5(configPath) : options.cwd, options.cwd);
   const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
-  const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
+  const named = options.repository === void 0 ? [] : options.paths.map((path) => reportedName(options.cwd, options.repository, path)).filter((path) => isNamedFile(options.cwd, path));
+  const listed = [.../* @__PURE__ */ new Set([...discovery.files, ...named])].sort(compareStrings);
+  const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path) => !existsSync4(resolve6(options.cwd, path)) ? "missing" : discovery.inRepository(path) === false ? "ignored" : "exists";
-  return { config, targets, root: discovery.root, files, ignored, pathState };
+  return { config, configPath, targets, root: discovery.root, files, ignored, pathState };
+}
+function isNamedFile(cwd, path) {
+  const stats = statSync3(resolve6(cwd, path), { throwIfNoEntry: false });
+  return stats === void 0 || !stats.isDirectory();
 }
 function pathQuestions(state) {
   return { pathExists: (path) => state(path) === "exists", pathIgnored: (path) => state(path) === "ignored" };
@@ -47807,12 +47838,18 @@ function workTreeTop(cwd) {
     if (dirname5(dir) === dir) return void 0;
   }
 }
-function fromTop(options, repository) {
-  return { ...options, repository, paths: options.paths.length > 0 ? options.paths : ["."] };
+function fromTop(options, repository, configPath) {
+  return {
+    ...options,
+    repository,
+    paths: options.paths.length > 0 ? options.paths : ["."],
+    // The configuration found from here, not the one a search from the top would find.
+    configFile: options.configFile ?? configPath
+  };
 }
 async function lintProject(options) {
   const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
-  const { config, targets, root, files, ignored, pathState } = await readProject(options, cache);
+  const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
   const settings = {
     root,
@@ -47838,10 +47875,11 @@ async function lintProject(options) {
       notes.push(`results not cached: cannot write in ${options.cache.location}: ${osError(error2)}`);
     }
   }
-  if (result2.repositoryAbove !== void 0 && options.repository === void 0) return lintProject(fromTop(options, result2.repositoryAbove));
+  if (result2.repositoryAbove !== void 0 && options.repository === void 0) return lintProject(fromTop(options, result2.repositoryAbove, configPath));
   let findings = result2.findings;
   if (options.diffBase !== void 0) {
-    const base = run2(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));
+    const baseFiles = filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path));
+    const base = lint({ ...settings, workTreeTop: void 0, files: baseFiles, cache, ...pathQuestions(pathState) });
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== void 0) findings = applyBaseline(findings, options.baseline, options, notes);

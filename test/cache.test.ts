@@ -376,8 +376,14 @@ describe('ProjectCache', () => {
     expect(key([file('a.yaml', 'a: 1\n')], { rules: {} })).toBe(a);
     // A kept key is used only with the inputs it was made of.
     const [inputs] = readdirSync(dir).filter((name) => name.startsWith('inputs-'));
-    writeFileSync(join(dir, inputs!), JSON.stringify({ key: 'f'.repeat(64), value: { inputs: 'something else' } }));
+    writeFileSync(join(dir, inputs!), JSON.stringify([{ key: 'f'.repeat(64), inputs: 'something else' }]));
     expect(key([file('a.yaml', 'a: 1\n')], { rules: {} })).toBe(a);
+    // A few are kept: two runs taking turns (a run from inside the repository, and its run from the top) find theirs.
+    const kept = () => JSON.parse(readFileSync(join(dir, inputs!), 'utf8')).map((entry: { key: string }) => entry.key);
+    key([file('a.yaml', 'a: 2\n')], { rules: {} });
+    expect(kept()).toEqual([b, a, 'f'.repeat(64)]);
+    key([file('a.yaml', 'a: 1\n')], { rules: {} });
+    expect(kept()).toEqual([b, a, 'f'.repeat(64)]);
   });
 
   it('answers a run where nothing changed without loading node:crypto', async () => {

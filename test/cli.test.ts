@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleMetas } from '../src/rules/registry.js';
 import { cli } from './helpers/cli.js';
-import { git, tempTree } from './helpers/temp-repo.js';
+import { git, tempTree, writeTree } from './helpers/temp-repo.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -103,11 +103,52 @@ describe('a run over part of a repository', () => {
       const fromKubernetes = ['../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate', '../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate'];
       expect(await findings(join(dir, 'kubernetes'))).toEqual(fromKubernetes);
       expect(await findings(join(dir, 'kubernetes'), ['--repo', '..', '.'])).toEqual(fromKubernetes);
-      expect(await findings(join(dir, 'kubernetes/apps'))).toEqual(['../../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate']);
-      expect(await findings(join(dir, 'kubernetes'), ['infra'])).toEqual(['../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate']);
+      // Files that apply nothing say nothing of where the top is: linted as they are.
+      expect(await findings(join(dir, 'kubernetes/apps'))).toEqual(['db/backup.yaml:7 cnpg-backup-immediate']);
+      // A path above the working directory, inside the work tree, is read from the top too.
+      expect(await findings(join(dir, 'kubernetes/apps'), ['../flux'])).toEqual([]);
+      expect((await cli(['--format', 'json', '../flux'], join(dir, 'kubernetes/apps'))).code).toBe(0);
+      expect(await findings(join(dir, 'kubernetes'), ['infra'])).toEqual(['infra/backup.yaml:7 cnpg-backup-immediate']);
       // Through a cache, filled, then read: the stored run from here sends the next one to the top at once.
       for (let run = 0; run < 2; run++) expect(await findings(join(dir, 'kubernetes'), ['--cache-location', '../cache'])).toEqual(fromKubernetes);
       expect((await cli(['graph', '--format', 'json'], join(dir, 'kubernetes'))).stdout).toContain('"file":"../kubernetes/flux/apps.yaml","path":"kubernetes/apps","pathExists":true');
+    });
+
+    it('goes to the top from an app directory whose ks.yaml names its path from there', async () => {
+      const dir = tempTree({
+        'kubernetes/flux/apps.yaml': fluxKs('apps', './kubernetes/apps'),
+        'kubernetes/apps/kustomization.yaml': 'resources: [db/ks.yaml]\n',
+        'kubernetes/apps/db/ks.yaml': fluxKs('db', './kubernetes/apps/db/app'),
+        'kubernetes/apps/db/app/backup.yaml': BACKUP,
+      });
+      git(dir, 'init', '-q');
+      expect(await findings(dir)).toEqual(['kubernetes/apps/db/app/backup.yaml:7 cnpg-backup-immediate']);
+      expect(await findings(join(dir, 'kubernetes/apps/db'))).toEqual(['../../../kubernetes/apps/db/app/backup.yaml:7 cnpg-backup-immediate']);
+    });
+
+    it('keeps what the run from inside asked for: its configuration, a file named that the top passes by, and --diff-base', async () => {
+      const dir = tempTree({ ...files(''), 'kubernetes/.homeops-lintrc.yaml': 'rules:\n  cnpg-backup-immediate: warn\n', '.gitignore': 'scratch/\n', 'kubernetes/scratch/bad.yaml': BACKUP });
+      git(dir, 'init', '-q');
+      const severities = async (args: string[] = []) =>
+        (JSON.parse((await cli(['--format', 'json', ...args], join(dir, 'kubernetes'))).stdout).findings as { file: string; severity: string }[]).map((f) => `${f.file} ${f.severity}`);
+      expect(await severities()).toEqual(['../kubernetes/apps/db/backup.yaml warning', '../kubernetes/infra/backup.yaml warning']);
+      // Named with --repo, a file git ignores is linted all the same, as without --repo
+      // (whose search for a configuration starts at the repository's top).
+      expect(await severities(['--repo', '..', 'scratch/bad.yaml'])).toEqual(['../kubernetes/scratch/bad.yaml error']);
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-qm', 'base');
+      expect(await severities(['--diff-base', 'HEAD'])).toEqual([]);
+      writeFileSync(join(dir, 'kubernetes/apps/db/other.yaml'), BACKUP.replace('name: b', 'name: new'));
+      expect(await severities(['--diff-base', 'HEAD'])).toEqual(['../kubernetes/apps/db/other.yaml warning']);
+    });
+
+    it('finds the top again through a cache once a path above the working directory appears', async () => {
+      const dir = tempTree({ 'clusters/main/ks.yaml': fluxKs('x', './apps/x') });
+      git(dir, 'init', '-q');
+      const run = async () => findings(join(dir, 'clusters/main'), ['--cache-location', 'cache']);
+      expect(await run()).toEqual(['ks.yaml:8 flux-path-missing']);
+      writeTree(dir, { 'apps/x/cm.yaml': CLEAN });
+      expect(await run()).toEqual([]);
     });
 
     it('stops at the directory the Flux paths are written from, below the top of the work tree', async () => {

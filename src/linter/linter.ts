@@ -167,8 +167,18 @@ export interface AnalysisCache {
   keyOf(file: TextFile, variant: string): string;
   get(key: string): FileAnalysis | undefined;
   set(key: string, analysis: FileAnalysis): void;
-  deploymentPlan(key: string): DeploymentPlan | undefined;
-  setDeploymentPlan(key: string, plan: DeploymentPlan): void;
+  deploymentPlan(key: string): KeptPlan | undefined;
+  setDeploymentPlan(key: string, kept: KeptPlan): void;
+}
+
+/**
+ * A deployment plan as a cache keeps it, with what the search for the top
+ * of the repository found on disk when the plan was made (paths and whether
+ * each existed): the plan holds for the top it was made for only while they do.
+ */
+export interface KeptPlan {
+  readonly plan: DeploymentPlan;
+  readonly topProbes: readonly (readonly [path: string, existed: boolean])[];
 }
 
 /**
@@ -255,18 +265,25 @@ export function loadRepository(
   // Kustomization's spec (~20 ms of a run after one edit).
   const inputsText = planInputs?.join('\u0000');
   const keyFor = (top: string) => (inputsText === undefined ? undefined : sha256Hex(`${inputsText}\u0000${top}`));
-  const planFromHere = cache?.deploymentPlan(keyFor(root)!);
-  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists, workTreeTop });
+  const keptHere = cache?.deploymentPlan(keyFor(root)!);
+  const planFromHere = keptHere && keptHere.topProbes.every(([path, existed]) => (pathExists?.(path) ?? false) === existed) ? keptHere.plan : undefined;
+  const topProbes: [string, boolean][] = [];
+  const probed = (path: string) => {
+    const exists = pathExists?.(path) ?? false;
+    topProbes.push([path, exists]);
+    return exists;
+  };
+  const found = planFromHere ? root : repositoryRoot({ root, paths, resources: raws, pathExists: probed, workTreeTop });
   // A top above the working directory names the files otherwise than this
   // run does (`../kubernetes/apps`, not `apps`): the caller lints again from
   // there, and nothing planned from here is kept.
-  const repositoryAbove = isAbove(found) && !isAbove(root) ? found : undefined;
+  const repositoryAbove = namesFilesAlike(root, found) ? undefined : found;
   const repository = repositoryAbove === undefined ? found : root;
   const planKey = repositoryAbove === undefined ? keyFor(repository) : undefined;
   // Looked up under the top found, unless that is where it was looked up already.
-  const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey));
+  const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey)?.plan);
   const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
-  if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, plan);
+  if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
@@ -274,7 +291,10 @@ export function loadRepository(
   return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...(repositoryAbove === undefined ? {} : { repositoryAbove }) };
 }
 
-const isAbove = (path: string) => path === '..' || path.startsWith('../');
+/** Whether the files named from the linted directory `root` are named alike from `top`: `top` is `root` or above it by the way `root` is written. */
+function namesFilesAlike(root: string, top: string): boolean {
+  return top === root || (top === '' ? !(root === '..' || root.startsWith('../')) : root.startsWith(`${top}/`));
+}
 
 function analyze(path: string, text: string, template: boolean, fast: boolean): { analysis: FileAnalysis; source: SourceFile } {
   const { source, values: composed, composeErrors } = (fast && !template && composeFast(path, text)) || composeWithYaml(path, text, template);

@@ -5,8 +5,7 @@ import { createRequire } from 'node:module';
 import { currentStamp, readStampedFile, resolveListed, sameStamp, type FileStamp } from '../discovery/read.js';
 import { murmur128Hex, sha256Hex } from '../linter/digest.js';
 import type { Finding } from '../linter/finding.js';
-import type { DeploymentPlan } from '../resources/deployment.js';
-import type { AnalysisCache, FileAnalysis, InputFile, PathState, TextFile } from '../linter/linter.js';
+import type { AnalysisCache, FileAnalysis, InputFile, KeptPlan, PathState, TextFile } from '../linter/linter.js';
 import { isMapping, keysMayBeSubstituted, WRITTEN, type Mapping, type Written } from '../resources/values.js';
 
 // Loaded on first use: only plans and YAML aliases are kept in V8's
@@ -18,7 +17,7 @@ const loadV8 = () => (v8 ??= createRequire(import.meta.url)('node:v8') as typeof
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 33;
+const CACHE_FORMAT = 34;
 
 // Runs remembered per cache directory: enough for a few paths and
 // configurations. One file each: a run reads only its own, and a repository
@@ -28,6 +27,8 @@ const MAX_RUNS = 16;
 
 // Deployment plans kept: one per place a repository is linted from (see savePlan).
 const MAX_PLANS = 4;
+/** Run keys kept with their inputs (see runKey). */
+const MAX_KEPT_KEYS = 4;
 
 // New analyses go to a small file of their own until there are this many, or
 // an eighth of those in the main file: rewriting all of them after each edit
@@ -171,9 +172,9 @@ export class ProjectCache implements AnalysisCache {
   private readonly runPrefix: string;
   /** The plan this run made, to be written. */
   private planMade: StoredPlan | undefined;
-  /** The last run key made, by the inputs it was made of (see runKey). */
+  /** The last run keys made, with the inputs each was made of (see runKey). */
   private readonly runInputsFile: string;
-  private runInputsMade: { readonly key: string; readonly value: { readonly inputs: string } } | undefined;
+  private runInputsKept: readonly KeyedInputs[] | undefined;
 
   constructor(
     directory: string,
@@ -238,13 +239,13 @@ export class ProjectCache implements AnalysisCache {
     this.changed = true;
   }
 
-  deploymentPlan(key: string): DeploymentPlan | undefined {
+  deploymentPlan(key: string): KeptPlan | undefined {
     const stored = readPlan(this.planFileOf(key));
-    return stored?.key === key ? stored.plan : undefined;
+    return stored?.key === key ? stored.kept : undefined;
   }
 
-  setDeploymentPlan(key: string, plan: DeploymentPlan): void {
-    this.planMade = { key, plan };
+  setDeploymentPlan(key: string, kept: KeptPlan): void {
+    this.planMade = { key, kept };
   }
 
   private planFileOf(key: string): string {
@@ -256,9 +257,9 @@ export class ProjectCache implements AnalysisCache {
    * linted from a few places (the pre-commit hook from its top, CI or an
    * editor from elsewhere), whose plans name paths from there.
    */
-  private savePlan({ key, plan }: StoredPlan): void {
-    const made = this.planFileOf(key);
-    writeAtomically(made, loadV8().serialize({ key, plan }));
+  private savePlan(stored: StoredPlan): void {
+    const made = this.planFileOf(stored.key);
+    writeAtomically(made, loadV8().serialize(stored));
     this.keepNewest(this.planPrefix, '.bin', made, MAX_PLANS);
   }
 
@@ -300,7 +301,7 @@ export class ProjectCache implements AnalysisCache {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runInputsMade) writeAtomically(this.runInputsFile, asciiJson(this.runInputsMade));
+    if (this.runInputsKept) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
     if (run !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run }));
@@ -332,11 +333,13 @@ export class ProjectCache implements AnalysisCache {
     for (const file of files) parts.push(file.path, 'text' in file ? `${file.invalidEncodingAt ?? ''}\u0000${this.contentDigest(file)}` : `error\u0000${file.error}`);
     const inputs = parts.join('\u0000');
     // Hashing takes node:crypto, ~6 ms to load, which a run where nothing
-    // changed needs for nothing else: the last key is kept with its inputs.
-    const last = readKeyed<{ inputs?: unknown }>(this.runInputsFile);
-    if (last !== undefined && last.value.inputs === inputs) return last.key;
+    // changed needs for nothing else: the last few keys are kept with their
+    // inputs (a run from inside the repository makes two, one from the top).
+    const kept = readKeyedInputs(this.runInputsFile);
+    const found = kept.find((entry) => entry.inputs === inputs);
+    if (found !== undefined) return found.key;
     const key = sha256Hex(inputs);
-    this.runInputsMade = { key, value: { inputs } };
+    this.runInputsKept = [{ key, inputs }, ...kept].slice(0, MAX_KEPT_KEYS);
     return key;
   }
 
@@ -479,13 +482,13 @@ function isPlainJson(value: unknown, seen: Set<object>): boolean {
 
 interface StoredPlan {
   readonly key: string;
-  readonly plan: DeploymentPlan;
+  readonly kept: KeptPlan;
 }
 
 function readPlan(path: string): StoredPlan | undefined {
   try {
     const value = loadV8().deserialize(readFileSync(path)) as Partial<StoredPlan> | null;
-    return typeof value?.key === 'string' && value.plan !== undefined ? (value as StoredPlan) : undefined;
+    return typeof value?.key === 'string' && value.kept?.plan !== undefined && Array.isArray(value.kept.topProbes) ? (value as StoredPlan) : undefined;
   } catch {
     return undefined;
   }
@@ -512,6 +515,20 @@ function jsonOf(map: ReadonlyMap<string, unknown>): string {
 // (gavinmcfall's analyses, 1.5 MB with 22 such: 1.8 ms against 7.5 ms).
 function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+interface KeyedInputs {
+  readonly key: string;
+  readonly inputs: string;
+}
+
+function readKeyedInputs(path: string): KeyedInputs[] {
+  try {
+    const stored: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(stored) ? stored.filter((entry): entry is KeyedInputs => typeof entry?.key === 'string' && typeof entry.inputs === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A value stored with the whole key its file is named after (by a prefix of it). */

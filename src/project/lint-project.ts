@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/validate.js';
 import { discoverFiles, nameUnder, toRelative, UsageError } from '../discovery/discover.js';
 import { filesAtMergeBase } from '../discovery/git-revision.js';
 import { osError, readInputFile } from '../discovery/read.js';
-import type { Finding } from '../linter/finding.js';
+import { compareStrings, type Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
 import { ProjectCache, type CacheOptions, type StoredRun } from './cache.js';
 import { lint, loadRepository, type InputFile, type PathState, type RuleSetting } from '../linter/linter.js';
@@ -66,6 +66,8 @@ export async function loadProjectConfig(options: Pick<ProjectOptions, 'cwd' | 'p
 
 interface ProjectFiles {
   readonly config: ResolvedConfig;
+  /** The configuration file read, absolute; `undefined` for the defaults. */
+  readonly configPath: string | undefined;
   readonly targets: readonly string[];
   readonly root: string;
   readonly files: readonly InputFile[];
@@ -82,9 +84,19 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
   const read = cache ? (path: string) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path: string) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error }): InputFile => ({ path, error, directory: true }));
-  const files = [...discovery.files.filter((path) => !ignored(path)).map(read), ...unlisted];
+  // A file named with --repo is linted, as without it, even where the
+  // repository's discovery passes it by (git ignores it, it is a link).
+  const named = options.repository === undefined ? [] : options.paths.map((path) => reportedName(options.cwd, options.repository!, path)).filter((path) => isNamedFile(options.cwd, path));
+  const listed = [...new Set([...discovery.files, ...named])].sort(compareStrings);
+  const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path: string): PathState => (!existsSync(resolve(options.cwd, path)) ? 'missing' : discovery.inRepository(path) === false ? 'ignored' : 'exists');
-  return { config, targets, root: discovery.root, files, ignored, pathState };
+  return { config, configPath, targets, root: discovery.root, files, ignored, pathState };
+}
+
+/** Whether a path named on the command line is a file (or a link), not a directory. */
+function isNamedFile(cwd: string, path: string): boolean {
+  const stats = statSync(resolve(cwd, path), { throwIfNoEntry: false });
+  return stats === undefined || !stats.isDirectory();
 }
 
 /** The file system questions of the deployment model, answered by `state`. */
@@ -94,9 +106,9 @@ function pathQuestions(state: (path: string) => PathState) {
 
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
-  const { root, files, pathState } = await readProject(options);
+  const { root, files, pathState, configPath } = await readProject(options);
   const { index, repositoryAbove } = loadRepository(files, root, { ...pathQuestions(pathState), workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
-  return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove));
+  return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove, configPath));
 }
 
 /** The top of the git work tree `cwd` lies in (the nearest directory holding `.git`, as git finds it), relative to `cwd`; `undefined` outside one. */
@@ -112,14 +124,20 @@ function workTreeTop(cwd: string): string | undefined {
  * working directory, made from its top instead: the whole repository read
  * for context, findings reported for what was asked (as `--repo`).
  */
-function fromTop(options: ProjectOptions, repository: string): ProjectOptions {
-  return { ...options, repository, paths: options.paths.length > 0 ? options.paths : ['.'] };
+function fromTop(options: ProjectOptions, repository: string, configPath: string | undefined): ProjectOptions {
+  return {
+    ...options,
+    repository,
+    paths: options.paths.length > 0 ? options.paths : ['.'],
+    // The configuration found from here, not the one a search from the top would find.
+    configFile: options.configFile ?? configPath,
+  };
 }
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
   const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
-  const { config, targets, root, files, ignored, pathState } = await readProject(options, cache);
+  const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   const settings = {
     root,
@@ -151,10 +169,13 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     }
   }
   // Kept in the cache as it is, so that the next run from here goes to the top at once.
-  if (result.repositoryAbove !== undefined && options.repository === undefined) return lintProject(fromTop(options, result.repositoryAbove));
+  if (result.repositoryAbove !== undefined && options.repository === undefined) return lintProject(fromTop(options, result.repositoryAbove, configPath));
   let findings = result.findings;
   if (options.diffBase !== undefined) {
-    const base = run(filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path)));
+    // From the top this run took: the base, which may lack the Flux
+    // Kustomizations that told it, must not go looking for another.
+    const baseFiles = filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path));
+    const base = lint({ ...settings, workTreeTop: undefined, files: baseFiles, cache, ...pathQuestions(pathState) });
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== undefined) findings = applyBaseline(findings, options.baseline, options, notes);

@@ -1097,18 +1097,19 @@ function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]
  * under which most of the paths that apply this repository name a
  * directory (linted, or on disk); the linted one when none does better.
  * Linted files that apply nothing of this repository (a run inside
- * `kubernetes/apps`) say nothing: the top of the work tree, as for a
- * GitRepository, whose paths start there. One above the working directory
- * (`..`) names the files by other paths than this run does: the caller
- * lints again from there (LintResult.repositoryAbove).
+ * `kubernetes/apps/media`) say nothing, and the linted directory is kept.
+ * A top by another way than the linted directory's (`..` for `.`, or
+ * `../..` for `../flux` from inside `kubernetes/apps`) names the files by
+ * other paths than this run does: the caller lints again from there
+ * (LintResult.repositoryAbove).
  */
 export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | 'resources' | 'pathExists'> & { readonly workTreeTop?: string }): string {
   const linted = input.root;
-  // A run told where the top is (`--repo ..`) has no choice to make.
-  if (linted === '..' || linted.startsWith('../')) return linted;
   const above = levelsUpTo(input.workTreeTop);
-  // A run from the top of the work tree, or outside one, has no choice to make either.
-  if (linted === '' && above.length === 0) return linted;
+  // A run told where the top is (`--repo`, which leaves workTreeTop out), or
+  // from the top of the work tree, or outside one, has no choice to make
+  // above the working directory.
+  if (above.length === 0 && (linted === '' || linted === '..' || linted.startsWith('../'))) return linted;
   // Kustomizations and FluxInstances only: a flux-instance HelmRelease's sync
   // is in its values, and reading every release's values cost a run ~20 ms.
   const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
@@ -1116,7 +1117,8 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
     return path === undefined ? [] : [path.replace(/^\/+/, '')];
   });
-  if (paths.length === 0) return above.at(-1) ?? linted;
+  // Linted files that apply nothing of this repository say nothing of where its top is.
+  if (paths.length === 0) return linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir: string) => hasPathUnder(linedUp, dir);
   const under = (root: string, exists: (dir: string) => boolean) => paths.filter((path) => exists(normalizeDir(joinPath(root || '.', path)))).length;
