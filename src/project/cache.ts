@@ -27,8 +27,9 @@ const MAX_RUNS = 16;
 
 // Deployment plans kept: one per place a repository is linted from (see savePlan).
 const MAX_PLANS = 4;
-/** Run keys kept with their inputs (see runKey). */
-const MAX_KEPT_KEYS = 4;
+// Run keys kept with their inputs (see runKey): a run from inside the
+// repository makes two, its own and the run from the top.
+const MAX_KEPT_KEYS = 2;
 
 // New analyses go to a small file of their own until there are this many, or
 // an eighth of those in the main file: rewriting all of them after each edit
@@ -301,7 +302,10 @@ export class ProjectCache implements AnalysisCache {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runInputsKept) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    // Only for a run that found its stored run: a run after an edit hashes
+    // a file anyway, and writing the inputs (~50 KB) cost it more than the
+    // next run saves.
+    if (this.runInputsKept && run === this.runFound) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
     if (run !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run }));
@@ -333,8 +337,8 @@ export class ProjectCache implements AnalysisCache {
     for (const file of files) parts.push(file.path, 'text' in file ? `${file.invalidEncodingAt ?? ''}\u0000${this.contentDigest(file)}` : `error\u0000${file.error}`);
     const inputs = parts.join('\u0000');
     // Hashing takes node:crypto, ~6 ms to load, which a run where nothing
-    // changed needs for nothing else: the last few keys are kept with their
-    // inputs (a run from inside the repository makes two, one from the top).
+    // changed needs for nothing else: the last keys of such runs are kept
+    // with their inputs.
     const kept = readKeyedInputs(this.runInputsFile);
     const found = kept.find((entry) => entry.inputs === inputs);
     if (found !== undefined) return found.key;
