@@ -44569,10 +44569,10 @@ var authentik_domain_ingress_default = defineRule({
   },
   check(resource, context) {
     const { options } = context;
+    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
+    if (protectedHosts.length === 0 && options.domains.length === 0) return;
     const isOutpost = (entry) => isOutpostIngress(entry, options, context.index);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry, context.index));
-    if (own.length === 0) return;
-    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
       for (const { host, at } of entry.hosts) {
         if (host === void 0) continue;
@@ -44596,8 +44596,22 @@ var authentik_domain_ingress_default = defineRule({
 function outpostHostsOf(index, options) {
   return index.derived(
     options,
-    () => index.ofType(...INGRESS_KINDS, HELM_RELEASE).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options, index)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []))
+    () => index.ofType(...INGRESS_KINDS, HELM_RELEASE).filter((resource) => mayBeOutpost(resource, options)).flatMap(ingressEntriesOf).filter((entry) => isOutpostIngress(entry, options, index)).flatMap((entry) => entry.hosts.flatMap((host) => host.host ? [{ pattern: host.host, entry, at: host.at }] : []))
   );
+}
+function mayBeOutpost(resource, options) {
+  if (resource.typeId !== HELM_RELEASE || options.outpostIngresses.length > 0) return true;
+  if (["outpost", "authentik-proxy", "goauthentik/proxy"].some((text2) => !certainlyLacksText(resource.written, text2))) return true;
+  return !certainlyLacksText(resource.written, "${") && resource.placements.some((placement) => placement.substitution !== void 0 && mayFillInOutpost(placement.substitution));
+}
+var fillsInOutpost = /* @__PURE__ */ new WeakMap();
+function mayFillInOutpost(substitution) {
+  let fills = fillsInOutpost.get(substitution);
+  if (fills === void 0) {
+    fills = [...substitution.variables.values()].some((value) => value !== null && (value.includes("outpost") || value.includes("proxy")));
+    fillsInOutpost.set(substitution, fills);
+  }
+  return fills;
 }
 function isOnDomain(host, domain) {
   const h = host.toLowerCase();
@@ -46405,7 +46419,7 @@ var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
 var CACHE_FORMAT = 34;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
-var MAX_KEPT_KEYS = 4;
+var MAX_KEPT_KEYS = 2;
 var MIN_ADDED_ANALYSES = 64;
 var RACY_MILLISECONDS = 2e3;
 var HEAD_KEYS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata"]);
@@ -46562,7 +46576,7 @@ var ProjectCache = class {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
-    if (this.runInputsKept) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    if (this.runInputsKept && run2 === this.runFound) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run2 }));

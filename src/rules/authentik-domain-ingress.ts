@@ -3,7 +3,8 @@ import { hostMatches, ingressEntriesOf, INGRESS_KINDS, type IngressEntry } from 
 import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, shapeAt, type Resource } from '../resources/resource.js';
-import { getPath, knownString, walkMappings } from '../resources/values.js';
+import type { Substitution } from '../resources/substitution.js';
+import { certainlyLacksText, getPath, knownString, walkMappings } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
@@ -55,10 +56,11 @@ export default defineRule<Options>({
   },
   check(resource, context) {
     const { options } = context;
+    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
+    // Most repositories have no proxy outpost: then no release's values need reading.
+    if (protectedHosts.length === 0 && options.domains.length === 0) return;
     const isOutpost = (entry: IngressEntry) => isOutpostIngress(entry, options, context.index);
     const own = ingressEntriesOf(resource).filter((entry) => !isOutpost(entry) && !isAuthentiksOwn(entry, context.index));
-    if (own.length === 0) return;
-    const protectedHosts = outpostHostsOf(context.index, options).filter((owned) => context.index.shareCluster(resource, owned.entry.resource));
     for (const entry of own) {
       for (const { host, at } of entry.hosts) {
         if (host === undefined) continue;
@@ -92,10 +94,37 @@ function outpostHostsOf(index: ResourceIndex, options: Options): readonly Outpos
   return index.derived(options, () =>
     index
       .ofType(...INGRESS_KINDS, HELM_RELEASE)
+      .filter((resource) => mayBeOutpost(resource, options))
       .flatMap(ingressEntriesOf)
       .filter((entry) => isOutpostIngress(entry, options, index))
       .flatMap((entry) => entry.hosts.flatMap((host) => (host.host ? [{ pattern: host.host, entry, at: host.at }] : []))),
   );
+}
+
+/**
+ * Whether a release's values may hold an outpost ingress (isOutpostIngress),
+ * told from its text without reading the values: an outpost Service's name
+ * or the proxy image, written or in the value of a variable Flux fills in
+ * (a value unknown offline leaves the name unknown, never an outpost's). An
+ * Ingress is read whole, which is cheap.
+ */
+function mayBeOutpost(resource: Resource, options: Options): boolean {
+  if (resource.typeId !== HELM_RELEASE || options.outpostIngresses.length > 0) return true;
+  if (['outpost', 'authentik-proxy', 'goauthentik/proxy'].some((text) => !certainlyLacksText(resource.written, text))) return true;
+  return !certainlyLacksText(resource.written, '${') && resource.placements.some((placement) => placement.substitution !== undefined && mayFillInOutpost(placement.substitution));
+}
+
+// Asked for every release a Kustomization substitutes: answered once for each.
+const fillsInOutpost = new WeakMap<Substitution, boolean>();
+
+// `proxy` and `outpost` alone: a value may complete a name written around it (`goauthentik/${IMAGE}`).
+function mayFillInOutpost(substitution: Substitution): boolean {
+  let fills = fillsInOutpost.get(substitution);
+  if (fills === undefined) {
+    fills = [...substitution.variables.values()].some((value) => value !== null && (value.includes('outpost') || value.includes('proxy')));
+    fillsInOutpost.set(substitution, fills);
+  }
+  return fills;
 }
 
 function isOnDomain(host: string, domain: string): boolean {
