@@ -1,5 +1,5 @@
 import { isEmptySelector } from '../resources/selectors.js';
-import { asArray, getPath, isMapping } from '../resources/values.js';
+import { asArray, getPath, isMapping, readsAsTrue } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
@@ -62,6 +62,8 @@ export default defineRule({
       if (!advertisesServices(router)) return;
       const data = { name, router: routerLabel(router, index) };
       if (router.serviceSelector === undefined) {
+        // Cilium's own example policy: a router for pod CIDRs, Services announced otherwise (L2) or not at all.
+        if (readsAsTrue(router.exportPodCIDR) && router.serviceAdvertisements === undefined) return;
         context.report({ messageId: 'routerMissing', data, at: [...at, 'localASN'], span: 'key' });
       } else if (isEmptySelector(router.serviceSelector)) {
         context.report({ messageId: 'routerEmpty', data, at: [...at, 'serviceSelector'], span: 'key' });
