@@ -44577,7 +44577,7 @@ var authentik_domain_ingress_default = defineRule({
       for (const { host, at } of entry.hosts) {
         if (host === void 0) continue;
         const what = describeResource(resource);
-        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host) && sameController(owned.entry, entry));
+        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host) && sameController(owned.entry, entry, context.index));
         if (owner) {
           context.report({
             messageId: "ownedByOutpost",
@@ -44650,8 +44650,41 @@ function runsOutpostImage(release) {
   });
   return found;
 }
-function sameController(a, b) {
-  return a.className === void 0 || b.className === void 0 || a.className === b.className;
+function sameController(a, b, index) {
+  const classOfA = classOf2(a, index);
+  const classOfB = classOf2(b, index);
+  return classOfA === void 0 || classOfB === void 0 || classOfA === classOfB;
+}
+function classOf2(entry, index) {
+  if (entry.className !== void 0) return entry.className;
+  const defaults = defaultClasses(index);
+  const names = new Set(entry.resource.placements.map(({ cluster }) => {
+    const declared = cluster === void 0 ? void 0 : defaults.get(cluster);
+    return declared?.size === 1 ? [...declared][0] : void 0;
+  }));
+  return names.size === 1 ? [...names][0] : void 0;
+}
+var INGRESS_CLASS = "networking.k8s.io/IngressClass";
+var DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+function defaultClasses(index) {
+  return index.derived(defaultClasses, () => {
+    const byCluster = /* @__PURE__ */ new Map();
+    const add = (resource, name) => {
+      if (name === void 0) return;
+      for (const { cluster } of resource.placements) if (cluster !== void 0) (byCluster.get(cluster) ?? byCluster.set(cluster, /* @__PURE__ */ new Set()).get(cluster)).add(name);
+    };
+    for (const ingressClass of index.ofType(INGRESS_CLASS)) {
+      if (readsAsTrue(ingressClass.get(["metadata", "annotations", DEFAULT_CLASS_ANNOTATION]))) add(ingressClass, ingressClass.name);
+    }
+    for (const release of index.ofType(HELM_RELEASE)) {
+      if (certainlyLacksKey(release.written, "ingressClassResource") || chartNameOf(release, index) !== "ingress-nginx") continue;
+      const values = release.get(["spec", "values"]);
+      const path = ["controller", "ingressClassResource"];
+      const resource = getPath(values, path);
+      if (readsAsTrue(getPath(resource, ["default"])) && !isSwitchedOff(values, path)) add(release, knownString(getPath(resource, ["name"]) ?? "nginx"));
+    }
+    return byCluster;
+  });
 }
 
 // src/resources/selectors.ts
@@ -44770,6 +44803,7 @@ var bgp_empty_service_selector_default = defineRule({
       if (!advertisesServices(router)) return;
       const data = { name, router: routerLabel(router, index) };
       if (router.serviceSelector === void 0) {
+        if (readsAsTrue(router.exportPodCIDR) && router.serviceAdvertisements === void 0) return;
         context.report({ messageId: "routerMissing", data, at: [...at, "localASN"], span: "key" });
       } else if (isEmptySelector(router.serviceSelector)) {
         context.report({ messageId: "routerEmpty", data, at: [...at, "serviceSelector"], span: "key" });

@@ -4,7 +4,7 @@ import type { ResourceIndex } from '../resources/index.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, shapeAt, type Resource } from '../resources/resource.js';
 import type { Substitution } from '../resources/substitution.js';
-import { certainlyLacksText, getPath, knownString, walkMappings } from '../resources/values.js';
+import { certainlyLacksKey, certainlyLacksText, getPath, isSwitchedOff, knownString, readsAsTrue, walkMappings } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
 
@@ -65,7 +65,7 @@ export default defineRule<Options>({
       for (const { host, at } of entry.hosts) {
         if (host === undefined) continue;
         const what = describeResource(resource);
-        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host) && sameController(owned.entry, entry));
+        const owner = protectedHosts.find((owned) => hostMatches(owned.pattern, host) && sameController(owned.entry, entry, context.index));
         if (owner) {
           context.report({
             messageId: 'ownedByOutpost',
@@ -182,6 +182,53 @@ function runsOutpostImage(release: Resource): boolean {
 }
 
 // Two ingress controllers (say internal and external classes) do not share hosts.
-function sameController(a: IngressEntry, b: IngressEntry): boolean {
-  return a.className === undefined || b.className === undefined || a.className === b.className;
+function sameController(a: IngressEntry, b: IngressEntry, index: ResourceIndex): boolean {
+  const classOfA = classOf(a, index);
+  const classOfB = classOf(b, index);
+  return classOfA === undefined || classOfB === undefined || classOfA === classOfB;
+}
+
+/**
+ * An ingress's class; for one without, the default IngressClass of its
+ * clusters, which the DefaultIngressClass admission plugin writes into it,
+ * when the repository declares exactly one there (the same in each).
+ */
+function classOf(entry: IngressEntry, index: ResourceIndex): string | undefined {
+  if (entry.className !== undefined) return entry.className;
+  const defaults = defaultClasses(index);
+  const names = new Set(entry.resource.placements.map(({ cluster }) => {
+    const declared = cluster === undefined ? undefined : defaults.get(cluster);
+    return declared?.size === 1 ? [...declared][0] : undefined;
+  }));
+  return names.size === 1 ? [...names][0] : undefined;
+}
+
+const INGRESS_CLASS = 'networking.k8s.io/IngressClass';
+const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+
+/**
+ * The default IngressClasses declared in each cluster: IngressClass objects
+ * annotated as the default, and the class an ingress-nginx release makes the
+ * default (`controller.ingressClassResource.default`, named after
+ * `controller.ingressClassResource.name`, `nginx` unless set).
+ */
+function defaultClasses(index: ResourceIndex): ReadonlyMap<string, ReadonlySet<string>> {
+  return index.derived(defaultClasses, () => {
+    const byCluster = new Map<string, Set<string>>();
+    const add = (resource: Resource, name: string | undefined) => {
+      if (name === undefined) return;
+      for (const { cluster } of resource.placements) if (cluster !== undefined) (byCluster.get(cluster) ?? byCluster.set(cluster, new Set()).get(cluster)!).add(name);
+    };
+    for (const ingressClass of index.ofType(INGRESS_CLASS)) {
+      if (readsAsTrue(ingressClass.get(['metadata', 'annotations', DEFAULT_CLASS_ANNOTATION]))) add(ingressClass, ingressClass.name);
+    }
+    for (const release of index.ofType(HELM_RELEASE)) {
+      if (certainlyLacksKey(release.written, 'ingressClassResource') || chartNameOf(release, index) !== 'ingress-nginx') continue;
+      const values = release.get(['spec', 'values']);
+      const path = ['controller', 'ingressClassResource'];
+      const resource = getPath(values, path);
+      if (readsAsTrue(getPath(resource, ['default'])) && !isSwitchedOff(values, path)) add(release, knownString(getPath(resource, ['name']) ?? 'nginx'));
+    }
+    return byCluster;
+  });
 }
