@@ -43559,7 +43559,7 @@ var CUSTOM_RESOURCE_DEFINITION = "apiextensions.k8s.io/CustomResourceDefinition"
 function planDeployment(input) {
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
-  const configs = readKustomizeConfigs(input.kustomizations);
+  const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
   const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members), []);
   const placements = /* @__PURE__ */ new Map();
@@ -43571,7 +43571,7 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43677,12 +43677,13 @@ function appliesOwnSource(resource, ownSource) {
   return ownSource !== void 0 && gitSourceOf(resource) === ownSource;
 }
 var FluxGraph = class {
-  constructor(nodes, members, tree, sources, root) {
+  constructor(nodes, members, tree, sources, root, replacedTargetNamespaces) {
     this.nodes = nodes;
     this.members = members;
     this.tree = tree;
     this.sources = sources;
     this.root = root;
+    this.replacedTargetNamespaces = replacedTargetNamespaces;
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -43694,6 +43695,7 @@ var FluxGraph = class {
   tree;
   sources;
   root;
+  replacedTargetNamespaces;
   definedIn = /* @__PURE__ */ new Map();
   /** Per node, the clusters that reach it and the directory it applies in each. */
   clusters = /* @__PURE__ */ new Map();
@@ -43934,7 +43936,7 @@ var FluxGraph = class {
     return {
       path,
       components,
-      targetNamespace: namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
+      targetNamespace: this.replacedTargetNamespaces.has(node.resource.file.path) ? this.replacedTargetNamespaces.get(node.resource.file.path) : namespaceOverride(read(getPath(node.spec, ["targetNamespace"]))),
       namePrefix: affixOf(read(getPath(node.spec, ["namePrefix"]))),
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
@@ -44154,12 +44156,14 @@ function buildDirectory(dir, tree, configs, members) {
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
   const result2 = [];
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? config.namespace === void 0 ? null : config.namespace : void 0;
   const add = (member) => result2.push({
     ...member,
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
     labelsAdded: config.addsLabels || member.labelsAdded,
     prefix: `${config.namePrefix}${member.prefix}`,
-    suffix: `${member.suffix}${config.nameSuffix}`
+    suffix: `${member.suffix}${config.nameSuffix}`,
+    ...fluxTargetNamespace === void 0 ? {} : { fluxTargetNamespace }
   });
   const file = (path, patch) => ({ file: path, namespace: void 0, patch, labelsAdded: false, prefix: "", suffix: "" });
   for (const { entry } of config.resources) {
@@ -44261,10 +44265,16 @@ function unresolvedEntries(configs, tree) {
   return unresolved;
 }
 var PATCH_FIELDS = ["patches", "patchesStrategicMerge", "patchesJson6902"];
-function readKustomizeConfigs(files) {
+function readKustomizeConfigs(files, replacementFiles) {
   const configs = /* @__PURE__ */ new Map();
+  const replacementsIn = new Map(replacementFiles.map(({ path, value }) => [path, asArray(value)]));
   for (const { path, value } of files) {
     if (!isMapping2(value) || !isKustomizeConfig(value)) continue;
+    const dir = normalizeDir(posix2.dirname(path));
+    const replacements = asArray(value.replacements).flatMap((entry) => {
+      const file = getPath(entry, ["path"]);
+      return typeof file === "string" && isLocal(file) ? replacementsIn.get(normalizeDir(joinPath(dir, file))) ?? [] : [entry];
+    });
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
     configs.set(normalizeDir(posix2.dirname(path)), {
       file: path,
@@ -44280,7 +44290,8 @@ function readKustomizeConfigs(files) {
         ...asArray(value.patchesStrategicMerge),
         ...generatorInputs(value)
       ].filter((entry) => typeof entry === "string" && isLocal(entry)),
-      generatedConfigMaps: generatedConfigMaps(value.configMapGenerator)
+      generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
+      copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux)
     });
   }
   return configs;
@@ -44320,6 +44331,26 @@ function affixOf(value) {
 function namespaceOverride(value) {
   if (typeof value !== "string" || value === "") return void 0;
   return knownString(value) ?? null;
+}
+function copiesNamespaceIntoFlux(replacement) {
+  const source = getPath(replacement, ["source"]);
+  if (getPath(source, ["kind"]) !== "Namespace" || (getPath(source, ["fieldPath"]) ?? "metadata.name") !== "metadata.name") return false;
+  return asArray(getPath(replacement, ["targets"])).some((target) => {
+    const select = getPath(target, ["select"]);
+    const group = getPath(select, ["group"]);
+    return getPath(select, ["kind"]) === "Kustomization" && (group === void 0 || group === "kustomize.toolkit.fluxcd.io") && getPath(select, ["name"]) === void 0 && asArray(getPath(target, ["fieldPaths"])).includes("spec.targetNamespace");
+  });
+}
+function isReplacementList(value) {
+  return Array.isArray(value) && value.length > 0 && value.every((entry) => isMapping2(entry) && "source" in entry && "targets" in entry);
+}
+function fluxTargetNamespaces(configs, members) {
+  const byFile = /* @__PURE__ */ new Map();
+  if (![...configs.values()].some((config) => config.copiesNamespaceIntoFlux)) return byFile;
+  for (const dir of configs.keys()) {
+    for (const member of members.get(dir)) if (member.fluxTargetNamespace !== void 0 && !byFile.has(member.file)) byFile.set(member.file, member.fluxTargetNamespace);
+  }
+  return byFile;
 }
 function isKustomizeConfig(value) {
   const apiVersion = value.apiVersion;
@@ -46450,7 +46481,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 34;
+var CACHE_FORMAT = 35;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;
@@ -47650,6 +47681,7 @@ function loadRepository(files, root, {
   const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
+  const replacements = [];
   const raws = [];
   const directives = /* @__PURE__ */ new Map();
   for (const file of files) {
@@ -47676,6 +47708,7 @@ function loadRepository(files, root, {
     raws.push(...rawResourcesOf(source, analysis.values));
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
+    else if (isReplacementList(analysis.values[0])) replacements.push({ path: file.path, value: analysis.values[0] });
     planInputs?.push(file.path, isKustomization || analysis.feedsDeployment ? key : "");
   }
   const inputsText = planInputs?.join("\0");
@@ -47693,9 +47726,9 @@ function loadRepository(files, root, {
   const repository = repositoryAbove === void 0 ? found : root;
   const planKey = repositoryAbove === void 0 ? keyFor(repository) : void 0;
   const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey)?.plan);
-  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
-  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, resources: raws, pathExists, pathIgnored }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...repositoryAbove === void 0 ? {} : { repositoryAbove } };
 }
@@ -47704,12 +47737,12 @@ function namesFilesAlike(root, top) {
 }
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
-  const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && isKustomizationFile(path);
+  const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && (isKustomizationFile(path) || isReplacementList(value));
   const values = composed.map((value, index) => isKept(value, index) ? value : void 0);
   const controlCharacterAt = source.isTemplate ? -1 : source.text.search(CONTROL_CHARACTER);
   const analysis = {
     ...controlCharacterAt === -1 ? {} : { controlCharacterAt },
-    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment),
+    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment) || isReplacementList(values[0]),
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
     mentionsVariables: source.mentionsVariables,

@@ -96,6 +96,8 @@ export interface DeploymentInput {
    * released as soon as their resources are read.
    */
   readonly kustomizations: readonly { readonly path: string; readonly value: unknown }[];
+  /** Files holding a list of kustomize replacements (isReplacementList), which a kustomization names by `path`. */
+  readonly replacements?: readonly { readonly path: string; readonly value: unknown }[];
   readonly resources: readonly RawResource[];
   /**
    * Whether a path that is not a linted YAML file exists all the same (a
@@ -128,6 +130,12 @@ interface Member {
   /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
   readonly prefix: string;
   readonly suffix: string;
+  /**
+   * The `spec.targetNamespace` that kustomize replacements on the way write
+   * into the Flux Kustomizations of this file (see copiesNamespaceIntoFlux),
+   * the outermost's; `undefined` when none does.
+   */
+  readonly fluxTargetNamespace?: NamespaceOverride;
 }
 
 /** Where a file is applied, before the resources in it are known. */
@@ -153,6 +161,8 @@ interface KustomizeConfig {
   readonly patches: readonly string[];
   /** Literal values of `configMapGenerator`s by name; `null` when a generator reads files. */
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
+  /** Whether its replacements copy the Namespace's name into Flux Kustomizations' spec.targetNamespace. */
+  readonly copiesNamespaceIntoFlux: boolean;
 }
 
 /**
@@ -272,7 +282,7 @@ const CUSTOM_RESOURCE_DEFINITION = 'apiextensions.k8s.io/CustomResourceDefinitio
 export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): DeploymentPlan {
   const resources = input.resources.filter(feedsDeployment);
   const tree = new FileTree(input.paths);
-  const configs = readKustomizeConfigs(input.kustomizations);
+  const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   // kustomize refuses an empty kustomization.yaml (only comments, say): Flux,
   // seeing the file, generates none, and the directory builds nothing.
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
@@ -287,7 +297,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root);
+  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -485,6 +495,8 @@ class FluxGraph {
     private readonly tree: FileTree,
     private readonly sources: SubstitutionSources,
     private readonly root: string,
+    /** spec.targetNamespace that kustomize replacements write, by the file of the Flux Kustomization (fluxTargetNamespaces). */
+    private readonly replacedTargetNamespaces: ReadonlyMap<string, NamespaceOverride>,
   ) {
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
@@ -753,7 +765,9 @@ class FluxGraph {
     return {
       path,
       components,
-      targetNamespace: namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
+      targetNamespace: this.replacedTargetNamespaces.has(node.resource.file.path)
+        ? this.replacedTargetNamespaces.get(node.resource.file.path)
+        : namespaceOverride(read(getPath(node.spec, ['targetNamespace']))),
       namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
@@ -1032,6 +1046,8 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
   const result: Member[] = [];
+  // The Namespace the replacement reads is the one kustomize's `namespace:` renames; without one its name is not followed.
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? (config.namespace === undefined ? null : config.namespace) : undefined;
   const add = (member: Member) =>
     result.push({
       ...member,
@@ -1039,6 +1055,7 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
       labelsAdded: config.addsLabels || member.labelsAdded,
       prefix: `${config.namePrefix}${member.prefix}`,
       suffix: `${member.suffix}${config.nameSuffix}`,
+      ...(fluxTargetNamespace === undefined ? {} : { fluxTargetNamespace }),
     });
   const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, labelsAdded: false, prefix: '', suffix: '' });
   for (const { entry } of config.resources) {
@@ -1188,10 +1205,16 @@ function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree
 // A patch may add labels to what it targets; which ones is not followed.
 const PATCH_FIELDS = ['patches', 'patchesStrategicMerge', 'patchesJson6902'];
 
-function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<string, KustomizeConfig> {
+function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacementFiles: NonNullable<DeploymentInput['replacements']>): Map<string, KustomizeConfig> {
   const configs = new Map<string, KustomizeConfig>();
+  const replacementsIn = new Map(replacementFiles.map(({ path, value }) => [path, asArray(value)]));
   for (const { path, value } of files) {
     if (!isMapping(value) || !isKustomizeConfig(value)) continue;
+    const dir = normalizeDir(posix.dirname(path));
+    const replacements = asArray(value.replacements).flatMap((entry) => {
+      const file = getPath(entry, ['path']);
+      return typeof file === 'string' && isLocal(file) ? (replacementsIn.get(normalizeDir(joinPath(dir, file))) ?? []) : [entry];
+    });
     const entries = (field: MissingEntry['field']) =>
       asArray(value[field]).flatMap((entry, index) => (typeof entry === 'string' && isLocal(entry) && !entry.includes('${') ? [{ entry, field, index }] : []));
     configs.set(normalizeDir(posix.dirname(path)), {
@@ -1212,6 +1235,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations']): Map<str
         ...generatorInputs(value),
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
+      copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux),
     });
   }
   return configs;
@@ -1265,6 +1289,44 @@ function affixOf(value: unknown): string | undefined {
 function namespaceOverride(value: unknown): NamespaceOverride {
   if (typeof value !== 'string' || value === '') return undefined;
   return knownString(value) ?? null;
+}
+
+/**
+ * A kustomize replacement that copies a Namespace's name into the
+ * `spec.targetNamespace` of every Flux Kustomization it builds, as the
+ * home-operations template's `components/replacements/ks.yaml` does:
+ * source `{kind: Namespace, fieldPath: metadata.name}`, a target selecting
+ * kind Kustomization of Flux's group (by no name), field
+ * `spec.targetNamespace`. Other replacements are not followed.
+ */
+function copiesNamespaceIntoFlux(replacement: unknown): boolean {
+  const source = getPath(replacement, ['source']);
+  if (getPath(source, ['kind']) !== 'Namespace' || (getPath(source, ['fieldPath']) ?? 'metadata.name') !== 'metadata.name') return false;
+  return asArray(getPath(replacement, ['targets'])).some((target) => {
+    const select = getPath(target, ['select']);
+    const group = getPath(select, ['group']);
+    return (
+      getPath(select, ['kind']) === 'Kustomization' &&
+      (group === undefined || group === 'kustomize.toolkit.fluxcd.io') &&
+      getPath(select, ['name']) === undefined &&
+      asArray(getPath(target, ['fieldPaths'])).includes('spec.targetNamespace')
+    );
+  });
+}
+
+/** A document that is a list of kustomize replacements (`source` and `targets` in each), which a kustomization may name by `path`. */
+export function isReplacementList(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0 && value.every((entry) => isMapping(entry) && 'source' in entry && 'targets' in entry);
+}
+
+/** The spec.targetNamespace replacements write into the Flux Kustomizations of each file (Member.fluxTargetNamespace). */
+function fluxTargetNamespaces(configs: Map<string, KustomizeConfig>, members: Memo<Member[]>): ReadonlyMap<string, NamespaceOverride> {
+  const byFile = new Map<string, NamespaceOverride>();
+  if (![...configs.values()].some((config) => config.copiesNamespaceIntoFlux)) return byFile;
+  for (const dir of configs.keys()) {
+    for (const member of members.get(dir)) if (member.fluxTargetNamespace !== undefined && !byFile.has(member.file)) byFile.set(member.file, member.fluxTargetNamespace);
+  }
+  return byFile;
 }
 
 function isKustomizeConfig(value: Record<string, unknown>): boolean {
