@@ -6,9 +6,11 @@ import { afterEach } from 'vitest';
 
 const created: string[] = [];
 
+// A fuzzing test makes thousands of trees: removing them takes more than
+// vitest's ten seconds for a hook on a busy machine.
 afterEach(() => {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 /** A fresh temporary directory holding `files`, removed after the test. */
 export function tempTree(files: Record<string, string>): string {
