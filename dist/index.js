@@ -47941,13 +47941,12 @@ async function lintProject(options) {
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true
   };
-  const run2 = (input, state = pathState, reportOnly) => lint({ ...settings, files: input, cache, ...pathQuestions(state), reportOnly });
   const key = cache?.runKey(files, { version: options.cache.version, ...settings, reported });
   const stored = key === void 0 ? void 0 : cache?.run(key);
-  const stillHolds = (run3) => run3.probes.every(([path, state]) => pathState(path) === state);
+  const stillHolds = (run2) => run2.probes.every(([path, state]) => pathState(path) === state);
   const probes = /* @__PURE__ */ new Map();
   const probe = (path) => probes.get(path) ?? probes.set(path, pathState(path)).get(path);
-  const result2 = stored && stillHolds(stored) ? stored : { ...run2(files, probe, reported && ((path) => isUnder2(path, reported))), probes: [...probes] };
+  const result2 = stored && stillHolds(stored) ? stored : { ...lint({ ...settings, files, cache, ...pathQuestions(probe), reportOnly: reported && ((path) => isUnder2(path, reported)) }), probes: [...probes] };
   const notes = [];
   if (cache && key !== void 0) {
     try {

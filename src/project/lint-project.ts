@@ -148,8 +148,6 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     requireReason: options.requireReason ?? config.requireReason,
     fastCompose: options.fastCompose ?? true,
   };
-  const run = (input: readonly InputFile[], state = pathState, reportOnly?: (path: string) => boolean) =>
-    lint({ ...settings, files: input, cache, ...pathQuestions(state), reportOnly });
   const key = cache?.runKey(files, { version: options.cache!.version, ...settings, reported });
   // A run depends on paths it does not lint too (kustomization entries naming
   // a .json file, say): a stored run holds only while each still exists, or not, as it did.
@@ -158,7 +156,9 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
   const probes = new Map<string, PathState>();
   const probe = (path: string) => probes.get(path) ?? probes.set(path, pathState(path)).get(path)!;
   const result: StoredRun =
-    stored && stillHolds(stored) ? stored : { ...run(files, probe, reported && ((path) => isUnder(path, reported))), probes: [...probes] };
+    stored && stillHolds(stored)
+      ? stored
+      : { ...lint({ ...settings, files, cache, ...pathQuestions(probe), reportOnly: reported && ((path) => isUnder(path, reported)) }), probes: [...probes] };
   const notes: string[] = [];
   if (cache && key !== undefined) {
     // The cache only saves time: one that cannot be written must not hide the findings.
