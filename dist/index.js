@@ -40839,11 +40839,11 @@ var require_env_paths = __commonJS({
     "use strict";
     var path = __require("path");
     var os5 = __require("os");
-    var homedir = os5.homedir();
+    var homedir2 = os5.homedir();
     var tmpdir = os5.tmpdir();
     var { env } = process;
     var macos = (name) => {
-      const library = path.join(homedir, "Library");
+      const library = path.join(homedir2, "Library");
       return {
         data: path.join(library, "Application Support", name),
         config: path.join(library, "Preferences", name),
@@ -40853,8 +40853,8 @@ var require_env_paths = __commonJS({
       };
     };
     var windows = (name) => {
-      const appData = env.APPDATA || path.join(homedir, "AppData", "Roaming");
-      const localAppData = env.LOCALAPPDATA || path.join(homedir, "AppData", "Local");
+      const appData = env.APPDATA || path.join(homedir2, "AppData", "Roaming");
+      const localAppData = env.LOCALAPPDATA || path.join(homedir2, "AppData", "Local");
       return {
         // Data/config/cache/log are invented by me as Windows isn't opinionated about this
         data: path.join(localAppData, name, "Data"),
@@ -40865,13 +40865,13 @@ var require_env_paths = __commonJS({
       };
     };
     var linux = (name) => {
-      const username = path.basename(homedir);
+      const username = path.basename(homedir2);
       return {
-        data: path.join(env.XDG_DATA_HOME || path.join(homedir, ".local", "share"), name),
-        config: path.join(env.XDG_CONFIG_HOME || path.join(homedir, ".config"), name),
-        cache: path.join(env.XDG_CACHE_HOME || path.join(homedir, ".cache"), name),
+        data: path.join(env.XDG_DATA_HOME || path.join(homedir2, ".local", "share"), name),
+        config: path.join(env.XDG_CONFIG_HOME || path.join(homedir2, ".config"), name),
+        cache: path.join(env.XDG_CACHE_HOME || path.join(homedir2, ".cache"), name),
         // https://wiki.debian.org/XDGBaseDirectorySpecification#state
-        log: path.join(env.XDG_STATE_HOME || path.join(homedir, ".local", "state"), name),
+        log: path.join(env.XDG_STATE_HOME || path.join(homedir2, ".local", "state"), name),
         temp: path.join(tmpdir, username, name)
       };
     };
@@ -44210,7 +44210,7 @@ function repositoryRoot(input) {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ["path"])) : void 0;
     return path === void 0 ? [] : [path.replace(/^\/+/, "")];
   });
-  if (paths.length === 0) return linted;
+  if (paths.length === 0) return above.at(-1) ?? linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir) => hasPathUnder(linedUp, dir);
   const under = (root, exists3) => paths.filter((path) => exists3(normalizeDir(joinPath(root || ".", path)))).length;
@@ -44229,7 +44229,7 @@ function repositoryRoot(input) {
     const resolved = under(candidate, exists2);
     if (resolved > most) [best, most] = [candidate, resolved];
   }
-  return best;
+  return most === 0 ? above.at(-1) ?? best : best;
 }
 function levelsUpTo(top) {
   if (top === void 0 || !(top === ".." || top.startsWith("../"))) return [];
@@ -46364,6 +46364,7 @@ var formatters = { github, json, junit, sarif, stylish };
 // src/project/lint-project.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, lstatSync as lstatSync3, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { homedir } from "node:os";
 import { dirname as dirname5, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
@@ -47915,9 +47916,13 @@ function pathQuestions(state) {
 }
 function workTreeTop(cwd) {
   for (let dir = cwd; ; dir = dirname5(dir)) {
-    if (existsSync4(resolve6(dir, ".git"))) return toRelative(cwd, dir);
+    if (existsSync4(resolve6(dir, ".git"))) return holdsHome(dir) ? void 0 : toRelative(cwd, dir);
     if (dirname5(dir) === dir) return void 0;
   }
+}
+function holdsHome(dir) {
+  const home = relative3(dir, homedir());
+  return home === "" || !(home === ".." || home.startsWith(`..${sep4}`) || isAbsolute2(home));
 }
 function fromTop(options, repository, configPath) {
   return {

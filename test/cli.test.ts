@@ -103,12 +103,12 @@ describe('a run over part of a repository', () => {
       const fromKubernetes = ['../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate', '../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate'];
       expect(await findings(join(dir, 'kubernetes'))).toEqual(fromKubernetes);
       expect(await findings(join(dir, 'kubernetes'), ['--repo', '..', '.'])).toEqual(fromKubernetes);
-      // Files that apply nothing say nothing of where the top is: linted as they are.
-      expect(await findings(join(dir, 'kubernetes/apps'))).toEqual(['db/backup.yaml:7 cnpg-backup-immediate']);
+      // Files that apply nothing say nothing of where the top is: the work tree's.
+      expect(await findings(join(dir, 'kubernetes/apps'))).toEqual(['../../kubernetes/apps/db/backup.yaml:7 cnpg-backup-immediate']);
       // A path above the working directory, inside the work tree, is read from the top too.
       expect(await findings(join(dir, 'kubernetes/apps'), ['../flux'])).toEqual([]);
       expect((await cli(['--format', 'json', '../flux'], join(dir, 'kubernetes/apps'))).code).toBe(0);
-      expect(await findings(join(dir, 'kubernetes'), ['infra'])).toEqual(['infra/backup.yaml:7 cnpg-backup-immediate']);
+      expect(await findings(join(dir, 'kubernetes'), ['infra'])).toEqual(['../kubernetes/infra/backup.yaml:7 cnpg-backup-immediate']);
       // Through a cache, filled, then read: the stored run from here sends the next one to the top at once.
       for (let run = 0; run < 2; run++) expect(await findings(join(dir, 'kubernetes'), ['--cache-location', '../cache'])).toEqual(fromKubernetes);
       expect((await cli(['graph', '--format', 'json'], join(dir, 'kubernetes'))).stdout).toContain('"file":"../kubernetes/flux/apps.yaml","path":"kubernetes/apps","pathExists":true');
@@ -142,13 +142,27 @@ describe('a run over part of a repository', () => {
       expect(await severities(['--diff-base', 'HEAD'])).toEqual(['../kubernetes/apps/db/other.yaml warning']);
     });
 
-    it('finds the top again through a cache once a path above the working directory appears', async () => {
-      const dir = tempTree({ 'clusters/main/ks.yaml': fluxKs('x', './apps/x') });
+    it('finds the top again through a cache once paths above the working directory appear', async () => {
+      // Of three paths one resolves from `site`, none from the top: the top is `site`, until two appear at the top.
+      const dir = tempTree({
+        'site/flux.yaml': `${fluxKs('x', './apps/x')}---\n${fluxKs('y', './apps/y')}---\n${fluxKs('z', './apps/z')}`,
+        'site/apps/x/cm.yaml': CLEAN,
+      });
       git(dir, 'init', '-q');
-      const run = async () => findings(join(dir, 'clusters/main'), ['--cache-location', 'cache']);
-      expect(await run()).toEqual(['ks.yaml:8 flux-path-missing']);
-      writeTree(dir, { 'apps/x/cm.yaml': CLEAN });
-      expect(await run()).toEqual([]);
+      const run = async () => findings(join(dir, 'site'), ['--cache-location', '../cache']);
+      const fromSite = ['flux.yaml:21 flux-path-missing', 'flux.yaml:34 flux-path-missing'];
+      expect(await run()).toEqual(fromSite);
+      expect(await run()).toEqual(fromSite);
+      writeTree(dir, { 'apps/y/cm.yaml': CLEAN, 'apps/z/cm.yaml': CLEAN });
+      expect(await run()).toEqual(['../site/flux.yaml:8 flux-path-missing']);
+    });
+
+    it('does not read a work tree at the home directory (a dotfiles repository) from one of its directories', () => {
+      const dir = tempTree({ ...files(''), 'other/backup.yaml': BACKUP });
+      git(dir, 'init', '-q');
+      const bin = join(ROOT, 'bin', 'homeops-lint.js');
+      const result = spawnSync(process.execPath, [bin, '--format', 'json'], { cwd: join(dir, 'kubernetes'), encoding: 'utf8', env: { ...process.env, HOME: dir } });
+      expect((JSON.parse(result.stdout).findings as { file: string }[]).every((f) => !f.file.startsWith('../'))).toBe(true);
     });
 
     it('stops at the directory the Flux paths are written from, below the top of the work tree', async () => {

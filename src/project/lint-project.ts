@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
@@ -111,12 +112,22 @@ export async function loadProjectGraph(options: ProjectOptions): Promise<GraphVi
   return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove, configPath));
 }
 
-/** The top of the git work tree `cwd` lies in (the nearest directory holding `.git`, as git finds it), relative to `cwd`; `undefined` outside one. */
+/**
+ * The top of the git work tree `cwd` lies in (the nearest directory holding
+ * `.git`, as git finds it), relative to `cwd`; `undefined` outside one, and
+ * for a work tree at or above the home directory: a dotfiles repository,
+ * whose whole tree a run from one of its directories must not read.
+ */
 function workTreeTop(cwd: string): string | undefined {
   for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(resolve(dir, '.git'))) return toRelative(cwd, dir);
+    if (existsSync(resolve(dir, '.git'))) return holdsHome(dir) ? undefined : toRelative(cwd, dir);
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+function holdsHome(dir: string): boolean {
+  const home = relative(dir, homedir());
+  return home === '' || !(home === '..' || home.startsWith(`..${sep}`) || isAbsolute(home));
 }
 
 /**

@@ -1114,7 +1114,8 @@ function filesByCluster(placements: ReadonlyMap<string, readonly FilePlacement[]
  * under which most of the paths that apply this repository name a
  * directory (linted, or on disk); the linted one when none does better.
  * Linted files that apply nothing of this repository (a run inside
- * `kubernetes/apps/media`) say nothing, and the linted directory is kept.
+ * `kubernetes/apps/media`), or whose paths resolve from nowhere, say
+ * nothing: the top of the work tree, where a GitRepository's paths start.
  * A top by another way than the linted directory's (`..` for `.`, or
  * `../..` for `../flux` from inside `kubernetes/apps`) names the files by
  * other paths than this run does: the caller lints again from there
@@ -1134,8 +1135,9 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
     return path === undefined ? [] : [path.replace(/^\/+/, '')];
   });
-  // Linted files that apply nothing of this repository say nothing of where its top is.
-  if (paths.length === 0) return linted;
+  // Linted files that apply nothing of this repository say nothing: the top
+  // of the work tree, where a GitRepository's paths start.
+  if (paths.length === 0) return above.at(-1) ?? linted;
   const linedUp = [...input.paths].sort();
   const isLinted = (dir: string) => hasPathUnder(linedUp, dir);
   const under = (root: string, exists: (dir: string) => boolean) => paths.filter((path) => exists(normalizeDir(joinPath(root || '.', path)))).length;
@@ -1155,7 +1157,9 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
     const resolved = under(candidate, exists);
     if (resolved > most) [best, most] = [candidate, resolved];
   }
-  return best;
+  // Paths that resolve from nowhere (mistyped, or of a source the linted
+  // files cannot tell from this repository's) say nothing either.
+  return most === 0 ? (above.at(-1) ?? best) : best;
 }
 
 /** `..`, `../..`, … up to `top` when it lies above the working directory; none otherwise. */
