@@ -46642,6 +46642,14 @@ var ProjectCache = class {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
+    this.saveRun(runKey, run2);
+  }
+  /**
+   * Records a run and nothing else: for a run from inside the repository
+   * that is made again from its top (LintResult.repositoryAbove), whose
+   * files and analyses the run from the top keeps with this same cache.
+   */
+  saveRun(runKey, run2) {
     if (this.runInputsKept && run2 === this.runFound) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
@@ -47934,7 +47942,9 @@ function fromTop(options, repository, configPath) {
   };
 }
 async function lintProject(options) {
-  const cache = options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  return lintProjectWith(options, options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now));
+}
+async function lintProjectWith(options, cache) {
   const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
   const settings = {
@@ -47952,6 +47962,13 @@ async function lintProject(options) {
   const probes = /* @__PURE__ */ new Map();
   const probe = (path) => probes.get(path) ?? probes.set(path, pathState(path)).get(path);
   const result2 = stored && stillHolds(stored) ? stored : { ...lint({ ...settings, files, cache, ...pathQuestions(probe), reportOnly: reported && ((path) => isUnder2(path, reported)) }), probes: [...probes] };
+  if (result2.repositoryAbove !== void 0 && options.repository === void 0) {
+    try {
+      if (key !== void 0) cache?.saveRun(key, result2);
+    } catch {
+    }
+    return lintProjectWith(fromTop(options, result2.repositoryAbove, configPath), cache);
+  }
   const notes = [];
   if (cache && key !== void 0) {
     try {
@@ -47960,7 +47977,6 @@ async function lintProject(options) {
       notes.push(`results not cached: cannot write in ${options.cache.location}: ${osError(error2)}`);
     }
   }
-  if (result2.repositoryAbove !== void 0 && options.repository === void 0) return lintProject(fromTop(options, result2.repositoryAbove, configPath));
   let findings = result2.findings;
   if (options.diffBase !== void 0) {
     const baseFiles = filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path));

@@ -393,16 +393,23 @@ describe('ProjectCache', () => {
     expect(kept()).toEqual([a, 'f'.repeat(64)]);
   });
 
-  it('answers a run where nothing changed without loading node:crypto', async () => {
+  it.each([
+    ['from the top', false],
+    ['from inside a git work tree, which it lints from the top with the same cache', true],
+  ])('answers a run where nothing changed without loading node:crypto, %s', async (_, inside) => {
     const dir = exampleCopy();
     // Not its configuration: cosmiconfig, which reads one, loads node:crypto itself.
     rmSync(join(dir, '.homeops-lintrc.yaml'));
+    if (inside) git(dir, 'init', '-q');
     const bin = join(import.meta.dirname, '..', 'bin', 'homeops-lint.js');
     const listModules = join(dir, 'list-modules.cjs');
     writeFileSync(listModules, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n");
     // A file changed within two seconds of a run is read again by the next (the racy window).
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const lint = () => spawnSync(process.execPath, ['-r', listModules, bin, '--cache', '--format', 'json', 'kubernetes'], { cwd: dir, encoding: 'utf8' });
+    const lint = () =>
+      inside
+        ? spawnSync(process.execPath, ['-r', listModules, bin, '--cache', '--format', 'json'], { cwd: join(dir, 'kubernetes'), encoding: 'utf8' })
+        : spawnSync(process.execPath, ['-r', listModules, bin, '--cache', '--format', 'json', 'kubernetes'], { cwd: dir, encoding: 'utf8' });
     // The first run stores its findings, the second finds them and keeps its key, the third hashes nothing.
     const [first, second, third] = [lint(), lint(), lint()];
     expect(second.stdout).toBe(first.stdout);

@@ -302,6 +302,15 @@ export class ProjectCache implements AnalysisCache {
     if (this.analysesRead) this.saveAnalyses(this.analysesRead);
     if (this.filesChanged) writeAtomically(this.filesFile, jsonOf(this.files));
     if (this.planMade) this.savePlan(this.planMade);
+    this.saveRun(runKey, run);
+  }
+
+  /**
+   * Records a run and nothing else: for a run from inside the repository
+   * that is made again from its top (LintResult.repositoryAbove), whose
+   * files and analyses the run from the top keeps with this same cache.
+   */
+  saveRun(runKey: string, run: StoredRun): void {
     // Only for a run that found its stored run: a run after an edit hashes
     // a file anyway, and writing the inputs (~50 KB) cost it more than the
     // next run saves.

@@ -147,7 +147,10 @@ function fromTop(options: ProjectOptions, repository: string, configPath: string
 
 /** Lints a repository on disk: configuration, discovery, reading, and the baseline or diff filters. */
 export async function lintProject(options: ProjectOptions): Promise<ProjectResult> {
-  const cache = options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now);
+  return lintProjectWith(options, options.cache && new ProjectCache(resolve(options.cwd, options.cache.location), options.cache.version, options.cache.now));
+}
+
+async function lintProjectWith(options: ProjectOptions, cache: ProjectCache | undefined): Promise<ProjectResult> {
   const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
   const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   const settings = {
@@ -170,6 +173,17 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
     stored && stillHolds(stored)
       ? stored
       : { ...lint({ ...settings, files, cache, ...pathQuestions(probe), reportOnly: reported && ((path) => isUnder(path, reported)) }), probes: [...probes] };
+  if (result.repositoryAbove !== undefined && options.repository === undefined) {
+    // Kept, so that the next run from here goes to the top at once; the rest
+    // of what this run read is the run from the top's to keep, with the same
+    // cache: kept from here, it would drop what lies outside the working directory.
+    try {
+      if (key !== undefined) cache?.saveRun(key, result);
+    } catch {
+      // Said by the run from the top, which writes in the same place.
+    }
+    return lintProjectWith(fromTop(options, result.repositoryAbove, configPath), cache);
+  }
   const notes: string[] = [];
   if (cache && key !== undefined) {
     // The cache only saves time: one that cannot be written must not hide the findings.
@@ -179,8 +193,6 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
       notes.push(`results not cached: cannot write in ${options.cache!.location}: ${osError(error)}`);
     }
   }
-  // Kept in the cache as it is, so that the next run from here goes to the top at once.
-  if (result.repositoryAbove !== undefined && options.repository === undefined) return lintProject(fromTop(options, result.repositoryAbove, configPath));
   let findings = result.findings;
   if (options.diffBase !== undefined) {
     // From the top this run took: the base, which may lack the Flux
