@@ -45932,10 +45932,17 @@ function gitFiles(dir, stamped, unlisted) {
   const inWorkTree = workTreeFiles(dir, stamped);
   const all = result2.stdout.toString("utf8").split("\0").filter((file) => file !== "");
   const sorted = [...all].sort();
-  const has = (path) => path === "." || binarySearchUnder(sorted, path);
+  const inListedRepository = (path) => {
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+      const above = path.slice(0, slash);
+      if (isListed(sorted, above) || isListed(sorted, `${above}/`)) return true;
+    }
+    return false;
+  };
+  const has = (path) => path === "." || binarySearchUnder(sorted, path) || inListedRepository(path);
   return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
 }
-function binarySearchUnder(sorted, path) {
+function firstNotBefore(sorted, path) {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -45943,6 +45950,13 @@ function binarySearchUnder(sorted, path) {
     if (sorted[middle] < path) low = middle + 1;
     else high = middle;
   }
+  return low;
+}
+function isListed(sorted, path) {
+  return sorted[firstNotBefore(sorted, path)] === path;
+}
+function binarySearchUnder(sorted, path) {
+  const low = firstNotBefore(sorted, path);
   for (let at = low; at < sorted.length && sorted[at].startsWith(path); at++) {
     const entry = sorted[at];
     if (entry.length === path.length || entry[path.length] === "/") return true;

@@ -43,6 +43,14 @@ describe('discoverFiles in a git work tree', () => {
     });
   });
 
+  it('takes what lies in a repository git lists as one entry (an untracked repository, a submodule) for in the repository', () => {
+    const dir = tempTree({ 'a.yaml': 'a: 1\n', 'inner/x.yaml': 'a: 1\n', 'inner/deep/y.yaml': 'a: 1\n' });
+    git(dir, 'init', '-q');
+    git(join(dir, 'inner'), 'init', '-q');
+    const { inRepository } = discoverFiles([], dir);
+    expect(['inner', 'inner/x.yaml', 'inner/deep/y.yaml', 'innerx.yaml', 'gone.yaml'].map(inRepository)).toEqual([true, true, true, false, false]);
+  });
+
   it('lists files of a subdirectory relative to the working directory, with that directory as the root', () => {
     const dir = tempTree({ 'repo/b.yaml': 'a: 1\n', 'repo/a/c.yaml': 'a: 1\n', 'other.yaml': 'a: 1\n' });
     git(dir, 'init', '-q');

@@ -113,7 +113,16 @@ function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void
   const all = result.stdout.toString('utf8').split('\0').filter((file) => file !== '');
   // Sorted by code unit, for a binary search of what lies below a directory.
   const sorted = [...all].sort();
-  const has = (path: string) => path === '.' || binarySearchUnder(sorted, path);
+  // Git lists a submodule (`inner`) or an untracked repository (`inner/`) as
+  // one entry: what lies in it is not known to be out of the repository.
+  const inListedRepository = (path: string) => {
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
+      const above = path.slice(0, slash);
+      if (isListed(sorted, above) || isListed(sorted, `${above}/`)) return true;
+    }
+    return false;
+  };
+  const has = (path: string) => path === '.' || binarySearchUnder(sorted, path) || inListedRepository(path);
   return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
 }
 
@@ -123,8 +132,8 @@ interface Listing {
   readonly has: (path: string) => boolean;
 }
 
-/** Whether `sorted` holds `path`, or a path below it. */
-function binarySearchUnder(sorted: readonly string[], path: string): boolean {
+/** The index of the first entry of `sorted` that does not come before `path`. */
+function firstNotBefore(sorted: readonly string[], path: string): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -132,6 +141,17 @@ function binarySearchUnder(sorted: readonly string[], path: string): boolean {
     if (sorted[middle]! < path) low = middle + 1;
     else high = middle;
   }
+  return low;
+}
+
+/** Whether `sorted` holds `path` itself. */
+function isListed(sorted: readonly string[], path: string): boolean {
+  return sorted[firstNotBefore(sorted, path)] === path;
+}
+
+/** Whether `sorted` holds `path`, or a path below it. */
+function binarySearchUnder(sorted: readonly string[], path: string): boolean {
+  const low = firstNotBefore(sorted, path);
   // The first entry not before `path`: `path` itself, or else the first below it comes before any other below it
   // (`a/b` sorts before `a/b/c`, and `a/b-c` sorts between them: checked on).
   for (let at = low; at < sorted.length && sorted[at]!.startsWith(path); at++) {
