@@ -44276,7 +44276,7 @@ function readKustomizeConfigs(files, replacementFiles) {
       return typeof file === "string" && isLocal(file) ? replacementsIn.get(normalizeDir(joinPath(dir, file))) ?? [] : [entry];
     });
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
-    configs.set(normalizeDir(posix2.dirname(path)), {
+    configs.set(dir, {
       file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels: isMapping2(value.commonLabels) || asArray(value.labels).some((entry) => isMapping2(getPath(entry, ["pairs"]))) || // A transformer (a LabelTransformer, say) may add labels as a patch may.
@@ -47923,11 +47923,12 @@ async function readProject(options, cache) {
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname5(configPath) : options.cwd, options.cwd);
   const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
-  const named = options.repository === void 0 ? [] : options.paths.map((path) => reportedName(options.cwd, options.repository, path)).filter((path) => isNamedFile(options.cwd, path));
+  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
+  const named = (reported ?? []).filter((path) => isNamedFile(options.cwd, path));
   const listed = [.../* @__PURE__ */ new Set([...discovery.files, ...named])].sort(compareStrings);
   const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path) => !existsSync4(resolve6(options.cwd, path)) ? "missing" : discovery.inRepository(path) === false ? "ignored" : "exists";
-  return { config, configPath, targets, root: discovery.root, files, ignored, pathState };
+  return { config, configPath, targets, reported, root: discovery.root, files, ignored, pathState };
 }
 function isNamedFile(cwd, path) {
   const stats = statSync3(resolve6(cwd, path), { throwIfNoEntry: false });
@@ -47959,8 +47960,7 @@ async function lintProject(options) {
   return lintProjectWith(options, options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now));
 }
 async function lintProjectWith(options, cache) {
-  const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
-  const reported = options.repository !== void 0 && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository, path)) : void 0;
+  const { config, configPath, targets, reported, root, files, ignored, pathState } = await readProject(options, cache);
   const settings = {
     root,
     // A run told where the repository is (--repo) goes no higher.

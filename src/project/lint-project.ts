@@ -70,6 +70,8 @@ interface ProjectFiles {
   /** The configuration file read, absolute; `undefined` for the defaults. */
   readonly configPath: string | undefined;
   readonly targets: readonly string[];
+  /** With --repo, the paths given, named as discovery names the repository's files: what the run reports on. */
+  readonly reported: readonly string[] | undefined;
   readonly root: string;
   readonly files: readonly InputFile[];
   readonly ignored: (path: string) => boolean;
@@ -85,13 +87,14 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname(configPath) : options.cwd, options.cwd);
   const read = cache ? (path: string) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path: string) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error }): InputFile => ({ path, error, directory: true }));
+  const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
   // A file named with --repo is linted, as without it, even where the
   // repository's discovery passes it by (git ignores it, it is a link).
-  const named = options.repository === undefined ? [] : options.paths.map((path) => reportedName(options.cwd, options.repository!, path)).filter((path) => isNamedFile(options.cwd, path));
+  const named = (reported ?? []).filter((path) => isNamedFile(options.cwd, path));
   const listed = [...new Set([...discovery.files, ...named])].sort(compareStrings);
   const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path: string): PathState => (!existsSync(resolve(options.cwd, path)) ? 'missing' : discovery.inRepository(path) === false ? 'ignored' : 'exists');
-  return { config, configPath, targets, root: discovery.root, files, ignored, pathState };
+  return { config, configPath, targets, reported, root: discovery.root, files, ignored, pathState };
 }
 
 /** Whether a path named on the command line is a file (or a link), not a directory. */
@@ -151,8 +154,7 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
 }
 
 async function lintProjectWith(options: ProjectOptions, cache: ProjectCache | undefined): Promise<ProjectResult> {
-  const { config, configPath, targets, root, files, ignored, pathState } = await readProject(options, cache);
-  const reported = options.repository !== undefined && options.paths.length > 0 ? options.paths.map((path) => reportedName(options.cwd, options.repository!, path)) : undefined;
+  const { config, configPath, targets, reported, root, files, ignored, pathState } = await readProject(options, cache);
   const settings = {
     root,
     // A run told where the repository is (--repo) goes no higher.

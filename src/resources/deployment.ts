@@ -1221,7 +1221,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
     });
     const entries = (field: MissingEntry['field']) =>
       asArray(value[field]).flatMap((entry, index) => (typeof entry === 'string' && isLocal(entry) && !entry.includes('${') ? [{ entry, field, index }] : []));
-    configs.set(normalizeDir(posix.dirname(path)), {
+    configs.set(dir, {
       file: path,
       namespace: namespaceOverride(value.namespace),
       addsLabels:
