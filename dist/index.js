@@ -43116,6 +43116,7 @@ function isClusterScoped(typeId) {
 var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
 var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
 var OCI_REPOSITORY = "source.toolkit.fluxcd.io/OCIRepository";
+var GIT_REPOSITORY = "source.toolkit.fluxcd.io/GitRepository";
 var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
 var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
@@ -43495,7 +43496,7 @@ var SYNC_PATHS = /* @__PURE__ */ new Map([
   [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
 ]);
 function feedsDeployment(resource) {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
 }
 function syncOf(resource) {
   const at = SYNC_PATHS.get(resource.typeId);
@@ -43562,6 +43563,7 @@ function planDeployment(input) {
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
   const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members), []);
+  const reachedOutside = new Memo((dir) => emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside), []);
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
     const list = placements.get(file) ?? [];
@@ -43571,7 +43573,7 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43623,7 +43625,7 @@ function sortPlacements(placements) {
 }
 function fluxNodesOf(resources) {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
-  const ownSource = ownGitRepository(kustomizations);
+  const ownSources = ownGitRepositories(kustomizations, resources.filter((resource) => resource.typeId === GIT_REPOSITORY));
   const nodes = kustomizations.map((resource) => ({
     name: resource.name ?? "",
     namespace: knownString(getPath(resource.value, ["metadata", "namespace"])),
@@ -43631,7 +43633,7 @@ function fluxNodesOf(resources) {
     spec: getPath(resource.value, ["spec"]),
     pathAt: ["spec", "path"],
     isSync: false,
-    appliesThisRepository: appliesOwnSource(resource, ownSource)
+    appliesThisRepository: appliesOwnSource(resource, ownSources)
   }));
   for (const resource of resources) {
     const found = syncOf(resource);
@@ -43650,7 +43652,7 @@ function fluxNodesOf(resources) {
   }
   return nodes;
 }
-function ownGitRepository(fluxKustomizations) {
+function ownGitRepositories(fluxKustomizations, gitRepositories) {
   const counts = /* @__PURE__ */ new Map();
   for (const resource of fluxKustomizations) {
     const source = sourceKeyOf(resource);
@@ -43658,7 +43660,22 @@ function ownGitRepository(fluxKustomizations) {
   }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
   const top = ranked[0]?.[0];
-  return top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : void 0;
+  if (!top?.startsWith(GIT_SOURCE)) return /* @__PURE__ */ new Set();
+  const own = /* @__PURE__ */ new Set([top.slice(GIT_SOURCE.length), OWN_BY_DEFAULT.slice(GIT_SOURCE.length)]);
+  const urlOf = new Map(gitRepositories.flatMap((resource) => {
+    const url = repositoryUrl(getPath(resource.value, ["spec", "url"]));
+    return resource.name === void 0 || url === void 0 ? [] : [[resource.name, url]];
+  }));
+  const ownUrls = new Set([...own].flatMap((name) => urlOf.get(name) ?? []));
+  for (const [name, url] of urlOf) if (ownUrls.has(url)) own.add(name);
+  return own;
+}
+function repositoryUrl(value) {
+  const url = knownString(value);
+  if (url === void 0) return void 0;
+  const scpLike = /^[\w.-]+@([\w.-]+):(?!\/\/)(.*)$/.exec(url);
+  const hostAndPath = scpLike ? `${scpLike[1]}/${scpLike[2]}` : url.replace(/^[a-z][a-z0-9+.-]*:\/\/([^@/]*@)?/i, "");
+  return hostAndPath.replace(/(\.git)?\/*$/i, "").toLowerCase();
 }
 var GIT_SOURCE = "GitRepository/";
 var OWN_BY_DEFAULT = `${GIT_SOURCE}flux-system`;
@@ -43671,19 +43688,20 @@ function gitSourceOf(resource) {
   if (getPath(resource.value, ["spec", "sourceRef", "kind"]) !== "GitRepository") return void 0;
   return knownString(getPath(resource.value, ["spec", "sourceRef", "name"]));
 }
-function appliesOwnSource(resource, ownSource) {
+function appliesOwnSource(resource, ownSources) {
   const sourceRef = getPath(resource.value, ["spec", "sourceRef"]);
   if (sourceRef === void 0) return true;
-  return ownSource !== void 0 && gitSourceOf(resource) === ownSource;
+  const source = gitSourceOf(resource);
+  return source !== void 0 && ownSources.has(source);
 }
 var FluxGraph = class {
-  constructor(nodes, members, tree, sources, root, replacedTargetNamespaces) {
+  constructor(nodes, builds, tree, sources, root, replacedTargetNamespaces) {
     this.nodes = nodes;
-    this.members = members;
     this.tree = tree;
     this.sources = sources;
     this.root = root;
     this.replacedTargetNamespaces = replacedTargetNamespaces;
+    ({ members: this.members, reachedOutside: this.reachedOutside } = builds);
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -43691,7 +43709,6 @@ var FluxGraph = class {
     }
   }
   nodes;
-  members;
   tree;
   sources;
   root;
@@ -43707,6 +43724,9 @@ var FluxGraph = class {
   appliedNamespace = /* @__PURE__ */ new Map();
   appliedName = /* @__PURE__ */ new Map();
   patchSources = /* @__PURE__ */ new Map();
+  members;
+  reachedOutside;
+  leftOut = /* @__PURE__ */ new Map();
   /**
    * Places every file a Flux Kustomization applies; returns whether any was
    * reached. With `placedBefore`, the files each cluster got in a run
@@ -43760,15 +43780,18 @@ var FluxGraph = class {
    * are one cluster, named after its flux-operator sync if it has one.
    */
   clusterOfRoots() {
-    const appliedBy = this.appliedBy();
+    const { appliedBy, patches } = this.appliedBy();
     const applied = (node) => [...appliedBy.get(node.resource.file.path) ?? []].some((parent) => parent !== node);
-    const candidates = this.nodes.filter((node) => node.appliesThisRepository);
+    const file = (node) => node.resource.file.path;
+    const candidates = this.nodes.filter((node) => node.appliesThisRepository && !(patches.has(file(node)) && !appliedBy.has(file(node))));
     const roots = candidates.filter((node) => node.isSync || !applied(node) && !this.isLeftOut(node));
     const reachable = /* @__PURE__ */ new Set();
     const reachOf = /* @__PURE__ */ new Map();
     for (const root of roots) reachOf.set(root, this.reach(root, reachable));
+    const shelved = /* @__PURE__ */ new Set();
+    for (const node of candidates) if (!node.isSync && !reachable.has(node) && this.isLeftOut(node)) this.reach(node, shelved);
     for (const node of candidates) {
-      if (reachable.has(node) || this.isLeftOut(node)) continue;
+      if (reachable.has(node) || shelved.has(node)) continue;
       roots.push(node);
       reachOf.set(node, this.reach(node, reachable));
     }
@@ -43793,16 +43816,23 @@ var FluxGraph = class {
   }
   /**
    * A Kustomization whose file lies in a directory another Kustomization
-   * applies, which leaves this file out (an app whose ks.yaml was taken out
-   * of its namespace's kustomization.yaml): shelved, not a cluster of its own.
+   * builds, or in one below it, and which that build leaves out (an app whose
+   * ks.yaml was taken out of its namespace's kustomization.yaml): shelved,
+   * not a cluster of its own. The directories a build reads are its path's
+   * and those its kustomizations reach, through `../` too.
    */
   isLeftOut(node) {
+    const known = this.leftOut.get(node);
+    if (known !== void 0) return known;
     const file = node.resource.file.path;
-    return this.nodes.some((other) => {
+    const isBelow = (dir) => dir === "." || file.startsWith(`${dir}/`);
+    const leftOut = this.nodes.some((other) => {
       if (other === node) return false;
       const { path } = this.resolve(other, void 0);
-      return path !== void 0 && (path === "." || file.startsWith(`${path}/`)) && !this.memberFilesAt(path).has(file);
+      return path !== void 0 && (isBelow(path) || this.reachedOutside.get(path).some(isBelow)) && !this.memberFilesAt(path).has(file);
     });
+    this.leftOut.set(node, leftOut);
+    return leftOut;
   }
   memberFilesAt(path) {
     let files = this.memberFiles.get(path);
@@ -43879,15 +43909,17 @@ var FluxGraph = class {
   membersAt(path) {
     return path === void 0 || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
   }
+  /** The Kustomizations that apply each file, and the files their builds read as patches. */
   appliedBy() {
     const appliedBy = /* @__PURE__ */ new Map();
+    const patches = /* @__PURE__ */ new Set();
     for (const node of this.nodes) {
       for (const member of this.membersAt(this.resolve(node, void 0).path)) {
-        if (member.patch) continue;
-        (appliedBy.get(member.file) ?? appliedBy.set(member.file, /* @__PURE__ */ new Set()).get(member.file)).add(node);
+        if (member.patch) patches.add(member.file);
+        else (appliedBy.get(member.file) ?? appliedBy.set(member.file, /* @__PURE__ */ new Set()).get(member.file)).add(node);
       }
     }
-    return appliedBy;
+    return { appliedBy, patches };
   }
   clusterName(node) {
     const { path } = this.resolve(node, void 0);
@@ -44176,6 +44208,13 @@ function buildDirectory(dir, tree, configs, members) {
     if (tree.hasYamlFile(target)) add(file(target, true));
   }
   return result2;
+}
+var MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
+function directoriesReachedOutside(dir, tree, configs, reachedOutside) {
+  const config = configs.get(dir);
+  const reached = config ? config.resources.flatMap(({ entry }) => MANIFEST_ENTRY.test(entry) ? [] : [normalizeDir(joinPath(dir, entry))]).filter((target) => tree.hasDirectory(target)) : tree.subdirectoriesOf(dir);
+  const outside = (path) => dir !== "." && path !== dir && !path.startsWith(`${dir}/`);
+  return [...new Set(reached.flatMap((target) => [target, ...reachedOutside.get(target)]).filter(outside))];
 }
 function generatedMembers(dir, tree, configs, members) {
   const result2 = tree.yamlFilesIn(dir).filter((file) => !isKustomizationFile(file)).map((file) => ({ file, namespace: void 0, patch: false, labelsAdded: false, prefix: "", suffix: "" }));
@@ -46496,7 +46535,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 35;
+var CACHE_FORMAT = 36;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

@@ -204,6 +204,85 @@ spec:
     expect(placed['ConfigMap/shelved']).toEqual(['? n -']);
   });
 
+  it('shelves a ks.yaml left out of a directory that a build reaches through ../, and what it applies', () => {
+    const placed = placementsOf({
+      'clusters/main/apps.yaml': fluxKs('apps', './clusters/main/apps'),
+      'clusters/main/apps/kustomization.yaml': 'resources: [../../../apps]\n',
+      'apps/kustomization.yaml': 'resources: [./tier0]\n',
+      'apps/tier0/kustomization.yaml': 'resources: [./live/ks.yaml]\n',
+      'apps/tier0/ks.yaml': fluxKs('tier0', './apps/tier0'),
+      'apps/tier0/live/ks.yaml': fluxKs('live', './apps/tier0/live/app'),
+      'apps/tier0/live/app/cm.yaml': configMap('live', 'n'),
+      'apps/tier0/other/ks.yaml': fluxKs('other', './apps/tier0/other/app'),
+      'apps/tier0/other/app/cm.yaml': configMap('other', 'n'),
+    });
+    // Before: tier0 and other were clusters of their own ("apps/tier0", "apps/tier0/other").
+    expect(placed['ConfigMap/live']).toEqual(['clusters/main n flux-system/live']);
+    expect(placed['Kustomization/tier0']).toEqual(['? flux-system -']);
+    expect(placed['ConfigMap/other']).toEqual(['? n -']);
+  });
+
+  it('shelves the Kustomizations that only a shelved Kustomization applies, with the namespace their kustomization gives them', () => {
+    const index = loadRepository(
+      Object.entries({
+        // Flux builds this kustomization.yaml, which lists neither Kustomization beside it.
+        'flux/kustomization.yaml': 'resources: [./vars.yaml]\n',
+        'flux/vars.yaml': configMap('cluster-settings', 'flux-system'),
+        'flux/flux-system.yaml': fluxKs('flux-system', './flux'),
+        'flux/apps.yaml': fluxKs('cluster-apps', './apps'),
+        'apps/media/kustomization.yaml': 'namespace: media\nresources: [./sonarr/ks.yaml]\n',
+        'apps/media/sonarr/ks.yaml': fluxKs('sonarr', './apps/media/sonarr/app').replace('  namespace: flux-system\n', ''),
+        'apps/media/sonarr/app/cm.yaml': configMap('sonarr'),
+      }).map(([path, text]) => ({ path, text })),
+      '',
+    ).index;
+    const sonarr = index.deployment.fluxKustomizations.find((kustomization) => kustomization.resource.name === 'sonarr')!;
+    // Before: a cluster "apps/media/sonarr" with a Kustomization "/sonarr".
+    expect([sonarr.id, sonarr.clusters]).toEqual(['media/sonarr', []]);
+    expect(index.ofType('ConfigMap').find((r) => r.name === 'sonarr')!.placements.map((p) => p.cluster)).toEqual([undefined]);
+  });
+
+  it('takes a Kustomization written in a kustomize patch for no cluster of its own', () => {
+    const { index } = loadRepository(
+      Object.entries({
+        'clusters/main/flux-system/sync.yaml': fluxKs('flux-system', './clusters/main'),
+        'clusters/main/apps/kustomization.yaml': 'resources: [../../../apps]\npatches:\n  - path: interval-patch.yaml\n',
+        'clusters/main/apps/interval-patch.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bgp, namespace: flux-system}\nspec:\n  interval: 30m\n',
+        'apps/kustomization.yaml': 'resources: [./bgp/ks.yaml]\n',
+        'apps/bgp/ks.yaml': fluxKs('bgp', './apps/bgp/app'),
+        'apps/bgp/app/cm.yaml': configMap('bgp', 'kube-system'),
+      }).map(([path, text]) => ({ path, text })),
+      '',
+    );
+    // Before: the patch was a cluster "clusters/main/apps" of its own, holding a second flux-system/bgp.
+    const clusters = new Set(index.deployment.fluxKustomizations.flatMap((kustomization) => kustomization.clusters));
+    expect([...clusters]).toEqual(['clusters/main/flux-system']);
+    expect(index.ofType('ConfigMap')[0]!.placements.map((p) => `${p.cluster} ${p.fluxKustomization}`)).toEqual(['clusters/main/flux-system flux-system/bgp']);
+  });
+
+  it('takes every GitRepository of the repository for its own: flux-system, the one most Kustomizations apply, and those of the same URL', () => {
+    const gitRepository = (name: string, url: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  url: ${url}\n`;
+    const ks = (name: string, path: string, source: string) => fluxKs(name, path).replace('name: flux-system\n', `name: ${source}\n`);
+    const placed = placementsOf({
+      'flux/cluster-apps.yaml': fluxKs('cluster-apps', './apps'),
+      'apps/kustomization.yaml': 'resources: [./a/ks.yaml, ./b/ks.yaml, ./c/ks.yaml, ./d/ks.yaml]\n',
+      'flux/sources.yaml': `${gitRepository('home-kubernetes', 'ssh://git@github.com/Owner/home-ops.git')}---\n${gitRepository('mirror', 'https://github.com/owner/home-ops')}---\n${gitRepository('upstream', 'https://github.com/other/repo')}`,
+      'apps/a/ks.yaml': ks('a', './apps/a/app', 'home-kubernetes'),
+      'apps/a/app/cm.yaml': configMap('a', 'n'),
+      'apps/b/ks.yaml': ks('b', './apps/b/app', 'home-kubernetes'),
+      'apps/b/app/cm.yaml': configMap('b', 'n'),
+      'apps/c/ks.yaml': ks('c', './apps/c/app', 'mirror'),
+      'apps/c/app/cm.yaml': configMap('c', 'n'),
+      'apps/d/ks.yaml': ks('d', './apps/d/app', 'upstream'),
+      'apps/d/app/cm.yaml': configMap('d', 'n'),
+    });
+    // Before: only home-kubernetes was this repository; cluster-apps applied nothing, and a, b and c were clusters of their own.
+    expect(placed['ConfigMap/a']).toEqual(['flux n flux-system/a']);
+    expect(placed['ConfigMap/c']).toEqual(['flux n flux-system/c']);
+    expect(placed['ConfigMap/d']).toEqual(['? n -']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

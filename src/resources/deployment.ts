@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
-import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
+import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
@@ -202,7 +202,7 @@ const SYNC_PATHS = new Map<string, readonly string[]>([
  * ConfigMap or Secret (substitution sources), or a flux-operator sync.
  */
 export function feedsDeployment(resource: RawResource): boolean {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
 }
 
 /** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
@@ -287,6 +287,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // seeing the file, generates none, and the directory builds nothing.
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
   const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members)), []);
+  const reachedOutside: Memo<string[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside)), []);
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
     const list = placements.get(file) ?? [];
@@ -297,7 +298,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs);
-  const graph = new FluxGraph(fluxNodesOf(resources), members, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -383,7 +384,7 @@ interface FluxNode {
 
 function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
-  const ownSource = ownGitRepository(kustomizations);
+  const ownSources = ownGitRepositories(kustomizations, resources.filter((resource) => resource.typeId === GIT_REPOSITORY));
   const nodes: FluxNode[] = kustomizations.map((resource) => ({
     name: resource.name ?? '',
     namespace: knownString(getPath(resource.value, ['metadata', 'namespace'])),
@@ -391,7 +392,7 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
     spec: getPath(resource.value, ['spec']),
     pathAt: ['spec', 'path'],
     isSync: false,
-    appliesThisRepository: appliesOwnSource(resource, ownSource),
+    appliesThisRepository: appliesOwnSource(resource, ownSources),
   }));
   // flux-operator creates a Kustomization "flux-system" from spec.sync of a
   // FluxInstance (or of the flux-instance chart's values.instance.sync).
@@ -415,16 +416,20 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
 }
 
 /**
- * The GitRepository that holds this repository: the source most Flux
- * Kustomizations apply from, when that source is a GitRepository
- * (`flux-system` when tied). Paths of Kustomizations applying another source
- * (an upstream GitRepository, an OCIRepository of flux-manifests) are not
- * paths in this repository. A repository whose Kustomizations mostly apply
- * an OCIRepository (the repository pushed as an artifact, perhaps from a
+ * The GitRepositories that hold this repository: the source most Flux
+ * Kustomizations apply from, when that source is a GitRepository; then also
+ * `flux-system`, the name both `flux bootstrap` and flux-operator give the
+ * repository's own source (a root applying `flux-system` whose children
+ * apply a `home-kubernetes` of their own is one repository), and every
+ * GitRepository the repository declares with the URL of one of these.
+ * Paths of Kustomizations applying another source (an upstream
+ * GitRepository, an OCIRepository of flux-manifests) are not paths in this
+ * repository. A repository whose Kustomizations mostly apply an
+ * OCIRepository (the repository pushed as an artifact, perhaps from a
  * subdirectory) has no own GitRepository: an upstream one it also applies is
  * not it.
  */
-function ownGitRepository(fluxKustomizations: readonly RawResource[]): string | undefined {
+function ownGitRepositories(fluxKustomizations: readonly RawResource[], gitRepositories: readonly RawResource[]): ReadonlySet<string> {
   const counts = new Map<string, number>();
   for (const resource of fluxKustomizations) {
     const source = sourceKeyOf(resource);
@@ -432,7 +437,29 @@ function ownGitRepository(fluxKustomizations: readonly RawResource[]): string | 
   }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
   const top = ranked[0]?.[0];
-  return top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : undefined;
+  if (!top?.startsWith(GIT_SOURCE)) return new Set();
+  const own = new Set([top.slice(GIT_SOURCE.length), OWN_BY_DEFAULT.slice(GIT_SOURCE.length)]);
+  const urlOf = new Map(gitRepositories.flatMap((resource) => {
+    const url = repositoryUrl(getPath(resource.value, ['spec', 'url']));
+    return resource.name === undefined || url === undefined ? [] : [[resource.name, url] as const];
+  }));
+  const ownUrls = new Set([...own].flatMap((name) => urlOf.get(name) ?? []));
+  for (const [name, url] of urlOf) if (ownUrls.has(url)) own.add(name);
+  return own;
+}
+
+/**
+ * A Git URL as the repository it names: `https://github.com/o/r.git`,
+ * `ssh://git@github.com/o/r` and `git@github.com:o/r` alike give
+ * `github.com/o/r` (case-insensitive, as the hosts that hold home-ops
+ * repositories treat them).
+ */
+function repositoryUrl(value: unknown): string | undefined {
+  const url = knownString(value);
+  if (url === undefined) return undefined;
+  const scpLike = /^[\w.-]+@([\w.-]+):(?!\/\/)(.*)$/.exec(url);
+  const hostAndPath = scpLike ? `${scpLike[1]}/${scpLike[2]}` : url.replace(/^[a-z][a-z0-9+.-]*:\/\/([^@/]*@)?/i, '');
+  return hostAndPath.replace(/(\.git)?\/*$/i, '').toLowerCase();
 }
 
 const GIT_SOURCE = 'GitRepository/';
@@ -449,10 +476,11 @@ function gitSourceOf(resource: RawResource): string | undefined {
   return knownString(getPath(resource.value, ['spec', 'sourceRef', 'name']));
 }
 
-function appliesOwnSource(resource: RawResource, ownSource: string | undefined): boolean {
+function appliesOwnSource(resource: RawResource, ownSources: ReadonlySet<string>): boolean {
   const sourceRef = getPath(resource.value, ['spec', 'sourceRef']);
   if (sourceRef === undefined) return true;
-  return ownSource !== undefined && gitSourceOf(resource) === ownSource;
+  const source = gitSourceOf(resource);
+  return source !== undefined && ownSources.has(source);
 }
 
 interface ResolvedNode {
@@ -489,15 +517,20 @@ class FluxGraph {
   private readonly appliedName = new Map<FluxNode, string>();
   private readonly patchSources = new Map<FluxNode, unknown[]>();
 
+  private readonly members: Memo<Member[]>;
+  private readonly reachedOutside: Memo<string[]>;
+  private readonly leftOut = new Map<FluxNode, boolean>();
+
   constructor(
     private readonly nodes: readonly FluxNode[],
-    private readonly members: Memo<Member[]>,
+    builds: KustomizeBuilds,
     private readonly tree: FileTree,
     private readonly sources: SubstitutionSources,
     private readonly root: string,
     /** spec.targetNamespace that kustomize replacements write, by the file of the Flux Kustomization (fluxTargetNamespaces). */
     private readonly replacedTargetNamespaces: ReadonlyMap<string, NamespaceOverride>,
   ) {
+    ({ members: this.members, reachedOutside: this.reachedOutside } = builds);
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -565,18 +598,23 @@ class FluxGraph {
    * are one cluster, named after its flux-operator sync if it has one.
    */
   private clusterOfRoots(): Map<FluxNode, string> {
-    const appliedBy = this.appliedBy();
+    const { appliedBy, patches } = this.appliedBy();
     const applied = (node: FluxNode) => [...(appliedBy.get(node.resource.file.path) ?? [])].some((parent) => parent !== node);
     // A Kustomization of another source (an OCI artifact, an upstream Git
-    // repository) reaches nothing here, so it starts no cluster.
-    const candidates = this.nodes.filter((node) => node.appliesThisRepository);
+    // repository) reaches nothing here, so it starts no cluster; one written
+    // in a kustomize patch that a build reads is not applied itself.
+    const file = (node: FluxNode) => node.resource.file.path;
+    const candidates = this.nodes.filter((node) => node.appliesThisRepository && !(patches.has(file(node)) && !appliedBy.has(file(node))));
     const roots = candidates.filter((node) => node.isSync || (!applied(node) && !this.isLeftOut(node)));
     const reachable = new Set<FluxNode>();
     const reachOf = new Map<FluxNode, Set<FluxNode>>();
     for (const root of roots) reachOf.set(root, this.reach(root, reachable));
+    // What a shelved Kustomization would apply is shelved with it.
+    const shelved = new Set<FluxNode>();
+    for (const node of candidates) if (!node.isSync && !reachable.has(node) && this.isLeftOut(node)) this.reach(node, shelved);
     // Kustomizations that apply each other in a cycle, with no way in: each is a root of its own.
     for (const node of candidates) {
-      if (reachable.has(node) || this.isLeftOut(node)) continue;
+      if (reachable.has(node) || shelved.has(node)) continue;
       roots.push(node);
       reachOf.set(node, this.reach(node, reachable));
     }
@@ -606,16 +644,23 @@ class FluxGraph {
 
   /**
    * A Kustomization whose file lies in a directory another Kustomization
-   * applies, which leaves this file out (an app whose ks.yaml was taken out
-   * of its namespace's kustomization.yaml): shelved, not a cluster of its own.
+   * builds, or in one below it, and which that build leaves out (an app whose
+   * ks.yaml was taken out of its namespace's kustomization.yaml): shelved,
+   * not a cluster of its own. The directories a build reads are its path's
+   * and those its kustomizations reach, through `../` too.
    */
   private isLeftOut(node: FluxNode): boolean {
+    const known = this.leftOut.get(node);
+    if (known !== undefined) return known;
     const file = node.resource.file.path;
-    return this.nodes.some((other) => {
+    const isBelow = (dir: string) => dir === '.' || file.startsWith(`${dir}/`);
+    const leftOut = this.nodes.some((other) => {
       if (other === node) return false;
       const { path } = this.resolve(other, undefined);
-      return path !== undefined && (path === '.' || file.startsWith(`${path}/`)) && !this.memberFilesAt(path).has(file);
+      return path !== undefined && (isBelow(path) || this.reachedOutside.get(path).some(isBelow)) && !this.memberFilesAt(path).has(file);
     });
+    this.leftOut.set(node, leftOut);
+    return leftOut;
   }
 
   private memberFilesAt(path: string): ReadonlySet<string> {
@@ -704,15 +749,17 @@ class FluxGraph {
     return path === undefined || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
   }
 
-  private appliedBy(): Map<string, Set<FluxNode>> {
+  /** The Kustomizations that apply each file, and the files their builds read as patches. */
+  private appliedBy(): { appliedBy: Map<string, Set<FluxNode>>; patches: Set<string> } {
     const appliedBy = new Map<string, Set<FluxNode>>();
+    const patches = new Set<string>();
     for (const node of this.nodes) {
       for (const member of this.membersAt(this.resolve(node, undefined).path)) {
-        if (member.patch) continue;
-        (appliedBy.get(member.file) ?? appliedBy.set(member.file, new Set()).get(member.file)!).add(node);
+        if (member.patch) patches.add(member.file);
+        else (appliedBy.get(member.file) ?? appliedBy.set(member.file, new Set()).get(member.file)!).add(node);
       }
     }
-    return appliedBy;
+    return { appliedBy, patches };
   }
 
   private clusterName(node: FluxNode): string {
@@ -1070,6 +1117,25 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
   return result;
 }
 
+const MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
+
+/**
+ * The directories outside `dir` that a build of it chooses files from:
+ * those its kustomization's resources name outside it (`../../base`), and
+ * theirs; for a directory without one, its subdirectories' (Flux's
+ * generated kustomization reads them all). Most builds read only below
+ * their own directory.
+ */
+function directoriesReachedOutside(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, reachedOutside: Memo<string[]>): string[] {
+  const config = configs.get(dir);
+  // An entry naming a manifest is no directory: most entries, passed over without joining paths.
+  const reached = config
+    ? config.resources.flatMap(({ entry }) => (MANIFEST_ENTRY.test(entry) ? [] : [normalizeDir(joinPath(dir, entry))])).filter((target) => tree.hasDirectory(target))
+    : tree.subdirectoriesOf(dir);
+  const outside = (path: string) => dir !== '.' && path !== dir && !path.startsWith(`${dir}/`);
+  return [...new Set(reached.flatMap((target) => [target, ...reachedOutside.get(target)]).filter(outside))];
+}
+
 // Flux applies a directory without a kustomization.yaml as if one listed every
 // manifest under it; a subdirectory with its own kustomization.yaml is built
 // on its own.
@@ -1353,6 +1419,14 @@ const REMOTE = [
 
 function isLocal(entry: string): boolean {
   return !REMOTE.some((pattern) => pattern.test(entry));
+}
+
+/** What the kustomizations of the repository build, for the Flux graph. */
+interface KustomizeBuilds {
+  /** The files a build of each directory applies or reads as patches (buildDirectory). */
+  readonly members: Memo<Member[]>;
+  /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
+  readonly reachedOutside: Memo<string[]>;
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */

@@ -63,6 +63,7 @@ export function isClusterScoped(typeId: string): boolean {
 export const FLUX_KUSTOMIZATION = 'kustomize.toolkit.fluxcd.io/Kustomization';
 export const HELM_RELEASE = 'helm.toolkit.fluxcd.io/HelmRelease';
 export const OCI_REPOSITORY = 'source.toolkit.fluxcd.io/OCIRepository';
+export const GIT_REPOSITORY = 'source.toolkit.fluxcd.io/GitRepository';
 
 export const FLUX_INSTANCE = 'fluxcd.controlplane.io/FluxInstance';
 
