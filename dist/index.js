@@ -43488,6 +43488,76 @@ function isPlainRelative(path) {
   return path !== "" && path !== "." && path[0] !== "/" && !UNNORMALIZED.test(path);
 }
 
+// src/resources/selectors.ts
+function isEmptySelector(selector) {
+  if (selector === void 0 || selector === null) return true;
+  if (!isMapping2(selector)) return false;
+  const matchLabels = selector.matchLabels;
+  const labelsEmpty = matchLabels === void 0 || matchLabels === null || isMapping2(matchLabels) && Object.keys(matchLabels).length === 0;
+  return labelsEmpty && asArray(selector.matchExpressions).length === 0;
+}
+function selectorKeys(selector) {
+  if (!isMapping2(selector)) return [];
+  const keys = isMapping2(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
+  for (const expression of asArray(selector.matchExpressions)) {
+    if (isMapping2(expression) && typeof expression.key === "string") keys.push(expression.key);
+  }
+  return keys;
+}
+function matchesSelector(selector, labels, complete = true) {
+  if (!isMapping2(selector) || isMalformed(selector.matchLabels, isMapping2) || isMalformed(selector.matchExpressions, Array.isArray)) return void 0;
+  const results = [];
+  const unknown = (key) => isUnknown(labels[key]) || !complete && !(key in labels);
+  if (isMapping2(selector.matchLabels)) {
+    for (const [key, value] of Object.entries(selector.matchLabels)) {
+      const wanted = scalarText(value);
+      results.push(wanted === void 0 || unknown(key) ? void 0 : labels[key] === wanted);
+    }
+  }
+  for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels, unknown));
+  if (results.includes(false)) return false;
+  return results.includes(void 0) ? void 0 : true;
+}
+function isMalformed(part, isShape) {
+  return part !== void 0 && part !== null && !isShape(part);
+}
+function matchesExpression(expression, labels, unknown) {
+  if (!isMapping2(expression) || typeof expression.key !== "string") return void 0;
+  const actual = labels[expression.key];
+  if (unknown(expression.key)) return void 0;
+  const values = asArray(expression.values).map(scalarText);
+  if (values.includes(void 0)) return void 0;
+  switch (expression.operator) {
+    case "In":
+      return actual !== void 0 && values.includes(actual);
+    case "NotIn":
+      return actual === void 0 || !values.includes(actual);
+    case "Exists":
+      return actual !== void 0;
+    case "DoesNotExist":
+      return actual === void 0;
+    default:
+      return void 0;
+  }
+}
+function scalarText(value) {
+  if (typeof value === "string") return hasSubstitution(value) ? void 0 : value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return void 0;
+}
+function isUnknown(value) {
+  return value !== void 0 && hasSubstitution(value);
+}
+function labelsOf(value) {
+  if (!isMapping2(value)) return {};
+  const labels = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const text2 = typeof entry === "string" ? entry : typeof entry === "number" || typeof entry === "boolean" ? String(entry) : void 0;
+    if (text2 !== void 0) labels[key] = text2;
+  }
+  return labels;
+}
+
 // src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
 var SYNC_PATHS = /* @__PURE__ */ new Map([
@@ -43529,7 +43599,7 @@ function buildDeployment(input, plan) {
     namespace: void 0,
     fluxKustomization: void 0,
     substitution: void 0,
-    labelsAdded: false,
+    addedLabels: NO_ADDED_LABELS,
     prefix: "",
     suffix: ""
   };
@@ -43604,16 +43674,16 @@ function planDeployment(input) {
   };
 }
 function placeIn(resource, placement, isClusterScoped2) {
-  const { cluster, fluxKustomization, labelsAdded, substitution } = placement;
+  const { cluster, fluxKustomization, addedLabels, substitution } = placement;
   const override = placement.namespace;
   if (resource.typeId === "Namespace") {
-    return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name: override === void 0 ? resource.name : override ?? void 0 };
+    return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name: override === void 0 ? resource.name : override ?? void 0 };
   }
   const { prefix, suffix } = placement;
   const name = resource.name === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${resource.name}${suffix}`;
-  if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: void 0, name };
+  if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name };
   const own = knownString(getPath(resource.value, ["metadata", "namespace"]));
-  return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === void 0 ? own : override ?? void 0, name };
+  return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === void 0 ? own : override ?? void 0, name };
 }
 function samePlacement(a, b) {
   return a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix;
@@ -43747,7 +43817,7 @@ var FluxGraph = class {
       const substitution = placed ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const target = appliedCluster(cluster, remote);
-      const labels = isMapping2(getPath(node.spec, ["commonMetadata", "labels"])) || asArray(getPath(node.spec, ["patches"])).length > 0;
+      const labels = this.labelsSetBy(node, parent);
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
@@ -43755,7 +43825,7 @@ var FluxGraph = class {
           namespace: targetNamespace !== void 0 ? targetNamespace : member.namespace,
           fluxKustomization: this.idOf(node),
           substitution,
-          labelsAdded: labels || member.labelsAdded,
+          addedLabels: withLabels(member.addedLabels, labels),
           prefix: namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`,
           suffix: nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`
         });
@@ -43773,6 +43843,25 @@ var FluxGraph = class {
     };
     for (const [root, cluster] of this.clusterOfRoots()) visit2(root, cluster, void 0, void 0);
     return reached;
+  }
+  /**
+   * The labels a Flux Kustomization sets on everything it applies:
+   * `spec.commonMetadata.labels`, then the two kustomize-controller marks
+   * its objects with (kustomize.toolkit.fluxcd.io/name and /namespace);
+   * its `spec.patches` may set others, and so may its parent's, which may
+   * give it a commonMetadata of their own.
+   */
+  labelsSetBy(node, parent) {
+    const namespace = this.namespaceOf(node);
+    return {
+      known: {
+        ...labelsOf(getPath(node.spec, ["commonMetadata", "labels"])),
+        [FLUX_NAME_LABEL]: this.appliedName.get(node) ?? node.name,
+        // Unknown, as a variable is, when the Kustomization's own namespace is.
+        [FLUX_NAMESPACE_LABEL]: namespace === "" ? "${namespace}" : namespace
+      },
+      more: asArray(getPath(node.spec, ["patches"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
+    };
   }
   /**
    * Each root with the name of its cluster. Roots that reach one another
@@ -44014,6 +44103,13 @@ var FluxGraph = class {
   }
 };
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");
+function patchesKustomizationLabels(node) {
+  return asArray(getPath(node.spec, ["patches"])).some((entry) => {
+    const kind = getPath(entry, ["target", "kind"]);
+    const patch = getPath(entry, ["patch"]);
+    return (kind === void 0 || kind === "Kustomization") && (typeof patch !== "string" || /commonMetadata|labels/.test(patch));
+  });
+}
 function appliedCluster(cluster, remote) {
   return remote === void 0 ? cluster : `${cluster} (${remote})`;
 }
@@ -44125,7 +44221,7 @@ var SubstitutionSources = class {
         for (const [key, value] of read) variables.set(key, value);
       }
       const substitute = getPath(postBuild, ["substitute"]);
-      if (isMapping2(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText(value));
+      if (isMapping2(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText2(value));
     }
     return { variables, complete };
   }
@@ -44163,13 +44259,13 @@ function memoKey(value) {
 }
 function configMapData(value) {
   const data = getPath(value, ["data"]);
-  return new Map(isMapping2(data) ? Object.entries(data).map(([key, entry]) => [key, scalarText(entry)]) : []);
+  return new Map(isMapping2(data) ? Object.entries(data).map(([key, entry]) => [key, scalarText2(entry)]) : []);
 }
 function secretData(value) {
   const encrypted = isMapping2(getPath(value, ["sops"]));
   const result2 = /* @__PURE__ */ new Map();
   const stringData = getPath(value, ["stringData"]);
-  if (isMapping2(stringData)) for (const [key, entry] of Object.entries(stringData)) result2.set(key, encrypted ? null : scalarText(entry));
+  if (isMapping2(stringData)) for (const [key, entry] of Object.entries(stringData)) result2.set(key, encrypted ? null : scalarText2(entry));
   const data = getPath(value, ["data"]);
   if (isMapping2(data)) for (const [key, entry] of Object.entries(data)) result2.set(key, encrypted ? null : decodeBase64(entry));
   return result2;
@@ -44179,7 +44275,7 @@ function decodeBase64(value) {
   const text2 = Buffer.from(value, "base64").toString("utf8");
   return text2.includes("\uFFFD") ? null : text2;
 }
-function scalarText(value) {
+function scalarText2(value) {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return null;
@@ -44192,12 +44288,12 @@ function buildDirectory(dir, tree, configs, members) {
   const add = (member) => result2.push({
     ...member,
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
-    labelsAdded: config.addsLabels || member.labelsAdded,
+    addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
     suffix: `${member.suffix}${config.nameSuffix}`,
     ...fluxTargetNamespace === void 0 ? {} : { fluxTargetNamespace }
   });
-  const file = (path, patch) => ({ file: path, namespace: void 0, patch, labelsAdded: false, prefix: "", suffix: "" });
+  const file = (path, patch) => ({ file: path, namespace: void 0, patch, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
   for (const { entry } of config.resources) {
     const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, false));
@@ -44217,7 +44313,7 @@ function directoriesReachedOutside(dir, tree, configs, reachedOutside) {
   return [...new Set(reached.flatMap((target) => [target, ...reachedOutside.get(target)]).filter(outside))];
 }
 function generatedMembers(dir, tree, configs, members) {
-  const result2 = tree.yamlFilesIn(dir).filter((file) => !isKustomizationFile(file)).map((file) => ({ file, namespace: void 0, patch: false, labelsAdded: false, prefix: "", suffix: "" }));
+  const result2 = tree.yamlFilesIn(dir).filter((file) => !isKustomizationFile(file)).map((file) => ({ file, namespace: void 0, patch: false, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result2.push(...configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members));
   }
@@ -44318,8 +44414,11 @@ function readKustomizeConfigs(files, replacementFiles) {
     configs.set(dir, {
       file: path,
       namespace: namespaceOverride(value.namespace),
-      addsLabels: isMapping2(value.commonLabels) || asArray(value.labels).some((entry) => isMapping2(getPath(entry, ["pairs"]))) || // A transformer (a LabelTransformer, say) may add labels as a patch may.
-      [...PATCH_FIELDS, "transformers"].some((field) => asArray(value[field]).length > 0),
+      labels: {
+        known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"])))),
+        // A transformer (a LabelTransformer, say) may add labels as a patch may.
+        more: [...PATCH_FIELDS, "transformers"].some((field) => asArray(value[field]).length > 0)
+      },
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
       resources: [...entries("resources"), ...entries("bases"), ...entries("components")],
@@ -44405,6 +44504,13 @@ var REMOTE = [
 ];
 function isLocal(entry) {
   return !REMOTE.some((pattern) => pattern.test(entry));
+}
+var NO_ADDED_LABELS = { known: {}, more: false };
+var FLUX_NAME_LABEL = "kustomize.toolkit.fluxcd.io/name";
+var FLUX_NAMESPACE_LABEL = "kustomize.toolkit.fluxcd.io/namespace";
+function withLabels(inner, outer) {
+  if (inner === NO_ADDED_LABELS) return outer;
+  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more };
 }
 var Memo = class {
   constructor(compute, onCycle) {
@@ -44755,76 +44861,6 @@ function defaultClasses(index) {
     }
     return byCluster;
   });
-}
-
-// src/resources/selectors.ts
-function isEmptySelector(selector) {
-  if (selector === void 0 || selector === null) return true;
-  if (!isMapping2(selector)) return false;
-  const matchLabels = selector.matchLabels;
-  const labelsEmpty = matchLabels === void 0 || matchLabels === null || isMapping2(matchLabels) && Object.keys(matchLabels).length === 0;
-  return labelsEmpty && asArray(selector.matchExpressions).length === 0;
-}
-function selectorKeys(selector) {
-  if (!isMapping2(selector)) return [];
-  const keys = isMapping2(selector.matchLabels) ? Object.keys(selector.matchLabels) : [];
-  for (const expression of asArray(selector.matchExpressions)) {
-    if (isMapping2(expression) && typeof expression.key === "string") keys.push(expression.key);
-  }
-  return keys;
-}
-function matchesSelector(selector, labels, complete = true) {
-  if (!isMapping2(selector) || isMalformed(selector.matchLabels, isMapping2) || isMalformed(selector.matchExpressions, Array.isArray)) return void 0;
-  const results = [];
-  const unknown = (key) => isUnknown(labels[key]) || !complete && !(key in labels);
-  if (isMapping2(selector.matchLabels)) {
-    for (const [key, value] of Object.entries(selector.matchLabels)) {
-      const wanted = scalarText2(value);
-      results.push(wanted === void 0 || unknown(key) ? void 0 : labels[key] === wanted);
-    }
-  }
-  for (const expression of asArray(selector.matchExpressions)) results.push(matchesExpression(expression, labels, unknown));
-  if (results.includes(false)) return false;
-  return results.includes(void 0) ? void 0 : true;
-}
-function isMalformed(part, isShape) {
-  return part !== void 0 && part !== null && !isShape(part);
-}
-function matchesExpression(expression, labels, unknown) {
-  if (!isMapping2(expression) || typeof expression.key !== "string") return void 0;
-  const actual = labels[expression.key];
-  if (unknown(expression.key)) return void 0;
-  const values = asArray(expression.values).map(scalarText2);
-  if (values.includes(void 0)) return void 0;
-  switch (expression.operator) {
-    case "In":
-      return actual !== void 0 && values.includes(actual);
-    case "NotIn":
-      return actual === void 0 || !values.includes(actual);
-    case "Exists":
-      return actual !== void 0;
-    case "DoesNotExist":
-      return actual === void 0;
-    default:
-      return void 0;
-  }
-}
-function scalarText2(value) {
-  if (typeof value === "string") return hasSubstitution(value) ? void 0 : value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return void 0;
-}
-function isUnknown(value) {
-  return value !== void 0 && hasSubstitution(value);
-}
-function labelsOf(value) {
-  if (!isMapping2(value)) return {};
-  const labels = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const text2 = typeof entry === "string" ? entry : typeof entry === "number" || typeof entry === "boolean" ? String(entry) : void 0;
-    if (text2 !== void 0) labels[key] = text2;
-  }
-  return labels;
 }
 
 // src/rules/bgp-empty-service-selector.ts
@@ -45351,7 +45387,7 @@ var lb_ipam_pool_label_default = defineRule({
   }
 });
 function problemOf(service, pools, key) {
-  const labels = syntheticLabels(labelsOf(service.labels), service);
+  const labels = syntheticLabels(service.labels, service);
   const annotations = labelsOf(service.annotations);
   const selectorOf = (pool) => pool.get(["spec", "serviceSelector"]);
   const selects = (pool, candidate) => isEmptySelector(selectorOf(pool)) || matchesSelector(selectorOf(pool), candidate, service.labelsComplete);
@@ -45371,12 +45407,11 @@ function problemOf(service, pools, key) {
   }
   if (pools.some((pool) => selects(pool, labels) !== false)) return void 0;
   const poolNames = pools.map((pool) => `"${pool.name ?? ""}"`).join(", ");
-  const hasLabels = isMapping2(service.labels);
   return {
     messageId: "noPoolMatches",
     data: { what: service.description, pools: poolNames },
-    at: hasLabels ? service.labelsAt : service.typeAt,
-    span: hasLabels ? "key" : "value"
+    at: service.labelsWritten ? service.labelsAt : service.typeAt,
+    span: service.labelsWritten ? "key" : "value"
   };
 }
 function syntheticLabels(labels, service) {
@@ -45397,8 +45432,10 @@ function loadBalancersIn(resource, placement) {
         // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
         name: placement.name,
         namespace: placement.namespace,
-        labels: read(["metadata", "labels"]),
-        labelsComplete: !placement.labelsAdded,
+        // What kustomize and Flux set over the labels written (Flux's own two marks, commonMetadata).
+        labels: { ...labelsOf(read(["metadata", "labels"])), ...placement.addedLabels.known },
+        labelsComplete: !placement.addedLabels.more,
+        labelsWritten: isMapping2(read(["metadata", "labels"])),
         annotations: read(["metadata", "annotations"]),
         labelsAt: ["metadata", "labels"],
         annotationsAt: ["metadata", "annotations"],
@@ -45418,8 +45455,9 @@ function loadBalancersIn(resource, placement) {
       description: `${description} values.${path.join(".")}`,
       name: void 0,
       namespace: void 0,
-      labels: mapping.labels,
+      labels: labelsOf(mapping.labels),
       labelsComplete: false,
+      labelsWritten: isMapping2(mapping.labels),
       annotations: mapping.annotations,
       labelsAt: [...at, "labels"],
       annotationsAt: [...at, "annotations"],
@@ -46535,7 +46573,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 36;
+var CACHE_FORMAT = 37;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

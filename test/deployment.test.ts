@@ -283,6 +283,30 @@ spec:
     expect(placed['ConfigMap/d']).toEqual(['? n -']);
   });
 
+  it('knows the labels kustomize and Flux set, the outer writer last, and that a patch may set others', () => {
+    const { index } = loadRepository(
+      Object.entries({
+        'clusters/main/apps.yaml': fluxKs('apps', './apps', '  patches:\n    - target: {kind: Kustomization}\n      patch: |\n        - {op: add, path: /spec/commonMetadata, value: {labels: {team: x}}}\n'),
+        'apps/kustomization.yaml': 'resources: [./a/ks.yaml]\n',
+        'apps/a/ks.yaml': fluxKs('a', './apps/a/app', '  commonMetadata:\n    labels: {tier: flux}\n'),
+        'apps/a/app/kustomization.yaml': 'commonLabels: {tier: outer, app: a}\nresources: [./inner]\n',
+        'apps/a/app/inner/kustomization.yaml': 'labels:\n  - pairs: {tier: inner, part: db}\nresources: [cm.yaml]\n',
+        'apps/a/app/inner/cm.yaml': configMap('a', 'n'),
+      }).map(([path, text]) => ({ path, text })),
+      '',
+    );
+    const labelsOf = (kind: string) => index.ofType(kind).find((r) => r.name === 'a')!.placements[0]!.addedLabels;
+    expect(labelsOf('ConfigMap')).toEqual({
+      known: { tier: 'flux', part: 'db', app: 'a', 'kustomize.toolkit.fluxcd.io/name': 'a', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' },
+      // The parent's patches may give flux-system/a a commonMetadata of their own.
+      more: true,
+    });
+    expect(labelsOf('kustomize.toolkit.fluxcd.io/Kustomization')).toEqual({
+      known: { 'kustomize.toolkit.fluxcd.io/name': 'apps', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' },
+      more: true,
+    });
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

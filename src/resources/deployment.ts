@@ -5,6 +5,7 @@ import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClus
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
+import { labelsOf } from './selectors.js';
 import { asArray, getPath, isMapping, knownString } from './values.js';
 
 /**
@@ -125,8 +126,8 @@ interface Member {
    * transformer's or generator's configuration), not applied as it is.
    */
   readonly patch: boolean;
-  /** Whether a kustomization on the way may add labels (`labels`, `commonLabels`, a patch). */
-  readonly labelsAdded: boolean;
+  /** Labels the kustomizations on the way set (`labels`, `commonLabels`), and whether they may set others (a patch). */
+  readonly addedLabels: AddedLabels;
   /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
   readonly prefix: string;
   readonly suffix: string;
@@ -144,7 +145,7 @@ export interface FilePlacement {
   readonly namespace: NamespaceOverride;
   readonly fluxKustomization: string | undefined;
   readonly substitution: Substitution | undefined;
-  readonly labelsAdded: boolean;
+  readonly addedLabels: AddedLabels;
   /** undefined when a Flux Kustomization's prefix or suffix is not known offline: so is the name. */
   readonly prefix: string | undefined;
   readonly suffix: string | undefined;
@@ -153,7 +154,7 @@ export interface FilePlacement {
 interface KustomizeConfig {
   readonly file: string;
   readonly namespace: NamespaceOverride;
-  readonly addsLabels: boolean;
+  readonly labels: AddedLabels;
   readonly namePrefix: string;
   readonly nameSuffix: string;
   readonly resources: readonly { readonly entry: string; readonly field: MissingEntry['field']; readonly index: number }[];
@@ -244,7 +245,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     namespace: undefined,
     fluxKustomization: undefined,
     substitution: undefined,
-    labelsAdded: false,
+    addedLabels: NO_ADDED_LABELS,
     prefix: '',
     suffix: '',
   };
@@ -344,16 +345,16 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
  * `namePrefix`/`nameSuffix` rename every other object.
  */
 function placeIn(resource: RawResource, placement: FilePlacement, isClusterScoped: (typeId: string) => boolean): Placement {
-  const { cluster, fluxKustomization, labelsAdded, substitution } = placement;
+  const { cluster, fluxKustomization, addedLabels, substitution } = placement;
   const override = placement.namespace;
   if (resource.typeId === 'Namespace') {
-    return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
+    return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
   }
   const { prefix, suffix } = placement;
   const name = resource.name === undefined || prefix === undefined || suffix === undefined ? undefined : `${prefix}${resource.name}${suffix}`;
-  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, labelsAdded, namespace: undefined, name };
+  if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name };
   const own = knownString(getPath(resource.value, ['metadata', 'namespace']));
-  return { cluster, fluxKustomization, substitution, labelsAdded, namespace: override === undefined ? own : (override ?? undefined), name };
+  return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === undefined ? own : (override ?? undefined), name };
 }
 
 function samePlacement(a: FilePlacement, b: FilePlacement): boolean {
@@ -561,7 +562,7 @@ class FluxGraph {
       (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
       // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
       const target = appliedCluster(cluster, remote);
-      const labels = isMapping(getPath(node.spec, ['commonMetadata', 'labels'])) || asArray(getPath(node.spec, ['patches'])).length > 0;
+      const labels = this.labelsSetBy(node, parent);
       for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
         reached = true;
         place(member, {
@@ -569,7 +570,7 @@ class FluxGraph {
           namespace: targetNamespace !== undefined ? targetNamespace : member.namespace,
           fluxKustomization: this.idOf(node),
           substitution,
-          labelsAdded: labels || member.labelsAdded,
+          addedLabels: withLabels(member.addedLabels, labels),
           prefix: namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`,
           suffix: nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`,
         });
@@ -590,6 +591,26 @@ class FluxGraph {
     };
     for (const [root, cluster] of this.clusterOfRoots()) visit(root, cluster, undefined, undefined);
     return reached;
+  }
+
+  /**
+   * The labels a Flux Kustomization sets on everything it applies:
+   * `spec.commonMetadata.labels`, then the two kustomize-controller marks
+   * its objects with (kustomize.toolkit.fluxcd.io/name and /namespace);
+   * its `spec.patches` may set others, and so may its parent's, which may
+   * give it a commonMetadata of their own.
+   */
+  private labelsSetBy(node: FluxNode, parent: FluxNode | undefined): AddedLabels {
+    const namespace = this.namespaceOf(node);
+    return {
+      known: {
+        ...labelsOf(getPath(node.spec, ['commonMetadata', 'labels'])),
+        [FLUX_NAME_LABEL]: this.appliedName.get(node) ?? node.name,
+        // Unknown, as a variable is, when the Kustomization's own namespace is.
+        [FLUX_NAMESPACE_LABEL]: namespace === '' ? '${namespace}' : namespace,
+      },
+      more: asArray(getPath(node.spec, ['patches'])).length > 0 || (parent !== undefined && patchesKustomizationLabels(parent)),
+    };
   }
 
   /**
@@ -866,6 +887,15 @@ class FluxGraph {
 
 const UNREADABLE_PATCH = Symbol('unreadable patch');
 
+/** Whether a Flux Kustomization's `spec.patches` may set labels or commonMetadata on the Kustomizations it applies. */
+function patchesKustomizationLabels(node: FluxNode): boolean {
+  return asArray(getPath(node.spec, ['patches'])).some((entry) => {
+    const kind = getPath(entry, ['target', 'kind']);
+    const patch = getPath(entry, ['patch']);
+    return (kind === undefined || kind === 'Kustomization') && (typeof patch !== 'string' || /commonMetadata|labels/.test(patch));
+  });
+}
+
 /** The cluster what an object running in `cluster` applies or installs lands in, given its remoteCluster. */
 export function appliedCluster(cluster: string, remote: string | undefined): string {
   return remote === undefined ? cluster : `${cluster} (${remote})`;
@@ -1099,12 +1129,12 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     result.push({
       ...member,
       namespace: config.namespace !== undefined ? config.namespace : member.namespace,
-      labelsAdded: config.addsLabels || member.labelsAdded,
+      addedLabels: withLabels(member.addedLabels, config.labels),
       prefix: `${config.namePrefix}${member.prefix}`,
       suffix: `${member.suffix}${config.nameSuffix}`,
       ...(fluxTargetNamespace === undefined ? {} : { fluxTargetNamespace }),
     });
-  const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, labelsAdded: false, prefix: '', suffix: '' });
+  const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' });
   for (const { entry } of config.resources) {
     const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) add(file(target, false));
@@ -1143,7 +1173,7 @@ function generatedMembers(dir: string, tree: FileTree, configs: Map<string, Kust
   const result: Member[] = tree
     .yamlFilesIn(dir)
     .filter((file) => !isKustomizationFile(file))
-    .map((file) => ({ file, namespace: undefined, patch: false, labelsAdded: false, prefix: '', suffix: '' }));
+    .map((file) => ({ file, namespace: undefined, patch: false, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' }));
   for (const sub of tree.subdirectoriesOf(dir)) {
     result.push(...(configs.has(sub) ? members.get(sub) : generatedMembers(sub, tree, configs, members)));
   }
@@ -1290,11 +1320,11 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
     configs.set(dir, {
       file: path,
       namespace: namespaceOverride(value.namespace),
-      addsLabels:
-        isMapping(value.commonLabels) ||
-        asArray(value.labels).some((entry) => isMapping(getPath(entry, ['pairs']))) ||
+      labels: {
+        known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs'])))),
         // A transformer (a LabelTransformer, say) may add labels as a patch may.
-        [...PATCH_FIELDS, 'transformers'].some((field) => asArray(value[field]).length > 0),
+        more: [...PATCH_FIELDS, 'transformers'].some((field) => asArray(value[field]).length > 0),
+      },
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
       resources: [...entries('resources'), ...entries('bases'), ...entries('components')],
@@ -1427,6 +1457,28 @@ interface KustomizeBuilds {
   readonly members: Memo<Member[]>;
   /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
   readonly reachedOutside: Memo<string[]>;
+}
+
+/**
+ * Labels that kustomize and Flux set on the objects they apply, over the
+ * objects' own: by key, the outermost writer's value (a kustomization's over
+ * those it includes, Flux's over the build's); `more` when they may set
+ * others that are not known offline (a patch, a transformer).
+ */
+export interface AddedLabels {
+  readonly known: Readonly<Record<string, string>>;
+  readonly more: boolean;
+}
+
+export const NO_ADDED_LABELS: AddedLabels = { known: {}, more: false };
+
+const FLUX_NAME_LABEL = 'kustomize.toolkit.fluxcd.io/name';
+const FLUX_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
+
+/** `inner`'s labels, with those an outer kustomization or Flux sets over them. */
+function withLabels(inner: AddedLabels, outer: AddedLabels): AddedLabels {
+  if (inner === NO_ADDED_LABELS) return outer;
+  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more };
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */

@@ -1,4 +1,5 @@
 import type { SourceFile } from '../yaml/source.js';
+import type { AddedLabels } from './deployment.js';
 import { SubstitutedValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { typeIdOf } from './kinds.js';
 import { getPath, isMapping, keysMayBeSubstituted, knownString, type Mapping } from './values.js';
@@ -19,8 +20,8 @@ export interface Placement {
    * kustomize namespace transformer renames; `undefined` when unknown.
    */
   readonly name: string | undefined;
-  /** Whether kustomize or Flux may add labels to this copy (`commonLabels`, `labels`, `commonMetadata`, a patch). */
-  readonly labelsAdded: boolean;
+  /** Labels kustomize and Flux set on this copy (`commonLabels`, `labels`, `commonMetadata`, Flux's own), and whether others may be set (a patch). */
+  readonly addedLabels: AddedLabels;
   /** What the applying Flux Kustomization substitutes; `undefined` when it has no postBuild. */
   readonly substitution: Substitution | undefined;
 }

@@ -17,9 +17,12 @@ interface LoadBalancer {
   readonly description: string;
   readonly name: string | undefined;
   readonly namespace: string | undefined;
-  readonly labels: unknown;
-  /** False when a chart or kustomize adds labels beyond those written here. */
+  /** Its labels: those written, and those kustomize or Flux set over them. */
+  readonly labels: Labels;
+  /** False when a chart, kustomize or Flux may set labels beyond these. */
   readonly labelsComplete: boolean;
+  /** Whether labels are written (where a finding about them points). */
+  readonly labelsWritten: boolean;
   readonly annotations: unknown;
   readonly labelsAt: Path;
   readonly annotationsAt: Path;
@@ -75,7 +78,7 @@ export default defineRule<Options>({
 type Report = Parameters<RuleContext<Options>['report']>[0];
 
 function problemOf(service: LoadBalancer, pools: readonly Resource[], key: string): Report | undefined {
-  const labels = syntheticLabels(labelsOf(service.labels), service);
+  const labels = syntheticLabels(service.labels, service);
   const annotations = labelsOf(service.annotations);
   const selectorOf = (pool: Resource) => pool.get(['spec', 'serviceSelector']);
   // A pool without a selector serves every Service.
@@ -100,12 +103,11 @@ function problemOf(service: LoadBalancer, pools: readonly Resource[], key: strin
   }
   if (pools.some((pool) => selects(pool, labels) !== false)) return undefined;
   const poolNames = pools.map((pool) => `"${pool.name ?? ''}"`).join(', ');
-  const hasLabels = isMapping(service.labels);
   return {
     messageId: 'noPoolMatches',
     data: { what: service.description, pools: poolNames },
-    at: hasLabels ? service.labelsAt : service.typeAt,
-    span: hasLabels ? 'key' : 'value',
+    at: service.labelsWritten ? service.labelsAt : service.typeAt,
+    span: service.labelsWritten ? 'key' : 'value',
   };
 }
 
@@ -131,8 +133,10 @@ function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer
         // The name it is applied under: a kustomize or Flux namePrefix/nameSuffix renames it.
         name: placement.name,
         namespace: placement.namespace,
-        labels: read(['metadata', 'labels']),
-        labelsComplete: !placement.labelsAdded,
+        // What kustomize and Flux set over the labels written (Flux's own two marks, commonMetadata).
+        labels: { ...labelsOf(read(['metadata', 'labels'])), ...placement.addedLabels.known },
+        labelsComplete: !placement.addedLabels.more,
+        labelsWritten: isMapping(read(['metadata', 'labels'])),
         annotations: read(['metadata', 'annotations']),
         labelsAt: ['metadata', 'labels'],
         annotationsAt: ['metadata', 'annotations'],
@@ -158,8 +162,9 @@ function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer
       description: `${description} values.${path.join('.')}`,
       name: undefined,
       namespace: undefined,
-      labels: mapping.labels,
+      labels: labelsOf(mapping.labels),
       labelsComplete: false,
+      labelsWritten: isMapping(mapping.labels),
       annotations: mapping.annotations,
       labelsAt: [...at, 'labels'],
       annotationsAt: [...at, 'annotations'],
