@@ -43566,7 +43566,7 @@ var SYNC_PATHS = /* @__PURE__ */ new Map([
   [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
 ]);
 function feedsDeployment(resource) {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "Namespace" || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
 }
 function syncOf(resource) {
   const at = SYNC_PATHS.get(resource.typeId);
@@ -43616,6 +43616,15 @@ function buildDeployment(input, plan) {
     }
   };
 }
+function namespacesByFile(resources) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const resource of resources) {
+    if (resource.typeId !== "Namespace") continue;
+    const names = byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path);
+    names.push(knownString(resource.name) ?? null);
+  }
+  return byFile;
+}
 function clusterScopedTypes(resources) {
   const declared = /* @__PURE__ */ new Set();
   for (const resource of resources) {
@@ -43632,7 +43641,8 @@ function planDeployment(input) {
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
-  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members), []);
+  const namespaces = namespacesByFile(resources);
+  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, (file) => namespaces.get(file) ?? []), []);
   const reachedOutside = new Memo((dir) => emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside), []);
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
@@ -44280,30 +44290,41 @@ function scalarText2(value) {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return null;
 }
-function buildDirectory(dir, tree, configs, members) {
+function buildDirectory(dir, tree, configs, members, namespacesIn) {
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
-  const result2 = [];
-  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? config.namespace === void 0 ? null : config.namespace : void 0;
-  const add = (member) => result2.push({
+  const built = [];
+  const file = (path, patch) => ({ file: path, namespace: void 0, patch, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
+  for (const { entry } of config.resources) {
+    const target = joinPath(dir, entry);
+    if (tree.hasYamlFile(target)) built.push(file(target, false));
+    else if (tree.hasDirectory(target)) built.push(...members.get(normalizeDir(target)));
+  }
+  for (const entry of config.patches) {
+    const target = joinPath(dir, entry);
+    if (tree.hasYamlFile(target)) built.push(file(target, true));
+  }
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, namespacesIn) : void 0;
+  return built.map((member) => ({
     ...member,
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
     addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
     suffix: `${member.suffix}${config.nameSuffix}`,
     ...fluxTargetNamespace === void 0 ? {} : { fluxTargetNamespace }
-  });
-  const file = (path, patch) => ({ file: path, namespace: void 0, patch, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
-  for (const { entry } of config.resources) {
-    const target = joinPath(dir, entry);
-    if (tree.hasYamlFile(target)) add(file(target, false));
-    else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
+  }));
+}
+function replacedNamespace(config, built, namespacesIn) {
+  if (config.namespace !== void 0) return config.namespace;
+  const names = /* @__PURE__ */ new Set();
+  for (const member of built) {
+    const written = member.patch ? [] : namespacesIn(member.file);
+    if (written.length === 0) continue;
+    if (member.namespace !== void 0) names.add(member.namespace);
+    else for (const name of written) names.add(name);
   }
-  for (const entry of config.patches) {
-    const target = joinPath(dir, entry);
-    if (tree.hasYamlFile(target)) add(file(target, true));
-  }
-  return result2;
+  const [only] = names;
+  return names.size === 1 && only !== void 0 ? only : null;
 }
 var MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
 function directoriesReachedOutside(dir, tree, configs, reachedOutside) {

@@ -307,6 +307,27 @@ spec:
     });
   });
 
+  it("copies the name of the build's one Namespace into spec.targetNamespace when a replacement says so and no namespace: renames it", () => {
+    const replacement =
+      'replacements:\n  - source: {kind: Namespace, fieldPath: metadata.name}\n    targets:\n      - select: {kind: Kustomization, group: kustomize.toolkit.fluxcd.io}\n        fieldPaths: [spec.targetNamespace]\n';
+    const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+    const placed = placementsOf({
+      'clusters/main/apps.yaml': fluxKs('apps', './apps'),
+      'apps/kustomization.yaml': 'resources: [./media, ./two]\n',
+      'apps/media/kustomization.yaml': `${replacement}resources: [./namespace.yaml, ./sonarr/ks.yaml]\n`,
+      'apps/media/namespace.yaml': namespace('media'),
+      'apps/media/sonarr/ks.yaml': fluxKs('sonarr', './apps/media/sonarr/app'),
+      'apps/media/sonarr/app/cm.yaml': configMap('sonarr'),
+      // Two Namespaces: kustomize refuses the replacement; the namespace is not known.
+      'apps/two/kustomization.yaml': `${replacement}resources: [./namespaces.yaml, ./radarr/ks.yaml]\n`,
+      'apps/two/namespaces.yaml': `${namespace('a')}---\n${namespace('b')}`,
+      'apps/two/radarr/ks.yaml': fluxKs('radarr', './apps/two/radarr/app'),
+      'apps/two/radarr/app/cm.yaml': configMap('radarr', 'own'),
+    });
+    expect(placed['ConfigMap/sonarr']).toEqual(['clusters/main media flux-system/sonarr']);
+    expect(placed['ConfigMap/radarr']).toEqual(['clusters/main - flux-system/radarr']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

@@ -203,7 +203,7 @@ const SYNC_PATHS = new Map<string, readonly string[]>([
  * ConfigMap or Secret (substitution sources), or a flux-operator sync.
  */
 export function feedsDeployment(resource: RawResource): boolean {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'Namespace' || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
 }
 
 /** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
@@ -265,6 +265,16 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   };
 }
 
+function namespacesByFile(resources: readonly RawResource[]): Map<string, (string | null)[]> {
+  const byFile = new Map<string, (string | null)[]>();
+  for (const resource of resources) {
+    if (resource.typeId !== 'Namespace') continue;
+    const names = byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)!;
+    names.push(knownString(resource.name) ?? null);
+  }
+  return byFile;
+}
+
 /** The built-in cluster-scoped kinds, and those the repository's CustomResourceDefinitions declare so. */
 function clusterScopedTypes(resources: readonly RawResource[]): (typeId: string) => boolean {
   const declared = new Set<string>();
@@ -287,7 +297,8 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // kustomize refuses an empty kustomization.yaml (only comments, say): Flux,
   // seeing the file, generates none, and the directory builds nothing.
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
-  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members)), []);
+  const namespaces = namespacesByFile(resources);
+  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, (file) => namespaces.get(file) ?? [])), []);
   const reachedOutside: Memo<string[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside)), []);
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
@@ -1119,32 +1130,52 @@ function scalarText(value: unknown): string | null {
 }
 
 /** Files a directory contributes when kustomize (or Flux's generated kustomization) builds it. */
-function buildDirectory(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>): Member[] {
+function buildDirectory(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>, namespacesIn: NamespacesIn): Member[] {
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
-  const result: Member[] = [];
-  // The Namespace the replacement reads is the one kustomize's `namespace:` renames; without one its name is not followed.
-  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? (config.namespace === undefined ? null : config.namespace) : undefined;
-  const add = (member: Member) =>
-    result.push({
-      ...member,
-      namespace: config.namespace !== undefined ? config.namespace : member.namespace,
-      addedLabels: withLabels(member.addedLabels, config.labels),
-      prefix: `${config.namePrefix}${member.prefix}`,
-      suffix: `${member.suffix}${config.nameSuffix}`,
-      ...(fluxTargetNamespace === undefined ? {} : { fluxTargetNamespace }),
-    });
+  const built: Member[] = [];
   const file = (path: string, patch: boolean): Member => ({ file: path, namespace: undefined, patch, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' });
   for (const { entry } of config.resources) {
     const target = joinPath(dir, entry);
-    if (tree.hasYamlFile(target)) add(file(target, false));
-    else if (tree.hasDirectory(target)) members.get(normalizeDir(target)).forEach(add);
+    if (tree.hasYamlFile(target)) built.push(file(target, false));
+    else if (tree.hasDirectory(target)) built.push(...members.get(normalizeDir(target)));
   }
   for (const entry of config.patches) {
     const target = joinPath(dir, entry);
-    if (tree.hasYamlFile(target)) add(file(target, true));
+    if (tree.hasYamlFile(target)) built.push(file(target, true));
   }
-  return result;
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, namespacesIn) : undefined;
+  return built.map((member) => ({
+    ...member,
+    namespace: config.namespace !== undefined ? config.namespace : member.namespace,
+    addedLabels: withLabels(member.addedLabels, config.labels),
+    prefix: `${config.namePrefix}${member.prefix}`,
+    suffix: `${member.suffix}${config.nameSuffix}`,
+    ...(fluxTargetNamespace === undefined ? {} : { fluxTargetNamespace }),
+  }));
+}
+
+/** The names of the Namespace objects a file holds; `null` for one not known offline. */
+type NamespacesIn = (file: string) => readonly (string | null)[];
+
+/**
+ * The name a kustomize replacement copies from the Namespace of a build
+ * (copiesNamespaceIntoFlux): the kustomization's `namespace:`, which renames
+ * it; without one, the name of the one Namespace the build holds, as the
+ * kustomizations it includes name it. `null` when not known offline
+ * (kustomize fails a replacement whose source matches several).
+ */
+function replacedNamespace(config: KustomizeConfig, built: readonly Member[], namespacesIn: NamespacesIn): NamespaceOverride {
+  if (config.namespace !== undefined) return config.namespace;
+  const names = new Set<string | null>();
+  for (const member of built) {
+    const written = member.patch ? [] : namespacesIn(member.file);
+    if (written.length === 0) continue;
+    if (member.namespace !== undefined) names.add(member.namespace);
+    else for (const name of written) names.add(name);
+  }
+  const [only] = names;
+  return names.size === 1 && only !== undefined ? only : null;
 }
 
 const MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
