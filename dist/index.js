@@ -43566,7 +43566,7 @@ var SYNC_PATHS = /* @__PURE__ */ new Map([
   [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
 ]);
 function feedsDeployment(resource) {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "Namespace" || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "Namespace" || resource.value.$patch === "delete" || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
 }
 function syncOf(resource) {
   const at = SYNC_PATHS.get(resource.typeId);
@@ -43612,9 +43612,18 @@ function buildDeployment(input, plan) {
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement, clusterScoped)));
+      const placed = found.flatMap((placement) => {
+        const copy2 = placeIn(resource, placement, clusterScoped);
+        return deletedBy(placement.patches, resource.typeId, resource.name, copy2.namespace) ? [] : [copy2];
+      });
+      return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: void 0 }, clusterScoped)]);
     }
   };
+}
+function documentsByFile(resources) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)).push(resource.value);
+  return byFile;
 }
 function namespacesByFile(resources) {
   const byFile = /* @__PURE__ */ new Map();
@@ -43642,7 +43651,9 @@ function planDeployment(input) {
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
   const namespaces = namespacesByFile(resources);
-  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, (file) => namespaces.get(file) ?? []), []);
+  const documents = documentsByFile(resources);
+  const lookups = { namespacesIn: (file) => namespaces.get(file) ?? [], documentsIn: (file) => documents.get(file) ?? [] };
+  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups), []);
   const reachedOutside = new Memo((dir) => emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside), []);
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
@@ -43817,11 +43828,11 @@ var FluxGraph = class {
   place(place, placedBefore) {
     let reached = false;
     const visited = /* @__PURE__ */ new Set();
-    const visit2 = (node, cluster, parent, parentSubstitution) => {
+    const visit2 = (node, cluster, parent, parentSubstitution, patchedPath) => {
       const key = `${cluster}\0${this.idOf(node)}\0${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      const resolved = this.resolve(node, parent, parentSubstitution);
+      const resolved = patchedPath === void 0 ? this.resolve(node, parent, parentSubstitution) : this.resolveWith(node, parentSubstitution, patchedPath);
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
       const substitution = placed ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
@@ -43836,18 +43847,21 @@ var FluxGraph = class {
           fluxKustomization: this.idOf(node),
           substitution,
           addedLabels: withLabels(member.addedLabels, labels),
+          patches: member.patches,
           prefix: namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`,
           suffix: nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`
         });
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
-          this.inherit(node, child2);
           const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace;
+          const namespaceInBuild = typeof member.namespace === "string" ? member.namespace : child2.namespace;
+          if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, namespaceInBuild)) continue;
+          this.inherit(node, child2);
           if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
           const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`;
           if (prefix !== void 0 && suffix !== void 0 && (prefix || suffix) && !child2.isSync) this.appliedName.set(child2, `${prefix}${child2.name}${suffix}`);
-          visit2(child2, target, node, substitution);
+          visit2(child2, target, node, substitution, child2.isSync ? void 0 : pathPatchedBy(member.patches, child2.name, namespaceInBuild));
         }
       }
     };
@@ -44055,10 +44069,10 @@ var FluxGraph = class {
   appliedTo(node, parentSubstitution) {
     return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : void 0;
   }
-  resolveWith(node, parentSubstitution) {
+  resolveWith(node, parentSubstitution, patchedPath) {
     const applied = this.appliedTo(node, parentSubstitution);
     const read = (value) => typeof value === "string" && applied ? substituteText(value, applied) : value;
-    const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ["path"]))) : void 0;
+    const specPath = node.appliesThisRepository ? knownString(read(patchedPath ?? getPath(node.spec, ["path"]))) : void 0;
     const path = specPath === void 0 ? void 0 : normalizeDir(joinPath(this.root || ".", specPath.replace(/^\/+/, "")));
     const components = path === void 0 ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry) => {
       const component = knownString(read(entry));
@@ -44290,7 +44304,7 @@ function scalarText2(value) {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return null;
 }
-function buildDirectory(dir, tree, configs, members, namespacesIn) {
+function buildDirectory(dir, tree, configs, members, lookups) {
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
   const built = [];
@@ -44304,15 +44318,67 @@ function buildDirectory(dir, tree, configs, members, namespacesIn) {
     const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) built.push(file(target, true));
   }
-  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, namespacesIn) : void 0;
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, lookups.namespacesIn) : void 0;
+  const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
   return built.map((member) => ({
     ...member,
+    ...patches.length === 0 || member.patch ? {} : { patches: [...member.patches ?? [], ...patches] },
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
     addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
     suffix: `${member.suffix}${config.nameSuffix}`,
     ...fluxTargetNamespace === void 0 ? {} : { fluxTargetNamespace }
   }));
+}
+function readPatches(entry, dir, tree, documentsIn) {
+  const file = entry.path !== void 0 && isLocal(entry.path) ? normalizeDir(joinPath(dir, entry.path)) : void 0;
+  const parsed = file !== void 0 && tree.hasYamlFile(file) ? documentsIn(file) : typeof entry.patch === "string" ? [safeParse(entry.patch)] : [entry.patch];
+  const target = isMapping2(entry.target) ? entry.target : void 0;
+  const patches = [];
+  for (const document of parsed) {
+    if (Array.isArray(document)) {
+      const set = document.findLast((op) => ["add", "replace"].includes(getPath(op, ["op"])) && getPath(op, ["path"]) === "/spec/path");
+      const path2 = knownString(getPath(set, ["value"]));
+      if (target && path2 !== void 0) patches.push({ ...selectorOf(target, true), deletes: false, path: path2 });
+      continue;
+    }
+    if (!isMapping2(document)) continue;
+    const deletes = document.$patch === "delete";
+    const path = document.kind === "Kustomization" ? knownString(getPath(document, ["spec", "path"])) : void 0;
+    if (!deletes && path === void 0) continue;
+    const selector = target ? selectorOf(target, true) : selectorOf({ group: groupOf(document.apiVersion), kind: document.kind, name: getPath(document, ["metadata", "name"]), namespace: getPath(document, ["metadata", "namespace"]) }, false);
+    patches.push({ ...selector, deletes, ...path === void 0 ? {} : { path } });
+  }
+  return patches;
+}
+function selectorOf(target, nameIsPattern) {
+  const field = (key) => knownString(target[key]);
+  return { group: field("group"), kind: field("kind"), name: field("name"), nameIsPattern, namespace: field("namespace") };
+}
+function groupOf(apiVersion) {
+  if (typeof apiVersion !== "string") return void 0;
+  const slash = apiVersion.indexOf("/");
+  return slash === -1 ? "" : apiVersion.slice(0, slash);
+}
+function patchTargets(patch, typeId, name, namespace) {
+  const slash = typeId.lastIndexOf("/");
+  const [group, kind] = slash === -1 ? ["", typeId] : [typeId.slice(0, slash), typeId.slice(slash + 1)];
+  if (patch.kind !== void 0 && patch.kind !== kind || patch.group !== void 0 && patch.group !== group) return false;
+  if (patch.namespace !== void 0 && namespace !== void 0 && patch.namespace !== namespace) return false;
+  if (patch.name === void 0) return true;
+  if (name === void 0) return false;
+  if (!patch.nameIsPattern) return patch.name === name;
+  try {
+    return new RegExp(`^(?:${patch.name})$`).test(name);
+  } catch {
+    return patch.name === name;
+  }
+}
+function deletedBy(patches, typeId, name, namespace) {
+  return patches?.some((patch) => patch.deletes && patchTargets(patch, typeId, name, namespace)) ?? false;
+}
+function pathPatchedBy(patches, name, namespace) {
+  return patches?.findLast((patch) => patch.path !== void 0 && patchTargets(patch, FLUX_KUSTOMIZATION, name, namespace))?.path;
 }
 function replacedNamespace(config, built, namespacesIn) {
   if (config.namespace !== void 0) return config.namespace;
@@ -44450,6 +44516,11 @@ function readKustomizeConfigs(files, replacementFiles) {
         ...generatorInputs(value)
       ].filter((entry) => typeof entry === "string" && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
+      patchEntries: [
+        ...asArray(value.patches).flatMap((entry) => isMapping2(entry) ? [{ path: knownString(entry.path), patch: entry.patch, target: entry.target }] : []),
+        // An entry is a file, or a patch written inline.
+        ...asArray(value.patchesStrategicMerge).map((entry) => ({ path: typeof entry === "string" && !entry.includes("\n") ? entry : void 0, patch: entry }))
+      ],
       copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux)
     });
   }
@@ -45263,8 +45334,9 @@ var flux_path_missing_default = defineRule({
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization)) continue;
+      const written = kustomization.clusters.every((cluster) => kustomization.pathIn.some((entry) => entry.cluster === cluster)) && kustomization.clusters.length > 0 ? [] : [{ path: kustomization.path, exists: kustomization.pathExists }];
       const missing = /* @__PURE__ */ new Set();
-      for (const { path, exists: exists2 } of [{ path: kustomization.path, exists: kustomization.pathExists }, ...kustomization.pathIn]) {
+      for (const { path, exists: exists2 } of [...written, ...kustomization.pathIn]) {
         if (path !== void 0 && !exists2) missing.add(path);
       }
       for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
@@ -45410,11 +45482,11 @@ var lb_ipam_pool_label_default = defineRule({
 function problemOf(service, pools, key) {
   const labels = syntheticLabels(service.labels, service);
   const annotations = labelsOf(service.annotations);
-  const selectorOf = (pool) => pool.get(["spec", "serviceSelector"]);
-  const selects = (pool, candidate) => isEmptySelector(selectorOf(pool)) || matchesSelector(selectorOf(pool), candidate, service.labelsComplete);
+  const selectorOf2 = (pool) => pool.get(["spec", "serviceSelector"]);
+  const selects = (pool, candidate) => isEmptySelector(selectorOf2(pool)) || matchesSelector(selectorOf2(pool), candidate, service.labelsComplete);
   const wanted = annotations[key];
   if (wanted !== void 0 && !(key in labels)) {
-    const keyed = pools.filter((pool) => selectorKeys(selectorOf(pool)).includes(key));
+    const keyed = pools.filter((pool) => selectorKeys(selectorOf2(pool)).includes(key));
     const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
     if (intended && selects(intended, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);

@@ -328,6 +328,46 @@ spec:
     expect(placed['ConfigMap/radarr']).toEqual(['clusters/main - flux-system/radarr']);
   });
 
+  it('follows kustomize patches that delete objects or set a Flux Kustomization\'s path, in the build that holds them', () => {
+    const placed = placementsOf({
+      'clusters/dev/flux.yaml': fluxKs('apps', './clusters/dev/apps'),
+      'clusters/prod/flux.yaml': fluxKs('apps', './clusters/prod/apps'),
+      'clusters/dev/apps/kustomization.yaml': [
+        'resources: [../../../apps]',
+        'patches:',
+        // A file: a strategic merge patch that deletes what it names.
+        '  - path: delete-openebs.yaml',
+        // Inline, with a target whose name is a regular expression.
+        '  - target: {kind: ConfigMap, name: "extra-.*"}',
+        '    patch: |-',
+        '      $patch: delete',
+        '      apiVersion: v1',
+        '      kind: ConfigMap',
+        '      metadata: {name: any}',
+        // JSON 6902 operations that set a Flux Kustomization's path.
+        '  - target: {group: kustomize.toolkit.fluxcd.io, kind: Kustomization, name: bgp}',
+        '    patch: |-',
+        '      - {op: replace, path: /spec/path, value: ./clusters/dev/bgp}',
+        '',
+      ].join('\n'),
+      'clusters/dev/apps/delete-openebs.yaml': '$patch: delete\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: openebs, namespace: flux-system}\n',
+      'clusters/prod/apps/kustomization.yaml': 'resources: [../../../apps]\n',
+      'apps/kustomization.yaml': 'resources: [./openebs/ks.yaml, ./bgp/ks.yaml, ./extra.yaml]\n',
+      'apps/extra.yaml': `${configMap('extra-a', 'n')}---\n${configMap('kept', 'n')}`,
+      'apps/openebs/ks.yaml': fluxKs('openebs', './apps/openebs/app'),
+      'apps/openebs/app/cm.yaml': configMap('openebs', 'n'),
+      'apps/bgp/ks.yaml': fluxKs('bgp', './apps/bgp/app'),
+      'apps/bgp/app/cm.yaml': configMap('bgp-prod', 'n'),
+      'clusters/dev/bgp/cm.yaml': configMap('bgp-dev', 'n'),
+    });
+    // Before: both clusters applied openebs and extra-a, and dev applied apps/bgp/app.
+    expect(placed['ConfigMap/openebs']).toEqual(['clusters/prod n flux-system/openebs']);
+    expect(placed['ConfigMap/extra-a']).toEqual(['clusters/prod n flux-system/apps']);
+    expect(placed['ConfigMap/kept']).toEqual(['clusters/dev n flux-system/apps', 'clusters/prod n flux-system/apps']);
+    expect(placed['ConfigMap/bgp-prod']).toEqual(['clusters/prod n flux-system/bgp']);
+    expect(placed['ConfigMap/bgp-dev']).toEqual(['clusters/dev n flux-system/bgp']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

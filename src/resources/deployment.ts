@@ -6,7 +6,7 @@ import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type Raw
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
 import { labelsOf } from './selectors.js';
-import { asArray, getPath, isMapping, knownString } from './values.js';
+import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
 
 /**
  * How the repository is deployed: which kustomizations and Flux Kustomizations
@@ -128,6 +128,8 @@ interface Member {
   readonly patch: boolean;
   /** Labels the kustomizations on the way set (`labels`, `commonLabels`), and whether they may set others (a patch). */
   readonly addedLabels: AddedLabels;
+  /** The kustomize patches on the way that delete objects or set a Flux Kustomization's path, innermost first. */
+  readonly patches?: readonly KustomizePatch[];
   /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
   readonly prefix: string;
   readonly suffix: string;
@@ -146,6 +148,8 @@ export interface FilePlacement {
   readonly fluxKustomization: string | undefined;
   readonly substitution: Substitution | undefined;
   readonly addedLabels: AddedLabels;
+  /** The kustomize patches on the way that delete objects (Member.patches). */
+  readonly patches?: readonly KustomizePatch[];
   /** undefined when a Flux Kustomization's prefix or suffix is not known offline: so is the name. */
   readonly prefix: string | undefined;
   readonly suffix: string | undefined;
@@ -160,6 +164,8 @@ interface KustomizeConfig {
   readonly resources: readonly { readonly entry: string; readonly field: MissingEntry['field']; readonly index: number }[];
   /** Local files kustomize reads as patches or as inputs (see Member.patch). */
   readonly patches: readonly string[];
+  /** Its `patches` and `patchesStrategicMerge` entries, for what they delete or set (readPatches). */
+  readonly patchEntries: readonly PatchEntry[];
   /** Literal values of `configMapGenerator`s by name; `null` when a generator reads files. */
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
   /** Whether its replacements copy the Namespace's name into Flux Kustomizations' spec.targetNamespace. */
@@ -203,7 +209,7 @@ const SYNC_PATHS = new Map<string, readonly string[]>([
  * ConfigMap or Secret (substitution sources), or a flux-operator sync.
  */
 export function feedsDeployment(resource: RawResource): boolean {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'Namespace' || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
+  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'Namespace' || resource.value.$patch === 'delete' || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
 }
 
 /** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
@@ -260,9 +266,22 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     isClusterScoped: clusterScoped,
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
-      return sortPlacements(found.map((placement) => placeIn(resource, placement, clusterScoped)));
+      // A copy that a kustomize patch on the way deletes is not applied.
+      const placed = found.flatMap((placement) => {
+        const copy = placeIn(resource, placement, clusterScoped);
+        return deletedBy(placement.patches, resource.typeId, resource.name, copy.namespace) ? [] : [copy];
+      });
+      // Deleted from every build that applies it, it is in no cluster (not even a repository's implicit one).
+      return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: undefined }, clusterScoped)]);
     },
   };
+}
+
+/** The documents of each file that feed the deployment (the patches among them). */
+function documentsByFile(resources: readonly RawResource[]): Map<string, Mapping[]> {
+  const byFile = new Map<string, Mapping[]>();
+  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)!).push(resource.value);
+  return byFile;
 }
 
 function namespacesByFile(resources: readonly RawResource[]): Map<string, (string | null)[]> {
@@ -298,7 +317,9 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // seeing the file, generates none, and the directory builds nothing.
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
   const namespaces = namespacesByFile(resources);
-  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, (file) => namespaces.get(file) ?? [])), []);
+  const documents = documentsByFile(resources);
+  const lookups: BuildLookups = { namespacesIn: (file) => namespaces.get(file) ?? [], documentsIn: (file) => documents.get(file) ?? [] };
+  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups)), []);
   const reachedOutside: Memo<string[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside)), []);
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
@@ -560,11 +581,12 @@ class FluxGraph {
   place(place: (member: Member, placement: FilePlacement) => void, placedBefore?: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     let reached = false;
     const visited = new Set<string>();
-    const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined, parentSubstitution: Substitution | undefined) => {
+    const visit = (node: FluxNode, cluster: string, parent: FluxNode | undefined, parentSubstitution: Substitution | undefined, patchedPath?: string) => {
       const key = `${cluster}\u0000${this.idOf(node)}\u0000${node.resource.file.path}`;
       if (visited.has(key)) return;
       visited.add(key);
-      const resolved = this.resolve(node, parent, parentSubstitution);
+      // A kustomize patch on the way that sets spec.path: the path this cluster's copy applies.
+      const resolved = patchedPath === undefined ? this.resolve(node, parent, parentSubstitution) : this.resolveWith(node, parentSubstitution, patchedPath);
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
       const substitution = placed
@@ -582,21 +604,25 @@ class FluxGraph {
           fluxKustomization: this.idOf(node),
           substitution,
           addedLabels: withLabels(member.addedLabels, labels),
+          patches: member.patches,
           prefix: namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`,
           suffix: nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`,
         });
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
-          this.inherit(node, child);
           // A child Kustomization lives where it is applied: the parent's
           // targetNamespace or the kustomization's namespace decide.
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace;
+          // One that a kustomize patch on the way deletes is not applied here.
+          const namespaceInBuild = typeof member.namespace === 'string' ? member.namespace : child.namespace;
+          if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, namespaceInBuild)) continue;
+          this.inherit(node, child);
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
           const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`;
           if (prefix !== undefined && suffix !== undefined && (prefix || suffix) && !child.isSync) this.appliedName.set(child, `${prefix}${child.name}${suffix}`);
-          visit(child, target, node, substitution);
+          visit(child, target, node, substitution, child.isSync ? undefined : pathPatchedBy(member.patches, child.name, namespaceInBuild));
         }
       }
     };
@@ -832,10 +858,10 @@ class FluxGraph {
     return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : undefined;
   }
 
-  private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined): ResolvedNode {
+  private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined, patchedPath?: string): ResolvedNode {
     const applied = this.appliedTo(node, parentSubstitution);
     const read = (value: unknown) => (typeof value === 'string' && applied ? substituteText(value, applied) : value);
-    const specPath = node.appliesThisRepository ? knownString(read(getPath(node.spec, ['path']))) : undefined;
+    const specPath = node.appliesThisRepository ? knownString(read(patchedPath ?? getPath(node.spec, ['path']))) : undefined;
     const path = specPath === undefined ? undefined : normalizeDir(joinPath(this.root || '.', specPath.replace(/^\/+/, '')));
     const components = path === undefined ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry) => {
       const component = knownString(read(entry));
@@ -1130,7 +1156,7 @@ function scalarText(value: unknown): string | null {
 }
 
 /** Files a directory contributes when kustomize (or Flux's generated kustomization) builds it. */
-function buildDirectory(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>, namespacesIn: NamespacesIn): Member[] {
+function buildDirectory(dir: string, tree: FileTree, configs: Map<string, KustomizeConfig>, members: Memo<Member[]>, lookups: BuildLookups): Member[] {
   const config = configs.get(dir);
   if (!config) return generatedMembers(dir, tree, configs, members);
   const built: Member[] = [];
@@ -1144,9 +1170,11 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     const target = joinPath(dir, entry);
     if (tree.hasYamlFile(target)) built.push(file(target, true));
   }
-  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, namespacesIn) : undefined;
+  const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, lookups.namespacesIn) : undefined;
+  const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
   return built.map((member) => ({
     ...member,
+    ...(patches.length === 0 || member.patch ? {} : { patches: [...(member.patches ?? []), ...patches] }),
     namespace: config.namespace !== undefined ? config.namespace : member.namespace,
     addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
@@ -1157,6 +1185,104 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
 
 /** The names of the Namespace objects a file holds; `null` for one not known offline. */
 type NamespacesIn = (file: string) => readonly (string | null)[];
+
+/** What a build reads of the objects in its files. */
+interface BuildLookups {
+  readonly namespacesIn: NamespacesIn;
+  /** The documents (feedsDeployment's) of a file, for the patches it holds. */
+  readonly documentsIn: (file: string) => readonly Mapping[];
+}
+
+/** A `patches` or `patchesStrategicMerge` entry of a kustomization: a file, or a patch written inline, with an optional target. */
+interface PatchEntry {
+  readonly path?: string;
+  readonly patch?: unknown;
+  readonly target?: unknown;
+}
+
+/**
+ * What a kustomize patch does that the model follows: delete the objects
+ * it targets (`$patch: delete`), or set the `spec.path` of the Flux
+ * Kustomizations it targets (a strategic merge patch, or a JSON 6902
+ * `add`/`replace` of `/spec/path`). It targets what its `target` selects
+ * (the name a regular expression), else the object it names.
+ */
+export interface KustomizePatch {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly nameIsPattern: boolean;
+  readonly namespace?: string;
+  readonly deletes: boolean;
+  readonly path?: string;
+}
+
+/** The patches of one entry that delete objects or set a Flux path; none for the others. */
+function readPatches(entry: PatchEntry, dir: string, tree: FileTree, documentsIn: (file: string) => readonly Mapping[]): KustomizePatch[] {
+  const file = entry.path !== undefined && isLocal(entry.path) ? normalizeDir(joinPath(dir, entry.path)) : undefined;
+  const parsed = file !== undefined && tree.hasYamlFile(file) ? documentsIn(file) : typeof entry.patch === 'string' ? [safeParse(entry.patch)] : [entry.patch];
+  const target = isMapping(entry.target) ? entry.target : undefined;
+  const patches: KustomizePatch[] = [];
+  for (const document of parsed) {
+    if (Array.isArray(document)) {
+      // JSON 6902 operations, which need a target.
+      const set = document.findLast((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === '/spec/path');
+      const path = knownString(getPath(set, ['value']));
+      if (target && path !== undefined) patches.push({ ...selectorOf(target, true), deletes: false, path });
+      continue;
+    }
+    if (!isMapping(document)) continue;
+    const deletes = document.$patch === 'delete';
+    const path = document.kind === 'Kustomization' ? knownString(getPath(document, ['spec', 'path'])) : undefined;
+    if (!deletes && path === undefined) continue;
+    const selector = target
+      ? selectorOf(target, true)
+      : selectorOf({ group: groupOf(document.apiVersion), kind: document.kind, name: getPath(document, ['metadata', 'name']), namespace: getPath(document, ['metadata', 'namespace']) }, false);
+    patches.push({ ...selector, deletes, ...(path === undefined ? {} : { path }) });
+  }
+  return patches;
+}
+
+function selectorOf(target: Mapping, nameIsPattern: boolean): Omit<KustomizePatch, 'deletes' | 'path'> {
+  const field = (key: string) => knownString(target[key]);
+  return { group: field('group'), kind: field('kind'), name: field('name'), nameIsPattern, namespace: field('namespace') };
+}
+
+function groupOf(apiVersion: unknown): string | undefined {
+  if (typeof apiVersion !== 'string') return undefined;
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Whether a patch targets an object of this type, name and namespace (as
+ * the build names it; `undefined` when not known, which a namespace the
+ * patch names is taken to match).
+ */
+export function patchTargets(patch: KustomizePatch, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
+  const slash = typeId.lastIndexOf('/');
+  const [group, kind] = slash === -1 ? ['', typeId] : [typeId.slice(0, slash), typeId.slice(slash + 1)];
+  if ((patch.kind !== undefined && patch.kind !== kind) || (patch.group !== undefined && patch.group !== group)) return false;
+  if (patch.namespace !== undefined && namespace !== undefined && patch.namespace !== namespace) return false;
+  if (patch.name === undefined) return true;
+  if (name === undefined) return false;
+  if (!patch.nameIsPattern) return patch.name === name;
+  try {
+    return new RegExp(`^(?:${patch.name})$`).test(name);
+  } catch {
+    return patch.name === name;
+  }
+}
+
+/** Whether one of `patches` deletes the object. */
+export function deletedBy(patches: readonly KustomizePatch[] | undefined, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
+  return patches?.some((patch) => patch.deletes && patchTargets(patch, typeId, name, namespace)) ?? false;
+}
+
+/** The `spec.path` the outermost of `patches` that targets this Flux Kustomization gives it. */
+function pathPatchedBy(patches: readonly KustomizePatch[] | undefined, name: string, namespace: string | undefined): string | undefined {
+  return patches?.findLast((patch) => patch.path !== undefined && patchTargets(patch, FLUX_KUSTOMIZATION, name, namespace))?.path;
+}
 
 /**
  * The name a kustomize replacement copies from the Namespace of a build
@@ -1366,6 +1492,11 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
         ...generatorInputs(value),
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
+      patchEntries: [
+        ...asArray(value.patches).flatMap((entry): PatchEntry[] => (isMapping(entry) ? [{ path: knownString(entry.path), patch: entry.patch, target: entry.target }] : [])),
+        // An entry is a file, or a patch written inline.
+        ...asArray(value.patchesStrategicMerge).map((entry): PatchEntry => ({ path: typeof entry === 'string' && !entry.includes('\n') ? entry : undefined, patch: entry })),
+      ],
       copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux),
     });
   }
