@@ -586,4 +586,16 @@ describe('homeops-lint graph', () => {
       resources: 1,
     });
   });
+
+  it('counts what the implicit cluster of a plain kustomize repository deploys', async () => {
+    const { cli } = await import('./helpers/cli.js');
+    const { join } = await import('node:path');
+    const fixture = 'test/fixtures/duplicate-helmrelease/invalid/apps-and-infrastructure-copies';
+    const text = await cli(['graph', fixture], join(import.meta.dirname, '..'));
+    // Before: "0 of 7 resources deployed by a cluster; 0 of 6 files reached."
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+      'No Flux Kustomization reaches a file: the repository is read as plain kustomize.',
+      '7 of 7 resources deployed by a cluster; 6 of 6 files reached.',
+    ]);
+  });
 });

@@ -34,8 +34,10 @@ export function graphView(index: ResourceIndex, fileCount: number): GraphView {
   for (const resource of index.all) {
     let placed = false;
     for (const placement of resource.placements) {
-      if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
+      // In a repository read as plain kustomize, its one implicit cluster deploys what a kustomization lists.
+      if (placement.cluster === undefined) continue;
       placed = true;
+      if (placement.fluxKustomization === undefined) continue;
       const key = `${placement.cluster}\u0000${placement.fluxKustomization}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
