@@ -43703,11 +43703,12 @@ function placeIn(resource, placement, isClusterScoped2) {
   const { prefix, suffix } = placement;
   const name = resource.name === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${resource.name}${suffix}`;
   if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name };
-  const own = knownString(getPath(resource.value, ["metadata", "namespace"]));
+  const written = getPath(resource.value, ["metadata", "namespace"]);
+  const own = written === void 0 || written === null || written === "" ? placement.namespaceDefault ?? void 0 : knownString(written);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === void 0 ? own : override ?? void 0, name };
 }
 function samePlacement(a, b) {
-  return a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix;
+  return a.cluster === b.cluster && a.namespace === b.namespace && a.namespaceDefault === b.namespaceDefault && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix;
 }
 function sortPlacements(placements) {
   if (placements.length < 2) return placements;
@@ -43844,6 +43845,7 @@ var FluxGraph = class {
         place(member, {
           cluster: target,
           namespace: targetNamespace !== void 0 ? targetNamespace : member.namespace,
+          namespaceDefault: member.namespaceDefault,
           fluxKustomization: this.idOf(node),
           substitution,
           addedLabels: withLabels(member.addedLabels, labels),
@@ -43853,7 +43855,7 @@ var FluxGraph = class {
         });
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
-          const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace;
+          const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace !== void 0 ? member.namespace : child2.namespace === void 0 ? member.namespaceDefault : void 0;
           const namespaceInBuild = typeof member.namespace === "string" ? member.namespace : child2.namespace;
           if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, namespaceInBuild)) continue;
           this.inherit(node, child2);
@@ -44324,6 +44326,8 @@ function buildDirectory(dir, tree, configs, members, lookups) {
     ...member,
     ...patches.length === 0 || member.patch ? {} : { patches: [...member.patches ?? [], ...patches] },
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
+    // An inner default filled the namespace first; an inner namespace: leaves none unset.
+    ...config.namespaceDefault === void 0 || member.namespace !== void 0 || member.namespaceDefault !== void 0 ? {} : { namespaceDefault: config.namespaceDefault },
     addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
     suffix: `${member.suffix}${config.nameSuffix}`,
@@ -44500,7 +44504,7 @@ function readKustomizeConfigs(files, replacementFiles) {
     const entries = (field) => asArray(value[field]).flatMap((entry, index) => typeof entry === "string" && isLocal(entry) && !entry.includes("${") ? [{ entry, field, index }] : []);
     configs.set(dir, {
       file: path,
-      namespace: namespaceOverride(value.namespace),
+      ...kustomizeNamespaces(value),
       labels: {
         known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"])))),
         // A transformer (a LabelTransformer, say) may add labels as a patch may.
@@ -44581,6 +44585,22 @@ function fluxTargetNamespaces(configs, members) {
     for (const member of members.get(dir)) if (member.fluxTargetNamespace !== void 0 && !byFile.has(member.file)) byFile.set(member.file, member.fluxTargetNamespace);
   }
   return byFile;
+}
+function kustomizeNamespaces(value) {
+  let namespace = namespaceOverride(value.namespace);
+  let namespaceDefault;
+  for (const entry of asArray(value.transformers)) {
+    const transformer = typeof entry === "string" && entry.includes("\n") ? safeParse(entry) : entry;
+    if (!isMapping2(transformer) || transformer.kind !== "NamespaceTransformer" || transformer.apiVersion !== "builtin") continue;
+    const set = namespaceOverride(getPath(transformer, ["metadata", "namespace"]));
+    if (set === void 0) continue;
+    if (transformer.unsetOnly === true) {
+      if (namespace === void 0) namespaceDefault ??= set;
+    } else {
+      namespace = set;
+    }
+  }
+  return { namespace, namespaceDefault };
 }
 function isKustomizeConfig(value) {
   const apiVersion = value.apiVersion;

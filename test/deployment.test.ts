@@ -368,6 +368,27 @@ spec:
     expect(placed['ConfigMap/bgp-dev']).toEqual(['clusters/dev n flux-system/bgp']);
   });
 
+  it('reads an inline NamespaceTransformer: it sets every namespace, or with unsetOnly only those not written', () => {
+    const transformer = (namespace: string, unsetOnly: boolean) =>
+      `transformers:\n  - |-\n    apiVersion: builtin\n    kind: NamespaceTransformer\n    metadata: {name: x, namespace: ${namespace}}\n${unsetOnly ? '    unsetOnly: true\n' : ''}`;
+    const placed = placementsOf({
+      'a/kustomization.yaml': `namespace: field\n${transformer('ns-a', false)}resources: [cm.yaml]\n`,
+      'a/cm.yaml': configMap('a', 'own'),
+      'b/kustomization.yaml': `${transformer('filled', true)}resources: [own.yaml, none.yaml]\n`,
+      'b/own.yaml': configMap('b-own', 'mine'),
+      'b/none.yaml': configMap('b-none'),
+      // An outer namespace: overrides what an inner default filled.
+      'c/kustomization.yaml': 'namespace: outer\nresources: [../d]\n',
+      'd/kustomization.yaml': `${transformer('filled', true)}resources: [none.yaml]\n`,
+      'd/none.yaml': configMap('d-none'),
+    });
+    // Before: a in "field", b-none in none.
+    expect(placed['ConfigMap/a']).toEqual(['. ns-a -']);
+    expect(placed['ConfigMap/b-own']).toEqual(['. mine -']);
+    expect(placed['ConfigMap/b-none']).toEqual(['. filled -']);
+    expect(placed['ConfigMap/d-none']).toEqual(['. outer -']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

@@ -121,6 +121,8 @@ interface Member {
   readonly file: string;
   /** Namespace set by the outermost kustomization that sets one. */
   readonly namespace: NamespaceOverride;
+  /** Namespace set on objects that have none, by the innermost kustomization that sets one so (a NamespaceTransformer with unsetOnly). */
+  readonly namespaceDefault?: NamespaceOverride;
   /**
    * Read by kustomize as a patch, or as an input (a generator's file, a
    * transformer's or generator's configuration), not applied as it is.
@@ -145,6 +147,8 @@ interface Member {
 export interface FilePlacement {
   readonly cluster: string | undefined;
   readonly namespace: NamespaceOverride;
+  /** Member.namespaceDefault. */
+  readonly namespaceDefault?: NamespaceOverride;
   readonly fluxKustomization: string | undefined;
   readonly substitution: Substitution | undefined;
   readonly addedLabels: AddedLabels;
@@ -157,7 +161,10 @@ export interface FilePlacement {
 
 interface KustomizeConfig {
   readonly file: string;
+  /** `namespace:`, or an inline NamespaceTransformer's, which runs after it. */
   readonly namespace: NamespaceOverride;
+  /** An inline NamespaceTransformer's with `unsetOnly`: for objects without a namespace. */
+  readonly namespaceDefault: NamespaceOverride;
   readonly labels: AddedLabels;
   readonly namePrefix: string;
   readonly nameSuffix: string;
@@ -385,13 +392,20 @@ function placeIn(resource: RawResource, placement: FilePlacement, isClusterScope
   const { prefix, suffix } = placement;
   const name = resource.name === undefined || prefix === undefined || suffix === undefined ? undefined : `${prefix}${resource.name}${suffix}`;
   if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name };
-  const own = knownString(getPath(resource.value, ['metadata', 'namespace']));
+  const written = getPath(resource.value, ['metadata', 'namespace']);
+  // A default (unsetOnly) fills only a namespace that is not written; one written as a ${VAR} is unknown, not unset.
+  const own = written === undefined || written === null || written === '' ? (placement.namespaceDefault ?? undefined) : knownString(written);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === undefined ? own : (override ?? undefined), name };
 }
 
 function samePlacement(a: FilePlacement, b: FilePlacement): boolean {
   return (
-    a.cluster === b.cluster && a.namespace === b.namespace && a.fluxKustomization === b.fluxKustomization && a.prefix === b.prefix && a.suffix === b.suffix
+    a.cluster === b.cluster &&
+    a.namespace === b.namespace &&
+    a.namespaceDefault === b.namespaceDefault &&
+    a.fluxKustomization === b.fluxKustomization &&
+    a.prefix === b.prefix &&
+    a.suffix === b.suffix
   );
 }
 
@@ -601,6 +615,7 @@ class FluxGraph {
         place(member, {
           cluster: target,
           namespace: targetNamespace !== undefined ? targetNamespace : member.namespace,
+          namespaceDefault: member.namespaceDefault,
           fluxKustomization: this.idOf(node),
           substitution,
           addedLabels: withLabels(member.addedLabels, labels),
@@ -612,7 +627,7 @@ class FluxGraph {
         for (const child of this.definedIn.get(member.file) ?? []) {
           // A child Kustomization lives where it is applied: the parent's
           // targetNamespace or the kustomization's namespace decide.
-          const applied = targetNamespace !== undefined ? targetNamespace : member.namespace;
+          const applied = targetNamespace !== undefined ? targetNamespace : member.namespace !== undefined ? member.namespace : child.namespace === undefined ? member.namespaceDefault : undefined;
           // One that a kustomize patch on the way deletes is not applied here.
           const namespaceInBuild = typeof member.namespace === 'string' ? member.namespace : child.namespace;
           if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, namespaceInBuild)) continue;
@@ -1176,6 +1191,8 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     ...member,
     ...(patches.length === 0 || member.patch ? {} : { patches: [...(member.patches ?? []), ...patches] }),
     namespace: config.namespace !== undefined ? config.namespace : member.namespace,
+    // An inner default filled the namespace first; an inner namespace: leaves none unset.
+    ...(config.namespaceDefault === undefined || member.namespace !== undefined || member.namespaceDefault !== undefined ? {} : { namespaceDefault: config.namespaceDefault }),
     addedLabels: withLabels(member.addedLabels, config.labels),
     prefix: `${config.namePrefix}${member.prefix}`,
     suffix: `${member.suffix}${config.nameSuffix}`,
@@ -1476,7 +1493,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
       asArray(value[field]).flatMap((entry, index) => (typeof entry === 'string' && isLocal(entry) && !entry.includes('${') ? [{ entry, field, index }] : []));
     configs.set(dir, {
       file: path,
-      namespace: namespaceOverride(value.namespace),
+      ...kustomizeNamespaces(value),
       labels: {
         known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs'])))),
         // A transformer (a LabelTransformer, say) may add labels as a patch may.
@@ -1589,6 +1606,29 @@ function fluxTargetNamespaces(configs: Map<string, KustomizeConfig>, members: Me
     for (const member of members.get(dir)) if (member.fluxTargetNamespace !== undefined && !byFile.has(member.file)) byFile.set(member.file, member.fluxTargetNamespace);
   }
   return byFile;
+}
+
+/**
+ * The namespaces a kustomization sets: its `namespace:`, and an inline
+ * builtin NamespaceTransformer in `transformers` (a configuration in a file
+ * of its own is not read), which runs after it and so wins; one with
+ * `unsetOnly` sets only objects that have none.
+ */
+function kustomizeNamespaces(value: Record<string, unknown>): { namespace: NamespaceOverride; namespaceDefault: NamespaceOverride } {
+  let namespace = namespaceOverride(value.namespace);
+  let namespaceDefault: NamespaceOverride;
+  for (const entry of asArray(value.transformers)) {
+    const transformer = typeof entry === 'string' && entry.includes('\n') ? safeParse(entry) : entry;
+    if (!isMapping(transformer) || transformer.kind !== 'NamespaceTransformer' || transformer.apiVersion !== 'builtin') continue;
+    const set = namespaceOverride(getPath(transformer, ['metadata', 'namespace']));
+    if (set === undefined) continue;
+    if (transformer.unsetOnly === true) {
+      if (namespace === undefined) namespaceDefault ??= set;
+    } else {
+      namespace = set;
+    }
+  }
+  return { namespace, namespaceDefault };
 }
 
 function isKustomizeConfig(value: Record<string, unknown>): boolean {
