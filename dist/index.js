@@ -43620,6 +43620,23 @@ function buildDeployment(input, plan) {
     }
   };
 }
+function namespacesByListing(configs, tree) {
+  let byFile;
+  return () => {
+    if (byFile) return byFile;
+    byFile = /* @__PURE__ */ new Map();
+    for (const [dir, config] of configs) {
+      for (const { entry } of config.resources) {
+        if (!MANIFEST_ENTRY.test(entry)) continue;
+        const file = joinPath(dir, entry);
+        if (!tree.hasYamlFile(file)) continue;
+        const list = byFile.get(normalizeDir(file)) ?? byFile.set(normalizeDir(file), []).get(normalizeDir(file));
+        if (!list.includes(config.namespace)) list.push(config.namespace);
+      }
+    }
+    return byFile;
+  };
+}
 function documentsByFile(resources) {
   const byFile = /* @__PURE__ */ new Map();
   for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)).push(resource.value);
@@ -43663,7 +43680,7 @@ function planDeployment(input) {
   };
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
-  const substitutions = new SubstitutionSources(resources, configs);
+  const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore) => {
     placements.clear();
@@ -43836,7 +43853,8 @@ var FluxGraph = class {
       const resolved = patchedPath === void 0 ? this.resolve(node, parent, parentSubstitution) : this.resolveWith(node, parentSubstitution, patchedPath);
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
-      const substitution = placed ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file)) : resolved.substitution;
+      const namespace = this.namespaceOf(node);
+      const substitution = placed || resolved.sourcesNamespace !== namespace ? this.sources.substitutionFor(node, namespace, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), placed && ((file) => placed.has(file))) : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const target = appliedCluster(cluster, remote);
       const labels = this.labelsSetBy(node, parent);
@@ -44087,6 +44105,7 @@ var FluxGraph = class {
       namePrefix: affixOf(read(getPath(node.spec, ["namePrefix"]))),
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
+      sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read)
     };
   }
@@ -44170,8 +44189,9 @@ function safeParse(text2) {
   }
 }
 var SubstitutionSources = class {
-  constructor(resources, configs) {
+  constructor(resources, configs, namespacesGiven) {
     this.configs = configs;
+    this.namespacesGiven = namespacesGiven;
     for (const resource of resources) {
       if (resource.typeId !== "ConfigMap" && resource.typeId !== "Secret" || resource.name === void 0) continue;
       const key = `${resource.kind}/${resource.name}`;
@@ -44179,6 +44199,7 @@ var SubstitutionSources = class {
     }
   }
   configs;
+  namespacesGiven;
   byName = /* @__PURE__ */ new Map();
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   substitutions = /* @__PURE__ */ new Map();
@@ -44203,19 +44224,19 @@ var SubstitutionSources = class {
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
    * Flux reads a source in the Kustomization's own `namespace`: of several
    * objects of one name, a source is the first there (or of no namespace
-   * written, which kustomize may set) whose file `preferred` accepts, else
-   * the first there, else the first `preferred` accepts, else the first.
+   * known) whose file `preferred` accepts, else the first there, else the
+   * first `preferred` accepts, else the first; never one surely in another
+   * namespace (as written, or as every kustomization listing it sets it).
    */
   substitutionFor(node, namespace, inherited, parent, preferred = () => false) {
     const own = getPath(node.spec, ["postBuild"]);
     const written = [...isMapping2(own) ? [own] : [], ...inherited];
     const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
-    const inNamespace = (object) => {
-      const written2 = knownString(getPath(object.value, ["metadata", "namespace"]));
-      return written2 === void 0 || written2 === namespace;
-    };
-    const pick = (objects) => objects.find((object) => inNamespace(object) && preferred(object.file.path)) ?? objects.find(inNamespace) ?? objects.find((object) => preferred(object.file.path)) ?? objects[0];
+    const namespaces = (object) => this.namespacesOf(object);
+    const inNamespace = (object) => namespaces(object)?.includes(namespace) ?? true;
+    const elsewhere = (object) => namespace !== "" && !inNamespace(object);
+    const pick = (objects) => objects.find((object) => inNamespace(object) && preferred(object.file.path)) ?? objects.find(inNamespace) ?? objects.find((object) => !elsewhere(object) && preferred(object.file.path)) ?? objects.find((object) => !elsewhere(object));
     const picked = postBuilds.flatMap(
       (postBuild) => asArray(getPath(postBuild, ["substituteFrom"])).map((source) => {
         const candidates = this.candidates(source);
@@ -44250,6 +44271,17 @@ var SubstitutionSources = class {
       if (isMapping2(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText2(value));
     }
     return { variables, complete };
+  }
+  /**
+   * The namespaces an object may be applied in: the one each kustomization
+   * listing its file sets, or else its own; `undefined` when one of them is
+   * not known offline.
+   */
+  namespacesOf(object) {
+    const own = knownString(getPath(object.value, ["metadata", "namespace"]));
+    const given = this.namespacesGiven().get(object.file.path) ?? [void 0];
+    const namespaces = given.map((namespace) => namespace === void 0 ? own : namespace);
+    return namespaces.every((namespace) => typeof namespace === "string") ? namespaces : void 0;
   }
   /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
   candidates(source) {

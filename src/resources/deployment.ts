@@ -284,6 +284,31 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   };
 }
 
+/**
+ * For each file a kustomization lists by name, the namespace each such
+ * kustomization sets (`undefined` for one that sets none), read on first
+ * use: what a substitution source's namespace may be. An outer
+ * kustomization may set another; a source's namespace is then taken for
+ * unknown only where the one listing it sets none.
+ */
+function namespacesByListing(configs: Map<string, KustomizeConfig>, tree: FileTree): () => ReadonlyMap<string, readonly NamespaceOverride[]> {
+  let byFile: Map<string, NamespaceOverride[]> | undefined;
+  return () => {
+    if (byFile) return byFile;
+    byFile = new Map();
+    for (const [dir, config] of configs) {
+      for (const { entry } of config.resources) {
+        if (!MANIFEST_ENTRY.test(entry)) continue;
+        const file = joinPath(dir, entry);
+        if (!tree.hasYamlFile(file)) continue;
+        const list = byFile.get(normalizeDir(file)) ?? byFile.set(normalizeDir(file), []).get(normalizeDir(file))!;
+        if (!list.includes(config.namespace)) list.push(config.namespace);
+      }
+    }
+    return byFile;
+  };
+}
+
 /** The documents of each file that feed the deployment (the patches among them). */
 function documentsByFile(resources: readonly RawResource[]): Map<string, Mapping[]> {
   const byFile = new Map<string, Mapping[]>();
@@ -337,7 +362,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const patchUses = new Map<string, boolean>();
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
-  const substitutions = new SubstitutionSources(resources, configs);
+  const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
@@ -539,6 +564,8 @@ interface ResolvedNode {
   readonly namePrefix: string | undefined;
   readonly nameSuffix: string | undefined;
   readonly substitution: Substitution | undefined;
+  /** The namespace `substitution`'s sources were read in. */
+  readonly sourcesNamespace: string;
   /** With `spec.kubeConfig`, what it applies goes to that remote cluster: how it is named (see remoteCluster). */
   readonly remote: string | undefined;
 }
@@ -603,9 +630,13 @@ class FluxGraph {
       const resolved = patchedPath === undefined ? this.resolve(node, parent, parentSubstitution) : this.resolveWith(node, parentSubstitution, patchedPath);
       const { path, components, targetNamespace, namePrefix, nameSuffix, remote } = resolved;
       const placed = placedBefore?.get(cluster);
-      const substitution = placed
-        ? this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), (file) => placed.has(file))
-        : resolved.substitution;
+      // Its sources are read in the namespace it is applied in, which its
+      // resolution may not have known yet (made while finding the roots).
+      const namespace = this.namespaceOf(node);
+      const substitution =
+        placed || resolved.sourcesNamespace !== namespace
+          ? this.sources.substitutionFor(node, namespace, this.inheritedSources.get(node) ?? [], this.appliedTo(node, parentSubstitution), placed && ((file) => placed.has(file)))
+          : resolved.substitution;
       (this.clusters.get(node) ?? this.clusters.set(node, new Map()).get(node)!).set(cluster, path);
       // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
       const target = appliedCluster(cluster, remote);
@@ -891,6 +922,7 @@ class FluxGraph {
       namePrefix: affixOf(read(getPath(node.spec, ['namePrefix']))),
       nameSuffix: affixOf(read(getPath(node.spec, ['nameSuffix']))),
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
+      sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ['kubeConfig']), this.namespaceOf(node), read),
     };
   }
@@ -1008,6 +1040,8 @@ class SubstitutionSources {
   constructor(
     resources: readonly RawResource[],
     private readonly configs: ReadonlyMap<string, KustomizeConfig>,
+    /** The namespaces kustomizations give a file (namespacesByListing). */
+    private readonly namespacesGiven: () => ReadonlyMap<string, readonly NamespaceOverride[]>,
   ) {
     for (const resource of resources) {
       if ((resource.typeId !== 'ConfigMap' && resource.typeId !== 'Secret') || resource.name === undefined) continue;
@@ -1038,8 +1072,9 @@ class SubstitutionSources {
    * substitutes it (`HOSTNAME: sonarr.${DOMAIN}` with the parent's DOMAIN).
    * Flux reads a source in the Kustomization's own `namespace`: of several
    * objects of one name, a source is the first there (or of no namespace
-   * written, which kustomize may set) whose file `preferred` accepts, else
-   * the first there, else the first `preferred` accepts, else the first.
+   * known) whose file `preferred` accepts, else the first there, else the
+   * first `preferred` accepts, else the first; never one surely in another
+   * namespace (as written, or as every kustomization listing it sets it).
    */
   substitutionFor(
     node: FluxNode,
@@ -1052,15 +1087,14 @@ class SubstitutionSources {
     const written = [...(isMapping(own) ? [own] : []), ...inherited];
     const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
-    const inNamespace = (object: RawResource) => {
-      const written = knownString(getPath(object.value, ['metadata', 'namespace']));
-      return written === undefined || written === namespace;
-    };
+    const namespaces = (object: RawResource) => this.namespacesOf(object);
+    const inNamespace = (object: RawResource) => namespaces(object)?.includes(namespace) ?? true;
+    const elsewhere = (object: RawResource) => namespace !== '' && !inNamespace(object);
     const pick = (objects: readonly RawResource[]) =>
       objects.find((object) => inNamespace(object) && preferred(object.file.path)) ??
       objects.find(inNamespace) ??
-      objects.find((object) => preferred(object.file.path)) ??
-      objects[0];
+      objects.find((object) => !elsewhere(object) && preferred(object.file.path)) ??
+      objects.find((object) => !elsewhere(object));
     // Most Kustomizations get the same sources (a parent's patches give every
     // child the same): they share one substitution, read once, kept once.
     const picked = postBuilds.flatMap((postBuild) =>
@@ -1102,6 +1136,19 @@ class SubstitutionSources {
       if (isMapping(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText(value));
     }
     return { variables, complete };
+  }
+
+  /**
+   * The namespaces an object may be applied in: the one each kustomization
+   * listing its file sets, or else its own; `undefined` when one of them is
+   * not known offline.
+   */
+  private namespacesOf(object: RawResource): readonly string[] | undefined {
+    // Not written: not known, as Flux may apply it with a targetNamespace.
+    const own = knownString(getPath(object.value, ['metadata', 'namespace']));
+    const given = this.namespacesGiven().get(object.file.path) ?? [undefined];
+    const namespaces = given.map((namespace) => (namespace === undefined ? own : namespace));
+    return namespaces.every((namespace): namespace is string => typeof namespace === 'string') ? namespaces : undefined;
   }
 
   /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
