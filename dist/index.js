@@ -8235,7 +8235,7 @@ var require_pool_base = __commonJS({
         this[kClients] = [];
         this[kQueued] = 0;
         const pool = this;
-        this[kOnDrain] = function onDrain(origin, targets) {
+        this[kOnDrain] = function onDrain(origin, targets2) {
           const queue = pool[kQueue];
           let needDrain = false;
           while (!needDrain) {
@@ -8249,20 +8249,20 @@ var require_pool_base = __commonJS({
           this[kNeedDrain] = needDrain;
           if (!this[kNeedDrain] && pool[kNeedDrain]) {
             pool[kNeedDrain] = false;
-            pool.emit("drain", origin, [pool, ...targets]);
+            pool.emit("drain", origin, [pool, ...targets2]);
           }
           if (pool[kClosedResolve] && queue.isEmpty()) {
             Promise.all(pool[kClients].map((c) => c.close())).then(pool[kClosedResolve]);
           }
         };
-        this[kOnConnect] = (origin, targets) => {
-          pool.emit("connect", origin, [pool, ...targets]);
+        this[kOnConnect] = (origin, targets2) => {
+          pool.emit("connect", origin, [pool, ...targets2]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          pool.emit("disconnect", origin, [pool, ...targets], err);
+        this[kOnDisconnect] = (origin, targets2, err) => {
+          pool.emit("disconnect", origin, [pool, ...targets2], err);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          pool.emit("connectionError", origin, [pool, ...targets], err);
+        this[kOnConnectionError] = (origin, targets2, err) => {
+          pool.emit("connectionError", origin, [pool, ...targets2], err);
         };
         this[kStats] = new PoolStats(this);
       }
@@ -8428,8 +8428,8 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error2) => {
-          for (const target of targets) {
+        this.on("connectionError", (origin2, targets2, error2) => {
+          for (const target of targets2) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
@@ -8643,17 +8643,17 @@ var require_agent = __commonJS({
         this[kMaxRedirections] = maxRedirections;
         this[kFactory] = factory;
         this[kClients] = /* @__PURE__ */ new Map();
-        this[kOnDrain] = (origin, targets) => {
-          this.emit("drain", origin, [this, ...targets]);
+        this[kOnDrain] = (origin, targets2) => {
+          this.emit("drain", origin, [this, ...targets2]);
         };
-        this[kOnConnect] = (origin, targets) => {
-          this.emit("connect", origin, [this, ...targets]);
+        this[kOnConnect] = (origin, targets2) => {
+          this.emit("connect", origin, [this, ...targets2]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          this.emit("disconnect", origin, [this, ...targets], err);
+        this[kOnDisconnect] = (origin, targets2, err) => {
+          this.emit("disconnect", origin, [this, ...targets2], err);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          this.emit("connectionError", origin, [this, ...targets], err);
+        this[kOnConnectionError] = (origin, targets2, err) => {
+          this.emit("connectionError", origin, [this, ...targets2], err);
         };
       }
       get [kRunning]() {
@@ -43614,7 +43614,7 @@ function buildDeployment(input, plan) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       const placed = found.flatMap((placement) => {
         const copy2 = placeIn(resource, placement, clusterScoped);
-        return deletedBy(placement.patches, resource.typeId, resource.name, copy2.namespace) ? [] : [copy2];
+        return deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ["metadata", "namespace"]))) ? [] : [copy2];
       });
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: void 0 }, clusterScoped)]);
     }
@@ -43770,11 +43770,14 @@ function ownGitRepositories(fluxKustomizations, gitRepositories) {
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
   const top = ranked[0]?.[0];
   if (!top?.startsWith(GIT_SOURCE)) return /* @__PURE__ */ new Set();
-  const own = /* @__PURE__ */ new Set([top.slice(GIT_SOURCE.length), OWN_BY_DEFAULT.slice(GIT_SOURCE.length)]);
   const urlOf = new Map(gitRepositories.flatMap((resource) => {
     const url = repositoryUrl(getPath(resource.value, ["spec", "url"]));
     return resource.name === void 0 || url === void 0 ? [] : [[resource.name, url]];
   }));
+  const topName = top.slice(GIT_SOURCE.length);
+  const byDefault = OWN_BY_DEFAULT.slice(GIT_SOURCE.length);
+  const otherRepository = urlOf.has(byDefault) && urlOf.has(topName) && urlOf.get(byDefault) !== urlOf.get(topName);
+  const own = new Set(otherRepository ? [topName] : [topName, byDefault]);
   const ownUrls = new Set([...own].flatMap((name) => urlOf.get(name) ?? []));
   for (const [name, url] of urlOf) if (ownUrls.has(url)) own.add(name);
   return own;
@@ -43874,14 +43877,13 @@ var FluxGraph = class {
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
           const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace !== void 0 ? member.namespace : child2.namespace === void 0 ? member.namespaceDefault : void 0;
-          const namespaceInBuild = typeof member.namespace === "string" ? member.namespace : child2.namespace;
-          if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, namespaceInBuild)) continue;
+          if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, child2.namespace)) continue;
           this.inherit(node, child2);
           if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
           const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === void 0 ? void 0 : `${member.suffix}${nameSuffix}`;
           if (prefix !== void 0 && suffix !== void 0 && (prefix || suffix) && !child2.isSync) this.appliedName.set(child2, `${prefix}${child2.name}${suffix}`);
-          visit2(child2, target, node, substitution, child2.isSync ? void 0 : pathPatchedBy(member.patches, child2.name, namespaceInBuild));
+          visit2(child2, target, node, substitution, child2.isSync ? void 0 : pathPatchedBy(member.patches, child2.name, child2.namespace));
         }
       }
     };
@@ -43904,7 +43906,8 @@ var FluxGraph = class {
         // Unknown, as a variable is, when the Kustomization's own namespace is.
         [FLUX_NAMESPACE_LABEL]: namespace === "" ? "${namespace}" : namespace
       },
-      more: asArray(getPath(node.spec, ["patches"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
+      more: asArray(getPath(node.spec, ["patches"])).length > 0 || // spec.components: Components whose labels and patches apply to the whole build.
+      asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
     };
   }
   /**
@@ -44356,7 +44359,8 @@ function buildDirectory(dir, tree, configs, members, lookups) {
   const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
   return built.map((member) => ({
     ...member,
-    ...patches.length === 0 || member.patch ? {} : { patches: [...member.patches ?? [], ...patches] },
+    // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
+    ...patches.length === 0 || member.patch ? {} : { patches: [...member.patches ?? [], ...patches.map((patch) => ({ patch, namespace: member.namespace, prefix: member.prefix, suffix: member.suffix }))] },
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
     // An inner default filled the namespace first; an inner namespace: leaves none unset.
     ...config.namespaceDefault === void 0 || member.namespace !== void 0 || member.namespaceDefault !== void 0 ? {} : { namespaceDefault: config.namespaceDefault },
@@ -44374,22 +44378,26 @@ function readPatches(entry, dir, tree, documentsIn) {
   for (const document of parsed) {
     if (Array.isArray(document)) {
       const set = document.findLast((op) => ["add", "replace"].includes(getPath(op, ["op"])) && getPath(op, ["path"]) === "/spec/path");
-      const path2 = knownString(getPath(set, ["value"]));
+      const path2 = pathValue(getPath(set, ["value"]));
       if (target && path2 !== void 0) patches.push({ ...selectorOf(target, true), deletes: false, path: path2 });
       continue;
     }
     if (!isMapping2(document)) continue;
     const deletes = document.$patch === "delete";
-    const path = document.kind === "Kustomization" ? knownString(getPath(document, ["spec", "path"])) : void 0;
+    const path = document.kind === "Kustomization" ? pathValue(getPath(document, ["spec", "path"])) : void 0;
     if (!deletes && path === void 0) continue;
     const selector = target ? selectorOf(target, true) : selectorOf({ group: groupOf(document.apiVersion), kind: document.kind, name: getPath(document, ["metadata", "name"]), namespace: getPath(document, ["metadata", "namespace"]) }, false);
     patches.push({ ...selector, deletes, ...path === void 0 ? {} : { path } });
   }
   return patches;
 }
+function pathValue(value) {
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
 function selectorOf(target, nameIsPattern) {
+  const unreadable = target.labelSelector !== void 0 || target.annotationSelector !== void 0 || ["group", "kind", "name", "namespace"].some((key) => target[key] !== void 0 && (knownString(target[key]) === void 0 || key === "namespace" && nameIsPattern && !/^[\w.-]+$/.test(target[key])));
   const field = (key) => knownString(target[key]);
-  return { group: field("group"), kind: field("kind"), name: field("name"), nameIsPattern, namespace: field("namespace") };
+  return { group: field("group"), kind: field("kind"), name: unreadable ? null : field("name"), nameIsPattern, namespace: field("namespace") };
 }
 function groupOf(apiVersion) {
   if (typeof apiVersion !== "string") return void 0;
@@ -44401,20 +44409,37 @@ function patchTargets(patch, typeId, name, namespace) {
   const [group, kind] = slash === -1 ? ["", typeId] : [typeId.slice(0, slash), typeId.slice(slash + 1)];
   if (patch.kind !== void 0 && patch.kind !== kind || patch.group !== void 0 && patch.group !== group) return false;
   if (patch.namespace !== void 0 && namespace !== void 0 && patch.namespace !== namespace) return false;
+  if (patch.name === null) return false;
   if (patch.name === void 0) return true;
   if (name === void 0) return false;
   if (!patch.nameIsPattern) return patch.name === name;
+  return namePattern(patch.name)?.test(name) ?? false;
+}
+var namePatterns = /* @__PURE__ */ new Map();
+function namePattern(name) {
+  let pattern = namePatterns.get(name);
+  if (pattern === void 0) {
+    pattern = /\(\?|\)[*+?{]|\\[pPk]|\{/.test(name) ? null : safeRegExp(`^(?:${name})$`);
+    namePatterns.set(name, pattern);
+  }
+  return pattern;
+}
+function safeRegExp(source) {
   try {
-    return new RegExp(`^(?:${patch.name})$`).test(name);
+    return new RegExp(source);
   } catch {
-    return patch.name === name;
+    return null;
   }
 }
 function deletedBy(patches, typeId, name, namespace) {
-  return patches?.some((patch) => patch.deletes && patchTargets(patch, typeId, name, namespace)) ?? false;
+  return patches?.some((on) => on.patch.deletes && targets(on, typeId, name, namespace)) ?? false;
 }
 function pathPatchedBy(patches, name, namespace) {
-  return patches?.findLast((patch) => patch.path !== void 0 && patchTargets(patch, FLUX_KUSTOMIZATION, name, namespace))?.path;
+  return patches?.findLast((on) => on.patch.path !== void 0 && targets(on, FLUX_KUSTOMIZATION, name, namespace))?.patch.path;
+}
+function targets(on, typeId, name, namespace) {
+  const namespaceThere = typeof on.namespace === "string" ? on.namespace : on.namespace === null ? void 0 : namespace;
+  return patchTargets(on.patch, typeId, name === void 0 ? void 0 : `${on.prefix}${name}${on.suffix}`, namespaceThere);
 }
 function replacedNamespace(config, built, namespacesIn) {
   if (config.namespace !== void 0) return config.namespace;
@@ -44539,8 +44564,10 @@ function readKustomizeConfigs(files, replacementFiles) {
       ...kustomizeNamespaces(value),
       labels: {
         known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"])))),
-        // A transformer (a LabelTransformer, say) may add labels as a patch may.
-        more: [...PATCH_FIELDS, "transformers"].some((field) => asArray(value[field]).length > 0)
+        // A transformer (a LabelTransformer, say), a replacement, or a
+        // Component's own labels and patches, which apply to what this
+        // kustomization builds, may set labels as a patch may.
+        more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0)
       },
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
@@ -46104,13 +46131,13 @@ function isManifestPath(path) {
   return YAML_FILE.test(path) || EXTENSIONLESS_KUSTOMIZATION.test(path);
 }
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-function discoverFiles(targets, cwd) {
+function discoverFiles(targets2, cwd) {
   const found = /* @__PURE__ */ new Set();
   const unlisted = [];
   const stamps = /* @__PURE__ */ new Map();
   const dirs = [];
   const listings = [];
-  for (const target of targets.length > 0 ? targets : ["."]) {
+  for (const target of targets2.length > 0 ? targets2 : ["."]) {
     const absolute = resolve2(cwd, target);
     const kind = kindOf(absolute);
     if (kind === "missing") throw new UsageError(`no such file or directory: ${target}`);
@@ -46657,10 +46684,10 @@ function jsLoaders(importModule) {
 
 // src/discovery/git-revision.ts
 import { relative as relative2, resolve as resolve4, sep as sep3 } from "node:path";
-function filesAtMergeBase(ref, targets, cwd) {
+function filesAtMergeBase(ref, targets2, cwd) {
   const top = gitText(cwd, ["rev-parse", "--show-toplevel"], "the --diff-base comparison needs a git work tree").trim();
   const base = gitText(cwd, ["merge-base", ref, "HEAD"], `cannot find the merge base of "${ref}" and HEAD`).trim();
-  const scopes = (targets.length > 0 ? targets : ["."]).map((target) => ({
+  const scopes = (targets2.length > 0 ? targets2 : ["."]).map((target) => ({
     inTop: relative2(top, resolve4(cwd, target)).split(sep3).join("/"),
     prefix: toRelative(cwd, resolve4(cwd, target))
   }));
@@ -48140,8 +48167,8 @@ async function loadProjectConfig(options) {
 }
 async function readProject(options, cache) {
   const { config, configPath } = await loadProjectConfig(options);
-  const targets = options.repository !== void 0 ? [options.repository] : options.paths;
-  const discovery = discoverFiles(targets, options.cwd);
+  const targets2 = options.repository !== void 0 ? [options.repository] : options.paths;
+  const discovery = discoverFiles(targets2, options.cwd);
   const ignored = ignoreMatcher(config.ignores, configPath ? dirname5(configPath) : options.cwd, options.cwd);
   const read = cache ? (path) => cache.readFile(options.cwd, path, discovery.stamps.get(path)) : (path) => readInputFile(options.cwd, path);
   const unlisted = discovery.unlisted.filter(({ path }) => !ignored(path)).map(({ path, error: error2 }) => ({ path, error: error2, directory: true }));
@@ -48150,7 +48177,7 @@ async function readProject(options, cache) {
   const listed = [.../* @__PURE__ */ new Set([...discovery.files, ...named])].sort(compareStrings);
   const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path) => !existsSync4(resolve6(options.cwd, path)) ? "missing" : discovery.inRepository(path) === false ? "ignored" : "exists";
-  return { config, configPath, targets, reported, root: discovery.root, files, ignored, pathState };
+  return { config, configPath, targets: targets2, reported, root: discovery.root, files, ignored, pathState };
 }
 function isNamedFile(cwd, path) {
   const stats = statSync3(resolve6(cwd, path), { throwIfNoEntry: false });
@@ -48182,7 +48209,7 @@ async function lintProject(options) {
   return lintProjectWith(options, options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now));
 }
 async function lintProjectWith(options, cache) {
-  const { config, configPath, targets, reported, root, files, ignored, pathState } = await readProject(options, cache);
+  const { config, configPath, targets: targets2, reported, root, files, ignored, pathState } = await readProject(options, cache);
   const settings = {
     root,
     // A run told where the repository is (--repo) goes no higher.
@@ -48215,7 +48242,7 @@ async function lintProjectWith(options, cache) {
   }
   let findings = result2.findings;
   if (options.diffBase !== void 0) {
-    const baseFiles = filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path));
+    const baseFiles = filesAtMergeBase(options.diffBase, targets2, options.cwd).filter((file) => !ignored(file.path));
     const base = lint({ ...settings, workTreeTop: void 0, files: baseFiles, cache, ...pathQuestions(pathState) });
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }

@@ -389,6 +389,23 @@ spec:
     expect(placed['ConfigMap/d-none']).toEqual(['. outer -']);
   });
 
+  it('matches a patch against objects as they are where it runs, and a target it cannot read against nothing', () => {
+    const deleting = (target: string) => `  - target: ${target}\n    patch: |-\n      $patch: delete\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: any}\n`;
+    const placed = placementsOf({
+      // Patches run before the kustomization's own namespace and prefix, after the inner ones'.
+      'a/kustomization.yaml': `namespace: outer\nnamePrefix: x-\nresources: [./inner]\npatches:\n${deleting('{kind: ConfigMap, name: in-gone, namespace: inner}')}${deleting('{kind: ConfigMap, name: x-in-kept}')}`,
+      'a/inner/kustomization.yaml': 'namespace: inner\nnamePrefix: in-\nresources: [cm.yaml]\n',
+      'a/inner/cm.yaml': `${configMap('gone', 'own')}---\n${configMap('kept', 'own')}`,
+      // A label selector, a ${VAR} name, a repeated group (exponential to backtrack), a Go flag: read as matching nothing.
+      'b/kustomization.yaml': `resources: [cm.yaml]\npatches:\n${['{labelSelector: tier=debug}', '{name: "${OLD}"}', '{name: "(a+)+"}', '{name: "(?i)AAAA.*"}'].map(deleting).join('')}`,
+      'b/cm.yaml': configMap('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-settings', 'n'),
+    });
+    expect(Object.keys(placed).filter((key) => key.startsWith('ConfigMap/'))).toEqual(['ConfigMap/gone', 'ConfigMap/kept', 'ConfigMap/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-settings']);
+    expect(placed['ConfigMap/gone']).toEqual(['? own -']);
+    expect(placed['ConfigMap/kept']).toEqual(['. outer -']);
+    expect(placed['ConfigMap/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-settings']).toEqual(['. n -']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

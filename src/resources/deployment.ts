@@ -131,7 +131,7 @@ interface Member {
   /** Labels the kustomizations on the way set (`labels`, `commonLabels`), and whether they may set others (a patch). */
   readonly addedLabels: AddedLabels;
   /** The kustomize patches on the way that delete objects or set a Flux Kustomization's path, innermost first. */
-  readonly patches?: readonly KustomizePatch[];
+  readonly patches?: readonly PatchOnTheWay[];
   /** `namePrefix`s and `nameSuffix`es on the way, outermost outside. */
   readonly prefix: string;
   readonly suffix: string;
@@ -152,8 +152,8 @@ export interface FilePlacement {
   readonly fluxKustomization: string | undefined;
   readonly substitution: Substitution | undefined;
   readonly addedLabels: AddedLabels;
-  /** The kustomize patches on the way that delete objects (Member.patches). */
-  readonly patches?: readonly KustomizePatch[];
+  /** The kustomize patches on the way (Member.patches), of which placementsOf follows the deletions. */
+  readonly patches?: readonly PatchOnTheWay[];
   /** undefined when a Flux Kustomization's prefix or suffix is not known offline: so is the name. */
   readonly prefix: string | undefined;
   readonly suffix: string | undefined;
@@ -276,7 +276,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
       // A copy that a kustomize patch on the way deletes is not applied.
       const placed = found.flatMap((placement) => {
         const copy = placeIn(resource, placement, clusterScoped);
-        return deletedBy(placement.patches, resource.typeId, resource.name, copy.namespace) ? [] : [copy];
+        return deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ['metadata', 'namespace']))) ? [] : [copy];
       });
       // Deleted from every build that applies it, it is in no cluster (not even a repository's implicit one).
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: undefined }, clusterScoped)]);
@@ -510,11 +510,15 @@ function ownGitRepositories(fluxKustomizations: readonly RawResource[], gitRepos
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
   const top = ranked[0]?.[0];
   if (!top?.startsWith(GIT_SOURCE)) return new Set();
-  const own = new Set([top.slice(GIT_SOURCE.length), OWN_BY_DEFAULT.slice(GIT_SOURCE.length)]);
   const urlOf = new Map(gitRepositories.flatMap((resource) => {
     const url = repositoryUrl(getPath(resource.value, ['spec', 'url']));
     return resource.name === undefined || url === undefined ? [] : [[resource.name, url] as const];
   }));
+  const topName = top.slice(GIT_SOURCE.length);
+  const byDefault = OWN_BY_DEFAULT.slice(GIT_SOURCE.length);
+  // flux-system declared with the URL of another repository (a fleet repository's) is not this one.
+  const otherRepository = urlOf.has(byDefault) && urlOf.has(topName) && urlOf.get(byDefault) !== urlOf.get(topName);
+  const own = new Set(otherRepository ? [topName] : [topName, byDefault]);
   const ownUrls = new Set([...own].flatMap((name) => urlOf.get(name) ?? []));
   for (const [name, url] of urlOf) if (ownUrls.has(url)) own.add(name);
   return own;
@@ -660,15 +664,14 @@ class FluxGraph {
           // targetNamespace or the kustomization's namespace decide.
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace !== undefined ? member.namespace : child.namespace === undefined ? member.namespaceDefault : undefined;
           // One that a kustomize patch on the way deletes is not applied here.
-          const namespaceInBuild = typeof member.namespace === 'string' ? member.namespace : child.namespace;
-          if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, namespaceInBuild)) continue;
+          if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, child.namespace)) continue;
           this.inherit(node, child);
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
           const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
           const suffix = nameSuffix === undefined ? undefined : `${member.suffix}${nameSuffix}`;
           if (prefix !== undefined && suffix !== undefined && (prefix || suffix) && !child.isSync) this.appliedName.set(child, `${prefix}${child.name}${suffix}`);
-          visit(child, target, node, substitution, child.isSync ? undefined : pathPatchedBy(member.patches, child.name, namespaceInBuild));
+          visit(child, target, node, substitution, child.isSync ? undefined : pathPatchedBy(member.patches, child.name, child.namespace));
         }
       }
     };
@@ -692,7 +695,11 @@ class FluxGraph {
         // Unknown, as a variable is, when the Kustomization's own namespace is.
         [FLUX_NAMESPACE_LABEL]: namespace === '' ? '${namespace}' : namespace,
       },
-      more: asArray(getPath(node.spec, ['patches'])).length > 0 || (parent !== undefined && patchesKustomizationLabels(parent)),
+      more:
+        asArray(getPath(node.spec, ['patches'])).length > 0 ||
+        // spec.components: Components whose labels and patches apply to the whole build.
+        asArray(getPath(node.spec, ['components'])).length > 0 ||
+        (parent !== undefined && patchesKustomizationLabels(parent)),
     };
   }
 
@@ -1236,7 +1243,10 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
   const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
   return built.map((member) => ({
     ...member,
-    ...(patches.length === 0 || member.patch ? {} : { patches: [...(member.patches ?? []), ...patches] }),
+    // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
+    ...(patches.length === 0 || member.patch
+      ? {}
+      : { patches: [...(member.patches ?? []), ...patches.map((patch) => ({ patch, namespace: member.namespace, prefix: member.prefix, suffix: member.suffix }))] }),
     namespace: config.namespace !== undefined ? config.namespace : member.namespace,
     // An inner default filled the namespace first; an inner namespace: leaves none unset.
     ...(config.namespaceDefault === undefined || member.namespace !== undefined || member.namespaceDefault !== undefined ? {} : { namespaceDefault: config.namespaceDefault }),
@@ -1271,10 +1281,11 @@ interface PatchEntry {
  * `add`/`replace` of `/spec/path`). It targets what its `target` selects
  * (the name a regular expression), else the object it names.
  */
-export interface KustomizePatch {
+interface KustomizePatch {
   readonly group?: string;
   readonly kind?: string;
-  readonly name?: string;
+  /** The name, or for a target a pattern (see namePattern); `null` for a target not read offline, which matches nothing. */
+  readonly name?: string | null;
   readonly nameIsPattern: boolean;
   readonly namespace?: string;
   readonly deletes: boolean;
@@ -1291,13 +1302,13 @@ function readPatches(entry: PatchEntry, dir: string, tree: FileTree, documentsIn
     if (Array.isArray(document)) {
       // JSON 6902 operations, which need a target.
       const set = document.findLast((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === '/spec/path');
-      const path = knownString(getPath(set, ['value']));
+      const path = pathValue(getPath(set, ['value']));
       if (target && path !== undefined) patches.push({ ...selectorOf(target, true), deletes: false, path });
       continue;
     }
     if (!isMapping(document)) continue;
     const deletes = document.$patch === 'delete';
-    const path = document.kind === 'Kustomization' ? knownString(getPath(document, ['spec', 'path'])) : undefined;
+    const path = document.kind === 'Kustomization' ? pathValue(getPath(document, ['spec', 'path'])) : undefined;
     if (!deletes && path === undefined) continue;
     const selector = target
       ? selectorOf(target, true)
@@ -1307,9 +1318,23 @@ function readPatches(entry: PatchEntry, dir: string, tree: FileTree, documentsIn
   return patches;
 }
 
+/** A path a patch sets: a `${VAR}` in it is read as the applying parent substitutes it (resolveWith). */
+function pathValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * What a target selects. One this model cannot read matches nothing: a
+ * label or annotation selector, a field that is not a plain string (a
+ * `${VAR}`, a number), a namespace written as a pattern.
+ */
 function selectorOf(target: Mapping, nameIsPattern: boolean): Omit<KustomizePatch, 'deletes' | 'path'> {
+  const unreadable =
+    target.labelSelector !== undefined ||
+    target.annotationSelector !== undefined ||
+    ['group', 'kind', 'name', 'namespace'].some((key) => target[key] !== undefined && (knownString(target[key]) === undefined || (key === 'namespace' && nameIsPattern && !/^[\w.-]+$/.test(target[key] as string))));
   const field = (key: string) => knownString(target[key]);
-  return { group: field('group'), kind: field('kind'), name: field('name'), nameIsPattern, namespace: field('namespace') };
+  return { group: field('group'), kind: field('kind'), name: unreadable ? null : field('name'), nameIsPattern, namespace: field('namespace') };
 }
 
 function groupOf(apiVersion: unknown): string | undefined {
@@ -1323,29 +1348,68 @@ function groupOf(apiVersion: unknown): string | undefined {
  * the build names it; `undefined` when not known, which a namespace the
  * patch names is taken to match).
  */
-export function patchTargets(patch: KustomizePatch, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
+function patchTargets(patch: KustomizePatch, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
   const slash = typeId.lastIndexOf('/');
   const [group, kind] = slash === -1 ? ['', typeId] : [typeId.slice(0, slash), typeId.slice(slash + 1)];
   if ((patch.kind !== undefined && patch.kind !== kind) || (patch.group !== undefined && patch.group !== group)) return false;
   if (patch.namespace !== undefined && namespace !== undefined && patch.namespace !== namespace) return false;
+  if (patch.name === null) return false;
   if (patch.name === undefined) return true;
   if (name === undefined) return false;
   if (!patch.nameIsPattern) return patch.name === name;
+  return namePattern(patch.name)?.test(name) ?? false;
+}
+
+const namePatterns = new Map<string, RegExp | null>();
+
+/**
+ * A target's name as kustomize reads it, a regular expression matching the
+ * whole name; `null` for one that JavaScript may not read as Go's RE2 does
+ * (flags such as `(?i)`, a repeated group, which backtracking can make
+ * take exponential time): such a target matches nothing.
+ */
+function namePattern(name: string): RegExp | null {
+  let pattern = namePatterns.get(name);
+  if (pattern === undefined) {
+    pattern = /\(\?|\)[*+?{]|\\[pPk]|\{/.test(name) ? null : safeRegExp(`^(?:${name})$`);
+    namePatterns.set(name, pattern);
+  }
+  return pattern;
+}
+
+function safeRegExp(source: string): RegExp | null {
   try {
-    return new RegExp(`^(?:${patch.name})$`).test(name);
+    return new RegExp(source);
   } catch {
-    return patch.name === name;
+    return null;
   }
 }
 
-/** Whether one of `patches` deletes the object. */
-export function deletedBy(patches: readonly KustomizePatch[] | undefined, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
-  return patches?.some((patch) => patch.deletes && patchTargets(patch, typeId, name, namespace)) ?? false;
+/**
+ * A patch on a member's way, with the namespace and name affixes the member
+ * has where the patch runs: kustomize patches what the kustomizations it
+ * includes built, before its own namespace and affixes.
+ */
+export interface PatchOnTheWay {
+  readonly patch: KustomizePatch;
+  readonly namespace: NamespaceOverride;
+  readonly prefix: string;
+  readonly suffix: string;
+}
+
+/** Whether one of `patches` deletes the object named `name`, its namespace as written `namespace`. */
+function deletedBy(patches: readonly PatchOnTheWay[] | undefined, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
+  return patches?.some((on) => on.patch.deletes && targets(on, typeId, name, namespace)) ?? false;
 }
 
 /** The `spec.path` the outermost of `patches` that targets this Flux Kustomization gives it. */
-function pathPatchedBy(patches: readonly KustomizePatch[] | undefined, name: string, namespace: string | undefined): string | undefined {
-  return patches?.findLast((patch) => patch.path !== undefined && patchTargets(patch, FLUX_KUSTOMIZATION, name, namespace))?.path;
+function pathPatchedBy(patches: readonly PatchOnTheWay[] | undefined, name: string, namespace: string | undefined): string | undefined {
+  return patches?.findLast((on) => on.patch.path !== undefined && targets(on, FLUX_KUSTOMIZATION, name, namespace))?.patch.path;
+}
+
+function targets(on: PatchOnTheWay, typeId: string, name: string | undefined, namespace: string | undefined): boolean {
+  const namespaceThere = typeof on.namespace === 'string' ? on.namespace : on.namespace === null ? undefined : namespace;
+  return patchTargets(on.patch, typeId, name === undefined ? undefined : `${on.prefix}${name}${on.suffix}`, namespaceThere);
 }
 
 /**
@@ -1543,8 +1607,10 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
       ...kustomizeNamespaces(value),
       labels: {
         known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs'])))),
-        // A transformer (a LabelTransformer, say) may add labels as a patch may.
-        more: [...PATCH_FIELDS, 'transformers'].some((field) => asArray(value[field]).length > 0),
+        // A transformer (a LabelTransformer, say), a replacement, or a
+        // Component's own labels and patches, which apply to what this
+        // kustomization builds, may set labels as a patch may.
+        more: [...PATCH_FIELDS, 'transformers', 'replacements', 'components'].some((field) => asArray(value[field]).length > 0),
       },
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
