@@ -43489,6 +43489,7 @@ function isPlainRelative(path) {
 }
 
 // src/resources/selectors.ts
+var UNKNOWN_LABEL_VALUE = "${unknown}";
 function isEmptySelector(selector) {
   if (selector === void 0 || selector === null) return true;
   if (!isMapping2(selector)) return false;
@@ -43566,8 +43567,9 @@ var SYNC_PATHS = /* @__PURE__ */ new Map([
   [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
 ]);
 function feedsDeployment(resource) {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === "Namespace" || resource.value.$patch === "delete" || resource.typeId === "ConfigMap" || resource.typeId === "Secret" || syncOf(resource) !== void 0;
+  return FEEDING_TYPES.has(resource.typeId) || resource.value.$patch === "delete" || syncOf(resource) !== void 0;
 }
+var FEEDING_TYPES = /* @__PURE__ */ new Set([FLUX_KUSTOMIZATION, GIT_REPOSITORY, "Namespace", "ConfigMap", "Secret"]);
 function syncOf(resource) {
   const at = SYNC_PATHS.get(resource.typeId);
   const sync = at && getPath(resource.value, at);
@@ -43637,18 +43639,9 @@ function namespacesByListing(configs, tree) {
     return byFile;
   };
 }
-function documentsByFile(resources) {
+function resourcesByFile(resources) {
   const byFile = /* @__PURE__ */ new Map();
-  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)).push(resource.value);
-  return byFile;
-}
-function namespacesByFile(resources) {
-  const byFile = /* @__PURE__ */ new Map();
-  for (const resource of resources) {
-    if (resource.typeId !== "Namespace") continue;
-    const names = byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path);
-    names.push(knownString(resource.name) ?? null);
-  }
+  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)).push(resource);
   return byFile;
 }
 function clusterScopedTypes(resources) {
@@ -43667,9 +43660,11 @@ function planDeployment(input) {
   const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
-  const namespaces = namespacesByFile(resources);
-  const documents = documentsByFile(resources);
-  const lookups = { namespacesIn: (file) => namespaces.get(file) ?? [], documentsIn: (file) => documents.get(file) ?? [] };
+  const byFile = resourcesByFile(resources);
+  const lookups = {
+    namespacesIn: (file) => (byFile.get(file) ?? []).filter((resource) => resource.typeId === "Namespace").map((resource) => knownString(resource.name) ?? null),
+    documentsIn: (file) => (byFile.get(file) ?? []).map((resource) => resource.value)
+  };
   const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups), []);
   const reachedOutside = new Memo((dir) => emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside), []);
   const placements = /* @__PURE__ */ new Map();
@@ -43839,6 +43834,7 @@ var FluxGraph = class {
   members;
   reachedOutside;
   leftOut = /* @__PURE__ */ new Map();
+  builders;
   /**
    * Places every file a Flux Kustomization applies; returns whether any was
    * reached. With `placedBefore`, the files each cluster got in a run
@@ -43902,9 +43898,9 @@ var FluxGraph = class {
     return {
       known: {
         ...labelsOf(getPath(node.spec, ["commonMetadata", "labels"])),
-        [FLUX_NAME_LABEL]: this.appliedName.get(node) ?? node.name,
-        // Unknown, as a variable is, when the Kustomization's own namespace is.
-        [FLUX_NAMESPACE_LABEL]: namespace === "" ? "${namespace}" : namespace
+        // Unknown, as a variable is, where the Kustomization's name or namespace is.
+        [FLUX_NAME_LABEL]: (this.appliedName.get(node) ?? node.name) || UNKNOWN_LABEL_VALUE,
+        [FLUX_NAMESPACE_LABEL]: namespace || UNKNOWN_LABEL_VALUE
       },
       more: asArray(getPath(node.spec, ["patches"])).length > 0 || // spec.components: Components whose labels and patches apply to the whole build.
       asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
@@ -43961,14 +43957,24 @@ var FluxGraph = class {
     const known = this.leftOut.get(node);
     if (known !== void 0) return known;
     const file = node.resource.file.path;
-    const isBelow = (dir) => dir === "." || file.startsWith(`${dir}/`);
-    const leftOut = this.nodes.some((other) => {
-      if (other === node) return false;
-      const { path } = this.resolve(other, void 0);
-      return path !== void 0 && (isBelow(path) || this.reachedOutside.get(path).some(isBelow)) && !this.memberFilesAt(path).has(file);
-    });
+    const builders = this.buildersByDirectory();
+    const leftOut = directoriesAbove(file).some(
+      (dir) => (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.memberFilesAt(path).has(file))
+    );
     this.leftOut.set(node, leftOut);
     return leftOut;
+  }
+  /** Per directory, the Kustomizations whose builds read it (their path, or one reached outside it), made once. */
+  buildersByDirectory() {
+    if (this.builders) return this.builders;
+    const builders = /* @__PURE__ */ new Map();
+    for (const builder of this.nodes) {
+      const { path } = this.resolve(builder, void 0);
+      if (path === void 0) continue;
+      for (const dir of [path, ...this.reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)).push({ builder, path });
+    }
+    this.builders = builders;
+    return builders;
   }
   memberFilesAt(path) {
     let files = this.memberFiles.get(path);
@@ -44451,9 +44457,18 @@ function replacedNamespace(config, built, namespacesIn) {
     else for (const name of written) names.add(name);
   }
   const [only] = names;
-  return names.size === 1 && only !== void 0 ? only : null;
+  return names.size === 1 ? only : null;
 }
 var MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
+function directoriesAbove(file) {
+  const dirs = [];
+  for (let dir = normalizeDir(posix2.dirname(file)); dir !== "."; dir = normalizeDir(posix2.dirname(dir))) {
+    dirs.push(dir);
+    if (dir === ".." || dir.endsWith("/..")) break;
+  }
+  dirs.push(".");
+  return dirs;
+}
 function directoriesReachedOutside(dir, tree, configs, reachedOutside) {
   const config = configs.get(dir);
   const reached = config ? config.resources.flatMap(({ entry }) => MANIFEST_ENTRY.test(entry) ? [] : [normalizeDir(joinPath(dir, entry))]).filter((target) => tree.hasDirectory(target)) : tree.subdirectoriesOf(dir);
@@ -45413,9 +45428,10 @@ var flux_path_missing_default = defineRule({
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization)) continue;
-      const written = kustomization.clusters.every((cluster) => kustomization.pathIn.some((entry) => entry.cluster === cluster)) && kustomization.clusters.length > 0 ? [] : [{ path: kustomization.path, exists: kustomization.pathExists }];
+      const resolvedOtherwise = (cluster) => kustomization.pathIn.some((entry) => entry.cluster === cluster);
+      const appliedAsWritten = kustomization.clusters.length === 0 || !kustomization.clusters.every(resolvedOtherwise);
       const missing = /* @__PURE__ */ new Set();
-      for (const { path, exists: exists2 } of [...written, ...kustomization.pathIn]) {
+      for (const { path, exists: exists2 } of [...appliedAsWritten ? [{ path: kustomization.path, exists: kustomization.pathExists }] : [], ...kustomization.pathIn]) {
         if (path !== void 0 && !exists2) missing.add(path);
       }
       for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
@@ -45588,8 +45604,8 @@ function problemOf(service, pools, key) {
 }
 function syntheticLabels(labels, service) {
   return {
-    "io.kubernetes.service.name": service.name ?? "${unknown}",
-    "io.kubernetes.service.namespace": service.namespace ?? "${unknown}",
+    "io.kubernetes.service.name": service.name ?? UNKNOWN_LABEL_VALUE,
+    "io.kubernetes.service.namespace": service.namespace ?? UNKNOWN_LABEL_VALUE,
     ...labels
   };
 }

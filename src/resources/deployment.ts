@@ -5,7 +5,7 @@ import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClus
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
-import { labelsOf } from './selectors.js';
+import { labelsOf, UNKNOWN_LABEL_VALUE } from './selectors.js';
 import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
 
 /**
@@ -213,11 +213,19 @@ const SYNC_PATHS = new Map<string, readonly string[]>([
 
 /**
  * Whether the deployment model reads this object: a Flux Kustomization, a
- * ConfigMap or Secret (substitution sources), or a flux-operator sync.
+ * flux-operator sync, a GitRepository (which sources are the repository's
+ * own), a ConfigMap or Secret (substitution sources), a Namespace (whose
+ * name a replacement copies), or a patch that deletes what it names.
  */
 export function feedsDeployment(resource: RawResource): boolean {
-  return resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === GIT_REPOSITORY || resource.typeId === 'Namespace' || resource.value.$patch === 'delete' || resource.typeId === 'ConfigMap' || resource.typeId === 'Secret' || syncOf(resource) !== undefined;
+  return (
+    FEEDING_TYPES.has(resource.typeId) ||
+    resource.value.$patch === 'delete' ||
+    syncOf(resource) !== undefined
+  );
 }
+
+const FEEDING_TYPES = new Set([FLUX_KUSTOMIZATION, GIT_REPOSITORY, 'Namespace', 'ConfigMap', 'Secret']);
 
 /** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
 function syncOf(resource: RawResource): { readonly at: readonly string[]; readonly sync: Record<string, unknown> & { readonly path: string } } | undefined {
@@ -309,20 +317,10 @@ function namespacesByListing(configs: Map<string, KustomizeConfig>, tree: FileTr
   };
 }
 
-/** The documents of each file that feed the deployment (the patches among them). */
-function documentsByFile(resources: readonly RawResource[]): Map<string, Mapping[]> {
-  const byFile = new Map<string, Mapping[]>();
-  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)!).push(resource.value);
-  return byFile;
-}
-
-function namespacesByFile(resources: readonly RawResource[]): Map<string, (string | null)[]> {
-  const byFile = new Map<string, (string | null)[]>();
-  for (const resource of resources) {
-    if (resource.typeId !== 'Namespace') continue;
-    const names = byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)!;
-    names.push(knownString(resource.name) ?? null);
-  }
+/** The objects of each file that feed the deployment (the Namespaces and patches among them). */
+function resourcesByFile(resources: readonly RawResource[]): Map<string, RawResource[]> {
+  const byFile = new Map<string, RawResource[]>();
+  for (const resource of resources) (byFile.get(resource.file.path) ?? byFile.set(resource.file.path, []).get(resource.file.path)!).push(resource);
   return byFile;
 }
 
@@ -348,9 +346,11 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // kustomize refuses an empty kustomization.yaml (only comments, say): Flux,
   // seeing the file, generates none, and the directory builds nothing.
   const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
-  const namespaces = namespacesByFile(resources);
-  const documents = documentsByFile(resources);
-  const lookups: BuildLookups = { namespacesIn: (file) => namespaces.get(file) ?? [], documentsIn: (file) => documents.get(file) ?? [] };
+  const byFile = resourcesByFile(resources);
+  const lookups: BuildLookups = {
+    namespacesIn: (file) => (byFile.get(file) ?? []).filter((resource) => resource.typeId === 'Namespace').map((resource) => knownString(resource.name) ?? null),
+    documentsIn: (file) => (byFile.get(file) ?? []).map((resource) => resource.value),
+  };
   const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups)), []);
   const reachedOutside: Memo<string[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside)), []);
   const placements = new Map<string, FilePlacement[]>();
@@ -598,6 +598,7 @@ class FluxGraph {
   private readonly members: Memo<Member[]>;
   private readonly reachedOutside: Memo<string[]>;
   private readonly leftOut = new Map<FluxNode, boolean>();
+  private builders: Map<string, { builder: FluxNode; path: string }[]> | undefined;
 
   constructor(
     private readonly nodes: readonly FluxNode[],
@@ -691,9 +692,9 @@ class FluxGraph {
     return {
       known: {
         ...labelsOf(getPath(node.spec, ['commonMetadata', 'labels'])),
-        [FLUX_NAME_LABEL]: this.appliedName.get(node) ?? node.name,
-        // Unknown, as a variable is, when the Kustomization's own namespace is.
-        [FLUX_NAMESPACE_LABEL]: namespace === '' ? '${namespace}' : namespace,
+        // Unknown, as a variable is, where the Kustomization's name or namespace is.
+        [FLUX_NAME_LABEL]: (this.appliedName.get(node) ?? node.name) || UNKNOWN_LABEL_VALUE,
+        [FLUX_NAMESPACE_LABEL]: namespace || UNKNOWN_LABEL_VALUE,
       },
       more:
         asArray(getPath(node.spec, ['patches'])).length > 0 ||
@@ -764,14 +765,25 @@ class FluxGraph {
     const known = this.leftOut.get(node);
     if (known !== undefined) return known;
     const file = node.resource.file.path;
-    const isBelow = (dir: string) => dir === '.' || file.startsWith(`${dir}/`);
-    const leftOut = this.nodes.some((other) => {
-      if (other === node) return false;
-      const { path } = this.resolve(other, undefined);
-      return path !== undefined && (isBelow(path) || this.reachedOutside.get(path).some(isBelow)) && !this.memberFilesAt(path).has(file);
-    });
+    const builders = this.buildersByDirectory();
+    const leftOut = directoriesAbove(file).some((dir) =>
+      (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.memberFilesAt(path).has(file)),
+    );
     this.leftOut.set(node, leftOut);
     return leftOut;
+  }
+
+  /** Per directory, the Kustomizations whose builds read it (their path, or one reached outside it), made once. */
+  private buildersByDirectory(): ReadonlyMap<string, readonly { readonly builder: FluxNode; readonly path: string }[]> {
+    if (this.builders) return this.builders;
+    const builders = new Map<string, { builder: FluxNode; path: string }[]>();
+    for (const builder of this.nodes) {
+      const { path } = this.resolve(builder, undefined);
+      if (path === undefined) continue;
+      for (const dir of [path, ...this.reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)!).push({ builder, path });
+    }
+    this.builders = builders;
+    return builders;
   }
 
   private memberFilesAt(path: string): ReadonlySet<string> {
@@ -1429,10 +1441,21 @@ function replacedNamespace(config: KustomizeConfig, built: readonly Member[], na
     else for (const name of written) names.add(name);
   }
   const [only] = names;
-  return names.size === 1 && only !== undefined ? only : null;
+  return names.size === 1 ? only : null;
 }
 
 const MANIFEST_ENTRY = /\.(ya?ml|json)$/i;
+
+/** The directories a file lies in, at any depth: `a/b`, `a` and `.` for `a/b/c.yaml` (and `.` for `../x/c.yaml` too, above `../x` and `..`). */
+function directoriesAbove(file: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = normalizeDir(posix.dirname(file)); dir !== '.'; dir = normalizeDir(posix.dirname(dir))) {
+    dirs.push(dir);
+    if (dir === '..' || dir.endsWith('/..')) break;
+  }
+  dirs.push('.');
+  return dirs;
+}
 
 /**
  * The directories outside `dir` that a build of it chooses files from:

@@ -2,6 +2,9 @@ import { asArray, hasSubstitution, isMapping } from './values.js';
 
 /** Kubernetes label selector semantics, with `undefined` for "cannot tell offline". */
 
+/** A label value not known offline: a substitution, so that matching it says "unknown". */
+export const UNKNOWN_LABEL_VALUE = '${unknown}';
+
 export type Labels = Readonly<Record<string, string>>;
 
 /** True for a selector with neither matchLabels nor matchExpressions entries. */

@@ -18,9 +18,10 @@ export default defineRule({
       // The path as written, and as each cluster that applies it resolves it
       // (a `${CLUSTER}` in a shared ks.yaml, a kustomize patch that sets it);
       // as written only while some cluster applies it so, or none applies it.
-      const written = kustomization.clusters.every((cluster) => kustomization.pathIn.some((entry) => entry.cluster === cluster)) && kustomization.clusters.length > 0 ? [] : [{ path: kustomization.path, exists: kustomization.pathExists }];
+      const resolvedOtherwise = (cluster: string) => kustomization.pathIn.some((entry) => entry.cluster === cluster);
+      const appliedAsWritten = kustomization.clusters.length === 0 || !kustomization.clusters.every(resolvedOtherwise);
       const missing = new Set<string>();
-      for (const { path, exists } of [...written, ...kustomization.pathIn]) {
+      for (const { path, exists } of [...(appliedAsWritten ? [{ path: kustomization.path, exists: kustomization.pathExists }] : []), ...kustomization.pathIn]) {
         if (path !== undefined && !exists) missing.add(path);
       }
       for (const path of missing) context.report({ messageId: 'missing', data: { id: kustomization.id, path }, at: kustomization.pathAt });

@@ -1,6 +1,6 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
 import { describeResource, type Placement, type Resource } from '../resources/resource.js';
-import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, type Labels } from '../resources/selectors.js';
+import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, UNKNOWN_LABEL_VALUE, type Labels } from '../resources/selectors.js';
 import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, readsAsTrue, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -115,8 +115,8 @@ function problemOf(service: LoadBalancer, pools: readonly Resource[], key: strin
 // when either is unknown the key is left as a substitution so matching says "unknown".
 function syntheticLabels(labels: Labels, service: LoadBalancer): Labels {
   return {
-    'io.kubernetes.service.name': service.name ?? '${unknown}',
-    'io.kubernetes.service.namespace': service.namespace ?? '${unknown}',
+    'io.kubernetes.service.name': service.name ?? UNKNOWN_LABEL_VALUE,
+    'io.kubernetes.service.namespace': service.namespace ?? UNKNOWN_LABEL_VALUE,
     ...labels,
   };
 }
