@@ -45062,11 +45062,19 @@ var bgp_empty_service_selector_default = defineRule({
     routerMissing: 'CiliumBGPPeeringPolicy "{{name}}" virtual router {{router}} has no serviceSelector, so it announces no Services (here an absent selector selects nothing). Select every Service with serviceSelector: {' + SELECT_ALL + "}, or select your pool labels.",
     routerEmpty: 'CiliumBGPPeeringPolicy "{{name}}" virtual router {{router}} has an empty serviceSelector, so it announces no Services (here an empty selector selects nothing). Select every Service with ' + SELECT_ALL + ", or select your pool labels.",
     advertisementMissing: 'CiliumBGPAdvertisement "{{name}}" advertises Services without a selector, so it advertises none. Add selector: {' + SELECT_ALL + "}, or select your pool labels.",
+    labelNotString: '{{kind}} "{{name}}" has a matchLabels entry "{{key}}" whose value is {{shape}}, not a string; the API server refuses the object, and the Flux Kustomization that applies it fails. Quote the value, or write a match expression under matchExpressions (every Service: ' + SELECT_ALL + ").",
     emptyValues: `{{kind}} "{{name}}" has a {{operator}} selector expression with no values; Cilium rejects it ("values set can't be empty") and shuts the virtual router down. Give it a value, e.g. values: ['never-used-value'].`
   },
   check(resource, context) {
     const name = resource.name ?? "(unnamed)";
     const checkExpressions = (selector, at) => {
+      const matchLabels = getPath(selector, ["matchLabels"]);
+      if (isMapping2(matchLabels)) {
+        for (const [key, value] of Object.entries(matchLabels)) {
+          if (typeof value === "string") continue;
+          context.report({ messageId: "labelNotString", data: { kind: resource.kind, name, key, shape: shapeOf(value) }, at: [...at, "matchLabels", key], span: "key" });
+        }
+      }
       asArray(getPath(selector, ["matchExpressions"])).forEach((expression, index) => {
         const operator = getPath(expression, ["operator"]);
         const values = getPath(expression, ["values"]);
@@ -45106,6 +45114,12 @@ var bgp_empty_service_selector_default = defineRule({
 function advertisesServices(router) {
   const advertisements = router.serviceAdvertisements;
   return !Array.isArray(advertisements) || advertisements.length > 0;
+}
+function shapeOf(value) {
+  if (value === null || value === void 0) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (isMapping2(value)) return "a mapping";
+  return `${typeof value === "number" ? "the number" : "the boolean"} ${String(value)}`;
 }
 function routerLabel(router, index) {
   const asn = router.localASN;

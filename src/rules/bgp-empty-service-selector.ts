@@ -25,12 +25,23 @@ export default defineRule({
       'CiliumBGPAdvertisement "{{name}}" advertises Services without a selector, so it advertises none. Add selector: {' +
       SELECT_ALL +
       '}, or select your pool labels.',
+    labelNotString:
+      '{{kind}} "{{name}}" has a matchLabels entry "{{key}}" whose value is {{shape}}, not a string; the API server refuses the object, and the Flux Kustomization that applies it fails. Quote the value, or write a match expression under matchExpressions (every Service: ' +
+      SELECT_ALL +
+      ').',
     emptyValues:
       '{{kind}} "{{name}}" has a {{operator}} selector expression with no values; Cilium rejects it ("values set can\'t be empty") and shuts the virtual router down. Give it a value, e.g. values: [\'never-used-value\'].',
   },
   check(resource, context) {
     const name = resource.name ?? '(unnamed)';
     const checkExpressions = (selector: unknown, at: Path) => {
+      const matchLabels = getPath(selector, ['matchLabels']);
+      if (isMapping(matchLabels)) {
+        for (const [key, value] of Object.entries(matchLabels)) {
+          if (typeof value === 'string') continue;
+          context.report({ messageId: 'labelNotString', data: { kind: resource.kind, name, key, shape: shapeOf(value) }, at: [...at, 'matchLabels', key], span: 'key' });
+        }
+      }
       asArray(getPath(selector, ['matchExpressions'])).forEach((expression, index) => {
         const operator = getPath(expression, ['operator']);
         // Only a list known to be empty: `values: ${VAR}` is filled in by Flux.
@@ -76,6 +87,14 @@ export default defineRule({
 function advertisesServices(router: Record<string, unknown>): boolean {
   const advertisements = router.serviceAdvertisements;
   return !Array.isArray(advertisements) || advertisements.length > 0;
+}
+
+/** How a label value that is not a string reads in a message. */
+function shapeOf(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (isMapping(value)) return 'a mapping';
+  return `${typeof value === 'number' ? 'the number' : 'the boolean'} ${String(value)}`;
 }
 
 function routerLabel(router: Record<string, unknown>, index: number): string {
