@@ -43591,7 +43591,13 @@ function buildDeployment(input, plan) {
     const key = `${definedIn.file}\0${definedIn.documentIndex}`;
     const resource = definers.get(key);
     if (resource === void 0) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    const kustomization = { ...planned, pathExists: existsOutside(planned.path, planned.pathExists), pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })), resource };
+    const kustomization = {
+      ...planned,
+      pathExists: existsOutside(planned.path, planned.pathExists),
+      pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      resource
+    };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)).push(kustomization);
     return kustomization;
   });
@@ -44034,6 +44040,13 @@ var FluxGraph = class {
           return name === void 0 || entryNamespace === void 0 ? [] : [{ name, namespace: entryNamespace, index }];
         }),
         clusters: [...this.clusters.get(node)?.keys() ?? []].sort(),
+        // Read relative to the path as written; Flux adds them to the build, which fails without them.
+        components: path === void 0 || !node.appliesThisRepository || node.isSync ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry, index) => {
+          const component = knownString(entry);
+          if (component === void 0) return [];
+          const dir = normalizeDir(joinPath(path, component));
+          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir) }];
+        }),
         pathIn: [...this.clusters.get(node) ?? []].filter(([, dir]) => dir !== path).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
       };
     });
@@ -45433,11 +45446,12 @@ function templatePattern(id) {
 // src/rules/flux-path-missing.ts
 var flux_path_missing_default = defineRule({
   id: "flux-path-missing",
-  description: "A Flux Kustomization spec.path (or a flux-operator sync path) must exist in the repository",
+  description: "A Flux Kustomization spec.path and spec.components (or a flux-operator sync path) must exist in the repository",
   defaultSeverity: "error",
   kinds: [FLUX_KUSTOMIZATION, ...FLUX_SYNC_KINDS],
   messages: {
-    missing: 'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.'
+    missing: 'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.',
+    componentMissing: 'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.'
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
@@ -45449,6 +45463,10 @@ var flux_path_missing_default = defineRule({
         if (path !== void 0 && !exists2) missing.add(path);
       }
       for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
+      if (!kustomization.pathExists) continue;
+      for (const { index, path, exists: exists2 } of kustomization.components) {
+        if (!exists2) context.report({ messageId: "componentMissing", data: { id: kustomization.id, path }, at: ["spec", "components", index] });
+      }
     }
   }
 });
@@ -46775,7 +46793,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 37;
+var CACHE_FORMAT = 38;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

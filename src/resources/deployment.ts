@@ -61,6 +61,8 @@ export interface FluxKustomization {
    * resolves in each.
    */
   readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean }[];
+  /** Its `spec.components` entries known offline: each directory, relative to the repository root, and whether it exists. */
+  readonly components: readonly { readonly index: number; readonly path: string; readonly exists: boolean }[];
 }
 
 export interface MissingEntry {
@@ -256,7 +258,13 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     const key = `${definedIn.file}\u0000${definedIn.documentIndex}`;
     const resource = definers.get(key);
     if (resource === undefined) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
-    const kustomization = { ...planned, pathExists: existsOutside(planned.path, planned.pathExists), pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })), resource };
+    const kustomization = {
+      ...planned,
+      pathExists: existsOutside(planned.path, planned.pathExists),
+      pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      resource,
+    };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)!).push(kustomization);
     return kustomization;
   });
@@ -847,6 +855,13 @@ class FluxGraph {
           return name === undefined || entryNamespace === undefined ? [] : [{ name, namespace: entryNamespace, index }];
         }),
         clusters: [...(this.clusters.get(node)?.keys() ?? [])].sort(),
+        // Read relative to the path as written; Flux adds them to the build, which fails without them.
+        components: path === undefined || !node.appliesThisRepository || node.isSync ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry, index) => {
+          const component = knownString(entry);
+          if (component === undefined) return [];
+          const dir = normalizeDir(joinPath(path, component));
+          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir) }];
+        }),
         pathIn: [...(this.clusters.get(node) ?? [])]
           .filter(([, dir]) => dir !== path)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -5,12 +5,14 @@ import { defineRule } from './types.js';
 
 export default defineRule({
   id: 'flux-path-missing',
-  description: 'A Flux Kustomization spec.path (or a flux-operator sync path) must exist in the repository',
+  description: 'A Flux Kustomization spec.path and spec.components (or a flux-operator sync path) must exist in the repository',
   defaultSeverity: 'error',
   kinds: [FLUX_KUSTOMIZATION, ...FLUX_SYNC_KINDS],
   messages: {
     missing:
       'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.',
+    componentMissing:
+      'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.',
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
@@ -25,6 +27,11 @@ export default defineRule({
         if (path !== undefined && !exists) missing.add(path);
       }
       for (const path of missing) context.report({ messageId: 'missing', data: { id: kustomization.id, path }, at: kustomization.pathAt });
+      // Only under a path that exists: a missing path is said already.
+      if (!kustomization.pathExists) continue;
+      for (const { index, path, exists } of kustomization.components) {
+        if (!exists) context.report({ messageId: 'componentMissing', data: { id: kustomization.id, path }, at: ['spec', 'components', index] });
+      }
     }
   },
 });
