@@ -43750,17 +43750,37 @@ function fluxNodesOf(resources) {
     if (!found) continue;
     const { at: syncAt, sync } = found;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
+    const name = knownString(sync.name) ?? namespace;
+    const postBuild = postBuildPatchedInto(getPath(resource.value, [...syncAt.slice(0, -1), "kustomize", "patches"]), name);
     nodes.push({
-      name: knownString(sync.name) ?? namespace,
+      name,
       namespace,
       resource,
-      spec: { path: sync.path },
+      spec: { path: sync.path, ...postBuild === void 0 ? {} : { postBuild } },
       pathAt: [...syncAt, "path"],
       isSync: true,
       appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository"
     });
   }
   return nodes;
+}
+function patchedValue(parsed, at) {
+  const pointer = `/${at.join("/")}`;
+  const operation = asArray(parsed).findLast((op) => ["add", "replace"].includes(getPath(op, ["op"])) && getPath(op, ["path"]) === pointer);
+  return operation === void 0 ? getPath(parsed, at) : getPath(operation, ["value"]);
+}
+function postBuildPatchedInto(patches, name) {
+  let postBuild;
+  for (const entry of asArray(patches)) {
+    const target = getPath(entry, ["target"]);
+    const targetName = getPath(target, ["name"]);
+    if (target !== void 0 && getPath(target, ["kind"]) !== "Kustomization" || targetName !== void 0 && targetName !== name) continue;
+    const patch = getPath(entry, ["patch"]);
+    if (typeof patch !== "string" || !patch.includes("postBuild")) continue;
+    const found = patchedValue(safeParse(patch), ["spec", "postBuild"]);
+    if (isMapping2(found)) postBuild = found;
+  }
+  return postBuild;
 }
 function ownGitRepositories(fluxKustomizations, gitRepositories) {
   const counts = /* @__PURE__ */ new Map();
@@ -44194,9 +44214,7 @@ function kubeConfigPatchedInto(typeId, patches) {
     const targetKind = getPath(entry, ["target", "kind"]);
     const patch = getPath(entry, ["patch"]);
     if (targetKind !== void 0 && targetKind !== kind || typeof patch !== "string" || !patch.includes("kubeConfig")) continue;
-    const parsed = safeParse(patch);
-    const operation = asArray(parsed).find((op) => ["add", "replace"].includes(getPath(op, ["op"])) && getPath(op, ["path"]) === "/spec/kubeConfig");
-    const kubeConfig = operation === void 0 ? getPath(parsed, ["spec", "kubeConfig"]) : getPath(operation, ["value"]);
+    const kubeConfig = patchedValue(safeParse(patch), ["spec", "kubeConfig"]);
     if (kubeConfig !== void 0 && kubeConfig !== null) return kubeConfig;
   }
   return void 0;
@@ -44396,8 +44414,7 @@ function readPatches(entry, dir, tree, documentsIn) {
   const patches = [];
   for (const document of parsed) {
     if (Array.isArray(document)) {
-      const set = document.findLast((op) => ["add", "replace"].includes(getPath(op, ["op"])) && getPath(op, ["path"]) === "/spec/path");
-      const path2 = pathValue(getPath(set, ["value"]));
+      const path2 = pathValue(patchedValue(document, ["spec", "path"]));
       if (target && path2 !== void 0) patches.push({ ...selectorOf(target, true), deletes: false, path: path2 });
       continue;
     }

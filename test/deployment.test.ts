@@ -406,6 +406,18 @@ spec:
     expect(placed['ConfigMap/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-settings']).toEqual(['. n -']);
   });
 
+  it("reads the postBuild a FluxInstance's kustomize.patches give its sync Kustomization", () => {
+    const instance = (patch: string) =>
+      `apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec:\n  sync: {kind: GitRepository, url: https://example.com/repo.git, path: clusters/main/flux}\n  kustomize:\n    patches:\n      - target: {kind: Kustomization, name: flux-system}\n        patch: |\n${patch}`;
+    const placed = placementsOf({
+      'clusters/main/instance.yaml': instance('          - {op: add, path: /spec/postBuild, value: {substitute: {CLUSTER: main}}}\n'),
+      'clusters/main/flux/apps.yaml': fluxKs('apps', './clusters/${CLUSTER}/apps'),
+      'clusters/main/apps/cm.yaml': configMap('a', 'n'),
+    });
+    // Before: the path was unknown, and nothing below it in a cluster.
+    expect(placed['ConfigMap/a']).toEqual(['clusters/main/flux n flux-system/apps']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

@@ -482,17 +482,50 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
     const { at: syncAt, sync } = found;
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
     // flux-operator names the sync's GitRepository and Kustomization after the FluxInstance's namespace.
+    const name = knownString(sync.name) ?? namespace;
+    const postBuild = postBuildPatchedInto(getPath(resource.value, [...syncAt.slice(0, -1), 'kustomize', 'patches']), name);
     nodes.push({
-      name: knownString(sync.name) ?? namespace,
+      name,
       namespace,
       resource,
-      spec: { path: sync.path },
+      spec: { path: sync.path, ...(postBuild === undefined ? {} : { postBuild }) },
       pathAt: [...syncAt, 'path'],
       isSync: true,
       appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository',
     });
   }
   return nodes;
+}
+
+/**
+ * The value a parsed patch sets at `at`: the last JSON 6902 `add` or
+ * `replace` of that pointer, or what a strategic merge patch writes there.
+ */
+function patchedValue(parsed: unknown, at: readonly string[]): unknown {
+  const pointer = `/${at.join('/')}`;
+  const operation = asArray(parsed).findLast((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === pointer);
+  return operation === undefined ? getPath(parsed, at) : getPath(operation, ['value']);
+}
+
+/**
+ * The `spec.postBuild` that a FluxInstance's `kustomize.patches` give the
+ * Kustomization of its sync (flux-operator patches the objects it
+ * generates, the sync's too): a strategic merge patch, or a JSON 6902
+ * `add`/`replace` of `/spec/postBuild`, targeting a Kustomization of that
+ * name (or any). The last one wins.
+ */
+function postBuildPatchedInto(patches: unknown, name: string): unknown {
+  let postBuild: unknown;
+  for (const entry of asArray(patches)) {
+    const target = getPath(entry, ['target']);
+    const targetName = getPath(target, ['name']);
+    if ((target !== undefined && getPath(target, ['kind']) !== 'Kustomization') || (targetName !== undefined && targetName !== name)) continue;
+    const patch = getPath(entry, ['patch']);
+    if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
+    const found = patchedValue(safeParse(patch), ['spec', 'postBuild']);
+    if (isMapping(found)) postBuild = found;
+  }
+  return postBuild;
 }
 
 /**
@@ -1047,9 +1080,7 @@ function kubeConfigPatchedInto(typeId: string, patches: unknown): unknown {
     const targetKind = getPath(entry, ['target', 'kind']);
     const patch = getPath(entry, ['patch']);
     if ((targetKind !== undefined && targetKind !== kind) || typeof patch !== 'string' || !patch.includes('kubeConfig')) continue;
-    const parsed = safeParse(patch);
-    const operation = asArray(parsed).find((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === '/spec/kubeConfig');
-    const kubeConfig = operation === undefined ? getPath(parsed, ['spec', 'kubeConfig']) : getPath(operation, ['value']);
+    const kubeConfig = patchedValue(safeParse(patch), ['spec', 'kubeConfig']);
     if (kubeConfig !== undefined && kubeConfig !== null) return kubeConfig;
   }
   return undefined;
@@ -1328,8 +1359,7 @@ function readPatches(entry: PatchEntry, dir: string, tree: FileTree, documentsIn
   for (const document of parsed) {
     if (Array.isArray(document)) {
       // JSON 6902 operations, which need a target.
-      const set = document.findLast((op) => ['add', 'replace'].includes(getPath(op, ['op']) as string) && getPath(op, ['path']) === '/spec/path');
-      const path = pathValue(getPath(set, ['value']));
+      const path = pathValue(patchedValue(document, ['spec', 'path']));
       if (target && path !== undefined) patches.push({ ...selectorOf(target, true), deletes: false, path });
       continue;
     }
