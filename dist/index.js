@@ -45220,7 +45220,8 @@ function otherCopies(index, resource) {
     if (key === void 0) continue;
     for (const copy2 of copies.get(key) ?? []) {
       if (copy2.resource === resource && copy2.placement === placement) continue;
-      if (!others.some((other) => other.resource === copy2.resource && other.placement.fluxKustomization === copy2.placement.fluxKustomization)) others.push(copy2);
+      const same = (other) => other.resource === copy2.resource && other.placement.fluxKustomization === copy2.placement.fluxKustomization && other.placement.namespace === copy2.placement.namespace && other.placement.name === copy2.placement.name;
+      if (!others.some(same)) others.push(copy2);
     }
   }
   return others;
@@ -45259,27 +45260,36 @@ function identityKey(index, resource, placement) {
 var NAME = ["metadata", "name"];
 var COPY_CONSEQUENCE = "copies of one object fail the Flux Kustomization that builds them together, or make the Kustomizations that apply them fight over it and prune it from under each other. Keep one copy.";
 function reportCopies(resource, copies, context) {
+  const byIdentity = /* @__PURE__ */ new Map();
+  for (const copy2 of copies) {
+    const key = `${copy2.placement.namespace ?? ""}\0${copy2.placement.name ?? ""}`;
+    (byIdentity.get(key) ?? byIdentity.set(key, []).get(key)).push(copy2);
+  }
+  for (const group of byIdentity.values()) reportCopiesOfOne(resource, group, context);
+}
+function reportCopiesOfOne(resource, copies, context) {
   const first = copies[0];
-  if (!first) return;
   const identity = {
     kind: resource.kind,
     // `namespace/` for namespaced objects, nothing for cluster-scoped ones.
     namespace: first.placement.namespace === void 0 ? "" : `${first.placement.namespace}/`,
     name: first.placement.name ?? ""
   };
+  const namespace = first.placement.namespace;
   const elsewhere = copies.filter((copy2) => copy2.resource !== resource);
   if (elsewhere.length > 0) {
     context.report({
       messageId: "duplicate",
       data: { ...identity, others: [...new Set(elsewhere.map((copy2) => context.locationOf(copy2.resource, NAME)))].join(", ") },
       at: NAME,
-      related: elsewhere.map((copy2) => ({ resource: copy2.resource, at: NAME, message: `other copy of this ${resource.kind}` }))
+      related: elsewhere.map((copy2) => ({ resource: copy2.resource, at: NAME, message: `other copy of this ${resource.kind}` })),
+      namespace
     });
     return;
   }
-  const { cluster = "", namespace, name } = first.placement;
+  const { cluster = "", name } = first.placement;
   const appliers = resource.placements.filter((placement) => placement.cluster === cluster && placement.namespace === namespace && placement.name === name).map((placement) => `"${placement.fluxKustomization ?? ""}"`);
-  context.report({ messageId: "appliedTwice", data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(" and ") }, at: NAME });
+  context.report({ messageId: "appliedTwice", data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(" and ") }, at: NAME, namespace });
 }
 
 // src/rules/duplicate-helmrelease.ts
@@ -48131,7 +48141,7 @@ function runRule(rule, severity, options, resource, index, findings) {
       const template = rule.messages[report2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported unknown messageId "${report2.messageId}"`);
       const span = narrowed(resource.file.text, spanIn(resource, report2.at, report2.span), report2.text);
-      const identity = identityOf(resource);
+      const identity = identityOf(resource, report2.namespace);
       findings.push({
         ruleId: rule.id,
         messageId: report2.messageId,
@@ -48164,8 +48174,8 @@ function spanIn(resource, at, target = "value") {
 function formatLocation(location) {
   return `${location.file}:${location.line}:${location.column}`;
 }
-function identityOf(resource) {
-  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+function identityOf(resource, namespace = resource.namespace) {
+  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: namespace ?? null, name: resource.name ?? null };
 }
 function narrowed(text2, span, within) {
   if (!within) return span;

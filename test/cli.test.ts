@@ -12,6 +12,19 @@ const BACKUP = 'apiVersion: postgresql.cnpg.io/v1\nkind: Backup\nmetadata:\n  na
 const CLEAN = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n';
 
 describe('homeops-lint CLI', async () => {
+  it('names, in a finding about one copy of a file applied into several namespaces, that copy: in its message and its resource', async () => {
+    const fixture = 'test/fixtures/duplicate-resource/invalid/copies-collide-in-two-namespaces';
+    const result = await cli(['--format', 'json', fixture], join(import.meta.dirname, '..'));
+    const findings = JSON.parse(result.stdout).findings as { file: string; message: string; resource: { namespace: string } }[];
+    // Before: the copy in vars/ was reported for namespace a only, and a finding about b's copy said namespace a in its resource.
+    expect(findings.map((finding) => [finding.file.split('/').slice(-2).join('/'), finding.resource.namespace, /"(\w+)\/cluster-settings"/.exec(finding.message)?.[1]])).toEqual([
+      ['shared/settings.yaml', 'a', 'a'],
+      ['shared/settings.yaml', 'b', 'b'],
+      ['vars/settings.yaml', 'a', 'a'],
+      ['vars/settings.yaml', 'b', 'b'],
+    ]);
+  });
+
   it('exits 0 and prints nothing for a clean repo', async () => {
     expect(await cli([], tempTree({ 'c.yaml': CLEAN }))).toEqual({ code: 0, stdout: '', stderr: '' });
   });

@@ -379,7 +379,7 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
       const template = rule.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
       const span = narrowed(resource.file.text, spanIn(resource, report.at, report.span), report.text);
-      const identity = identityOf(resource);
+      const identity = identityOf(resource, report.namespace);
       findings.push({
         ruleId: rule.id,
         messageId: report.messageId,
@@ -421,8 +421,8 @@ export function formatLocation(location: Location): string {
   return `${location.file}:${location.line}:${location.column}`;
 }
 
-function identityOf(resource: Resource) {
-  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace ?? null, name: resource.name ?? null };
+function identityOf(resource: Resource, namespace = resource.namespace) {
+  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: namespace ?? null, name: resource.name ?? null };
 }
 
 function narrowed(text: string, span: Span, within: string | undefined): Span {

@@ -23,7 +23,12 @@ export function otherCopies(index: ResourceIndex, resource: Resource): Copy[] {
     if (key === undefined) continue;
     for (const copy of copies.get(key) ?? []) {
       if (copy.resource === resource && copy.placement === placement) continue;
-      if (!others.some((other) => other.resource === copy.resource && other.placement.fluxKustomization === copy.placement.fluxKustomization)) others.push(copy);
+      const same = (other: Copy) =>
+        other.resource === copy.resource &&
+        other.placement.fluxKustomization === copy.placement.fluxKustomization &&
+        other.placement.namespace === copy.placement.namespace &&
+        other.placement.name === copy.placement.name;
+      if (!others.some(same)) others.push(copy);
     }
   }
   return others;

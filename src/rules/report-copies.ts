@@ -11,17 +11,28 @@ export const COPY_CONSEQUENCE =
 /**
  * Reports a resource deployed more than once (messages `duplicate` and
  * `appliedTwice`): copies in other files are named by position, a file
- * applied twice by the Flux Kustomizations that apply it.
+ * applied twice by the Flux Kustomizations that apply it. A file whose
+ * copies collide in several namespaces (one component applied into each)
+ * has a finding for each, naming the object as it is there.
  */
 export function reportCopies(resource: Resource, copies: readonly Copy[], context: RuleContext): void {
-  const first = copies[0];
-  if (!first) return;
+  const byIdentity = new Map<string, Copy[]>();
+  for (const copy of copies) {
+    const key = `${copy.placement.namespace ?? ''}\u0000${copy.placement.name ?? ''}`;
+    (byIdentity.get(key) ?? byIdentity.set(key, []).get(key)!).push(copy);
+  }
+  for (const group of byIdentity.values()) reportCopiesOfOne(resource, group, context);
+}
+
+function reportCopiesOfOne(resource: Resource, copies: readonly Copy[], context: RuleContext): void {
+  const first = copies[0]!;
   const identity = {
     kind: resource.kind,
     // `namespace/` for namespaced objects, nothing for cluster-scoped ones.
     namespace: first.placement.namespace === undefined ? '' : `${first.placement.namespace}/`,
     name: first.placement.name ?? '',
   };
+  const namespace = first.placement.namespace;
   const elsewhere = copies.filter((copy) => copy.resource !== resource);
   if (elsewhere.length > 0) {
     context.report({
@@ -29,12 +40,13 @@ export function reportCopies(resource: Resource, copies: readonly Copy[], contex
       data: { ...identity, others: [...new Set(elsewhere.map((copy) => context.locationOf(copy.resource, NAME)))].join(', ') },
       at: NAME,
       related: elsewhere.map((copy) => ({ resource: copy.resource, at: NAME, message: `other copy of this ${resource.kind}` })),
+      namespace,
     });
     return;
   }
-  const { cluster = '', namespace, name } = first.placement;
+  const { cluster = '', name } = first.placement;
   const appliers = resource.placements
     .filter((placement) => placement.cluster === cluster && placement.namespace === namespace && placement.name === name)
     .map((placement) => `"${placement.fluxKustomization ?? ''}"`);
-  context.report({ messageId: 'appliedTwice', data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(' and ') }, at: NAME });
+  context.report({ messageId: 'appliedTwice', data: { ...identity, cluster, kustomizations: [...new Set(appliers)].join(' and ') }, at: NAME, namespace });
 }

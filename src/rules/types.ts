@@ -32,6 +32,12 @@ export interface Report {
    */
   readonly text?: string;
   readonly related?: readonly RelatedReport[];
+  /**
+   * The namespace of the copy the finding is about, where it is not the
+   * resource's (its first placement's): a file applied into several
+   * namespaces. Findings name the object by it.
+   */
+  readonly namespace?: string;
 }
 
 export interface RuleContext<Options extends object = object> {
