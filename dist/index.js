@@ -43622,7 +43622,8 @@ function buildDeployment(input, plan) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       const placed = found.flatMap((placement) => {
         const copy2 = placeIn(resource, placement, clusterScoped);
-        return deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ["metadata", "namespace"]))) ? [] : [copy2];
+        const deleted = placement.patches !== void 0 && deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ["metadata", "namespace"])));
+        return deleted ? [] : [copy2];
       });
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: void 0 }, clusterScoped)]);
     }

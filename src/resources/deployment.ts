@@ -292,7 +292,8 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
       // A copy that a kustomize patch on the way deletes is not applied.
       const placed = found.flatMap((placement) => {
         const copy = placeIn(resource, placement, clusterScoped);
-        return deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ['metadata', 'namespace']))) ? [] : [copy];
+        const deleted = placement.patches !== undefined && deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ['metadata', 'namespace'])));
+        return deleted ? [] : [copy];
       });
       // Deleted from every build that applies it, it is in no cluster (not even a repository's implicit one).
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: undefined }, clusterScoped)]);
