@@ -45859,6 +45859,7 @@ var pss_s6_overlay_default = defineRule({
     if (!enforced) return;
     const { namespace, namespaceObject } = enforced;
     const labelAt = ["metadata", "labels", ENFORCE_LABEL];
+    const written = namespaceObject.get(labelAt) === "restricted";
     for (const use of imageUses(workload)) {
       if (replacesInit(use.container.command)) continue;
       const image = parseImage(use.reference);
@@ -45873,7 +45874,7 @@ var pss_s6_overlay_default = defineRule({
           label: context.locationOf(namespaceObject, labelAt)
         },
         at: use.at,
-        related: [{ resource: namespaceObject, at: labelAt, message: `namespace "${namespace}" enforces restricted here` }]
+        related: [{ resource: namespaceObject, at: labelAt, message: `namespace "${namespace}" enforces restricted ${written ? "here" : "by a label kustomize or Flux sets on it"}` }]
       });
     }
   }
@@ -45883,13 +45884,18 @@ function restrictedNamespaceOf(workload, restricted) {
   for (const placement of workload.placements) {
     const namespace = targetNamespace ?? placement.namespace;
     if (placement.cluster === void 0 || namespace === void 0) continue;
-    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace));
+    const namespaceObject = restricted.find(
+      (candidate) => candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace && enforcesRestricted(candidate, p))
+    );
     if (namespaceObject) return { namespace, namespaceObject };
   }
   return void 0;
 }
 function restrictedNamespaces(index) {
-  return index.derived(restrictedNamespaces, () => index.ofType("Namespace").filter((namespace) => namespace.get(["metadata", "labels", ENFORCE_LABEL]) === "restricted"));
+  return index.derived(restrictedNamespaces, () => index.ofType("Namespace").filter((namespace) => namespace.placements.some((placement) => enforcesRestricted(namespace, placement))));
+}
+function enforcesRestricted(namespace, placement) {
+  return (placement.addedLabels.known[ENFORCE_LABEL] ?? namespace.get(["metadata", "labels", ENFORCE_LABEL])) === "restricted";
 }
 function imageUses(workload) {
   const podSpecPath = POD_SPEC_PATHS[workload.typeId];

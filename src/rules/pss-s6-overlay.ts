@@ -1,7 +1,7 @@
 import { imageMatches, imageNameOf, parseImage } from '../resources/images.js';
 import { HELM_RELEASE } from '../resources/kinds.js';
 import type { ResourceIndex } from '../resources/index.js';
-import { describeResource, type Resource } from '../resources/resource.js';
+import { describeResource, type Placement, type Resource } from '../resources/resource.js';
 import { asArray, getPath, isMapping, knownString, walkMappings, isSwitchedOff, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
@@ -78,7 +78,9 @@ export default defineRule<Options>({
     const enforced = restrictedNamespaceOf(workload, restricted);
     if (!enforced) return;
     const { namespace, namespaceObject } = enforced;
+    // Where the label is written; one that kustomize or Flux sets is pointed at by the Namespace's metadata.
     const labelAt = ['metadata', 'labels', ENFORCE_LABEL];
+    const written = namespaceObject.get(labelAt) === 'restricted';
     for (const use of imageUses(workload)) {
       if (replacesInit(use.container.command)) continue;
       const image = parseImage(use.reference);
@@ -93,7 +95,7 @@ export default defineRule<Options>({
           label: context.locationOf(namespaceObject, labelAt),
         },
         at: use.at,
-        related: [{ resource: namespaceObject, at: labelAt, message: `namespace "${namespace}" enforces restricted here` }],
+        related: [{ resource: namespaceObject, at: labelAt, message: `namespace "${namespace}" enforces restricted ${written ? 'here' : 'by a label kustomize or Flux sets on it'}` }],
       });
     }
   },
@@ -109,14 +111,22 @@ function restrictedNamespaceOf(workload: Resource, restricted: readonly Resource
   for (const placement of workload.placements) {
     const namespace = targetNamespace ?? placement.namespace;
     if (placement.cluster === undefined || namespace === undefined) continue;
-    const namespaceObject = restricted.find((candidate) => candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace));
+    const namespaceObject = restricted.find((candidate) =>
+      candidate.placements.some((p) => p.cluster === placement.cluster && p.name === namespace && enforcesRestricted(candidate, p)),
+    );
     if (namespaceObject) return { namespace, namespaceObject };
   }
   return undefined;
 }
 
+/** Namespaces that enforce restricted where some copy is applied. */
 function restrictedNamespaces(index: ResourceIndex): readonly Resource[] {
-  return index.derived(restrictedNamespaces, () => index.ofType('Namespace').filter((namespace) => namespace.get(['metadata', 'labels', ENFORCE_LABEL]) === 'restricted'));
+  return index.derived(restrictedNamespaces, () => index.ofType('Namespace').filter((namespace) => namespace.placements.some((placement) => enforcesRestricted(namespace, placement))));
+}
+
+/** Whether a copy of a Namespace enforces restricted: by its own label, unless kustomize or Flux sets another (a kustomization's labels, commonMetadata). */
+function enforcesRestricted(namespace: Resource, placement: Placement): boolean {
+  return (placement.addedLabels.known[ENFORCE_LABEL] ?? namespace.get(['metadata', 'labels', ENFORCE_LABEL])) === 'restricted';
 }
 
 function imageUses(workload: Resource): ImageUse[] {
