@@ -43716,14 +43716,19 @@ function planDeployment(input) {
 function placeIn(resource, placement, isClusterScoped2) {
   const { cluster, fluxKustomization, addedLabels, substitution } = placement;
   const override = placement.namespace;
+  const substituted = (path) => {
+    const written2 = getPath(resource.value, path);
+    return typeof written2 === "string" && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written2, substitution)) : knownString(written2);
+  };
+  const ownName = resource.name ?? substituted(["metadata", "name"]);
   if (resource.typeId === "Namespace") {
-    return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name: override === void 0 ? resource.name : override ?? void 0 };
+    return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name: override === void 0 ? ownName : override ?? void 0 };
   }
   const { prefix, suffix } = placement;
-  const name = resource.name === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${resource.name}${suffix}`;
+  const name = ownName === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${ownName}${suffix}`;
   if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name };
   const written = getPath(resource.value, ["metadata", "namespace"]);
-  const own = written === void 0 || written === null || written === "" ? placement.namespaceDefault ?? void 0 : knownString(written);
+  const own = written === void 0 || written === null || written === "" ? placement.namespaceDefault ?? void 0 : typeof written === "string" && written.includes("${") ? substituted(["metadata", "namespace"]) : knownString(written);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === void 0 ? own : override ?? void 0, name };
 }
 function samePlacement(a, b) {

@@ -420,15 +420,21 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
 function placeIn(resource: RawResource, placement: FilePlacement, isClusterScoped: (typeId: string) => boolean): Placement {
   const { cluster, fluxKustomization, addedLabels, substitution } = placement;
   const override = placement.namespace;
+  // A name or namespace written with a ${VAR} is read as this copy's Flux Kustomization substitutes it (a component's `${APP}`).
+  const substituted = (path: readonly string[]) => {
+    const written = getPath(resource.value, path);
+    return typeof written === 'string' && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written, substitution)) : knownString(written);
+  };
+  const ownName = resource.name ?? substituted(['metadata', 'name']);
   if (resource.typeId === 'Namespace') {
-    return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name: override === undefined ? resource.name : (override ?? undefined) };
+    return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name: override === undefined ? ownName : (override ?? undefined) };
   }
   const { prefix, suffix } = placement;
-  const name = resource.name === undefined || prefix === undefined || suffix === undefined ? undefined : `${prefix}${resource.name}${suffix}`;
+  const name = ownName === undefined || prefix === undefined || suffix === undefined ? undefined : `${prefix}${ownName}${suffix}`;
   if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name };
   const written = getPath(resource.value, ['metadata', 'namespace']);
   // A default (unsetOnly) fills only a namespace that is not written; one written as a ${VAR} is unknown, not unset.
-  const own = written === undefined || written === null || written === '' ? (placement.namespaceDefault ?? undefined) : knownString(written);
+  const own = written === undefined || written === null || written === '' ? (placement.namespaceDefault ?? undefined) : typeof written === 'string' && written.includes('${') ? substituted(['metadata', 'namespace']) : knownString(written);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === undefined ? own : (override ?? undefined), name };
 }
 
