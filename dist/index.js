@@ -44399,7 +44399,7 @@ function buildDirectory(dir, tree, configs, members, lookups) {
     if (tree.hasYamlFile(target)) built.push(file(target, true));
   }
   const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, lookups.namespacesIn) : void 0;
-  const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
+  const patches = patchesOfBuild(dir, configs, tree, lookups.documentsIn, /* @__PURE__ */ new Set());
   return built.map((member) => ({
     ...member,
     // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
@@ -44412,6 +44412,14 @@ function buildDirectory(dir, tree, configs, members, lookups) {
     suffix: `${member.suffix}${config.nameSuffix}`,
     ...fluxTargetNamespace === void 0 ? {} : { fluxTargetNamespace }
   }));
+}
+function patchesOfBuild(dir, configs, tree, documentsIn, seen) {
+  const config = configs.get(dir);
+  if (!config || seen.has(dir)) return [];
+  seen.add(dir);
+  const own = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, documentsIn));
+  const fromComponents = config.resources.filter(({ field }) => field === "components").flatMap(({ entry }) => patchesOfBuild(normalizeDir(joinPath(dir, entry)), configs, tree, documentsIn, seen));
+  return [...fromComponents, ...own];
 }
 function readPatches(entry, dir, tree, documentsIn) {
   const file = entry.path !== void 0 && isLocal(entry.path) ? normalizeDir(joinPath(dir, entry.path)) : void 0;

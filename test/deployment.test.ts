@@ -418,6 +418,20 @@ spec:
     expect(placed['ConfigMap/a']).toEqual(['clusters/main/flux n flux-system/apps']);
   });
 
+  it('follows a Component\'s patches over all that the kustomization including it builds', () => {
+    const placed = placementsOf({
+      'clusters/dev/flux.yaml': fluxKs('apps', './clusters/dev/apps'),
+      'clusters/dev/apps/kustomization.yaml': 'resources: [../../../apps]\ncomponents: [../../../components/no-openebs]\n',
+      'components/no-openebs/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n      $patch: delete\n      apiVersion: kustomize.toolkit.fluxcd.io/v1\n      kind: Kustomization\n      metadata: {name: openebs, namespace: flux-system}\n',
+      'apps/kustomization.yaml': 'resources: [./openebs/ks.yaml]\n',
+      'apps/openebs/ks.yaml': fluxKs('openebs', './apps/openebs/app'),
+      'apps/openebs/app/cm.yaml': configMap('openebs', 'n'),
+    });
+    // Before: the Component's patch applied to its own resources only (none), and openebs stayed in the cluster.
+    expect(placed['ConfigMap/openebs']).toEqual(['? n -']);
+  });
+
   it('adds the directories of a Flux Kustomization\'s spec.components to what it applies', () => {
     const placed = placementsOf({
       'clusters/main/apps.yaml': fluxKs('apps', './apps/app', '  components: [../../components/alerts]\n  targetNamespace: media\n'),

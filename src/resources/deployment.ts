@@ -1305,7 +1305,7 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     if (tree.hasYamlFile(target)) built.push(file(target, true));
   }
   const fluxTargetNamespace = config.copiesNamespaceIntoFlux ? replacedNamespace(config, built, lookups.namespacesIn) : undefined;
-  const patches = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, lookups.documentsIn));
+  const patches = patchesOfBuild(dir, configs, tree, lookups.documentsIn, new Set());
   return built.map((member) => ({
     ...member,
     // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
@@ -1320,6 +1320,22 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
     suffix: `${member.suffix}${config.nameSuffix}`,
     ...(fluxTargetNamespace === undefined ? {} : { fluxTargetNamespace }),
   }));
+}
+
+/**
+ * The patches a kustomization applies to everything it builds: its own,
+ * and those of the Components it includes (a Component patches what the
+ * kustomization including it builds, not only its own resources).
+ */
+function patchesOfBuild(dir: string, configs: Map<string, KustomizeConfig>, tree: FileTree, documentsIn: (file: string) => readonly Mapping[], seen: Set<string>): KustomizePatch[] {
+  const config = configs.get(dir);
+  if (!config || seen.has(dir)) return [];
+  seen.add(dir);
+  const own = config.patchEntries.flatMap((entry) => readPatches(entry, dir, tree, documentsIn));
+  const fromComponents = config.resources
+    .filter(({ field }) => field === 'components')
+    .flatMap(({ entry }) => patchesOfBuild(normalizeDir(joinPath(dir, entry)), configs, tree, documentsIn, seen));
+  return [...fromComponents, ...own];
 }
 
 /** The names of the Namespace objects a file holds; `null` for one not known offline. */
