@@ -43621,9 +43621,8 @@ function buildDeployment(input, plan) {
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       const placed = found.flatMap((placement) => {
-        const copy2 = placeIn(resource, placement, clusterScoped);
         const deleted = placement.patches !== void 0 && deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ["metadata", "namespace"])));
-        return deleted ? [] : [copy2];
+        return deleted ? [] : [placeIn(resource, placement, clusterScoped)];
       });
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: void 0 }, clusterScoped)]);
     }
@@ -43683,7 +43682,7 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const graph = new FluxGraph(fluxNodesOf(resources), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43718,7 +43717,7 @@ function placeIn(resource, placement, isClusterScoped2) {
   const override = placement.namespace;
   const substituted = (path) => {
     const written2 = getPath(resource.value, path);
-    return typeof written2 === "string" && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written2, substitution)) : knownString(written2);
+    return typeof written2 === "string" && written2.includes("${") && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written2, substitution)) : knownString(written2);
   };
   const ownName = resource.name ?? substituted(["metadata", "name"]);
   if (resource.typeId === "Namespace") {
@@ -43728,7 +43727,7 @@ function placeIn(resource, placement, isClusterScoped2) {
   const name = ownName === void 0 || prefix === void 0 || suffix === void 0 ? void 0 : `${prefix}${ownName}${suffix}`;
   if (isClusterScoped2(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: void 0, name };
   const written = getPath(resource.value, ["metadata", "namespace"]);
-  const own = written === void 0 || written === null || written === "" ? placement.namespaceDefault ?? void 0 : typeof written === "string" && written.includes("${") ? substituted(["metadata", "namespace"]) : knownString(written);
+  const own = written === void 0 || written === null || written === "" ? placement.namespaceDefault ?? void 0 : substituted(["metadata", "namespace"]);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === void 0 ? own : override ?? void 0, name };
 }
 function samePlacement(a, b) {
@@ -43834,13 +43833,14 @@ function appliesOwnSource(resource, ownSources) {
   return source !== void 0 && ownSources.has(source);
 }
 var FluxGraph = class {
-  constructor(nodes, builds, tree, sources, root, replacedTargetNamespaces) {
+  constructor(nodes, members, reachedOutside, tree, sources, root, replacedTargetNamespaces) {
     this.nodes = nodes;
+    this.members = members;
+    this.reachedOutside = reachedOutside;
     this.tree = tree;
     this.sources = sources;
     this.root = root;
     this.replacedTargetNamespaces = replacedTargetNamespaces;
-    ({ members: this.members, reachedOutside: this.reachedOutside } = builds);
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -43848,6 +43848,8 @@ var FluxGraph = class {
     }
   }
   nodes;
+  members;
+  reachedOutside;
   tree;
   sources;
   root;
@@ -43863,8 +43865,6 @@ var FluxGraph = class {
   appliedNamespace = /* @__PURE__ */ new Map();
   appliedName = /* @__PURE__ */ new Map();
   patchSources = /* @__PURE__ */ new Map();
-  members;
-  reachedOutside;
   leftOut = /* @__PURE__ */ new Map();
   builders;
   /**
@@ -45687,6 +45687,7 @@ function loadBalancersIn(resource, placement) {
   const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
   if (resource.typeId === "Service") {
     if (!isLoadBalancer(read(["spec"]))) return [];
+    const written = read(["metadata", "labels"]);
     return [
       {
         description,
@@ -45694,9 +45695,9 @@ function loadBalancersIn(resource, placement) {
         name: placement.name,
         namespace: placement.namespace,
         // What kustomize and Flux set over the labels written (Flux's own two marks, commonMetadata).
-        labels: { ...labelsOf(read(["metadata", "labels"])), ...placement.addedLabels.known },
+        labels: { ...labelsOf(written), ...placement.addedLabels.known },
         labelsComplete: !placement.addedLabels.more,
-        labelsWritten: isMapping2(read(["metadata", "labels"])),
+        labelsWritten: isMapping2(written),
         annotations: read(["metadata", "annotations"]),
         labelsAt: ["metadata", "labels"],
         annotationsAt: ["metadata", "annotations"],

@@ -291,9 +291,8 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       // A copy that a kustomize patch on the way deletes is not applied.
       const placed = found.flatMap((placement) => {
-        const copy = placeIn(resource, placement, clusterScoped);
         const deleted = placement.patches !== undefined && deletedBy(placement.patches, resource.typeId, resource.name, knownString(getPath(resource.value, ['metadata', 'namespace'])));
-        return deleted ? [] : [copy];
+        return deleted ? [] : [placeIn(resource, placement, clusterScoped)];
       });
       // Deleted from every build that applies it, it is in no cluster (not even a repository's implicit one).
       return sortPlacements(placed.length > 0 ? placed : [placeIn(resource, { ...unplaced, cluster: undefined }, clusterScoped)]);
@@ -372,7 +371,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const graph = new FluxGraph(fluxNodesOf(resources), { members, reachedOutside }, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const graph = new FluxGraph(fluxNodesOf(resources), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -423,7 +422,7 @@ function placeIn(resource: RawResource, placement: FilePlacement, isClusterScope
   // A name or namespace written with a ${VAR} is read as this copy's Flux Kustomization substitutes it (a component's `${APP}`).
   const substituted = (path: readonly string[]) => {
     const written = getPath(resource.value, path);
-    return typeof written === 'string' && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written, substitution)) : knownString(written);
+    return typeof written === 'string' && written.includes('${') && substitution && !substitutionDisabled(resource.value) ? knownString(substituteText(written, substitution)) : knownString(written);
   };
   const ownName = resource.name ?? substituted(['metadata', 'name']);
   if (resource.typeId === 'Namespace') {
@@ -434,7 +433,7 @@ function placeIn(resource: RawResource, placement: FilePlacement, isClusterScope
   if (isClusterScoped(resource.typeId)) return { cluster, fluxKustomization, substitution, addedLabels, namespace: undefined, name };
   const written = getPath(resource.value, ['metadata', 'namespace']);
   // A default (unsetOnly) fills only a namespace that is not written; one written as a ${VAR} is unknown, not unset.
-  const own = written === undefined || written === null || written === '' ? (placement.namespaceDefault ?? undefined) : typeof written === 'string' && written.includes('${') ? substituted(['metadata', 'namespace']) : knownString(written);
+  const own = written === undefined || written === null || written === '' ? (placement.namespaceDefault ?? undefined) : substituted(['metadata', 'namespace']);
   return { cluster, fluxKustomization, substitution, addedLabels, namespace: override === undefined ? own : (override ?? undefined), name };
 }
 
@@ -643,21 +642,21 @@ class FluxGraph {
   private readonly appliedName = new Map<FluxNode, string>();
   private readonly patchSources = new Map<FluxNode, unknown[]>();
 
-  private readonly members: Memo<Member[]>;
-  private readonly reachedOutside: Memo<string[]>;
   private readonly leftOut = new Map<FluxNode, boolean>();
   private builders: Map<string, { builder: FluxNode; path: string }[]> | undefined;
 
   constructor(
     private readonly nodes: readonly FluxNode[],
-    builds: KustomizeBuilds,
+    /** The files a build of each directory applies or reads as patches (buildDirectory). */
+    private readonly members: Memo<Member[]>,
+    /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
+    private readonly reachedOutside: Memo<string[]>,
     private readonly tree: FileTree,
     private readonly sources: SubstitutionSources,
     private readonly root: string,
     /** spec.targetNamespace that kustomize replacements write, by the file of the Flux Kustomization (fluxTargetNamespaces). */
     private readonly replacedTargetNamespaces: ReadonlyMap<string, NamespaceOverride>,
   ) {
-    ({ members: this.members, reachedOutside: this.reachedOutside } = builds);
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -1855,14 +1854,6 @@ const REMOTE = [
 
 function isLocal(entry: string): boolean {
   return !REMOTE.some((pattern) => pattern.test(entry));
-}
-
-/** What the kustomizations of the repository build, for the Flux graph. */
-interface KustomizeBuilds {
-  /** The files a build of each directory applies or reads as patches (buildDirectory). */
-  readonly members: Memo<Member[]>;
-  /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
-  readonly reachedOutside: Memo<string[]>;
 }
 
 /**

@@ -127,6 +127,7 @@ function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer
   const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
   if (resource.typeId === 'Service') {
     if (!isLoadBalancer(read(['spec']))) return [];
+    const written = read(['metadata', 'labels']);
     return [
       {
         description,
@@ -134,9 +135,9 @@ function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer
         name: placement.name,
         namespace: placement.namespace,
         // What kustomize and Flux set over the labels written (Flux's own two marks, commonMetadata).
-        labels: { ...labelsOf(read(['metadata', 'labels'])), ...placement.addedLabels.known },
+        labels: { ...labelsOf(written), ...placement.addedLabels.known },
         labelsComplete: !placement.addedLabels.more,
-        labelsWritten: isMapping(read(['metadata', 'labels'])),
+        labelsWritten: isMapping(written),
         annotations: read(['metadata', 'annotations']),
         labelsAt: ['metadata', 'labels'],
         annotationsAt: ['metadata', 'annotations'],
