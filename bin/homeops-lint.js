@@ -9,7 +9,7 @@
 // is: Node.js starts a CommonJS entry point without setting up its ES module
 // loader (~7 ms).
 'use strict';
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { fstatSync, readFileSync, renameSync, writeFileSync, writeSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
@@ -52,14 +52,52 @@ function load() {
   };
 }
 
+/**
+ * Writes to a file descriptor. A pipe or a file is written at once with
+ * fs.writeSync: process.stdout would first load the modules of streams and
+ * sockets (~10 ms of a run answered from its cache, which a pre-commit hook
+ * or CI reads through a pipe). A terminal goes through the stream, which
+ * writes Unicode to a Windows console; so does a non-blocking pipe (EAGAIN)
+ * from then on, in order.
+ */
+function output(fd, stream) {
+  let direct;
+  try {
+    const stats = fstatSync(fd);
+    direct = stats.isFIFO() || stats.isFile();
+  } catch {
+    direct = false;
+  }
+  const written = { direct, stream: false };
+  const write = (text) => {
+    let bytes = Buffer.from(text, 'utf8');
+    while (written.direct && bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(writeSync(fd, bytes));
+      } catch (error) {
+        // A reader that went away (`| head`) takes no more output.
+        if (error.code === 'EPIPE') return;
+        if (error.code !== 'EAGAIN') throw error;
+        written.direct = false;
+      }
+    }
+    if (bytes.length === 0) return;
+    written.stream = true;
+    stream().write(bytes);
+  };
+  return { write, written };
+}
+
+const stdout = output(1, () => process.stdout);
+const stderr = output(2, () => process.stderr);
 const { cli, buildId, saveCodeCache } = load();
 let command;
-const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 cli.run(process.argv.slice(2), {
   cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  color,
+  stdout: stdout.write,
+  stderr: stderr.write,
+  // Not a pipe or a file: asked of the stream, which is made only then.
+  color: !stdout.written.direct && process.stdout.isTTY === true && !('NO_COLOR' in process.env),
   commandStarted: (name) => {
     command = name;
   },
@@ -84,5 +122,6 @@ cli.run(process.argv.slice(2), {
 // an asynchronous pipe (macOS, Windows) and is still on its way: then the
 // process ends on its own, once it is out.
 function exitOnceWritten() {
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+  const pending = (written, stream) => written.stream && stream().writableLength > 0;
+  if (!pending(stdout.written, () => process.stdout) && !pending(stderr.written, () => process.stderr)) process.exit();
 }

@@ -243,6 +243,17 @@ describe('the npm package', () => {
     }
   });
 
+  it('writes the same output to a pipe, a file and a terminal-less stream, and ends quietly when the reader stops early', async () => {
+    const piped = await npx(['--format', 'json', 'fixture']);
+    expect(piped.code).toBe(1);
+    const outFile = join(temp, 'redirected.json');
+    // The shell gives the bin a file as its stdout, and a pipe to a reader that exits without reading.
+    const shell = (script: string) => exec('bash', ['-c', script], app, { NO_COLOR: '1' }, 60_000);
+    expect(await shell(`npx --no-install homeops-lint --format json fixture > '${outFile}'; echo $?`)).toEqual({ code: 0, stdout: '1\n', stderr: '' });
+    expect(readFileSync(outFile, 'utf8')).toBe(piped.stdout);
+    expect(await shell('npx --no-install homeops-lint --format json fixture | true; echo "${PIPESTATUS[0]}"')).toEqual({ code: 0, stdout: '1\n', stderr: '' });
+  });
+
   it('ships the CLI bundle as ASCII, which the bin reads as latin1', () => {
     const bytes = readFileSync(join(app, 'node_modules', MANIFEST.name, 'lib', 'cli', 'bundle.cjs'));
     expect(bytes.length).toBeGreaterThan(100_000);
