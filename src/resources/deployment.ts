@@ -503,6 +503,13 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
   return nodes;
 }
 
+/** Whether a dependsOn entry names a Flux Kustomization: its kind and apiVersion are a Kustomization's, or left to default to the dependent's. */
+function namesFluxKustomization(entry: unknown): boolean {
+  const kind = getPath(entry, ['kind']);
+  const apiVersion = getPath(entry, ['apiVersion']);
+  return (kind === undefined || kind === 'Kustomization') && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')));
+}
+
 /**
  * The value a parsed patch sets at `at`: the last JSON 6902 `add` or
  * `replace` of that pointer, or what a strategic merge patch writes there.
@@ -887,6 +894,9 @@ class FluxGraph {
         pathExists: path !== undefined && this.tree.hasDirectory(path),
         targetNamespace,
         dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
+          // An entry with a kind or an apiVersion of its own names an object
+          // of another type (a HelmRelease, a CRD), which Flux waits for too.
+          if (!namesFluxKustomization(entry)) return [];
           const name = knownString(getPath(entry, ['name']));
           // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} one is unknown.
           const written = getPath(entry, ['namespace']);
