@@ -177,6 +177,8 @@ interface KustomizeConfig {
   readonly patchEntries: readonly PatchEntry[];
   /** Literal values of `configMapGenerator`s by name; `null` when a generator reads files. */
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
+  /** The names of the Secrets its `secretGenerator` makes. */
+  readonly generatedSecrets: readonly string[];
   /** Whether its replacements copy the Namespace's name into Flux Kustomizations' spec.targetNamespace. */
   readonly copiesNamespaceIntoFlux: boolean;
 }
@@ -216,8 +218,9 @@ const SYNC_PATHS = new Map<string, readonly string[]>([
 /**
  * Whether the deployment model reads this object: a Flux Kustomization, a
  * flux-operator sync, a GitRepository (which sources are the repository's
- * own), a ConfigMap or Secret (substitution sources), a Namespace (whose
- * name a replacement copies), or a patch that deletes what it names.
+ * own), a ConfigMap or Secret (substitution sources) or an object that makes
+ * a Secret (SECRET_GENERATORS), a Namespace (whose name a replacement
+ * copies), or a patch that deletes what it names.
  */
 export function feedsDeployment(resource: RawResource): boolean {
   return (
@@ -227,7 +230,23 @@ export function feedsDeployment(resource: RawResource): boolean {
   );
 }
 
-const FEEDING_TYPES = new Set([FLUX_KUSTOMIZATION, GIT_REPOSITORY, 'Namespace', 'ConfigMap', 'Secret']);
+const ownName = (value: Mapping) => knownString(getPath(value, ['metadata', 'name']));
+
+/**
+ * The types of objects that make a Secret, each with the name of the
+ * Secret one makes (`undefined` when not known offline).
+ */
+const SECRET_GENERATORS: ReadonlyMap<string, (value: Mapping) => string | undefined> = new Map([
+  // spec.target.name defaults to the ExternalSecret's own; with creationPolicy None it makes nothing.
+  [
+    'external-secrets.io/ExternalSecret',
+    (value: Mapping) => (getPath(value, ['spec', 'target', 'creationPolicy']) === 'None' ? undefined : (knownString(getPath(value, ['spec', 'target', 'name'])) ?? ownName(value))),
+  ],
+  ['bitnami.com/SealedSecret', (value: Mapping) => knownString(getPath(value, ['spec', 'template', 'metadata', 'name'])) ?? ownName(value)],
+  ['onepassword.com/OnePasswordItem', ownName],
+]);
+
+const FEEDING_TYPES = new Set([FLUX_KUSTOMIZATION, GIT_REPOSITORY, 'Namespace', 'ConfigMap', 'Secret', ...SECRET_GENERATORS.keys()]);
 
 /** The flux-operator sync a FluxInstance, or a flux-instance HelmRelease, defines. */
 function syncOf(resource: RawResource): { readonly at: readonly string[]; readonly sync: Record<string, unknown> & { readonly path: string } } | undefined {
@@ -1115,6 +1134,8 @@ function safeParse(text: string): unknown {
 /** Reads `postBuild.substitute` and `substituteFrom` ConfigMaps and Secrets found in the repository. */
 class SubstitutionSources {
   private readonly byName = new Map<string, RawResource[]>();
+  /** `Kind/name` of the Secrets and ConfigMaps something in the repository makes: an ExternalSecret, a kustomize generator (SECRET_GENERATORS). */
+  private readonly made = new Set<string>();
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   private readonly substitutions = new Map<string, Substitution>();
 
@@ -1125,18 +1146,28 @@ class SubstitutionSources {
     private readonly namespacesGiven: () => ReadonlyMap<string, readonly NamespaceOverride[]>,
   ) {
     for (const resource of resources) {
+      const madeName = SECRET_GENERATORS.get(resource.typeId)?.(resource.value);
+      if (madeName !== undefined) this.made.add(`Secret/${madeName}`);
       if ((resource.typeId !== 'ConfigMap' && resource.typeId !== 'Secret') || resource.name === undefined) continue;
       const key = `${resource.kind}/${resource.name}`;
       (this.byName.get(key) ?? this.byName.set(key, []).get(key)!).push(resource);
     }
+    for (const config of configs.values()) {
+      for (const name of config.generatedConfigMaps.keys()) this.made.add(`ConfigMap/${name}`);
+      for (const name of config.generatedSecrets) this.made.add(`Secret/${name}`);
+    }
   }
 
   /**
-   * Whether, of a name that several ConfigMaps or Secrets carry (one
-   * `cluster-settings` per cluster), some cluster applies another than the
-   * first: the one a source is read from when the cluster is not known.
+   * Whether placing the clusters again, each knowing its own files, may
+   * read other sources: of a name that several ConfigMaps or Secrets carry
+   * (one `cluster-settings` per cluster), some cluster applies another than
+   * the first, the one a source is read from when the cluster is not known;
+   * or a name that a manifest carries is also made by something else (see
+   * substitutionFor).
    */
   picksAnotherIn(placed: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+    for (const key of this.made) if (this.byName.has(key)) return true;
     for (const objects of this.byName.values()) {
       if (objects.length < 2) continue;
       for (const files of placed.values()) {
@@ -1156,13 +1187,18 @@ class SubstitutionSources {
    * known) whose file `preferred` accepts, else the first there, else the
    * first `preferred` accepts, else the first; never one surely in another
    * namespace (as written, or as every kustomization listing it sets it).
+   * `preferred` is the files of the cluster applying it, when known: then a
+   * name that none of them carries, and that something in the repository
+   * makes (an ExternalSecret, a generator), is read from what that makes,
+   * not from a manifest the cluster does not apply (one left behind by a
+   * move to an ExternalSecret): unknown offline.
    */
   substitutionFor(
     node: FluxNode,
     namespace: string,
     inherited: readonly unknown[],
     parent: Substitution | undefined,
-    preferred: (file: string) => boolean = () => false,
+    preferred?: (file: string) => boolean,
   ): Substitution | undefined {
     const own = getPath(node.spec, ['postBuild']);
     const written = [...(isMapping(own) ? [own] : []), ...inherited];
@@ -1171,17 +1207,18 @@ class SubstitutionSources {
     const namespaces = (object: RawResource) => this.namespacesOf(object);
     const inNamespace = (object: RawResource) => namespaces(object)?.includes(namespace) ?? true;
     const elsewhere = (object: RawResource) => namespace !== '' && !inNamespace(object);
-    const pick = (objects: readonly RawResource[]) =>
-      objects.find((object) => inNamespace(object) && preferred(object.file.path)) ??
-      objects.find(inNamespace) ??
-      objects.find((object) => !elsewhere(object) && preferred(object.file.path)) ??
-      objects.find((object) => !elsewhere(object));
+    const applied = (object: RawResource) => preferred?.(object.file.path) ?? false;
+    const pick = (key: string, objects: readonly RawResource[]) =>
+      objects.find((object) => inNamespace(object) && applied(object)) ??
+      (preferred !== undefined && this.made.has(key) && !objects.some(applied)
+        ? undefined
+        : (objects.find(inNamespace) ?? objects.find((object) => !elsewhere(object) && applied(object)) ?? objects.find((object) => !elsewhere(object))));
     // Most Kustomizations get the same sources (a parent's patches give every
     // child the same): they share one substitution, read once, kept once.
     const picked = postBuilds.flatMap((postBuild) =>
       asArray(getPath(postBuild, ['substituteFrom'])).map((source) => {
         const candidates = this.candidates(source);
-        return (candidates && pick(candidates)?.file.path) ?? null;
+        return (candidates && pick(candidates.key, candidates.objects)?.file.path) ?? null;
       }),
     );
     const key = memoKey([postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)), picked]);
@@ -1195,7 +1232,7 @@ class SubstitutionSources {
     return substitution.complete && substitution.variables.size === 0 ? undefined : substitution;
   }
 
-  private substitutionOf(postBuilds: readonly unknown[], pick: (objects: readonly RawResource[]) => RawResource | undefined): Substitution {
+  private substitutionOf(postBuilds: readonly unknown[], pick: SourcePick): Substitution {
     const variables = new Map<string, string | null>();
     let complete = true;
     for (const postBuild of postBuilds) {
@@ -1232,18 +1269,20 @@ class SubstitutionSources {
     return namespaces.every((namespace): namespace is string => typeof namespace === 'string') ? namespaces : undefined;
   }
 
-  /** The ConfigMaps or Secrets a `substituteFrom` entry may name. */
-  private candidates(source: unknown): readonly RawResource[] | undefined {
+  /** The ConfigMaps or Secrets a `substituteFrom` entry may name, and their `Kind/name`. */
+  private candidates(source: unknown): { readonly key: string; readonly objects: readonly RawResource[] } | undefined {
     const reference = sourceReference(source);
-    return reference && this.byName.get(`${reference.kind}/${reference.name}`);
+    const key = reference && `${reference.kind}/${reference.name}`;
+    const objects = key && this.byName.get(key);
+    return objects ? { key: key!, objects } : undefined;
   }
 
-  private read(source: unknown, pick: (objects: readonly RawResource[]) => RawResource | undefined): Map<string, string | null> | undefined {
+  private read(source: unknown, pick: SourcePick): Map<string, string | null> | undefined {
     const reference = sourceReference(source);
     if (reference === undefined) return undefined;
     const { kind, name } = reference;
-    const candidates = this.byName.get(`${kind}/${name}`);
-    const object = candidates && pick(candidates);
+    const candidates = this.candidates(source);
+    const object = candidates && pick(candidates.key, candidates.objects);
     if (object) return kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value);
     if (kind !== 'ConfigMap') return undefined;
     for (const config of this.configs.values()) {
@@ -1253,6 +1292,9 @@ class SubstitutionSources {
     return undefined;
   }
 }
+
+/** Of the objects carrying a source's `Kind/name`, the one it is read from; `undefined` for none known offline. */
+type SourcePick = (key: string, objects: readonly RawResource[]) => RawResource | undefined;
 
 /** The kind and name a `substituteFrom` entry names; `undefined` for any other kind, or a name not known offline. */
 function sourceReference(source: unknown): { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string } | undefined {
@@ -1722,6 +1764,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
         ...generatorInputs(value),
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
+      generatedSecrets: asArray(value.secretGenerator).flatMap((generator) => knownString(getPath(generator, ['name'])) ?? []),
       patchEntries: [
         ...asArray(value.patches).flatMap((entry): PatchEntry[] => (isMapping(entry) ? [{ path: knownString(entry.path), patch: entry.patch, target: entry.target }] : [])),
         // An entry is a file, or a patch written inline.
