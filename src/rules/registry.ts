@@ -3,6 +3,7 @@ import bgpEmptyServiceSelector from './bgp-empty-service-selector.js';
 import cnpgBackupImmediate from './cnpg-backup-immediate.js';
 import duplicateHelmrelease from './duplicate-helmrelease.js';
 import duplicateResource from './duplicate-resource.js';
+import fluxDependencyCycle from './flux-dependency-cycle.js';
 import fluxDependencyMissing from './flux-dependency-missing.js';
 import fluxPathMissing from './flux-path-missing.js';
 import fluxSubstitutionUndefined from './flux-substitution-undefined.js';
@@ -21,6 +22,7 @@ export const rules: readonly Rule[] = [
   cnpgBackupImmediate,
   duplicateHelmrelease,
   duplicateResource,
+  fluxDependencyCycle,
   fluxDependencyMissing,
   fluxPathMissing,
   fluxSubstitutionUndefined,
