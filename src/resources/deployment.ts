@@ -5,7 +5,7 @@ import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClus
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
-import { labelsOf, UNKNOWN_LABEL_VALUE } from './selectors.js';
+import { labelsOf, matchesSelector, parseSelectorText, UNKNOWN_LABEL_VALUE } from './selectors.js';
 import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
 
 /**
@@ -666,7 +666,7 @@ class FluxGraph {
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
   private readonly appliedName = new Map<FluxNode, string>();
-  private readonly patchSources = new Map<FluxNode, unknown[]>();
+  private readonly patchSources = new Map<FluxNode, PostBuildPatch[]>();
 
   private readonly leftOut = new Map<FluxNode, boolean>();
   private builders: Map<string, { builder: FluxNode; path: string }[]> | undefined;
@@ -739,7 +739,7 @@ class FluxGraph {
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace !== undefined ? member.namespace : child.namespace === undefined ? member.namespaceDefault : undefined;
           // One that a kustomize patch on the way deletes is not applied here.
           if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, child.namespace)) continue;
-          this.inherit(node, child);
+          this.inherit(node, child, member);
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
           const prefix = namePrefix === undefined ? undefined : `${namePrefix}${member.prefix}`;
@@ -880,7 +880,7 @@ class FluxGraph {
       for (const member of this.membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
-          this.inherit(node, child);
+          this.inherit(node, child, member);
           stack.push([child, node]);
         }
       }
@@ -1040,30 +1040,37 @@ class FluxGraph {
 
   /**
    * Parents often give every child Kustomization its substitution sources
-   * through `spec.patches` (a patch of kind Kustomization setting postBuild);
-   * those count as the child's own.
+   * through `spec.patches` (a patch of kind Kustomization setting postBuild),
+   * or those that opt in or out by a label (`labelSelector:
+   * substitution.flux.home.arpa/disabled notin (true)`); those count as the
+   * child's own. One whose target may or may not select the child, as far
+   * as can be told offline, leaves its sources unknown. `member` is the
+   * child's file as the parent builds it.
    */
-  private inherit(parent: FluxNode, child: FluxNode): void {
+  private inherit(parent: FluxNode, child: FluxNode, member: Member): void {
     if (child.isSync || this.inheritedSources.has(child)) return;
-    const inherited = this.sourcesForChildren(parent);
+    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, target }) => {
+      const selected = target === undefined || targetsChild(target, child, member);
+      return selected === false ? [] : [selected === undefined ? UNREADABLE_PATCH : postBuild];
+    });
     if (inherited.length === 0) return;
     this.inheritedSources.set(child, inherited);
     this.resolved.delete(child);
     this.resolvedUnder.delete(child);
   }
 
-  /** The postBuild blocks a parent's `spec.patches` give every child Kustomization; read once per parent. */
-  private sourcesForChildren(parent: FluxNode): unknown[] {
+  /** The postBuild blocks a parent's `spec.patches` give the child Kustomizations their targets select; read once per parent. */
+  private sourcesForChildren(parent: FluxNode): PostBuildPatch[] {
     const known = this.patchSources.get(parent);
     if (known) return known;
-    const inherited: unknown[] = [];
+    const inherited: PostBuildPatch[] = [];
     for (const entry of asArray(getPath(parent.spec, ['patches']))) {
       const target = getPath(entry, ['target']);
       if (target !== undefined && getPath(target, ['kind']) !== 'Kustomization') continue;
       const patch = getPath(entry, ['patch']);
       if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
       const postBuild = getPath(safeParse(patch), ['spec', 'postBuild']);
-      inherited.push(isMapping(postBuild) ? postBuild : UNREADABLE_PATCH);
+      inherited.push({ postBuild: isMapping(postBuild) ? postBuild : UNREADABLE_PATCH, target: isMapping(target) ? target : undefined });
     }
     this.patchSources.set(parent, inherited);
     return inherited;
@@ -1072,6 +1079,44 @@ class FluxGraph {
 }
 
 const UNREADABLE_PATCH = Symbol('unreadable patch');
+
+/** A postBuild that a parent's patch gives the children its target selects (all, without one). */
+interface PostBuildPatch {
+  readonly postBuild: unknown;
+  readonly target: Mapping | undefined;
+}
+
+/**
+ * Whether a parent's patch target (its kind a Kustomization's) selects a
+ * child as kustomize sees it when it patches: its name with the prefixes
+ * of the kustomizations on the way, its namespace, and its labels as
+ * written with those the kustomizations on the way add (not yet those of
+ * the parent's own build, which kustomize adds after patching; they are
+ * rarely what a selector asks for). `undefined` when not known offline.
+ */
+function targetsChild(target: Mapping, child: FluxNode, member: Member): boolean | undefined {
+  if (target.group !== undefined && target.group !== FLUX_KUSTOMIZATION.slice(0, FLUX_KUSTOMIZATION.indexOf('/'))) return false;
+  const results: (boolean | undefined)[] = [];
+  if (target.name !== undefined) {
+    const pattern = knownString(target.name);
+    results.push(pattern === undefined || child.name === '' ? undefined : (namePattern(pattern)?.test(`${member.prefix}${child.name}${member.suffix}`) ?? undefined));
+  }
+  if (target.namespace !== undefined) {
+    const namespace = member.namespace === undefined ? child.namespace : (member.namespace ?? undefined);
+    results.push(namespace === undefined || knownString(target.namespace) === undefined ? undefined : target.namespace === namespace);
+  }
+  const metadata = getPath(child.resource.value, ['metadata']);
+  const selectors = [
+    { text: target.labelSelector, labels: { ...labelsOf(getPath(metadata, ['labels'])), ...member.addedLabels.known }, complete: !member.addedLabels.more },
+    { text: target.annotationSelector, labels: labelsOf(getPath(metadata, ['annotations'])), complete: true },
+  ];
+  for (const { text, labels, complete } of selectors) {
+    if (text === undefined) continue;
+    const selector = typeof text === 'string' ? parseSelectorText(text) : undefined;
+    results.push(selector === undefined ? undefined : matchesSelector(selector, labels, complete));
+  }
+  return results.includes(false) ? false : results.includes(undefined) ? undefined : true;
+}
 
 /** Whether a Flux Kustomization's `spec.patches` may set labels or commonMetadata on the Kustomizations it applies. */
 function patchesKustomizationLabels(node: FluxNode): boolean {

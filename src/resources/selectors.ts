@@ -95,3 +95,43 @@ export function labelsOf(value: unknown): Record<string, string> {
   }
   return labels;
 }
+
+export interface SelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values: readonly string[];
+}
+
+const KEY = '[A-Za-z0-9][-A-Za-z0-9_./]*';
+const VALUE = '[A-Za-z0-9._-]*';
+const EXISTS = new RegExp(`^(!?)\\s*(${KEY})$`);
+const EQUALITY = new RegExp(`^(${KEY})\\s*(==|=|!=)\\s*(${VALUE})$`);
+const SET = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(\\s*(${VALUE}(?:\\s*,\\s*${VALUE})*)\\s*\\)$`);
+
+/**
+ * A label selector written as text (`app=web,tier in (a,b),!legacy`, as
+ * kubectl and kustomize's patch targets take it), as the matchExpressions
+ * of a LabelSelector, for matchesSelector; `undefined` for text it does not
+ * read (`>` and `<`, a malformed requirement). The empty text selects everything.
+ */
+export function parseSelectorText(text: string): { readonly matchExpressions: readonly SelectorRequirement[] } | undefined {
+  const requirements: SelectorRequirement[] = [];
+  // Commas separate requirements, except inside the parentheses of a set.
+  for (const part of text.trim() === '' ? [] : text.split(/,(?![^(]*\))/)) {
+    const requirement = part.trim();
+    const set = SET.exec(requirement);
+    if (set) {
+      requirements.push({ key: set[1]!, operator: set[2] === 'in' ? 'In' : 'NotIn', values: set[3]!.split(',').map((value) => value.trim()) });
+      continue;
+    }
+    const equality = EQUALITY.exec(requirement);
+    if (equality) {
+      requirements.push({ key: equality[1]!, operator: equality[2] === '!=' ? 'NotIn' : 'In', values: [equality[3]!] });
+      continue;
+    }
+    const exists = EXISTS.exec(requirement);
+    if (!exists) return undefined;
+    requirements.push({ key: exists[2]!, operator: exists[1] === '!' ? 'DoesNotExist' : 'Exists', values: [] });
+  }
+  return { matchExpressions: requirements };
+}
