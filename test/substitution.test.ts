@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referencesIn, substituteText, variablesReadIn, type Substitution } from '../src/resources/substitution.js';
+import { mayHoldUnreadableExpansion, referencesIn, substituteText, unreadableExpansionsIn, variablesReadIn, type Substitution } from '../src/resources/substitution.js';
 
 // As fluxcd/pkg/envsubst parses a text: which variables it reads, and which
 // it reads only when set (an operator that supplies a fallback).
@@ -28,6 +28,31 @@ describe('referencesIn', () => {
     expect(read('${1}')).toEqual(['1']);
     // `$$` is a `$`: an odd run of them before `{` ends in a reference.
     expect(read('$$${A} $$$${B} a$$${C}')).toEqual(['A', 'C']);
+  });
+});
+
+// What envsubst's parser refuses (fluxcd/pkg envsubst/parse: "unable to
+// parse variable name", "missing closing brace"), failing the whole build.
+describe('unreadableExpansionsIn', () => {
+  const unreadable = (text: string) => unreadableExpansionsIn(text).map(({ source, why }) => `${why} ${source}`);
+  it('finds a ${ with no name after it, and a name followed by neither } nor an operator', () => {
+    expect(unreadable('k8s/${.PVC.namespace}-${.PVC.name}')).toEqual(['name ${.PVC.namespace}', 'name ${.PVC.name}']);
+    expect(unreadable('${{ secrets.TOKEN }} ${} ${ A} ${#}')).toEqual(['name ${{ secrets.TOKEN }}', 'name ${}', 'name ${ A}', 'name ${#}']);
+    expect(unreadable('https://${APP.host}/ ${A')).toEqual(['end ${APP.host}', 'end ${A']);
+    // The closing brace is looked for on the line only.
+    expect(unreadable('${.a\n}')).toEqual(['name ${']);
+  });
+
+  it('leaves alone what parses, and what $$ escapes', () => {
+    expect(unreadable('${A} ${A:=x} ${#A} ${A,,} ${A/b/c} ${A%%.*} ${A:1:2} ${A-x} ${1}')).toEqual([]);
+    expect(unreadable('$${.a} $${{ b }} a$$${.c}')).toEqual(['name ${.c}']);
+  });
+
+  it('is looked for in JSON text by a test that misses none', () => {
+    for (const text of ['k8s/${.PVC.name}', '${{ a }}', '${A.b}', '${A', '${}', '${ A}']) {
+      expect(mayHoldUnreadableExpansion(JSON.stringify({ value: text }))).toBe(true);
+    }
+    expect(mayHoldUnreadableExpansion(JSON.stringify({ value: '${A} ${A:=b} ${#A}' }))).toBe(false);
   });
 });
 

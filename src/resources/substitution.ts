@@ -43,8 +43,12 @@ const DEFAULT_OPERATORS: ReadonlySet<string> = new Set(['-', '=', ':-', ':=', ':
 
 const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 
-/** The `${...}` expansions of a text, in order, nested ones inside their arguments. */
-function expansionsIn(text: string): Expansion[] {
+/**
+ * The `${...}` expansions of a text, in order, nested ones inside their
+ * arguments; `unreadable` is told where an unescaped `${` starts that
+ * envsubst cannot parse.
+ */
+function expansionsIn(text: string, unreadable?: (at: number) => void): Expansion[] {
   const found: Expansion[] = [];
   for (let at = text.indexOf('${'); at !== -1; ) {
     // envsubst reads `$$` as a `$`: `$${VAR}` is text, `$$${VAR}` a `$` and then a reference.
@@ -53,6 +57,7 @@ function expansionsIn(text: string): Expansion[] {
     const escaped = dollars % 2 === 1;
     const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped);
     if (expansion) found.push(expansion);
+    else if (!escaped) unreadable?.(at);
     at = text.indexOf('${', expansion ? expansion.end : at + 2);
   }
   return found;
@@ -124,6 +129,50 @@ export function referencesIn(text: string): VariableReference[] {
   }
   return found;
 }
+
+/** A `${` that Flux's envsubst cannot parse, and why. */
+export interface UnreadableExpansion {
+  /** From the `${` to the `}` that closes it on its line, else to the end of its name. */
+  readonly source: string;
+  /** `name`: no variable name follows the `${`; `end`: the name is followed by neither `}` nor an operator, or never closed. */
+  readonly why: 'name' | 'end';
+}
+
+/**
+ * The `${` of a text that envsubst fails to parse (`${.PVC.name}`,
+ * `${{ secrets.TOKEN }}`, `${VAR.field}`, an unclosed `${VAR`): Flux then
+ * fails the whole build of a Kustomization that substitutes, whether the
+ * variable is defined or not. Escaped ones (`$${`) are text. Those nested
+ * in another's default are not looked at.
+ */
+export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
+  const found: UnreadableExpansion[] = [];
+  expansionsIn(text, (at) => {
+    const nameStart = at + 2 + (text[at + 2] === '#' ? 1 : 0);
+    let end = nameStart;
+    while (end < text.length && NAME_CHARACTER.test(text[end]!)) end++;
+    for (let index = at + 2, depth = 1; index < text.length && text[index] !== '\n'; index++) {
+      depth += text[index] === '{' ? 1 : text[index] === '}' ? -1 : 0;
+      if (depth === 0) {
+        end = index + 1;
+        break;
+      }
+    }
+    found.push({ source: text.slice(at, Math.max(end, at + 2)), why: end > nameStart && NAME_CHARACTER.test(text[nameStart]!) ? 'end' : 'name' });
+  });
+  return found;
+}
+
+/**
+ * Whether a text may hold a `${` that envsubst cannot parse: one followed
+ * by no name and operator (or `}`). Escaped ones match too; a scan of a
+ * document's JSON text finds them all.
+ */
+export function mayHoldUnreadableExpansion(text: string): boolean {
+  return UNREADABLE_START.test(text);
+}
+
+const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+[}:=,^/#%-])/u;
 
 // What starts a reference: `${`, a `#` for a length, a name, and the operator
 // after it when it is one that supplies a fallback (see operatorAt).
