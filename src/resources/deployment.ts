@@ -390,7 +390,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const graph = new FluxGraph(fluxNodesOf(resources), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const graph = new FluxGraph(fluxNodesOf(resources, (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)))), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -487,7 +487,7 @@ interface FluxNode {
   readonly appliesThisRepository: boolean;
 }
 
-function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
+function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: string) => boolean): FluxNode[] {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSources = ownGitRepositories(kustomizations, resources.filter((resource) => resource.typeId === GIT_REPOSITORY));
   const nodes: FluxNode[] = kustomizations.map((resource) => ({
@@ -516,7 +516,10 @@ function fluxNodesOf(resources: readonly RawResource[]): FluxNode[] {
       spec: { path: sync.path, ...(postBuild === undefined ? {} : { postBuild }) },
       pathAt: [...syncAt, 'path'],
       isSync: true,
-      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository',
+      // An OCI artifact (or a bucket) whose path is a directory here is this
+      // repository pushed whole: the fleet layout, one FluxInstance per
+      // cluster, each syncing `clusters/<name>` of the artifact CI builds.
+      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || hasDirectory(sync.path.replace(/^\/+/, '')),
     });
   }
   return nodes;
@@ -1698,7 +1701,8 @@ export function repositoryRoot(input: Pick<DeploymentInput, 'root' | 'paths' | '
   if (above.length === 0 && (linted === '' || linted === '..' || linted.startsWith('../'))) return linted;
   // Kustomizations and FluxInstances only: a flux-instance HelmRelease's sync
   // is in its values, and reading every release's values cost a run ~20 ms.
-  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE));
+  // The top is not known yet: an OCI sync, whose path may be this repository's, does not vote.
+  const nodes = fluxNodesOf(input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || resource.typeId === FLUX_INSTANCE), () => false);
   const paths = nodes.flatMap((node) => {
     const path = node.appliesThisRepository ? knownString(getPath(node.spec, ['path'])) : undefined;
     return path === undefined ? [] : [path.replace(/^\/+/, '')];
