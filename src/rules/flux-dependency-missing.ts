@@ -1,18 +1,25 @@
 import type { ResourceIndex } from '../resources/index.js';
-import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
-import { asArray, getPath, isMapping } from '../resources/values.js';
-import { defineRule } from './types.js';
+import { FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
+import type { Resource } from '../resources/resource.js';
+import { asArray, certainlyLacksKey, getPath, isMapping, knownString } from '../resources/values.js';
+import { defineRule, type RuleContext } from './types.js';
 
 export default defineRule({
   id: 'flux-dependency-missing',
-  description: 'Every Flux Kustomization named in dependsOn must be defined in the repository',
+  description: 'Every Flux Kustomization or HelmRelease named in dependsOn must be defined in the repository',
   defaultSeverity: 'error',
-  kinds: [FLUX_KUSTOMIZATION],
+  kinds: [FLUX_KUSTOMIZATION, HELM_RELEASE],
   messages: {
     missing:
       'Flux Kustomization "{{id}}" depends on "{{dependency}}", which {{where}}; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.',
+    missingRelease:
+      'HelmRelease "{{id}}" depends on HelmRelease "{{dependency}}", which {{where}}; helm-controller waits for it forever and never installs or upgrades this one. Fix the name (and namespace) in dependsOn, or remove the entry.',
   },
   check(resource, context) {
+    if (resource.typeId === HELM_RELEASE) {
+      checkRelease(resource, context);
+      return;
+    }
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       // A dependent that a cluster applies waits for a Kustomization that a
       // cluster applies: one whose ks.yaml no kustomization lists any more
@@ -33,6 +40,83 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * A HelmRelease's `dependsOn` entries, in each cluster that applies it: each
+ * names a HelmRelease (the dependent's namespace by default) that
+ * helm-controller looks for in that cluster. As for Kustomizations, that
+ * is only said while the graph follows everything the clusters apply;
+ * otherwise a HelmRelease anywhere in the repository counts. A cluster
+ * holding a HelmRelease whose name or namespace is not known offline may
+ * hold the one named: nothing is said there.
+ */
+function checkRelease(release: Resource, context: RuleContext): void {
+  // Most releases have none: a cached one is not decoded to find out.
+  if (certainlyLacksKey(release.written, 'dependsOn')) return;
+  const reported = new Set<string>();
+  const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
+  for (const placement of release.placements) {
+    if (placement.cluster === undefined) continue;
+    const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
+    if (defined.unknown) continue;
+    asArray(release.getAs(placement, ['spec', 'dependsOn'])).forEach((entry, index) => {
+      if (!namesHelmRelease(entry)) return;
+      const name = knownString(getPath(entry, ['name']));
+      const written = getPath(entry, ['namespace']);
+      const namespace = written === undefined || written === null || written === '' ? placement.namespace : knownString(written);
+      if (name === undefined || (namespace === undefined && written !== undefined && written !== null && written !== '')) return;
+      const found = namespace === undefined ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
+      if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
+      reported.add(`${index}`);
+      context.report({
+        messageId: 'missingRelease',
+        data: {
+          id: `${placement.namespace ?? ''}/${placement.name ?? release.name ?? ''}`,
+          dependency: `${namespace ?? ''}/${name}`,
+          where: scope === APPLIED ? `cluster "${placement.cluster}" does not deploy` : 'this repository does not define',
+        },
+        at: ['spec', 'dependsOn', index, 'name'],
+      });
+    });
+  }
+}
+
+/** Whether a HelmRelease's dependsOn entry names a HelmRelease: its kind and apiVersion are one's, or left to default to the dependent's. */
+function namesHelmRelease(entry: unknown): boolean {
+  const kind = getPath(entry, ['kind']);
+  const apiVersion = getPath(entry, ['apiVersion']);
+  return (kind === undefined || kind === 'HelmRelease') && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')));
+}
+
+interface DefinedReleases extends Defined {
+  /** Whether one of them has a name or namespace not known offline. */
+  readonly unknown: boolean;
+}
+
+/** The HelmReleases a cluster deploys (every one of the repository for `undefined`), and those ResourceSets make; collected once each. */
+function definedReleases(index: ResourceIndex, cluster: string | undefined): DefinedReleases {
+  const byCluster = index.derived(definedReleases, () => new Map<string | undefined, DefinedReleases>());
+  const known = byCluster.get(cluster);
+  if (known) return known;
+  const ids: string[] = [];
+  let unknown = false;
+  for (const release of index.ofType(HELM_RELEASE)) {
+    for (const placement of release.placements) {
+      if (cluster !== undefined && placement.cluster !== cluster) continue;
+      if (placement.name === undefined) unknown = true;
+      else ids.push(`${placement.namespace ?? ''}/${placement.name}`);
+    }
+    // Anywhere: as written too, whether a cluster applies it or not.
+    if (cluster === undefined && release.name !== undefined) ids.push(`${knownString(getPath(release.value, ['metadata', 'namespace'])) ?? ''}/${release.name}`);
+  }
+  const generated = index
+    .ofType(RESOURCE_SET)
+    .filter((resourceSet) => cluster === undefined || resourceSet.placements.some((placement) => placement.cluster === cluster))
+    .flatMap((resourceSet) => objectsOfResourceSet(resourceSet.get(['spec']), resourceSet.namespace ?? '', 'HelmRelease', 'helm.toolkit.fluxcd.io/'));
+  const defined: DefinedReleases = { ...definedOf([...ids, ...generated.filter((id) => typeof id === 'string')], generated), unknown };
+  byCluster.set(cluster, defined);
+  return defined;
+}
 
 /**
  * Whether the graph follows every Flux Kustomization a cluster applies: none
@@ -83,17 +167,21 @@ function definedKustomizations(index: ResourceIndex, scope: Scope): Defined {
   const generated = index
     .ofType(RESOURCE_SET)
     .filter((resourceSet) => scope === ANYWHERE || resourceSet.placements.some((placement) => placement.cluster !== undefined))
-    .flatMap((resourceSet) => kustomizationsOfResourceSet(resourceSet.get(['spec']), resourceSet.namespace ?? ''));
-  const ids = [...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === 'string')];
+    .flatMap((resourceSet) => objectsOfResourceSet(resourceSet.get(['spec']), resourceSet.namespace ?? '', 'Kustomization', 'kustomize.toolkit.fluxcd.io/'));
+  const defined = definedOf([...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === 'string')], generated);
+  byScope.set(scope, defined);
+  return defined;
+}
+
+/** `namespace/name` ids (an empty namespace: not known offline) and the patterns of those a ResourceSet makes, to look names up in. */
+function definedOf(ids: readonly string[], generated: readonly (string | RegExp)[]): Defined {
   const nameOf = (id: string) => id.slice(id.indexOf('/') + 1);
-  const defined: Defined = {
+  return {
     ids: new Set(ids),
     names: new Set(ids.map(nameOf)),
     inUnknownNamespace: new Set(ids.filter((id) => id.startsWith('/')).map(nameOf)),
     templated: generated.filter((id): id is RegExp => id instanceof RegExp),
   };
-  byScope.set(scope, defined);
-  return defined;
 }
 
 const RESOURCE_SET = 'fluxcd.controlplane.io/ResourceSet';
@@ -101,14 +189,15 @@ const INPUT = /<<\s*inputs\.([\w.-]+)\s*>>/g;
 const HOLDS_INPUT = /<<\s*inputs\.[\w.-]+\s*>>/;
 
 /**
- * The Flux Kustomizations a flux-operator ResourceSet makes from its
- * `resources` templates, once for each of its inline `inputs` (namespace:
- * the template's, else the ResourceSet's). An id that still holds an input
- * (from `inputsFrom`, or not among the inputs) is a pattern.
+ * The objects of a kind (a Flux Kustomization, a HelmRelease) a flux-operator
+ * ResourceSet makes from its `resources` templates, once for each of its
+ * inline `inputs` (namespace: the template's, else the ResourceSet's). An id
+ * that still holds an input (from `inputsFrom`, or not among the inputs) is
+ * a pattern.
  */
-function kustomizationsOfResourceSet(spec: unknown, ownNamespace: string): (string | RegExp)[] {
+function objectsOfResourceSet(spec: unknown, ownNamespace: string, kind: string, apiVersionPrefix: string): (string | RegExp)[] {
   const templates = asArray(getPath(spec, ['resources'])).filter(
-    (template) => getPath(template, ['kind']) === 'Kustomization' && String(getPath(template, ['apiVersion'])).startsWith('kustomize.toolkit.fluxcd.io/'),
+    (template) => getPath(template, ['kind']) === kind && String(getPath(template, ['apiVersion'])).startsWith(apiVersionPrefix),
   );
   const inputs = asArray(getPath(spec, ['inputs'])).filter(isMapping);
   return templates.flatMap((template) => {
