@@ -289,7 +289,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   });
   const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced: FilePlacement = {
-    cluster: plan.usesFlux ? undefined : IMPLICIT_CLUSTER,
+    cluster: undefined,
     namespace: undefined,
     fluxKustomization: undefined,
     substitution: undefined,
@@ -413,6 +413,16 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
     for (const member of members.get(dir)) {
       notePatchUse(member);
       if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: undefined, substitution: undefined });
+    }
+  }
+  // Without Flux, a manifest no kustomization builds is applied as it is
+  // (`kubectl apply -f`), unless it lies in a kustomization's directory:
+  // `kubectl apply -k` (or Argo CD) builds only what that lists there.
+  if (!usesFlux) {
+    const builtHere = (dir: string) => configs.has(dir) || emptyKustomizations.has(dir);
+    for (const file of input.paths) {
+      if (placements.has(file) || patchUses.has(file) || directoriesAbove(file).some(builtHere)) continue;
+      addPlacement(file, { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' });
     }
   }
 
