@@ -43660,7 +43660,7 @@ function buildDeployment(input, plan) {
   });
   const clusterScoped = clusterScopedTypes(input.resources);
   const unplaced = {
-    cluster: plan.usesFlux ? void 0 : IMPLICIT_CLUSTER,
+    cluster: void 0,
     namespace: void 0,
     fluxKustomization: void 0,
     substitution: void 0,
@@ -43756,6 +43756,13 @@ function planDeployment(input) {
     for (const member of members.get(dir)) {
       notePatchUse(member);
       if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: void 0, substitution: void 0 });
+    }
+  }
+  if (!usesFlux) {
+    const builtHere = (dir) => configs.has(dir) || emptyKustomizations.has(dir);
+    for (const file of input.paths) {
+      if (placements.has(file) || patchUses.has(file) || directoriesAbove(file).some(builtHere)) continue;
+      addPlacement(file, { cluster, namespace: void 0, fluxKustomization: void 0, substitution: void 0, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
     }
   }
   return {
@@ -45646,13 +45653,18 @@ function components(edges) {
 // src/rules/flux-dependency-missing.ts
 var flux_dependency_missing_default = defineRule({
   id: "flux-dependency-missing",
-  description: "Every Flux Kustomization named in dependsOn must be defined in the repository",
+  description: "Every Flux Kustomization or HelmRelease named in dependsOn must be defined in the repository",
   defaultSeverity: "error",
-  kinds: [FLUX_KUSTOMIZATION],
+  kinds: [FLUX_KUSTOMIZATION, HELM_RELEASE],
   messages: {
-    missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which {{where}}; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.'
+    missing: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", which {{where}}; it waits for it forever and never applies. Fix the name (and namespace) in dependsOn, or remove the entry.',
+    missingRelease: 'HelmRelease "{{id}}" depends on HelmRelease "{{dependency}}", which {{where}}; helm-controller waits for it forever and never installs or upgrades this one. Fix the name (and namespace) in dependsOn, or remove the entry.'
   },
   check(resource, context) {
+    if (resource.typeId === HELM_RELEASE) {
+      checkRelease(resource, context);
+      return;
+    }
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       const applied = kustomization.clusters.length > 0 && followsEveryKustomization(context.index);
       const defined = definedKustomizations(context.index, applied ? APPLIED : ANYWHERE);
@@ -45668,6 +45680,59 @@ var flux_dependency_missing_default = defineRule({
     }
   }
 });
+function checkRelease(release, context) {
+  if (certainlyLacksKey(release.written, "dependsOn")) return;
+  const reported = /* @__PURE__ */ new Set();
+  const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
+  for (const placement of release.placements) {
+    if (placement.cluster === void 0) continue;
+    const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
+    if (defined.unknown) continue;
+    asArray(release.getAs(placement, ["spec", "dependsOn"])).forEach((entry, index) => {
+      if (!namesHelmRelease(entry)) return;
+      const name = knownString(getPath(entry, ["name"]));
+      const written = getPath(entry, ["namespace"]);
+      const namespace = written === void 0 || written === null || written === "" ? placement.namespace : knownString(written);
+      if (name === void 0 || namespace === void 0 && written !== void 0 && written !== null && written !== "") return;
+      const found = namespace === void 0 ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
+      if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
+      reported.add(`${index}`);
+      context.report({
+        messageId: "missingRelease",
+        data: {
+          id: `${placement.namespace ?? ""}/${placement.name ?? release.name ?? ""}`,
+          dependency: `${namespace ?? ""}/${name}`,
+          where: scope === APPLIED ? `cluster "${placement.cluster}" does not deploy` : "this repository does not define"
+        },
+        at: ["spec", "dependsOn", index, "name"]
+      });
+    });
+  }
+}
+function namesHelmRelease(entry) {
+  const kind = getPath(entry, ["kind"]);
+  const apiVersion = getPath(entry, ["apiVersion"]);
+  return (kind === void 0 || kind === "HelmRelease") && (apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith("helm.toolkit.fluxcd.io/"));
+}
+function definedReleases(index, cluster) {
+  const byCluster = index.derived(definedReleases, () => /* @__PURE__ */ new Map());
+  const known = byCluster.get(cluster);
+  if (known) return known;
+  const ids = [];
+  let unknown = false;
+  for (const release of index.ofType(HELM_RELEASE)) {
+    for (const placement of release.placements) {
+      if (cluster !== void 0 && placement.cluster !== cluster) continue;
+      if (placement.name === void 0) unknown = true;
+      else ids.push(`${placement.namespace ?? ""}/${placement.name}`);
+    }
+    if (cluster === void 0 && release.name !== void 0) ids.push(`${knownString(getPath(release.value, ["metadata", "namespace"])) ?? ""}/${release.name}`);
+  }
+  const generated = index.ofType(RESOURCE_SET).filter((resourceSet) => cluster === void 0 || resourceSet.placements.some((placement) => placement.cluster === cluster)).flatMap((resourceSet) => objectsOfResourceSet(resourceSet.get(["spec"]), resourceSet.namespace ?? "", "HelmRelease", "helm.toolkit.fluxcd.io/"));
+  const defined = { ...definedOf([...ids, ...generated.filter((id) => typeof id === "string")], generated), unknown };
+  byCluster.set(cluster, defined);
+  return defined;
+}
 function followsEveryKustomization(index) {
   return index.derived(
     followsEveryKustomization,
@@ -45690,24 +45755,26 @@ function definedKustomizations(index, scope) {
   const all = index.deployment.fluxKustomizations.filter(
     (kustomization) => scope === ANYWHERE || kustomization.clusters.length > 0 || !kustomization.appliesThisRepository
   );
-  const generated = index.ofType(RESOURCE_SET).filter((resourceSet) => scope === ANYWHERE || resourceSet.placements.some((placement) => placement.cluster !== void 0)).flatMap((resourceSet) => kustomizationsOfResourceSet(resourceSet.get(["spec"]), resourceSet.namespace ?? ""));
-  const ids = [...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === "string")];
+  const generated = index.ofType(RESOURCE_SET).filter((resourceSet) => scope === ANYWHERE || resourceSet.placements.some((placement) => placement.cluster !== void 0)).flatMap((resourceSet) => objectsOfResourceSet(resourceSet.get(["spec"]), resourceSet.namespace ?? "", "Kustomization", "kustomize.toolkit.fluxcd.io/"));
+  const defined = definedOf([...all.map((kustomization) => kustomization.id), ...generated.filter((id) => typeof id === "string")], generated);
+  byScope.set(scope, defined);
+  return defined;
+}
+function definedOf(ids, generated) {
   const nameOf = (id) => id.slice(id.indexOf("/") + 1);
-  const defined = {
+  return {
     ids: new Set(ids),
     names: new Set(ids.map(nameOf)),
     inUnknownNamespace: new Set(ids.filter((id) => id.startsWith("/")).map(nameOf)),
     templated: generated.filter((id) => id instanceof RegExp)
   };
-  byScope.set(scope, defined);
-  return defined;
 }
 var RESOURCE_SET = "fluxcd.controlplane.io/ResourceSet";
 var INPUT = /<<\s*inputs\.([\w.-]+)\s*>>/g;
 var HOLDS_INPUT = /<<\s*inputs\.[\w.-]+\s*>>/;
-function kustomizationsOfResourceSet(spec, ownNamespace) {
+function objectsOfResourceSet(spec, ownNamespace, kind, apiVersionPrefix) {
   const templates = asArray(getPath(spec, ["resources"])).filter(
-    (template) => getPath(template, ["kind"]) === "Kustomization" && String(getPath(template, ["apiVersion"])).startsWith("kustomize.toolkit.fluxcd.io/")
+    (template) => getPath(template, ["kind"]) === kind && String(getPath(template, ["apiVersion"])).startsWith(apiVersionPrefix)
   );
   const inputs = asArray(getPath(spec, ["inputs"])).filter(isMapping2);
   return templates.flatMap((template) => {
