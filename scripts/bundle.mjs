@@ -54,6 +54,10 @@ export function bundleOptions(name) {
     // cosmiconfig loads TypeScript only for .ts configurations, which homeops-lint never searches for.
     external: ['typescript'],
     sourcemap: false,
+    // The CLI's: less source to read and hash as every run starts (~5 ms of
+    // a run answered from its cache). Names are kept, for --debug's stacks.
+    minifyWhitespace: name === 'cli',
+    minifySyntax: name === 'cli',
     legalComments: 'eof',
     charset: 'ascii',
     logLevel: 'warning',
