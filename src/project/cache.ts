@@ -276,9 +276,10 @@ export class ProjectCache implements AnalysisCache {
 
   /**
    * Removes all but the `count` newest files named `prefix…suffix`, `made`
-   * among them (not another run's temporary file, which ends otherwise).
+   * among them (not another run's temporary file, which ends otherwise);
+   * says how many others there were.
    */
-  private keepNewest(prefix: string, suffix: string, made: string, count: number): void {
+  private keepNewest(prefix: string, suffix: string, made: string, count: number): number {
     const others = readdirSync(this.directory)
       .filter((name) => name.startsWith(prefix) && name.endsWith(suffix))
       .map((name) => join(this.directory, name))
@@ -286,6 +287,7 @@ export class ProjectCache implements AnalysisCache {
       .map((path) => ({ path, time: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
       .sort((a, b) => b.time - a.time);
     for (const { path } of others.slice(count - 1)) rmSync(path, { force: true });
+    return others.length;
   }
 
   /**
@@ -311,15 +313,17 @@ export class ProjectCache implements AnalysisCache {
    * files and analyses the run from the top keeps with this same cache.
    */
   saveRun(runKey: string, run: StoredRun): void {
-    // Only for a run that found its stored run: a run after an edit hashes
-    // a file anyway, and writing the inputs (~50 KB) cost it more than the
-    // next run saves.
-    if (this.runInputsKept && run === this.runFound) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    // For a run that found its stored run, and for the first run a cache
+    // stores, whose next run (the first from a CI cache it left, say) often
+    // changes nothing: a run after an edit hashes a file anyway, and writing
+    // the inputs (~50 KB) cost it more than the next run saves.
+    let first = false;
     if (run !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run }));
-      this.keepNewest(this.runPrefix, '.json', made, MAX_RUNS);
+      first = this.keepNewest(this.runPrefix, '.json', made, MAX_RUNS) === 0;
     }
+    if (this.runInputsKept && (run === this.runFound || first)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
   }
 
   private saveAnalyses({ main, added }: StoredAnalyses): void {
