@@ -47303,11 +47303,13 @@ var ProjectCache = class {
   }
   /**
    * Removes all but the `count` newest files named `prefix…suffix`, `made`
-   * among them (not another run's temporary file, which ends otherwise).
+   * among them (not another run's temporary file, which ends otherwise);
+   * says how many others there were.
    */
   keepNewest(prefix, suffix, made, count) {
     const others = readdirSync2(this.directory).filter((name) => name.startsWith(prefix) && name.endsWith(suffix)).map((name) => join(this.directory, name)).filter((path) => path !== made).map((path) => ({ path, time: statSync2(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.time - a.time);
     for (const { path } of others.slice(count - 1)) rmSync(path, { force: true });
+    return others.length;
   }
   /**
    * Records a run, and keeps the analyses and file stamps this run used
@@ -47331,12 +47333,13 @@ var ProjectCache = class {
    * files and analyses the run from the top keeps with this same cache.
    */
   saveRun(runKey, run2) {
-    if (this.runInputsKept && run2 === this.runFound) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    let first = false;
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run2 }));
-      this.keepNewest(this.runPrefix, ".json", made, MAX_RUNS);
+      first = this.keepNewest(this.runPrefix, ".json", made, MAX_RUNS) === 0;
     }
+    if (this.runInputsKept && (run2 === this.runFound || first)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
   }
   saveAnalyses({ main, added }) {
     const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
