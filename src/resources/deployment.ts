@@ -1079,7 +1079,9 @@ class FluxGraph {
     const inherited: PostBuildPatch[] = [];
     for (const entry of asArray(getPath(parent.spec, ['patches']))) {
       const target = getPath(entry, ['target']);
-      if (target !== undefined && getPath(target, ['kind']) !== 'Kustomization') continue;
+      // A target without a kind selects objects of every kind, Kustomizations too.
+      const kind = getPath(target, ['kind']);
+      if (kind !== undefined && kind !== 'Kustomization') continue;
       const patch = getPath(entry, ['patch']);
       if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
       const postBuild = getPath(safeParse(patch), ['spec', 'postBuild']);
