@@ -17,7 +17,7 @@ const loadV8 = () => (v8 ??= createRequire(import.meta.url)('node:v8') as typeof
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 38;
+const CACHE_FORMAT = 39;
 
 // Runs remembered per cache directory: enough for a few paths and
 // configurations. One file each: a run reads only its own, and a repository
@@ -173,6 +173,8 @@ export class ProjectCache implements AnalysisCache {
   private readonly runPrefix: string;
   /** The plan this run made, to be written. */
   private planMade: StoredPlan | undefined;
+  /** Whether the first run this process stored was the cache's first (see saveRun). */
+  private filledEmpty: boolean | undefined;
   /** The last run keys made, with the inputs each was made of (see runKey). */
   private readonly runInputsFile: string;
   private runInputsKept: readonly KeyedInputs[] | undefined;
@@ -317,13 +319,14 @@ export class ProjectCache implements AnalysisCache {
     // stores, whose next run (the first from a CI cache it left, say) often
     // changes nothing: a run after an edit hashes a file anyway, and writing
     // the inputs (~50 KB) cost it more than the next run saves.
-    let first = false;
     if (run !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run }));
-      first = this.keepNewest(this.runPrefix, '.json', made, MAX_RUNS) === 0;
+      const others = this.keepNewest(this.runPrefix, '.json', made, MAX_RUNS);
+      // A run from inside the repository stores two, its own and the run from the top's.
+      this.filledEmpty ??= others === 0;
     }
-    if (this.runInputsKept && (run === this.runFound || first)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    if (this.runInputsKept && (run === this.runFound || this.filledEmpty === true)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
   }
 
   private saveAnalyses({ main, added }: StoredAnalyses): void {
