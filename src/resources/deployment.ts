@@ -62,7 +62,13 @@ export interface FluxKustomization {
    */
   readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean }[];
   /** Its `spec.components` entries known offline: each directory, relative to the repository root, and whether it exists. */
-  readonly components: readonly { readonly index: number; readonly path: string; readonly exists: boolean }[];
+  readonly components: readonly {
+    readonly index: number;
+    readonly path: string;
+    readonly exists: boolean;
+    /** Whether the directory holds a kustomization file, which kustomize needs of a component (none known outside the linted files). */
+    readonly kustomization: boolean;
+  }[];
 }
 
 export interface MissingEntry {
@@ -281,7 +287,8 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
       ...planned,
       pathExists: existsOutside(planned.path, planned.pathExists),
       pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
-      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      // One on disk outside the linted files: whether it holds a kustomization is not known, so it is taken to.
+      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists), kustomization: entry.kustomization || !entry.exists })),
       resource,
     };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)!).push(kustomization);
@@ -941,7 +948,8 @@ class FluxGraph {
           const component = knownString(entry);
           if (component === undefined) return [];
           const dir = normalizeDir(joinPath(path, component));
-          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir) }];
+          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.tree.hasYamlFile(joinPath(dir, name)));
+          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir), kustomization }];
         }),
         pathIn: [...(this.clusters.get(node) ?? [])]
           .filter(([, dir]) => dir !== path)

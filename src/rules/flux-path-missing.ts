@@ -13,6 +13,8 @@ export default defineRule({
       'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.',
     componentMissing:
       'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.',
+    componentWithoutKustomization:
+      'Flux Kustomization "{{id}}" adds the component {{path}} to its build, a directory without a kustomization.yaml; kustomize fails the build ("unable to find one of \'kustomization.yaml\'") and nothing it applies is applied. Give the component its kustomization.yaml (kind: Component), or fix the entry.',
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
@@ -29,8 +31,9 @@ export default defineRule({
       for (const path of missing) context.report({ messageId: 'missing', data: { id: kustomization.id, path }, at: kustomization.pathAt });
       // Only under a path that exists: a missing path is said already.
       if (!kustomization.pathExists) continue;
-      for (const { index, path, exists } of kustomization.components) {
+      for (const { index, path, exists, kustomization: built } of kustomization.components) {
         if (!exists) context.report({ messageId: 'componentMissing', data: { id: kustomization.id, path }, at: ['spec', 'components', index] });
+        else if (!built) context.report({ messageId: 'componentWithoutKustomization', data: { id: kustomization.id, path }, at: ['spec', 'components', index] });
       }
     }
   },
