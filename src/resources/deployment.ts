@@ -77,8 +77,8 @@ export interface MissingEntry {
   readonly field: 'resources' | 'components' | 'bases';
   readonly index: number;
   readonly entry: string;
-  /** `path`: nothing is there; `kustomization`: a directory in which kustomize finds no kustomization file. */
-  readonly lacks: 'path' | 'kustomization';
+  /** `path`: nothing is there; `kustomization`: a directory in which kustomize finds no kustomization file; `directory`: a kustomization file, named where its directory should be. */
+  readonly lacks: 'path' | 'kustomization' | 'directory';
   /** The path is on disk, but git ignores it (DeploymentInput.pathIgnored). */
   readonly ignored: boolean;
 }
@@ -1785,8 +1785,12 @@ function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
-      if (tree.hasYamlFile(target)) continue;
       const at = { file: config.file, field, index, entry };
+      if (tree.hasYamlFile(target)) {
+        // A kustomization file named as an entry is read as manifests: its Kustomization has no name.
+        if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: 'directory', probes: [] });
+        continue;
+      }
       if (!tree.hasDirectory(target)) {
         unresolved.push({ ...at, lacks: 'path', probes: [target] });
       } else if (!configs.has(normalizeDir(target))) {
