@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { isAlias, visit, type Alias, type Document, type Node } from 'yaml';
-import { buildDeployment, feedsDeployment, isReplacementList, planDeployment, repositoryRoot, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
+import { buildDeployment, feedsDeployment, isFluxInstanceValues, isReplacementList, planDeployment, repositoryRoot, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
 import { describeResource, isKustomizationFile, objectTypeOf, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
@@ -227,6 +227,7 @@ export function loadRepository(
   const paths: string[] = [];
   const kustomizations: DeploymentInput['kustomizations'][number][] = [];
   const replacements: NonNullable<DeploymentInput['replacements']>[number][] = [];
+  const instanceValues: NonNullable<DeploymentInput['instanceValues']>[number][] = [];
   const raws: RawResource[] = [];
   const directives = new Map<string, readonly Directive[]>();
   for (const file of files) {
@@ -258,6 +259,7 @@ export function loadRepository(
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     else if (isReplacementList(analysis.values[0])) replacements.push({ path: file.path, value: analysis.values[0] });
+    else if (isFluxInstanceValues(analysis.values[0])) instanceValues.push({ path: file.path, value: analysis.values[0] });
     planInputs?.push(file.path, isKustomization || analysis.feedsDeployment ? key! : '');
   }
 
@@ -284,9 +286,9 @@ export function loadRepository(
   const planKey = repositoryAbove === undefined ? keyFor(repository) : undefined;
   // Looked up under the top found, unless that is where it was looked up already.
   const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey)?.plan);
-  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
-  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, resources: raws, pathExists, pathIgnored }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, instanceValues, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws
     .filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs))
     .map((raw) => placeResource(raw, deployment.placementsOf(raw)));
@@ -304,12 +306,12 @@ function analyze(path: string, text: string, template: boolean, fast: boolean): 
   // (the deployment model) are read: other documents (Helm values, Talos and
   // CI configuration, a fifth of some repositories) are not kept, in memory
   // or in a cache.
-  const isKept = (value: unknown, index: number) => objectTypeOf(value, path) !== undefined || (index === 0 && (isKustomizationFile(path) || isReplacementList(value)));
+  const isKept = (value: unknown, index: number) => objectTypeOf(value, path) !== undefined || (index === 0 && (isKustomizationFile(path) || isReplacementList(value) || isFluxInstanceValues(value)));
   const values = composed.map((value, index) => (isKept(value, index) ? value : undefined));
   const controlCharacterAt = source.isTemplate ? -1 : source.text.search(CONTROL_CHARACTER);
   const analysis: FileAnalysis = {
     ...(controlCharacterAt === -1 ? {} : { controlCharacterAt }),
-    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment) || isReplacementList(values[0]),
+    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment) || isReplacementList(values[0]) || isFluxInstanceValues(values[0]),
     ...(source.text === text ? {} : { parsedText: source.text }),
     isTemplate: source.isTemplate,
     mentionsVariables: source.mentionsVariables,

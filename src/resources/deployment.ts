@@ -107,6 +107,8 @@ export interface DeploymentInput {
   readonly kustomizations: readonly { readonly path: string; readonly value: unknown }[];
   /** Files holding a list of kustomize replacements (isReplacementList), which a kustomization names by `path`. */
   readonly replacements?: readonly { readonly path: string; readonly value: unknown }[];
+  /** Files holding flux-instance chart values (isFluxInstanceValues), which a configMapGenerator makes a HelmRelease's valuesFrom of. */
+  readonly instanceValues?: readonly { readonly path: string; readonly value: unknown }[];
   readonly resources: readonly RawResource[];
   /**
    * Whether a path that is not a linted YAML file exists all the same (a
@@ -185,6 +187,8 @@ interface KustomizeConfig {
   readonly generatedConfigMaps: ReadonlyMap<string, ReadonlyMap<string, string> | null>;
   /** The names of the Secrets its `secretGenerator` makes. */
   readonly generatedSecrets: readonly string[];
+  /** The files its `configMapGenerator`s read, by ConfigMap name and key (`key=path`, or the file's name), relative to its directory. */
+  readonly generatedConfigMapFiles: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Whether its replacements copy the Namespace's name into Flux Kustomizations' spec.targetNamespace. */
   readonly copiesNamespaceIntoFlux: boolean;
 }
@@ -232,8 +236,32 @@ export function feedsDeployment(resource: RawResource): boolean {
   return (
     FEEDING_TYPES.has(resource.typeId) ||
     resource.value.$patch === 'delete' ||
-    syncOf(resource) !== undefined
+    syncOf(resource) !== undefined ||
+    valuesFromOfInstance(resource).length > 0
   );
+}
+
+/**
+ * The `valuesFrom` ConfigMaps of a HelmRelease of the flux-instance chart
+ * (by its chart's name, or its own), with their index: where the cluster
+ * template keeps `instance.sync`, in a file a configMapGenerator reads.
+ */
+function valuesFromOfInstance(resource: RawResource): { readonly index: number; readonly name: string; readonly key: string }[] {
+  if (resource.typeId !== HELM_RELEASE) return [];
+  const spec = getPath(resource.value, ['spec']);
+  const chart = getPath(spec, ['chart', 'spec', 'chart']) ?? getPath(spec, ['chartRef', 'name']) ?? resource.name;
+  if (chart !== 'flux-instance') return [];
+  return asArray(getPath(spec, ['valuesFrom'])).flatMap((entry, index) => {
+    const name = knownString(getPath(entry, ['name']));
+    // A targetPath puts the values somewhere else than the top.
+    if (getPath(entry, ['kind']) !== 'ConfigMap' || name === undefined || getPath(entry, ['targetPath']) !== undefined) return [];
+    return [{ index, name, key: knownString(getPath(entry, ['valuesKey'])) ?? 'values.yaml' }];
+  });
+}
+
+/** Whether a document is the flux-instance chart's values with a sync: `instance.sync.path`. */
+export function isFluxInstanceValues(value: unknown): boolean {
+  return typeof getPath(value, ['instance', 'sync', 'path']) === 'string' && getPath(value, ['apiVersion']) === undefined;
 }
 
 const ownName = (value: Mapping) => knownString(getPath(value, ['metadata', 'name']));
@@ -397,7 +425,8 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const graph = new FluxGraph(fluxNodesOf(resources, (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)))), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const hasDirectory = (path: string) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)));
+  const graph = new FluxGraph(fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -504,7 +533,7 @@ interface FluxNode {
   readonly appliesThisRepository: boolean;
 }
 
-function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: string) => boolean): FluxNode[] {
+function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: string) => boolean, instanceValues: InstanceValues = () => undefined): FluxNode[] {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSources = ownGitRepositories(kustomizations, resources.filter((resource) => resource.typeId === GIT_REPOSITORY));
   const nodes: FluxNode[] = kustomizations.map((resource) => ({
@@ -520,18 +549,21 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
   // FluxInstance (or of the flux-instance chart's values.instance.sync).
   for (const resource of resources) {
     const found = syncOf(resource);
-    if (!found) continue;
-    const { at: syncAt, sync } = found;
+    const fromValues = found ? undefined : instanceValues(resource);
+    const instance = found ? getPath(resource.value, found.at.slice(0, -1)) : fromValues?.instance;
+    const sync = found?.sync ?? (getPath(instance, ['sync']) as (Record<string, unknown> & { readonly path: string }) | undefined);
+    if (sync === undefined) continue;
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
     // flux-operator names the sync's GitRepository and Kustomization after the FluxInstance's namespace.
     const name = knownString(sync.name) ?? namespace;
-    const postBuild = postBuildPatchedInto(getPath(resource.value, [...syncAt.slice(0, -1), 'kustomize', 'patches']), name);
+    const postBuild = postBuildPatchedInto(getPath(instance, ['kustomize', 'patches']), name);
     nodes.push({
       name,
       namespace,
       resource,
       spec: { path: sync.path, ...(postBuild === undefined ? {} : { postBuild }) },
-      pathAt: [...syncAt, 'path'],
+      // Written in a values file: said at the valuesFrom entry that reads it.
+      pathAt: found ? [...found.at, 'path'] : fromValues!.pathAt,
       isSync: true,
       // An OCI artifact (or a bucket) whose path is a directory here is this
       // repository pushed whole: the fleet layout, one FluxInstance per
@@ -540,6 +572,31 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
     });
   }
   return nodes;
+}
+
+/** The `instance` values a flux-instance HelmRelease reads from a generated ConfigMap, and where its valuesFrom names it. */
+type InstanceValues = (resource: RawResource) => { readonly instance: unknown; readonly pathAt: readonly (string | number)[] } | undefined;
+
+/**
+ * Reads a flux-instance HelmRelease's values from the files the
+ * configMapGenerators of the kustomization beside it make its valuesFrom
+ * ConfigMaps of (`files: [values.yaml=./helm/values.yaml]`, the cluster
+ * template's); the last that holds a sync wins, as Helm merges them.
+ */
+function instanceValuesOf(configs: ReadonlyMap<string, KustomizeConfig>, files: DeploymentInput['instanceValues']): InstanceValues {
+  const valuesIn = new Map((files ?? []).map(({ path, value }) => [path, value]));
+  if (valuesIn.size === 0) return () => undefined;
+  return (resource) => {
+    const dir = normalizeDir(posix.dirname(resource.file.path));
+    const generated = configs.get(dir)?.generatedConfigMapFiles;
+    let found: ReturnType<InstanceValues>;
+    for (const { index, name, key } of valuesFromOfInstance(resource)) {
+      const file = generated?.get(name)?.get(key);
+      const instance = file === undefined ? undefined : getPath(valuesIn.get(normalizeDir(joinPath(dir, file))), ['instance']);
+      if (isMapping(getPath(instance, ['sync']))) found = { instance, pathAt: ['spec', 'valuesFrom', index, 'name'] };
+    }
+    return found;
+  };
 }
 
 /** Whether a dependsOn entry names a Flux Kustomization: its kind and apiVersion are a Kustomization's, or left to default to the dependent's. */
@@ -1838,6 +1895,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
       ].filter((entry): entry is string => typeof entry === 'string' && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
       generatedSecrets: asArray(value.secretGenerator).flatMap((generator) => knownString(getPath(generator, ['name'])) ?? []),
+      generatedConfigMapFiles: generatedConfigMapFiles(value.configMapGenerator),
       patchEntries: [
         ...asArray(value.patches).flatMap((entry): PatchEntry[] => (isMapping(entry) ? [{ path: knownString(entry.path), patch: entry.patch, target: entry.target }] : [])),
         // An entry is a file, or a patch written inline.
@@ -1871,6 +1929,22 @@ function generatorInputs(value: Record<string, unknown>): unknown[] {
 }
 
 const PLUGIN_FIELDS = ['transformers', 'generators', 'validators'];
+
+function generatedConfigMapFiles(generators: unknown): Map<string, ReadonlyMap<string, string>> {
+  const result = new Map<string, ReadonlyMap<string, string>>();
+  for (const generator of asArray(generators)) {
+    const name = knownString(getPath(generator, ['name']));
+    if (name === undefined) continue;
+    const files = new Map<string, string>();
+    for (const entry of asArray(getPath(generator, ['files']))) {
+      if (typeof entry !== 'string' || !isLocal(entry.slice(entry.indexOf('=') + 1))) continue;
+      const at = entry.indexOf('=');
+      files.set(at === -1 ? posix.basename(entry) : entry.slice(0, at), entry.slice(at + 1));
+    }
+    result.set(name, files);
+  }
+  return result;
+}
 
 // Only `literals` can be read offline; a generator reading env or other files is unknown.
 function generatedConfigMaps(generators: unknown): Map<string, ReadonlyMap<string, string> | null> {
