@@ -722,6 +722,8 @@ interface ResolvedNode {
   readonly sourcesNamespace: string;
   /** With `spec.kubeConfig`, what it applies goes to that remote cluster: how it is named (see remoteCluster). */
   readonly remote: string | undefined;
+  /** Its `dependsOn` entries naming Flux Kustomizations, as the parent substitutes them; a `null` namespace is the dependent's own. */
+  readonly dependsOn: readonly { readonly name: string; readonly namespace: string | null; readonly index: number }[];
 }
 
 /**
@@ -977,6 +979,8 @@ class FluxGraph {
     }
     return this.nodes.map((node) => {
       const { path, targetNamespace, remote } = this.resolve(node, undefined);
+      // As the first parent that applies it substitutes it (`name: ${APP}`).
+      const { dependsOn } = this.resolvedUnder.get(node)?.values().next().value ?? this.resolve(node, undefined);
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ['patches']));
       return {
@@ -989,16 +993,7 @@ class FluxGraph {
         appliesThisRepository: node.appliesThisRepository,
         pathExists: path !== undefined && this.tree.hasDirectory(path),
         targetNamespace,
-        dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
-          // An entry with a kind or an apiVersion of its own names an object
-          // of another type (a HelmRelease, a CRD), which Flux waits for too.
-          if (!namesFluxKustomization(entry)) return [];
-          const name = knownString(getPath(entry, ['name']));
-          // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} one is unknown.
-          const written = getPath(entry, ['namespace']);
-          const entryNamespace = written === undefined || written === null || written === '' ? namespace : knownString(written);
-          return name === undefined || entryNamespace === undefined ? [] : [{ name, namespace: entryNamespace, index }];
-        }),
+        dependsOn: dependsOn.map((entry) => ({ ...entry, namespace: entry.namespace ?? namespace })),
         clusters: [...(this.clusters.get(node)?.keys() ?? [])].sort(),
         // Read relative to the path as written; Flux adds them to the build, which fails without them.
         components: path === undefined || !node.appliesThisRepository || node.isSync ? [] : asArray(getPath(node.spec, ['components'])).flatMap((entry, index) => {
@@ -1104,6 +1099,16 @@ class FluxGraph {
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
       sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ['kubeConfig']), this.namespaceOf(node), read),
+      dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
+        // An entry with a kind or an apiVersion of its own names an object
+        // of another type (a HelmRelease, a CRD), which Flux waits for too.
+        if (!namesFluxKustomization(entry)) return [];
+        const name = knownString(read(getPath(entry, ['name'])));
+        // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} the parent does not give is unknown.
+        const written = read(getPath(entry, ['namespace']));
+        const namespace = written === undefined || written === null || written === '' ? null : knownString(written);
+        return name === undefined || namespace === undefined ? [] : [{ name, namespace, index }];
+      }),
     };
   }
 
