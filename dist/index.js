@@ -43614,7 +43614,21 @@ var SYNC_PATHS = /* @__PURE__ */ new Map([
   [HELM_RELEASE, ["spec", "values", "instance", "sync"]]
 ]);
 function feedsDeployment(resource) {
-  return FEEDING_TYPES.has(resource.typeId) || resource.value.$patch === "delete" || syncOf(resource) !== void 0;
+  return FEEDING_TYPES.has(resource.typeId) || resource.value.$patch === "delete" || syncOf(resource) !== void 0 || valuesFromOfInstance(resource).length > 0;
+}
+function valuesFromOfInstance(resource) {
+  if (resource.typeId !== HELM_RELEASE) return [];
+  const spec = getPath(resource.value, ["spec"]);
+  const chart = getPath(spec, ["chart", "spec", "chart"]) ?? getPath(spec, ["chartRef", "name"]) ?? resource.name;
+  if (chart !== "flux-instance") return [];
+  return asArray(getPath(spec, ["valuesFrom"])).flatMap((entry, index) => {
+    const name = knownString(getPath(entry, ["name"]));
+    if (getPath(entry, ["kind"]) !== "ConfigMap" || name === void 0 || getPath(entry, ["targetPath"]) !== void 0) return [];
+    return [{ index, name, key: knownString(getPath(entry, ["valuesKey"])) ?? "values.yaml" }];
+  });
+}
+function isFluxInstanceValues(value) {
+  return typeof getPath(value, ["instance", "sync", "path"]) === "string" && getPath(value, ["apiVersion"]) === void 0;
 }
 var ownName = (value) => knownString(getPath(value, ["metadata", "name"]));
 var SECRET_GENERATORS = /* @__PURE__ */ new Map([
@@ -43652,7 +43666,8 @@ function buildDeployment(input, plan) {
       ...planned,
       pathExists: existsOutside(planned.path, planned.pathExists),
       pathIn: planned.pathIn.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
-      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists) })),
+      // One on disk outside the linted files: whether it holds a kustomization is not known, so it is taken to.
+      components: planned.components.map((entry) => ({ ...entry, exists: existsOutside(entry.path, entry.exists), kustomization: entry.kustomization || !entry.exists })),
       resource
     };
     (byDocument.get(key) ?? byDocument.set(key, []).get(key)).push(kustomization);
@@ -43739,7 +43754,8 @@ function planDeployment(input) {
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const graph = new FluxGraph(fluxNodesOf(resources, (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)))), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const hasDirectory = (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)));
+  const graph = new FluxGraph(fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43802,7 +43818,7 @@ function sortPlacements(placements) {
   const keyed = placements.map((p) => ({ p, key: `${p.cluster ?? "\uFFFF"}\0${p.fluxKustomization ?? ""}\0${p.namespace ?? ""}\0${p.name ?? ""}` }));
   return keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0).map(({ p }) => p);
 }
-function fluxNodesOf(resources, hasDirectory) {
+function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
   const kustomizations = resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION);
   const ownSources = ownGitRepositories(kustomizations, resources.filter((resource) => resource.typeId === GIT_REPOSITORY));
   const nodes = kustomizations.map((resource) => ({
@@ -43816,17 +43832,20 @@ function fluxNodesOf(resources, hasDirectory) {
   }));
   for (const resource of resources) {
     const found = syncOf(resource);
-    if (!found) continue;
-    const { at: syncAt, sync } = found;
+    const fromValues = found ? void 0 : instanceValues(resource);
+    const instance = found ? getPath(resource.value, found.at.slice(0, -1)) : fromValues?.instance;
+    const sync = found?.sync ?? getPath(instance, ["sync"]);
+    if (sync === void 0) continue;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
     const name = knownString(sync.name) ?? namespace;
-    const postBuild = postBuildPatchedInto(getPath(resource.value, [...syncAt.slice(0, -1), "kustomize", "patches"]), name);
+    const postBuild = postBuildPatchedInto(getPath(instance, ["kustomize", "patches"]), name);
     nodes.push({
       name,
       namespace,
       resource,
       spec: { path: sync.path, ...postBuild === void 0 ? {} : { postBuild } },
-      pathAt: [...syncAt, "path"],
+      // Written in a values file: said at the valuesFrom entry that reads it.
+      pathAt: found ? [...found.at, "path"] : fromValues.pathAt,
       isSync: true,
       // An OCI artifact (or a bucket) whose path is a directory here is this
       // repository pushed whole: the fleet layout, one FluxInstance per
@@ -43835,6 +43854,21 @@ function fluxNodesOf(resources, hasDirectory) {
     });
   }
   return nodes;
+}
+function instanceValuesOf(configs, files) {
+  const valuesIn = new Map((files ?? []).map(({ path, value }) => [path, value]));
+  if (valuesIn.size === 0) return () => void 0;
+  return (resource) => {
+    const dir = normalizeDir(posix2.dirname(resource.file.path));
+    const generated = configs.get(dir)?.generatedConfigMapFiles;
+    let found;
+    for (const { index, name, key } of valuesFromOfInstance(resource)) {
+      const file = generated?.get(name)?.get(key);
+      const instance = file === void 0 ? void 0 : getPath(valuesIn.get(normalizeDir(joinPath(dir, file))), ["instance"]);
+      if (isMapping2(getPath(instance, ["sync"]))) found = { instance, pathAt: ["spec", "valuesFrom", index, "name"] };
+    }
+    return found;
+  };
 }
 function namesFluxKustomization(entry) {
   const kind = getPath(entry, ["kind"]);
@@ -44119,6 +44153,7 @@ var FluxGraph = class {
     }
     return this.nodes.map((node) => {
       const { path, targetNamespace, remote } = this.resolve(node, void 0);
+      const { dependsOn } = this.resolvedUnder.get(node)?.values().next().value ?? this.resolve(node, void 0);
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ["patches"]));
       return {
@@ -44131,20 +44166,15 @@ var FluxGraph = class {
         appliesThisRepository: node.appliesThisRepository,
         pathExists: path !== void 0 && this.tree.hasDirectory(path),
         targetNamespace,
-        dependsOn: asArray(getPath(node.spec, ["dependsOn"])).flatMap((entry, index) => {
-          if (!namesFluxKustomization(entry)) return [];
-          const name = knownString(getPath(entry, ["name"]));
-          const written = getPath(entry, ["namespace"]);
-          const entryNamespace = written === void 0 || written === null || written === "" ? namespace : knownString(written);
-          return name === void 0 || entryNamespace === void 0 ? [] : [{ name, namespace: entryNamespace, index }];
-        }),
+        dependsOn: dependsOn.map((entry) => ({ ...entry, namespace: entry.namespace ?? namespace })),
         clusters: [...this.clusters.get(node)?.keys() ?? []].sort(),
         // Read relative to the path as written; Flux adds them to the build, which fails without them.
         components: path === void 0 || !node.appliesThisRepository || node.isSync ? [] : asArray(getPath(node.spec, ["components"])).flatMap((entry, index) => {
           const component = knownString(entry);
           if (component === void 0) return [];
           const dir = normalizeDir(joinPath(path, component));
-          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir) }];
+          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.tree.hasYamlFile(joinPath(dir, name)));
+          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir), kustomization }];
         }),
         pathIn: [...this.clusters.get(node) ?? []].filter(([, dir]) => dir !== path).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
       };
@@ -44227,7 +44257,14 @@ var FluxGraph = class {
       nameSuffix: affixOf(read(getPath(node.spec, ["nameSuffix"]))),
       substitution: this.sources.substitutionFor(node, this.namespaceOf(node), this.inheritedSources.get(node) ?? [], applied),
       sourcesNamespace: this.namespaceOf(node),
-      remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read)
+      remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read),
+      dependsOn: asArray(getPath(node.spec, ["dependsOn"])).flatMap((entry, index) => {
+        if (!namesFluxKustomization(entry)) return [];
+        const name = knownString(read(getPath(entry, ["name"])));
+        const written = read(getPath(entry, ["namespace"]));
+        const namespace = written === void 0 || written === null || written === "" ? null : knownString(written);
+        return name === void 0 || namespace === void 0 ? [] : [{ name, namespace, index }];
+      })
     };
   }
   /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
@@ -44265,7 +44302,8 @@ var FluxGraph = class {
     const inherited = [];
     for (const entry of asArray(getPath(parent.spec, ["patches"]))) {
       const target = getPath(entry, ["target"]);
-      if (target !== void 0 && getPath(target, ["kind"]) !== "Kustomization") continue;
+      const kind = getPath(target, ["kind"]);
+      if (kind !== void 0 && kind !== "Kustomization") continue;
       const patch = getPath(entry, ["patch"]);
       if (typeof patch !== "string" || !patch.includes("postBuild")) continue;
       const postBuild = getPath(safeParse(patch), ["spec", "postBuild"]);
@@ -44717,8 +44755,11 @@ function unresolvedEntries(configs, tree) {
   for (const [dir, config] of configs) {
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
-      if (tree.hasYamlFile(target)) continue;
       const at = { file: config.file, field, index, entry };
+      if (tree.hasYamlFile(target)) {
+        if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: "directory", probes: [] });
+        continue;
+      }
       if (!tree.hasDirectory(target)) {
         unresolved.push({ ...at, lacks: "path", probes: [target] });
       } else if (!configs.has(normalizeDir(target))) {
@@ -44762,6 +44803,7 @@ function readKustomizeConfigs(files, replacementFiles) {
       ].filter((entry) => typeof entry === "string" && isLocal(entry)),
       generatedConfigMaps: generatedConfigMaps(value.configMapGenerator),
       generatedSecrets: asArray(value.secretGenerator).flatMap((generator) => knownString(getPath(generator, ["name"])) ?? []),
+      generatedConfigMapFiles: generatedConfigMapFiles(value.configMapGenerator),
       patchEntries: [
         ...asArray(value.patches).flatMap((entry) => isMapping2(entry) ? [{ path: knownString(entry.path), patch: entry.patch, target: entry.target }] : []),
         // An entry is a file, or a patch written inline.
@@ -44786,6 +44828,21 @@ function generatorInputs(value) {
   ];
 }
 var PLUGIN_FIELDS = ["transformers", "generators", "validators"];
+function generatedConfigMapFiles(generators) {
+  const result2 = /* @__PURE__ */ new Map();
+  for (const generator of asArray(generators)) {
+    const name = knownString(getPath(generator, ["name"]));
+    if (name === void 0) continue;
+    const files = /* @__PURE__ */ new Map();
+    for (const entry of asArray(getPath(generator, ["files"]))) {
+      if (typeof entry !== "string" || !isLocal(entry.slice(entry.indexOf("=") + 1))) continue;
+      const at = entry.indexOf("=");
+      files.set(at === -1 ? posix2.basename(entry) : entry.slice(0, at), entry.slice(at + 1));
+    }
+    result2.set(name, files);
+  }
+  return result2;
+}
 function generatedConfigMaps(generators) {
   const result2 = /* @__PURE__ */ new Map();
   for (const generator of asArray(generators)) {
@@ -45802,7 +45859,8 @@ var flux_path_missing_default = defineRule({
   kinds: [FLUX_KUSTOMIZATION, ...FLUX_SYNC_KINDS],
   messages: {
     missing: 'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.',
-    componentMissing: 'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.'
+    componentMissing: 'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.',
+    componentWithoutKustomization: `Flux Kustomization "{{id}}" adds the component {{path}} to its build, a directory without a kustomization.yaml; kustomize fails the build ("unable to find one of 'kustomization.yaml'") and nothing it applies is applied. Give the component its kustomization.yaml (kind: Component), or fix the entry.`
   },
   check(resource, context) {
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
@@ -45815,8 +45873,9 @@ var flux_path_missing_default = defineRule({
       }
       for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
       if (!kustomization.pathExists) continue;
-      for (const { index, path, exists: exists2 } of kustomization.components) {
+      for (const { index, path, exists: exists2, kustomization: built } of kustomization.components) {
         if (!exists2) context.report({ messageId: "componentMissing", data: { id: kustomization.id, path }, at: ["spec", "components", index] });
+        else if (!built) context.report({ messageId: "componentWithoutKustomization", data: { id: kustomization.id, path }, at: ["spec", "components", index] });
       }
     }
   }
@@ -45915,13 +45974,14 @@ var kustomize_missing_resource_default = defineRule({
   messages: {
     missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
     ignored: '{{field}} entry "{{entry}}" is ignored by git (a .gitignore pattern), so it is not in the repository that Flux builds from, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Commit it (narrow the pattern, or git add -f), or remove the entry.',
+    kustomizationFile: '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("missing metadata.name in object ... Kustomization"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
     noKustomization: `{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.`
   },
   check(resource, context) {
     for (const missing of context.index.deployment.missingEntries) {
       if (missing.file !== resource.file.path) continue;
       context.report({
-        messageId: missing.lacks === "kustomization" ? "noKustomization" : missing.ignored ? "ignored" : "missing",
+        messageId: missing.lacks === "kustomization" ? "noKustomization" : missing.lacks === "directory" ? "kustomizationFile" : missing.ignored ? "ignored" : "missing",
         data: { field: missing.field, entry: missing.entry },
         at: [missing.field, missing.index]
       });
@@ -47163,7 +47223,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 38;
+var CACHE_FORMAT = 40;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;
@@ -47217,6 +47277,8 @@ var ProjectCache = class {
   runPrefix;
   /** The plan this run made, to be written. */
   planMade;
+  /** Whether the first run this process stored was the cache's first (see saveRun). */
+  filledEmpty;
   /** The last run keys made, with the inputs each was made of (see runKey). */
   runInputsFile;
   runInputsKept;
@@ -47333,13 +47395,13 @@ var ProjectCache = class {
    * files and analyses the run from the top keeps with this same cache.
    */
   saveRun(runKey, run2) {
-    let first = false;
     if (run2 !== this.runFound) {
       const made = this.runFileOf(runKey);
       writeAtomically(made, asciiJson({ key: runKey, value: run2 }));
-      first = this.keepNewest(this.runPrefix, ".json", made, MAX_RUNS) === 0;
+      const others = this.keepNewest(this.runPrefix, ".json", made, MAX_RUNS);
+      this.filledEmpty ??= others === 0;
     }
-    if (this.runInputsKept && (run2 === this.runFound || first)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
+    if (this.runInputsKept && (run2 === this.runFound || this.filledEmpty === true)) writeAtomically(this.runInputsFile, asciiJson(this.runInputsKept));
   }
   saveAnalyses({ main, added }) {
     const used = (map) => new Map([...map].filter(([key]) => this.used.has(key)));
@@ -48375,6 +48437,7 @@ function loadRepository(files, root, {
   const paths = [];
   const kustomizations = [];
   const replacements = [];
+  const instanceValues = [];
   const raws = [];
   const directives = /* @__PURE__ */ new Map();
   for (const file of files) {
@@ -48402,6 +48465,7 @@ function loadRepository(files, root, {
     paths.push(file.path);
     if (isKustomization) kustomizations.push({ path: file.path, value: analysis.values[0] });
     else if (isReplacementList(analysis.values[0])) replacements.push({ path: file.path, value: analysis.values[0] });
+    else if (isFluxInstanceValues(analysis.values[0])) instanceValues.push({ path: file.path, value: analysis.values[0] });
     planInputs?.push(file.path, isKustomization || analysis.feedsDeployment ? key : "");
   }
   const inputsText = planInputs?.join("\0");
@@ -48419,9 +48483,9 @@ function loadRepository(files, root, {
   const repository = repositoryAbove === void 0 ? found : root;
   const planKey = repositoryAbove === void 0 ? keyFor(repository) : void 0;
   const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey)?.plan);
-  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
-  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, resources: raws, pathExists, pathIgnored }, plan);
+  const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, instanceValues, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
   return { index: new ResourceIndex(resources, repository, deployment), findings, directives, ...repositoryAbove === void 0 ? {} : { repositoryAbove } };
 }
@@ -48430,12 +48494,12 @@ function namesFilesAlike(root, top) {
 }
 function analyze(path, text2, template, fast) {
   const { source, values: composed, composeErrors } = fast && !template && composeFast(path, text2) || composeWithYaml(path, text2, template);
-  const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && (isKustomizationFile(path) || isReplacementList(value));
+  const isKept = (value, index) => objectTypeOf(value, path) !== void 0 || index === 0 && (isKustomizationFile(path) || isReplacementList(value) || isFluxInstanceValues(value));
   const values = composed.map((value, index) => isKept(value, index) ? value : void 0);
   const controlCharacterAt = source.isTemplate ? -1 : source.text.search(CONTROL_CHARACTER);
   const analysis = {
     ...controlCharacterAt === -1 ? {} : { controlCharacterAt },
-    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment) || isReplacementList(values[0]),
+    feedsDeployment: rawResourcesOf(source, values).some(feedsDeployment) || isReplacementList(values[0]) || isFluxInstanceValues(values[0]),
     ...source.text === text2 ? {} : { parsedText: source.text },
     isTemplate: source.isTemplate,
     mentionsVariables: source.mentionsVariables,
