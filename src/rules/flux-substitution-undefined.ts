@@ -1,6 +1,9 @@
-import type { Resource } from '../resources/resource.js';
+import { posix } from 'node:path';
+import type { ResourceIndex } from '../resources/index.js';
+import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
+import type { Placement, Resource } from '../resources/resource.js';
 import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn } from '../resources/substitution.js';
-import { certainlyLacksText, writtenJson } from '../resources/values.js';
+import { asArray, certainlyLacksText, getPath, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -18,9 +21,13 @@ export default defineRule({
   check(resource, context) {
     // One document of a file may mention variables and the others not: those are not read.
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, '${') || substitutionDisabled(resource.written)) return;
+    // A kustomization's own strings that reach the build: what Flux substitutes there is what it makes of them.
+    const built = KUSTOMIZE_CONFIG_KINDS.includes(resource.typeId);
+    const placements = built ? placementsOfBuild(context.index, resource) : resource.placements;
     // Flux parses what every Kustomization that substitutes applies, its sources known or not.
-    const substituting = resource.placements.find((placement) => placement.substitution !== undefined);
+    const substituting = placements.find((placement) => placement.substitution !== undefined);
     if (substituting === undefined) return;
+    const stringsOf = built ? () => builtStringsIn(resource) : () => stringsIn(resource);
     // Most documents read only variables that are defined, or have defaults: a
     // cached document's JSON tells so without decoding and walking it (a third
     // of a run after one edit, in a repository that substitutes its domain
@@ -28,7 +35,7 @@ export default defineRule({
     const json = writtenJson(resource.written);
     let strings: ReturnType<typeof stringsIn> | undefined;
     if (json === undefined || mayHoldUnreadableExpansion(json)) {
-      strings = stringsIn(resource);
+      strings = stringsOf();
       for (const { text, at, span } of strings) {
         // Reported once per string each: the finding points at its first.
         for (const unreadable of new Map(unreadableExpansionsIn(text).map((found) => [found.source, found])).values()) {
@@ -38,13 +45,13 @@ export default defineRule({
       }
     }
     // Only when every source was read is a missing variable really undefined.
-    const complete = resource.placements.filter((placement) => placement.substitution?.complete);
+    const complete = placements.filter((placement) => placement.substitution?.complete);
     const named = json === undefined ? undefined : variablesReadIn(json);
     const reported = new Set<string>();
     for (const placement of complete) {
       const substitution = placement.substitution!;
       if (named?.every((name) => substitution.variables.has(name))) continue;
-      strings ??= stringsIn(resource);
+      strings ??= stringsOf();
       for (const { text, at, span } of strings) {
         for (const reference of referencesIn(text)) {
           if (reference.fallback !== undefined || substitution.variables.has(reference.name)) continue;
@@ -64,6 +71,51 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * Where the build of a kustomization's directory is applied: the
+ * placements of the objects of the files beside it, each copy once (its
+ * cluster and Flux Kustomization). A directory whose objects are all
+ * generated has none here.
+ */
+function placementsOfBuild(index: ResourceIndex, kustomization: Resource): readonly Placement[] {
+  const byDirectory = index.derived(placementsOfBuild, () => {
+    const found = new Map<string, Map<string, Placement>>();
+    for (const resource of index.all) {
+      const dir = posix.dirname(resource.file.path);
+      const placements = found.get(dir) ?? found.set(dir, new Map()).get(dir)!;
+      for (const placement of resource.placements) {
+        const key = `${placement.cluster}\u0000${placement.fluxKustomization}`;
+        if (placement.fluxKustomization !== undefined && !placements.has(key)) placements.set(key, placement);
+      }
+    }
+    return found;
+  });
+  return [...(byDirectory.get(posix.dirname(kustomization.file.path))?.values() ?? [])];
+}
+
+/**
+ * The strings of a kustomization that reach what it builds, where they are:
+ * the literals of its configMapGenerators (a generated Secret's data is
+ * base64, which Flux's substitution never reads), and the inline patches it
+ * applies. A generator whose ConfigMaps are annotated or labelled out of
+ * substitution is left out.
+ */
+function builtStringsIn(resource: Resource): { text: string; at: Path; span: SpanTarget }[] {
+  const found: { text: string; at: Path; span: SpanTarget }[] = [];
+  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ['generatorOptions']) });
+  asArray(getPath(resource.written, ['configMapGenerator'])).forEach((generator, index) => {
+    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ['options']) })) return;
+    asArray(getPath(generator, ['literals'])).forEach((literal, at) => {
+      if (typeof literal === 'string' && literal.includes('${')) found.push({ text: literal, at: ['configMapGenerator', index, 'literals', at], span: 'value' });
+    });
+  });
+  asArray(getPath(resource.written, ['patches'])).forEach((entry, index) => {
+    const patch = getPath(entry, ['patch']);
+    if (typeof patch === 'string' && patch.includes('${')) found.push({ text: patch, at: ['patches', index, 'patch'], span: 'value' });
+  });
+  return found;
+}
 
 /** Every string of the document as written that holds `${`, keys included, with where it is. */
 function stringsIn(resource: Resource): { text: string; at: Path; span: SpanTarget }[] {
