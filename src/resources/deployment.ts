@@ -1154,7 +1154,8 @@ class FluxGraph {
       if (kind !== undefined && kind !== 'Kustomization') continue;
       const patch = getPath(entry, ['patch']);
       if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
-      const postBuild = getPath(safeParse(patch), ['spec', 'postBuild']);
+      // A strategic merge patch, or a JSON 6902 `add`/`replace` of /spec/postBuild.
+      const postBuild = patchedValue(safeParse(patch), ['spec', 'postBuild']);
       inherited.push({ postBuild: isMapping(postBuild) ? postBuild : UNREADABLE_PATCH, target: isMapping(target) ? target : undefined });
     }
     this.patchSources.set(parent, inherited);
