@@ -136,6 +136,18 @@ spec:
     expect(placed['ConfigMap/a']).toEqual(['. n -']);
   });
 
+  it('makes no Flux Kustomization, and no cluster, of one written in a patch file of a build nothing here applies', () => {
+    // The cluster's own build is applied by bootstrap (a FluxInstance from a helmfile): nothing in the repository applies it.
+    const files = Object.entries({
+      'kubernetes/flux/cluster/kustomization.yaml': 'resources: [cluster-apps.yaml]\npatches:\n  - path: patches/defaults.yaml\n    target: {kind: Kustomization}\n',
+      'kubernetes/flux/cluster/cluster-apps.yaml': fluxKs('cluster-apps', './kubernetes/apps'),
+      'kubernetes/flux/cluster/patches/defaults.yaml': 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: not-used\nspec:\n  dependsOn:\n    - name: cluster-meta\n',
+      'kubernetes/apps/cm.yaml': configMap('a', 'n'),
+    }).map(([path, text]) => ({ path, text }));
+    const { index } = loadRepository(files, '');
+    expect(index.deployment.fluxKustomizations.map((k) => `${k.id} ${k.clusters.join(',')}`)).toEqual(['flux-system/cluster-apps kubernetes/flux/cluster']);
+  });
+
   it('includes components and bases, and survives a kustomization that includes itself', () => {
     const placed = placementsOf({
       'app/kustomization.yaml': 'namespace: n\nresources: [., ../base]\ncomponents: [../component]\n',

@@ -426,7 +426,18 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
 
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const hasDirectory = (path: string) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)));
-  const graph = new FluxGraph(fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  // Read by a kustomization as a patch, in a build that may not be applied here: no Kustomization of its own.
+  const patchFiles = new Set([...topLevelKustomizations(configs)].flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
+  const graph = new FluxGraph(
+    fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)),
+    members,
+    reachedOutside,
+    tree,
+    substitutions,
+    input.root,
+    fluxTargetNamespaces(configs, members),
+    patchFiles,
+  );
   const placeAll = (placedBefore?: ReadonlyMap<string, ReadonlySet<string>>) => {
     placements.clear();
     patchUses.clear();
@@ -466,10 +477,14 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
     usesFlux,
     placements,
     patchUses,
-    fluxKustomizations: graph.summaries((file) => placements.get(file)?.[0]?.namespace).map(({ resource, ...kustomization }) => ({
-      ...kustomization,
-      definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
-    })),
+    // One written in a patch file is a patch: no Kustomization, defined or checked.
+    fluxKustomizations: graph
+      .summaries((file) => placements.get(file)?.[0]?.namespace)
+      .filter(({ resource }) => patchUses.get(resource.file.path) !== true)
+      .map(({ resource, ...kustomization }) => ({
+        ...kustomization,
+        definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
+      })),
     unresolvedEntries: unresolvedEntries(configs, tree),
   };
 }
@@ -761,6 +776,8 @@ class FluxGraph {
     private readonly root: string,
     /** spec.targetNamespace that kustomize replacements write, by the file of the Flux Kustomization (fluxTargetNamespaces). */
     private readonly replacedTargetNamespaces: ReadonlyMap<string, NamespaceOverride>,
+    /** Files a kustomization reads as patches or inputs, whether or not anything here applies it (a build bootstrap applies). */
+    private readonly patchFiles: ReadonlySet<string>,
   ) {
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
@@ -1031,7 +1048,7 @@ class FluxGraph {
   /** The Kustomizations that apply each file, and the files their builds read as patches. */
   private appliedBy(): { appliedBy: Map<string, Set<FluxNode>>; patches: Set<string> } {
     const appliedBy = new Map<string, Set<FluxNode>>();
-    const patches = new Set<string>();
+    const patches = new Set<string>(this.patchFiles);
     for (const node of this.nodes) {
       for (const member of this.membersAt(this.resolve(node, undefined).path)) {
         if (member.patch) patches.add(member.file);
