@@ -56,7 +56,9 @@ function checkRelease(release: Resource, context: RuleContext): void {
   const reported = new Set<string>();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
   for (const placement of release.placements) {
-    if (placement.cluster === undefined) continue;
+    // Applied by a Flux Kustomization the graph follows: in a repository (or
+    // a file) read as plain kustomize, which HelmReleases the cluster has is a guess.
+    if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
     if (defined.unknown) continue;
     asArray(release.getAs(placement, ['spec', 'dependsOn'])).forEach((entry, index) => {
