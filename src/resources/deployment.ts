@@ -146,6 +146,13 @@ interface Member {
   readonly prefix: string;
   readonly suffix: string;
   /**
+   * Its namespace, affixes and labels before the outermost kustomization's
+   * own: as the patches of that kustomization, and a Flux Kustomization's
+   * `spec.patches` added to it, see it. The same as the member's for a file
+   * no kustomization lists.
+   */
+  readonly beforeOutermost?: Pick<Member, 'namespace' | 'prefix' | 'suffix' | 'addedLabels'>;
+  /**
    * The `spec.targetNamespace` that kustomize replacements on the way write
    * into the Flux Kustomizations of this file (see copiesNamespaceIntoFlux),
    * the outermost's; `undefined` when none does.
@@ -1191,26 +1198,33 @@ interface PostBuildPatch {
 
 /**
  * Whether a parent's patch target (its kind a Kustomization's) selects a
- * child as kustomize sees it when it patches: its name with the prefixes
- * of the kustomizations on the way, its namespace, and its labels as
- * written with those the kustomizations on the way add (not yet those of
- * the parent's own build, which kustomize adds after patching; they are
- * rarely what a selector asks for). `undefined` when not known offline.
+ * child as kustomize sees it when it patches: Flux adds `spec.patches` to
+ * the kustomization of its path, which patches before its own namespace,
+ * affixes and labels. So the child as the kustomizations below add to it:
+ * its name (as written, or with their affixes), its namespace (`default`
+ * for none), its labels as written with theirs. The name and namespace of
+ * a target are regular expressions. `undefined` when not known offline.
  */
 function targetsChild(target: Mapping, child: FluxNode, member: Member): boolean | undefined {
   if (target.group !== undefined && target.group !== FLUX_KUSTOMIZATION.slice(0, FLUX_KUSTOMIZATION.indexOf('/'))) return false;
+  const seen = member.beforeOutermost ?? member;
   const results: (boolean | undefined)[] = [];
-  if (target.name !== undefined) {
-    const pattern = knownString(target.name);
-    results.push(pattern === undefined || child.name === '' ? undefined : (namePattern(pattern)?.test(`${member.prefix}${child.name}${member.suffix}`) ?? undefined));
-  }
+  const matches = (written: unknown, values: readonly (string | undefined)[]) => {
+    const pattern = knownString(written);
+    const regExp = pattern === undefined ? undefined : namePattern(pattern);
+    if (!regExp || values.some((value) => value === undefined)) return undefined;
+    return values.some((value) => regExp.test(value!));
+  };
+  if (target.name !== undefined) results.push(matches(target.name, child.name === '' ? [undefined] : [child.name, `${seen.prefix}${child.name}${seen.suffix}`]));
   if (target.namespace !== undefined) {
-    const namespace = member.namespace === undefined ? child.namespace : (member.namespace ?? undefined);
-    results.push(namespace === undefined || knownString(target.namespace) === undefined ? undefined : target.namespace === namespace);
+    // kustomize selects an object without a namespace as one in `default`.
+    const written = getPath(child.resource.value, ['metadata', 'namespace']);
+    const namespace = seen.namespace !== undefined ? (seen.namespace ?? undefined) : written === undefined || written === null || written === '' ? 'default' : child.namespace;
+    results.push(matches(target.namespace, [namespace]));
   }
   const metadata = getPath(child.resource.value, ['metadata']);
   const selectors = [
-    { text: target.labelSelector, labels: { ...labelsOf(getPath(metadata, ['labels'])), ...member.addedLabels.known }, complete: !member.addedLabels.more },
+    { text: target.labelSelector, labels: { ...labelsOf(getPath(metadata, ['labels'])), ...seen.addedLabels.known }, complete: !seen.addedLabels.more },
     { text: target.annotationSelector, labels: labelsOf(getPath(metadata, ['annotations'])), complete: true },
   ];
   for (const { text, labels, complete } of selectors) {
@@ -1507,6 +1521,7 @@ function buildDirectory(dir: string, tree: FileTree, configs: Map<string, Kustom
   const patches = patchesOfBuild(dir, configs, tree, lookups.documentsIn, new Set());
   return built.map((member) => ({
     ...member,
+    beforeOutermost: { namespace: member.namespace, prefix: member.prefix, suffix: member.suffix, addedLabels: member.addedLabels },
     // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
     ...(patches.length === 0 || member.patch
       ? {}
