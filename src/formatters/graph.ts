@@ -11,6 +11,8 @@ export interface GraphView {
   }[];
   /** Flux Kustomizations no cluster reaches (shelved, archived). */
   readonly unreached: readonly GraphKustomization[];
+  /** Whether the repository has no Flux that reaches its files, and is read as plain kustomize (one implicit cluster). */
+  readonly plainKustomize: boolean;
   readonly resources: { readonly total: number; readonly inClusters: number };
   readonly files: { readonly total: number; readonly reached: number };
 }
@@ -65,6 +67,7 @@ export function graphView(index: ResourceIndex, fileCount: number): GraphView {
   return {
     clusters: names.map((name) => ({ name, kustomizations: all.filter((k) => k.clusters.includes(name)).map(entry(name)).sort(byId) })),
     unreached: all.filter((k) => k.clusters.length === 0).map(entry(undefined)).sort(byId),
+    plainKustomize: !index.deployment.usesFlux,
     resources: { total: index.all.length, inClusters },
     files: { total: fileCount, reached: reachedFiles.size },
   };
@@ -82,7 +85,13 @@ export function formatGraphText(view: GraphView): string {
     const widths = [0, 1, 2].map((i) => Math.max(...cells.map((row) => row[i]!.length)));
     for (const row of cells) lines.push(`  ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`);
   };
-  if (view.clusters.length === 0) lines.push('No Flux Kustomization reaches a file: the repository is read as plain kustomize.');
+  if (view.clusters.length === 0) {
+    lines.push(
+      view.plainKustomize
+        ? 'No Flux Kustomization reaches a file: the repository is read as plain kustomize.'
+        : 'No Flux Kustomization or flux-operator sync reaches a file of this repository (they apply other sources): no cluster is known.',
+    );
+  }
   for (const cluster of view.clusters) {
     lines.push(`cluster ${safe(cluster.name)}`);
     table(cluster.kustomizations, true);

@@ -283,7 +283,8 @@ const SECRET_GENERATORS: ReadonlyMap<string, (value: Mapping) => string | undefi
     'external-secrets.io/ExternalSecret',
     (value: Mapping) => (getPath(value, ['spec', 'target', 'creationPolicy']) === 'None' ? undefined : (knownString(getPath(value, ['spec', 'target', 'name'])) ?? ownName(value))),
   ],
-  ['bitnami.com/SealedSecret', (value: Mapping) => knownString(getPath(value, ['spec', 'template', 'metadata', 'name'])) ?? ownName(value)],
+  // The controller names the Secret after the SealedSecret.
+  ['bitnami.com/SealedSecret', ownName],
   ['onepassword.com/OnePasswordItem', ownName],
 ]);
 
@@ -435,8 +436,9 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const hasDirectory = (path: string) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)));
   // Read by a kustomization as a patch, in a build that may not be applied here: no Kustomization of its own.
   const patchFiles = new Set([...topLevelKustomizations(configs)].flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
+  const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
-    fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)),
+    nodes,
     members,
     reachedOutside,
     tree,
@@ -453,11 +455,14 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
       if (!member.patch) addPlacement(member.file, placement);
     }, placedBefore);
   };
-  let usesFlux = placeAll();
+  // A flux-operator sync says the repository deploys with Flux, even one
+  // whose artifact is not known to be this repository: not plain kustomize.
+  const syncs = nodes.some((node) => node.isSync);
+  let usesFlux = placeAll() || syncs;
   // Which of several `cluster-settings` a cluster reads is known once its
   // files are: placed again, each reads the one it applies itself.
   const placedFiles = filesByCluster(placements);
-  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles);
+  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles) || syncs;
 
   // Files that no Flux Kustomization reaches still take the namespace of the
   // kustomizations that list them; whether they belong to a cluster is unknown,
@@ -470,12 +475,15 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
     }
   }
   // Without Flux, a manifest no kustomization builds is applied as it is
-  // (`kubectl apply -f`), unless it lies in a kustomization's directory:
-  // `kubectl apply -k` (or Argo CD) builds only what that lists there.
+  // (`kubectl apply -f`), unless a kustomization builds its directory (one
+  // lies beside it, or one above lists files beside it): `kubectl apply -k`
+  // (or Argo CD) builds only what that lists there. A directory below one
+  // that no build reads may be an Argo CD Application's path of its own.
   if (!usesFlux) {
-    const builtHere = (dir: string) => configs.has(dir) || emptyKustomizations.has(dir);
+    const built = new Set([...placements.keys(), ...patchUses.keys()].map((file) => normalizeDir(posix.dirname(file))));
+    const builtHere = (dir: string) => configs.has(dir) || emptyKustomizations.has(dir) || built.has(dir);
     for (const file of input.paths) {
-      if (placements.has(file) || patchUses.has(file) || directoriesAbove(file).some(builtHere)) continue;
+      if (placements.has(file) || patchUses.has(file) || builtHere(normalizeDir(posix.dirname(file)))) continue;
       addPlacement(file, { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' });
     }
   }
@@ -590,7 +598,8 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
       // An OCI artifact (or a bucket) whose path is a directory here is this
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
-      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || hasDirectory(sync.path.replace(/^\/+/, '')),
+      // Not its top (`./`): every artifact has one.
+      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || (normalizeDir(sync.path.replace(/^\/+/, '')) !== '.' && hasDirectory(sync.path.replace(/^\/+/, ''))),
     });
   }
   return nodes;
@@ -1003,8 +1012,12 @@ class FluxGraph {
     }
     return this.nodes.map((node) => {
       const { path, targetNamespace, remote } = this.resolve(node, undefined);
-      // As the first parent that applies it substitutes it (`name: ${APP}`).
-      const { dependsOn } = this.resolvedUnder.get(node)?.values().next().value ?? this.resolve(node, undefined);
+      // As the parents that apply it substitute it (`name: ${APP}`): an entry
+      // two of them read otherwise (one shared ks.yaml, two clusters) is not known.
+      const [first, ...others] = [...(this.resolvedUnder.get(node)?.values() ?? [this.resolve(node, undefined)])];
+      const dependsOn = first!.dependsOn.filter((entry) =>
+        others.every((other) => other.dependsOn.some((read) => read.index === entry.index && read.name === entry.name && read.namespace === entry.namespace)),
+      );
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ['patches']));
       return {

@@ -50,12 +50,13 @@ const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
  */
 function expansionsIn(text: string, unreadable?: (at: number) => void): Expansion[] {
   const found: Expansion[] = [];
+  const closes = closingBraces(text);
   for (let at = text.indexOf('${'); at !== -1; ) {
     // envsubst reads `$$` as a `$`: `$${VAR}` is text, `$$${VAR}` a `$` and then a reference.
     let dollars = 0;
     while (at - dollars - 1 >= 0 && text[at - dollars - 1] === '$') dollars++;
     const escaped = dollars % 2 === 1;
-    const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped);
+    const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped, closes);
     if (expansion) found.push(expansion);
     else if (!escaped) unreadable?.(at);
     at = text.indexOf('${', expansion ? expansion.end : at + 2);
@@ -64,7 +65,15 @@ function expansionsIn(text: string, unreadable?: (at: number) => void): Expansio
 }
 
 /** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); `undefined` for text envsubst would not expand. */
-function expansionAt(text: string, at: number, start: number, escaped: boolean): Expansion | undefined {
+function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: Int32Array): Expansion | undefined {
+  const head = headAt(text, at);
+  const close = closes[at]!;
+  if (head === undefined || close === -1) return undefined;
+  return { start, end: close + 1, name: head.name, operator: head.operator, argument: text.slice(head.argumentStart, close), escaped };
+}
+
+/** The name and operator after the `${` at `at`, and where its argument starts; `undefined` when envsubst reads no name and operator there. */
+function headAt(text: string, at: number): { readonly name: string; readonly operator: string; readonly argumentStart: number } | undefined {
   let index = at + 2;
   const length = text[index] === '#';
   if (length) index++;
@@ -74,9 +83,7 @@ function expansionAt(text: string, at: number, start: number, escaped: boolean):
   if (name === '') return undefined;
   const operator = length ? '#' : operatorAt(text, index);
   if (operator === undefined) return undefined;
-  const close = closingBrace(text, index + (length ? 0 : operator.length));
-  if (close === undefined) return undefined;
-  return { start, end: close + 1, name, operator, argument: text.slice(index + (length ? 0 : operator.length), close), escaped };
+  return { name, operator, argumentStart: index + (length ? 0 : operator.length) };
 }
 
 function operatorAt(text: string, index: number): string | undefined {
@@ -102,33 +109,49 @@ function operatorAt(text: string, index: number): string | undefined {
   }
 }
 
-/** The `}` that closes an expansion whose argument starts at `from`, past any `${...}` nested in it. */
-function closingBrace(text: string, from: number): number | undefined {
-  for (let index = from; index < text.length; index++) {
-    if (text[index] === '}') return index;
-    if (text[index] === '$' && text[index + 1] === '{') {
-      const nested = expansionAt(text, index, index, false);
-      if (nested) index = nested.end - 1;
+/**
+ * For each `${` of a text, the `}` that closes it (-1 for none): the first
+ * after its argument starts, past any `${...}` nested in it. Worked out in
+ * one pass from the end, each position once: a text of `${A:=` repeated
+ * (the fuzzer's kind) must take neither the stack nor quadratic time.
+ */
+function closingBraces(text: string): Int32Array {
+  const closes = new Int32Array(text.length).fill(-1);
+  // The first `}` at or after each position that no nested expansion takes.
+  const next = new Int32Array(text.length + 1).fill(-1);
+  for (let index = text.length - 1; index >= 0; index--) {
+    if (text[index] === '}') {
+      next[index] = index;
+    } else if (text[index] === '$' && text[index + 1] === '{') {
+      const head = headAt(text, index);
+      closes[index] = head === undefined ? -1 : next[head.argumentStart]!;
+      next[index] = closes[index] === -1 ? next[index + 1]! : next[closes[index]! + 1]!;
+    } else {
+      next[index] = next[index + 1]!;
     }
   }
-  return undefined;
+  return closes;
 }
 
 /**
  * Variables a string refers to, escapes excluded; those inside a default
  * too, since Flux evaluates a default before it knows whether it needs it.
  */
-export function referencesIn(text: string): VariableReference[] {
-  if (!text.includes('${')) return [];
+export function referencesIn(text: string, depth = 0): VariableReference[] {
+  if (!text.includes('${') || depth > MAX_NESTING) return [];
   const found: VariableReference[] = [];
   for (const expansion of expansionsIn(text)) {
     if (expansion.escaped) continue;
     const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
     found.push({ source: text.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : undefined });
-    found.push(...referencesIn(expansion.argument));
+    found.push(...referencesIn(expansion.argument, depth + 1));
   }
   return found;
 }
+
+// Defaults nested deeper than any written by hand are not read: a text of
+// `${A:=` repeated thousands of times (the fuzzer's kind) must not take the stack.
+const MAX_NESTING = 32;
 
 /** A `${` that Flux's envsubst cannot parse, and why. */
 export interface UnreadableExpansion {
@@ -151,7 +174,7 @@ export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
     const nameStart = at + 2 + (text[at + 2] === '#' ? 1 : 0);
     let end = nameStart;
     while (end < text.length && NAME_CHARACTER.test(text[end]!)) end++;
-    for (let index = at + 2, depth = 1; index < text.length && text[index] !== '\n'; index++) {
+    for (let index = at + 2, depth = 1; index < Math.min(text.length, at + MAX_UNREADABLE_SHOWN) && text[index] !== '\n'; index++) {
       depth += text[index] === '{' ? 1 : text[index] === '}' ? -1 : 0;
       if (depth === 0) {
         end = index + 1;
@@ -164,15 +187,19 @@ export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
 }
 
 /**
- * Whether a text may hold a `${` that envsubst cannot parse: one followed
- * by no name and operator (or `}`). Escaped ones match too; a scan of a
- * document's JSON text finds them all.
+ * Whether a text may hold a `${` that envsubst cannot parse: any but a
+ * plain `${NAME}` or `${#NAME}` (one with an operator may be left
+ * unclosed, which JSON text cannot tell: its `}` may be the object's).
+ * Escaped ones match too; a scan of a document's JSON text finds them all.
  */
 export function mayHoldUnreadableExpansion(text: string): boolean {
   return UNREADABLE_START.test(text);
 }
 
-const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+[}:=,^/#%-])/u;
+const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\})/u;
+
+// How far the text of an unreadable `${` is looked for its `}`: it is only shown.
+const MAX_UNREADABLE_SHOWN = 200;
 
 // What starts a reference: `${`, a `#` for a length, a name, and the operator
 // after it when it is one that supplies a fallback (see operatorAt).
@@ -196,25 +223,26 @@ export function variablesReadIn(text: string): string[] {
  * A case change, a trim or a replacement of a known value is not worked
  * out either: it stays unknown.
  */
-export function substituteText(text: string, substitution: Substitution): string {
-  if (!text.includes('${')) return text;
+export function substituteText(text: string, substitution: Substitution, depth = 0): string {
+  // Too deep to read: left as written, so it reads as unknown.
+  if (!text.includes('${') || depth > MAX_NESTING) return text;
   let result = '';
   let last = 0;
   for (const expansion of expansionsIn(text)) {
     const written = text.slice(expansion.start, expansion.end);
-    result += text.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution));
+    result += text.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution, depth));
     last = expansion.end;
   }
   return result + text.slice(last);
 }
 
-function expand(expansion: Expansion, written: string, substitution: Substitution): string {
+function expand(expansion: Expansion, written: string, substitution: Substitution, depth: number): string {
   const value = substitution.variables.get(expansion.name);
   if (value === null) return written;
   if (expansion.operator === '') return value ?? written;
   if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
   // envsubst's toDefault: the value when it is set and not empty, else the default.
-  return value !== undefined && value !== '' ? value : substituteText(expansion.argument, substitution);
+  return value !== undefined && value !== '' ? value : substituteText(expansion.argument, substitution, depth + 1);
 }
 
 /**
