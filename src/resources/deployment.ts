@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
-import { FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
+import { dependencyNamesType, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
@@ -630,12 +630,6 @@ function instanceValuesOf(configs: ReadonlyMap<string, KustomizeConfig>, files: 
   };
 }
 
-/** Whether a dependsOn entry names a Flux Kustomization: its kind and apiVersion are a Kustomization's, or left to default to the dependent's. */
-function namesFluxKustomization(entry: unknown): boolean {
-  const kind = getPath(entry, ['kind']);
-  const apiVersion = getPath(entry, ['apiVersion']);
-  return (kind === undefined || kind === 'Kustomization') && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')));
-}
 
 /**
  * The value a parsed patch sets at `at`: the last JSON 6902 `add` or
@@ -1139,7 +1133,7 @@ class FluxGraph {
       dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
         // An entry with a kind or an apiVersion of its own names an object
         // of another type (a HelmRelease, a CRD), which Flux waits for too.
-        if (!namesFluxKustomization(entry)) return [];
+        if (!dependencyNamesType(entry, FLUX_KUSTOMIZATION)) return [];
         const name = knownString(read(getPath(entry, ['name'])));
         // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} the parent does not give is unknown.
         const written = read(getPath(entry, ['namespace']));

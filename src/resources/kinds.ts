@@ -72,3 +72,16 @@ export const FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 
 /** kustomize's own configuration files (read as resources, never deployed). */
 export const KUSTOMIZE_CONFIG_KINDS = ['kustomize.config.k8s.io/Kustomization', 'kustomize.config.k8s.io/Component'];
+
+/**
+ * Whether a Flux `dependsOn` entry names an object of `typeId` (a Flux
+ * Kustomization, a HelmRelease): its kind and apiVersion are that type's,
+ * or left out, to default to the dependent's. Flux's dependency references
+ * also name objects of any other kind.
+ */
+export function dependencyNamesType(entry: unknown, typeId: string): boolean {
+  const slash = typeId.lastIndexOf('/');
+  const kind = (entry as { kind?: unknown } | null)?.kind;
+  const apiVersion = (entry as { apiVersion?: unknown } | null)?.apiVersion;
+  return (kind === undefined || kind === typeId.slice(slash + 1)) && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith(`${typeId.slice(0, slash)}/`)));
+}

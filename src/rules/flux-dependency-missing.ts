@@ -1,5 +1,5 @@
 import type { ResourceIndex } from '../resources/index.js';
-import { FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
+import { dependencyNamesType, FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
 import type { Resource } from '../resources/resource.js';
 import { asArray, certainlyLacksKey, getPath, isMapping, knownString } from '../resources/values.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -62,7 +62,7 @@ function checkRelease(release: Resource, context: RuleContext): void {
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
     if (defined.unknown) continue;
     asArray(release.getAs(placement, ['spec', 'dependsOn'])).forEach((entry, index) => {
-      if (!namesHelmRelease(entry)) return;
+      if (!dependencyNamesType(entry, HELM_RELEASE)) return;
       const name = knownString(getPath(entry, ['name']));
       const written = getPath(entry, ['namespace']);
       const namespace = written === undefined || written === null || written === '' ? placement.namespace : knownString(written);
@@ -83,12 +83,6 @@ function checkRelease(release: Resource, context: RuleContext): void {
   }
 }
 
-/** Whether a HelmRelease's dependsOn entry names a HelmRelease: its kind and apiVersion are one's, or left to default to the dependent's. */
-function namesHelmRelease(entry: unknown): boolean {
-  const kind = getPath(entry, ['kind']);
-  const apiVersion = getPath(entry, ['apiVersion']);
-  return (kind === undefined || kind === 'HelmRelease') && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')));
-}
 
 interface DefinedReleases extends Defined {
   /** Whether one of them has a name or namespace not known offline. */
