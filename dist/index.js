@@ -35951,9 +35951,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix5 = POSIX_REGEX_SOURCE[rest2];
-                if (posix5) {
-                  prev.value = pre + posix5;
+                const posix6 = POSIX_REGEX_SOURCE[rest2];
+                if (posix6) {
+                  prev.value = pre + posix6;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -36470,7 +36470,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix5 = opts.windows;
+      const posix6 = opts.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -36480,8 +36480,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix5 });
-        const result2 = { glob, state, regex, posix: posix5, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix6 });
+        const result2 = { glob, state, regex, posix: posix6, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
         }
@@ -36506,7 +36506,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input, regex, options, { glob, posix: posix5 } = {}) => {
+    picomatch2.test = (input, regex, options, { glob, posix: posix6 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -36514,7 +36514,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix5 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix6 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
       if (match === false) {
@@ -36523,16 +36523,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input, regex, options, posix5);
+          match = picomatch2.matchBase(input, regex, options, posix6);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch2.matchBase = (input, glob, options, posix5 = options && options.windows) => {
+    picomatch2.matchBase = (input, glob, options, posix6 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix5 }));
+      return regex.test(utils.basename(input, { windows: posix6 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -43120,6 +43120,12 @@ var GIT_REPOSITORY = "source.toolkit.fluxcd.io/GitRepository";
 var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
 var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
+function dependencyNamesType(entry, typeId) {
+  const slash = typeId.lastIndexOf("/");
+  const kind = entry?.kind;
+  const apiVersion = entry?.apiVersion;
+  return (kind === void 0 || kind === typeId.slice(slash + 1)) && (apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith(`${typeId.slice(0, slash)}/`));
+}
 
 // src/resources/values.ts
 var WRITTEN = /* @__PURE__ */ Symbol("written");
@@ -43214,18 +43220,25 @@ var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+
 var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 function expansionsIn(text2, unreadable) {
   const found = [];
+  const closes = closingBraces(text2);
   for (let at = text2.indexOf("${"); at !== -1; ) {
     let dollars = 0;
     while (at - dollars - 1 >= 0 && text2[at - dollars - 1] === "$") dollars++;
     const escaped = dollars % 2 === 1;
-    const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped);
+    const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped, closes);
     if (expansion) found.push(expansion);
     else if (!escaped) unreadable?.(at);
     at = text2.indexOf("${", expansion ? expansion.end : at + 2);
   }
   return found;
 }
-function expansionAt(text2, at, start, escaped) {
+function expansionAt(text2, at, start, escaped, closes) {
+  const head = headAt(text2, at);
+  const close = closes[at];
+  if (head === void 0 || close === -1) return void 0;
+  return { start, end: close + 1, name: head.name, operator: head.operator, argument: text2.slice(head.argumentStart, close), escaped };
+}
+function headAt(text2, at) {
   let index = at + 2;
   const length = text2[index] === "#";
   if (length) index++;
@@ -43235,9 +43248,7 @@ function expansionAt(text2, at, start, escaped) {
   if (name === "") return void 0;
   const operator = length ? "#" : operatorAt(text2, index);
   if (operator === void 0) return void 0;
-  const close = closingBrace(text2, index + (length ? 0 : operator.length));
-  if (close === void 0) return void 0;
-  return { start, end: close + 1, name, operator, argument: text2.slice(index + (length ? 0 : operator.length), close), escaped };
+  return { name, operator, argumentStart: index + (length ? 0 : operator.length) };
 }
 function operatorAt(text2, index) {
   const first = text2[index];
@@ -43261,34 +43272,41 @@ function operatorAt(text2, index) {
       return void 0;
   }
 }
-function closingBrace(text2, from) {
-  for (let index = from; index < text2.length; index++) {
-    if (text2[index] === "}") return index;
-    if (text2[index] === "$" && text2[index + 1] === "{") {
-      const nested = expansionAt(text2, index, index, false);
-      if (nested) index = nested.end - 1;
+function closingBraces(text2) {
+  const closes = new Int32Array(text2.length).fill(-1);
+  const next = new Int32Array(text2.length + 1).fill(-1);
+  for (let index = text2.length - 1; index >= 0; index--) {
+    if (text2[index] === "}") {
+      next[index] = index;
+    } else if (text2[index] === "$" && text2[index + 1] === "{") {
+      const head = headAt(text2, index);
+      closes[index] = head === void 0 ? -1 : next[head.argumentStart];
+      next[index] = closes[index] === -1 ? next[index + 1] : next[closes[index] + 1];
+    } else {
+      next[index] = next[index + 1];
     }
   }
-  return void 0;
+  return closes;
 }
-function referencesIn(text2) {
-  if (!text2.includes("${")) return [];
+function referencesIn(text2, depth = 0) {
+  if (!text2.includes("${") || depth > MAX_NESTING) return [];
   const found = [];
   for (const expansion of expansionsIn(text2)) {
     if (expansion.escaped) continue;
     const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
     found.push({ source: text2.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : void 0 });
-    found.push(...referencesIn(expansion.argument));
+    found.push(...referencesIn(expansion.argument, depth + 1));
   }
   return found;
 }
+var MAX_NESTING = 32;
 function unreadableExpansionsIn(text2) {
   const found = [];
   expansionsIn(text2, (at) => {
     const nameStart = at + 2 + (text2[at + 2] === "#" ? 1 : 0);
     let end = nameStart;
     while (end < text2.length && NAME_CHARACTER.test(text2[end])) end++;
-    for (let index = at + 2, depth = 1; index < text2.length && text2[index] !== "\n"; index++) {
+    for (let index = at + 2, depth = 1; index < Math.min(text2.length, at + MAX_UNREADABLE_SHOWN) && text2[index] !== "\n"; index++) {
       depth += text2[index] === "{" ? 1 : text2[index] === "}" ? -1 : 0;
       if (depth === 0) {
         end = index + 1;
@@ -43302,30 +43320,31 @@ function unreadableExpansionsIn(text2) {
 function mayHoldUnreadableExpansion(text2) {
   return UNREADABLE_START.test(text2);
 }
-var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+[}:=,^/#%-])/u;
+var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\})/u;
+var MAX_UNREADABLE_SHOWN = 200;
 var REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
 function variablesReadIn(text2) {
   const names = /* @__PURE__ */ new Set();
   for (const [, length, name, fallbackOperator] of text2.matchAll(REFERENCE_START)) if (length || !fallbackOperator) names.add(name);
   return [...names];
 }
-function substituteText(text2, substitution) {
-  if (!text2.includes("${")) return text2;
+function substituteText(text2, substitution, depth = 0) {
+  if (!text2.includes("${") || depth > MAX_NESTING) return text2;
   let result2 = "";
   let last = 0;
   for (const expansion of expansionsIn(text2)) {
     const written = text2.slice(expansion.start, expansion.end);
-    result2 += text2.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution));
+    result2 += text2.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution, depth));
     last = expansion.end;
   }
   return result2 + text2.slice(last);
 }
-function expand(expansion, written, substitution) {
+function expand(expansion, written, substitution, depth) {
   const value = substitution.variables.get(expansion.name);
   if (value === null) return written;
   if (expansion.operator === "") return value ?? written;
   if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
-  return value !== void 0 && value !== "" ? value : substituteText(expansion.argument, substitution);
+  return value !== void 0 && value !== "" ? value : substituteText(expansion.argument, substitution, depth + 1);
 }
 function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map(), mentions = /* @__PURE__ */ new Map()) {
   if (typeof value === "string") return substituteText(value, substitution);
@@ -43637,7 +43656,8 @@ var SECRET_GENERATORS = /* @__PURE__ */ new Map([
     "external-secrets.io/ExternalSecret",
     (value) => getPath(value, ["spec", "target", "creationPolicy"]) === "None" ? void 0 : knownString(getPath(value, ["spec", "target", "name"])) ?? ownName(value)
   ],
-  ["bitnami.com/SealedSecret", (value) => knownString(getPath(value, ["spec", "template", "metadata", "name"])) ?? ownName(value)],
+  // The controller names the Secret after the SealedSecret.
+  ["bitnami.com/SealedSecret", ownName],
   ["onepassword.com/OnePasswordItem", ownName]
 ]);
 var FEEDING_TYPES = /* @__PURE__ */ new Set([FLUX_KUSTOMIZATION, GIT_REPOSITORY, "Namespace", "ConfigMap", "Secret", ...SECRET_GENERATORS.keys()]);
@@ -43755,7 +43775,18 @@ function planDeployment(input) {
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const hasDirectory = (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)));
-  const graph = new FluxGraph(fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues)), members, reachedOutside, tree, substitutions, input.root, fluxTargetNamespaces(configs, members));
+  const patchFiles = new Set([...topLevelKustomizations(configs)].flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
+  const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
+  const graph = new FluxGraph(
+    nodes,
+    members,
+    reachedOutside,
+    tree,
+    substitutions,
+    input.root,
+    fluxTargetNamespaces(configs, members),
+    patchFiles
+  );
   const placeAll = (placedBefore) => {
     placements.clear();
     patchUses.clear();
@@ -43764,9 +43795,10 @@ function planDeployment(input) {
       if (!member.patch) addPlacement(member.file, placement);
     }, placedBefore);
   };
-  let usesFlux = placeAll();
+  const syncs = nodes.some((node) => node.isSync);
+  let usesFlux = placeAll() || syncs;
   const placedFiles = filesByCluster(placements);
-  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles);
+  if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles) || syncs;
   const cluster = usesFlux ? void 0 : IMPLICIT_CLUSTER;
   for (const dir of topLevelKustomizations(configs)) {
     for (const member of members.get(dir)) {
@@ -43775,9 +43807,10 @@ function planDeployment(input) {
     }
   }
   if (!usesFlux) {
-    const builtHere = (dir) => configs.has(dir) || emptyKustomizations.has(dir);
+    const built = new Set([...placements.keys(), ...patchUses.keys()].map((file) => normalizeDir(posix2.dirname(file))));
+    const builtHere = (dir) => configs.has(dir) || emptyKustomizations.has(dir) || built.has(dir);
     for (const file of input.paths) {
-      if (placements.has(file) || patchUses.has(file) || directoriesAbove(file).some(builtHere)) continue;
+      if (placements.has(file) || patchUses.has(file) || builtHere(normalizeDir(posix2.dirname(file)))) continue;
       addPlacement(file, { cluster, namespace: void 0, fluxKustomization: void 0, substitution: void 0, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
     }
   }
@@ -43785,7 +43818,8 @@ function planDeployment(input) {
     usesFlux,
     placements,
     patchUses,
-    fluxKustomizations: graph.summaries((file) => placements.get(file)?.[0]?.namespace).map(({ resource, ...kustomization }) => ({
+    // One written in a patch file is a patch: no Kustomization, defined or checked.
+    fluxKustomizations: graph.summaries((file) => placements.get(file)?.[0]?.namespace).filter(({ resource }) => patchUses.get(resource.file.path) !== true).map(({ resource, ...kustomization }) => ({
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex }
     })),
@@ -43850,7 +43884,8 @@ function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
       // An OCI artifact (or a bucket) whose path is a directory here is this
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
-      appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository" || hasDirectory(sync.path.replace(/^\/+/, ""))
+      // Not its top (`./`): every artifact has one.
+      appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository" || normalizeDir(sync.path.replace(/^\/+/, "")) !== "." && hasDirectory(sync.path.replace(/^\/+/, ""))
     });
   }
   return nodes;
@@ -43869,11 +43904,6 @@ function instanceValuesOf(configs, files) {
     }
     return found;
   };
-}
-function namesFluxKustomization(entry) {
-  const kind = getPath(entry, ["kind"]);
-  const apiVersion = getPath(entry, ["apiVersion"]);
-  return (kind === void 0 || kind === "Kustomization") && (apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"));
 }
 function patchedValue(parsed, at) {
   const pointer = `/${at.join("/")}`;
@@ -43939,7 +43969,7 @@ function appliesOwnSource(resource, ownSources) {
   return source !== void 0 && ownSources.has(source);
 }
 var FluxGraph = class {
-  constructor(nodes, members, reachedOutside, tree, sources, root, replacedTargetNamespaces) {
+  constructor(nodes, members, reachedOutside, tree, sources, root, replacedTargetNamespaces, patchFiles) {
     this.nodes = nodes;
     this.members = members;
     this.reachedOutside = reachedOutside;
@@ -43947,6 +43977,7 @@ var FluxGraph = class {
     this.sources = sources;
     this.root = root;
     this.replacedTargetNamespaces = replacedTargetNamespaces;
+    this.patchFiles = patchFiles;
     for (const node of nodes) {
       const list = this.definedIn.get(node.resource.file.path) ?? [];
       list.push(node);
@@ -43960,6 +43991,7 @@ var FluxGraph = class {
   sources;
   root;
   replacedTargetNamespaces;
+  patchFiles;
   definedIn = /* @__PURE__ */ new Map();
   /** Per node, the clusters that reach it and the directory it applies in each. */
   clusters = /* @__PURE__ */ new Map();
@@ -44153,7 +44185,10 @@ var FluxGraph = class {
     }
     return this.nodes.map((node) => {
       const { path, targetNamespace, remote } = this.resolve(node, void 0);
-      const { dependsOn } = this.resolvedUnder.get(node)?.values().next().value ?? this.resolve(node, void 0);
+      const [first, ...others] = [...this.resolvedUnder.get(node)?.values() ?? [this.resolve(node, void 0)]];
+      const dependsOn = first.dependsOn.filter(
+        (entry) => others.every((other) => other.dependsOn.some((read) => read.index === entry.index && read.name === entry.name && read.namespace === entry.namespace))
+      );
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ["patches"]));
       return {
@@ -44196,7 +44231,7 @@ var FluxGraph = class {
   /** The Kustomizations that apply each file, and the files their builds read as patches. */
   appliedBy() {
     const appliedBy = /* @__PURE__ */ new Map();
-    const patches = /* @__PURE__ */ new Set();
+    const patches = new Set(this.patchFiles);
     for (const node of this.nodes) {
       for (const member of this.membersAt(this.resolve(node, void 0).path)) {
         if (member.patch) patches.add(member.file);
@@ -44259,7 +44294,7 @@ var FluxGraph = class {
       sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read),
       dependsOn: asArray(getPath(node.spec, ["dependsOn"])).flatMap((entry, index) => {
-        if (!namesFluxKustomization(entry)) return [];
+        if (!dependencyNamesType(entry, FLUX_KUSTOMIZATION)) return [];
         const name = knownString(read(getPath(entry, ["name"])));
         const written = read(getPath(entry, ["namespace"]));
         const namespace = written === void 0 || written === null || written === "" ? null : knownString(written);
@@ -44306,7 +44341,7 @@ var FluxGraph = class {
       if (kind !== void 0 && kind !== "Kustomization") continue;
       const patch = getPath(entry, ["patch"]);
       if (typeof patch !== "string" || !patch.includes("postBuild")) continue;
-      const postBuild = getPath(safeParse(patch), ["spec", "postBuild"]);
+      const postBuild = patchedValue(safeParse(patch), ["spec", "postBuild"]);
       inherited.push({ postBuild: isMapping2(postBuild) ? postBuild : UNREADABLE_PATCH, target: isMapping2(target) ? target : void 0 });
     }
     this.patchSources.set(parent, inherited);
@@ -44316,18 +44351,23 @@ var FluxGraph = class {
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");
 function targetsChild(target, child2, member) {
   if (target.group !== void 0 && target.group !== FLUX_KUSTOMIZATION.slice(0, FLUX_KUSTOMIZATION.indexOf("/"))) return false;
+  const seen = member.beforeOutermost ?? member;
   const results = [];
-  if (target.name !== void 0) {
-    const pattern = knownString(target.name);
-    results.push(pattern === void 0 || child2.name === "" ? void 0 : namePattern(pattern)?.test(`${member.prefix}${child2.name}${member.suffix}`) ?? void 0);
-  }
+  const matches = (written, values) => {
+    const pattern = knownString(written);
+    const regExp = pattern === void 0 ? void 0 : namePattern(pattern);
+    if (!regExp || values.some((value) => value === void 0)) return void 0;
+    return values.some((value) => regExp.test(value));
+  };
+  if (target.name !== void 0) results.push(matches(target.name, child2.name === "" ? [void 0] : [child2.name, `${seen.prefix}${child2.name}${seen.suffix}`]));
   if (target.namespace !== void 0) {
-    const namespace = member.namespace === void 0 ? child2.namespace : member.namespace ?? void 0;
-    results.push(namespace === void 0 || knownString(target.namespace) === void 0 ? void 0 : target.namespace === namespace);
+    const written = getPath(child2.resource.value, ["metadata", "namespace"]);
+    const namespace = seen.namespace !== void 0 ? seen.namespace ?? void 0 : written === void 0 || written === null || written === "" ? "default" : child2.namespace;
+    results.push(matches(target.namespace, [namespace]));
   }
   const metadata = getPath(child2.resource.value, ["metadata"]);
   const selectors = [
-    { text: target.labelSelector, labels: { ...labelsOf(getPath(metadata, ["labels"])), ...member.addedLabels.known }, complete: !member.addedLabels.more },
+    { text: target.labelSelector, labels: { ...labelsOf(getPath(metadata, ["labels"])), ...seen.addedLabels.known }, complete: !seen.addedLabels.more },
     { text: target.annotationSelector, labels: labelsOf(getPath(metadata, ["annotations"])), complete: true }
   ];
   for (const { text: text2, labels, complete } of selectors) {
@@ -44563,6 +44603,7 @@ function buildDirectory(dir, tree, configs, members, lookups) {
   const patches = patchesOfBuild(dir, configs, tree, lookups.documentsIn, /* @__PURE__ */ new Set());
   return built.map((member) => ({
     ...member,
+    beforeOutermost: { namespace: member.namespace, prefix: member.prefix, suffix: member.suffix, addedLabels: member.addedLabels },
     // Each as it runs here: before this kustomization's namespace and affixes, after the inner ones'.
     ...patches.length === 0 || member.patch ? {} : { patches: [...member.patches ?? [], ...patches.map((patch) => ({ patch, namespace: member.namespace, prefix: member.prefix, suffix: member.suffix }))] },
     namespace: config.namespace !== void 0 ? config.namespace : member.namespace,
@@ -45742,11 +45783,11 @@ function checkRelease(release, context) {
   const reported = /* @__PURE__ */ new Set();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
   for (const placement of release.placements) {
-    if (placement.cluster === void 0) continue;
+    if (placement.cluster === void 0 || placement.fluxKustomization === void 0) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
     if (defined.unknown) continue;
     asArray(release.getAs(placement, ["spec", "dependsOn"])).forEach((entry, index) => {
-      if (!namesHelmRelease(entry)) return;
+      if (!dependencyNamesType(entry, HELM_RELEASE)) return;
       const name = knownString(getPath(entry, ["name"]));
       const written = getPath(entry, ["namespace"]);
       const namespace = written === void 0 || written === null || written === "" ? placement.namespace : knownString(written);
@@ -45765,11 +45806,6 @@ function checkRelease(release, context) {
       });
     });
   }
-}
-function namesHelmRelease(entry) {
-  const kind = getPath(entry, ["kind"]);
-  const apiVersion = getPath(entry, ["apiVersion"]);
-  return (kind === void 0 || kind === "HelmRelease") && (apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith("helm.toolkit.fluxcd.io/"));
 }
 function definedReleases(index, cluster) {
   const byCluster = index.derived(definedReleases, () => /* @__PURE__ */ new Map());
@@ -45885,6 +45921,7 @@ function isUnappliedFragment(kustomization) {
 }
 
 // src/rules/flux-substitution-undefined.ts
+import { posix as posix3 } from "node:path";
 var flux_substitution_undefined_default = defineRule({
   id: "flux-substitution-undefined",
   description: "A ${VAR} without a default must be defined by a substitution source of the Flux Kustomization that applies it, and every ${ must be one Flux can parse",
@@ -45896,12 +45933,15 @@ var flux_substitution_undefined_default = defineRule({
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
-    const substituting = resource.placements.find((placement) => placement.substitution !== void 0);
+    const built = KUSTOMIZE_CONFIG_KINDS.includes(resource.typeId);
+    const placements = built ? placementsOfBuild(context.index, resource) : resource.placements;
+    const substituting = placements.find((placement) => placement.substitution !== void 0);
     if (substituting === void 0) return;
+    const stringsOf = built ? () => builtStringsIn(resource) : () => stringsIn(resource);
     const json2 = writtenJson(resource.written);
     let strings;
     if (json2 === void 0 || mayHoldUnreadableExpansion(json2)) {
-      strings = stringsIn(resource);
+      strings = stringsOf();
       for (const { text: text2, at, span } of strings) {
         for (const unreadable of new Map(unreadableExpansionsIn(text2).map((found) => [found.source, found])).values()) {
           const why = unreadable.why === "name" ? "no variable name follows ${" : "the name is followed by neither } nor an operator such as :=";
@@ -45909,13 +45949,13 @@ var flux_substitution_undefined_default = defineRule({
         }
       }
     }
-    const complete = resource.placements.filter((placement) => placement.substitution?.complete);
+    const complete = placements.filter((placement) => placement.substitution?.complete);
     const named = json2 === void 0 ? void 0 : variablesReadIn(json2);
     const reported = /* @__PURE__ */ new Set();
     for (const placement of complete) {
       const substitution = placement.substitution;
       if (named?.every((name) => substitution.variables.has(name))) continue;
-      strings ??= stringsIn(resource);
+      strings ??= stringsOf();
       for (const { text: text2, at, span } of strings) {
         for (const reference of referencesIn(text2)) {
           if (reference.fallback !== void 0 || substitution.variables.has(reference.name)) continue;
@@ -45935,6 +45975,36 @@ var flux_substitution_undefined_default = defineRule({
     }
   }
 });
+function placementsOfBuild(index, kustomization) {
+  const byDirectory = index.derived(placementsOfBuild, () => {
+    const found = /* @__PURE__ */ new Map();
+    for (const resource of index.all) {
+      const dir = posix3.dirname(resource.file.path);
+      const placements = found.get(dir) ?? found.set(dir, /* @__PURE__ */ new Map()).get(dir);
+      for (const placement of resource.placements) {
+        const key = `${placement.cluster}\0${placement.fluxKustomization}`;
+        if (placement.fluxKustomization !== void 0 && !placements.has(key)) placements.set(key, placement);
+      }
+    }
+    return found;
+  });
+  return [...byDirectory.get(posix3.dirname(kustomization.file.path))?.values() ?? []];
+}
+function builtStringsIn(resource) {
+  const found = [];
+  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ["generatorOptions"]) });
+  asArray(getPath(resource.written, ["configMapGenerator"])).forEach((generator, index) => {
+    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ["options"]) })) return;
+    asArray(getPath(generator, ["literals"])).forEach((literal, at) => {
+      if (typeof literal === "string" && literal.includes("${")) found.push({ text: literal, at: ["configMapGenerator", index, "literals", at], span: "value" });
+    });
+  });
+  asArray(getPath(resource.written, ["patches"])).forEach((entry, index) => {
+    const patch = getPath(entry, ["patch"]);
+    if (typeof patch === "string" && patch.includes("${")) found.push({ text: patch, at: ["patches", index, "patch"], span: "value" });
+  });
+  return found;
+}
 function stringsIn(resource) {
   const found = [];
   const seen = /* @__PURE__ */ new Set();
@@ -46497,7 +46567,7 @@ function isObject(value) {
 // src/discovery/discover.ts
 var import_ignore = __toESM(require_ignore(), 1);
 import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
-import { dirname as dirname2, isAbsolute, posix as posix3, relative, resolve as resolve2, sep as sep2 } from "node:path";
+import { dirname as dirname2, isAbsolute, posix as posix4, relative, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/discovery/git.ts
 import { createRequire as createRequire2 } from "node:module";
@@ -46642,7 +46712,7 @@ function discoverFiles(targets2, cwd) {
     return void 0;
   };
   const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort();
-  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix3.dirname(resolve2(cwd, file))), cwd)), inRepository };
+  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix4.dirname(resolve2(cwd, file))), cwd)), inRepository };
 }
 function kindOf(path) {
   try {
@@ -46747,7 +46817,7 @@ function globFiles(dir, unlisted) {
     }
   };
   walk("");
-  const ignores = gitignores.map((file) => ({ base: posix3.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
+  const ignores = gitignores.map((file) => ({ base: posix4.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
   const ignored = (path) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === "." ? path : path.slice(base.length + 1)));
   for (const { path, error: error2 } of unreadable) if (path === "." || !ignored(`${path}/`)) unlisted(path, error2);
   const has = (path) => path === "." || !(ignored(path) || ignored(`${path}/`));
@@ -47575,7 +47645,7 @@ function writeAtomically(path, data) {
 
 // src/linter/linter.ts
 var import_yaml6 = __toESM(require_dist(), 1);
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 
 // src/resources/index.ts
 var ResourceIndex = class {
@@ -48038,7 +48108,7 @@ function isGoTemplate(text2) {
   return actions === "line" || actions === "inline" && !KUBERNETES_OBJECT.test(text2);
 }
 var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
-var MAX_NESTING = 1e3;
+var MAX_NESTING2 = 1e3;
 function parseSource(path, originalText, options = {}) {
   let text2 = originalText;
   let docs = parseDocuments(text2);
@@ -48115,9 +48185,9 @@ function checkStructure(document) {
   while (stack.length > 0) {
     const [node, depth] = stack.pop();
     if (!node || (0, import_yaml4.isAlias)(node) || (0, import_yaml4.isScalar)(node)) continue;
-    if (depth > MAX_NESTING) {
+    if (depth > MAX_NESTING2) {
       const start = node.range?.[0] ?? 0;
-      document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING} levels`));
+      document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING2} levels`));
       return;
     }
     if ((0, import_yaml4.isSeq)(node)) {
@@ -48433,7 +48503,7 @@ function loadRepository(files, root, {
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
   const planInputs = cache && [workTreeTop2 ?? ""];
-  const chartDirs = new Set(files.filter((f) => posix4.basename(f.path) === "Chart.yaml").map((f) => posix4.dirname(f.path)));
+  const chartDirs = new Set(files.filter((f) => posix5.basename(f.path) === "Chart.yaml").map((f) => posix5.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
   const replacements = [];
