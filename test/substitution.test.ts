@@ -50,10 +50,10 @@ describe('unreadableExpansionsIn', () => {
 
   it('is looked for in JSON text by a test that misses none', () => {
     // An operator's may be left unclosed, which JSON text cannot tell: its `}` may be the object's.
-    for (const text of ['k8s/${.PVC.name}', '${{ a }}', '${A.b}', '${A', '${}', '${ A}', '${A:-b', '${A:=b}']) {
+    for (const text of ['k8s/${.PVC.name}', '${{ a }}', '${A.b}', '${A', '${}', '${ A}', '${A:-b', 'x "${A:=b"}']) {
       expect(mayHoldUnreadableExpansion(JSON.stringify({ value: text }))).toBe(true);
     }
-    expect(mayHoldUnreadableExpansion(JSON.stringify({ value: '${A} ${#A} $B' }))).toBe(false);
+    expect(mayHoldUnreadableExpansion(JSON.stringify({ value: '${A} ${#A} $B ${A:=b} ${A:=${B}}' }))).toBe(false);
   });
 });
 

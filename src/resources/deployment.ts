@@ -435,7 +435,8 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const hasDirectory = (path: string) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)));
   // Read by a kustomization as a patch, in a build that may not be applied here: no Kustomization of its own.
-  const patchFiles = new Set([...topLevelKustomizations(configs)].flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
+  const topLevel = topLevelKustomizations(configs);
+  const patchFiles = new Set(topLevel.flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
     nodes,
@@ -468,7 +469,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // kustomizations that list them; whether they belong to a cluster is unknown,
   // unless the repository does not deploy with Flux at all.
   const cluster = usesFlux ? undefined : IMPLICIT_CLUSTER;
-  for (const dir of topLevelKustomizations(configs)) {
+  for (const dir of topLevel) {
     for (const member of members.get(dir)) {
       notePatchUse(member);
       if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: undefined, substitution: undefined });
@@ -1336,7 +1337,11 @@ class SubstitutionSources {
    * substitutionFor).
    */
   picksAnotherIn(placed: ReadonlyMap<string, ReadonlySet<string>>): boolean {
-    for (const key of this.made) if (this.byName.has(key)) return true;
+    // A made name some cluster applies no manifest of: read as unknown there.
+    for (const key of this.made) {
+      const objects = this.byName.get(key);
+      if (objects && [...placed.values()].some((files) => !objects.some((object) => files.has(object.file.path)))) return true;
+    }
     for (const objects of this.byName.values()) {
       if (objects.length < 2) continue;
       for (const files of placed.values()) {

@@ -65,9 +65,9 @@ function expansionsIn(text: string, unreadable?: (at: number) => void): Expansio
 }
 
 /** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); `undefined` for text envsubst would not expand. */
-function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: Int32Array): Expansion | undefined {
+function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: (at: number) => number): Expansion | undefined {
   const head = headAt(text, at);
-  const close = closes[at]!;
+  const close = closes(at);
   if (head === undefined || close === -1) return undefined;
   return { start, end: close + 1, name: head.name, operator: head.operator, argument: text.slice(head.argumentStart, close), escaped };
 }
@@ -110,12 +110,19 @@ function operatorAt(text: string, index: number): string | undefined {
 }
 
 /**
- * For each `${` of a text, the `}` that closes it (-1 for none): the first
+ * The `}` that closes each `${` of a text (-1 for none): the first
  * after its argument starts, past any `${...}` nested in it. Worked out in
  * one pass from the end, each position once: a text of `${A:=` repeated
  * (the fuzzer's kind) must take neither the stack nor quadratic time.
  */
-function closingBraces(text: string): Int32Array {
+function closingBraces(text: string): (at: number) => number {
+  // Most texts hold one `${`: its `}` is the first after its argument.
+  const first = text.indexOf('${');
+  if (text.indexOf('${', first + 2) === -1) {
+    const head = first === -1 ? undefined : headAt(text, first);
+    const close = head === undefined ? -1 : text.indexOf('}', head.argumentStart);
+    return (at) => (at === first ? close : -1);
+  }
   const closes = new Int32Array(text.length).fill(-1);
   // The first `}` at or after each position that no nested expansion takes.
   const next = new Int32Array(text.length + 1).fill(-1);
@@ -130,7 +137,7 @@ function closingBraces(text: string): Int32Array {
       next[index] = next[index + 1]!;
     }
   }
-  return closes;
+  return (at) => closes[at]!;
 }
 
 /**
@@ -187,16 +194,16 @@ export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
 }
 
 /**
- * Whether a text may hold a `${` that envsubst cannot parse: any but a
- * plain `${NAME}` or `${#NAME}` (one with an operator may be left
- * unclosed, which JSON text cannot tell: its `}` may be the object's).
- * Escaped ones match too; a scan of a document's JSON text finds them all.
+ * Whether a text, or a document's JSON text, may hold a `${` that envsubst
+ * cannot parse: any but `${NAME}`, `${#NAME}`, and a name and operator
+ * closed before any `"` (in JSON text, a `}` after one may be the
+ * object's). Escaped ones match too.
  */
 export function mayHoldUnreadableExpansion(text: string): boolean {
   return UNREADABLE_START.test(text);
 }
 
-const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\})/u;
+const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+(?:\}|[:=,^/#%-][^"}]*\}))/u;
 
 // How far the text of an unreadable `${` is looked for its `}`: it is only shown.
 const MAX_UNREADABLE_SHOWN = 200;

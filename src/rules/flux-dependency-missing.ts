@@ -61,7 +61,10 @@ function checkRelease(release: Resource, context: RuleContext): void {
     if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
     if (defined.unknown) continue;
-    asArray(release.getAs(placement, ['spec', 'dependsOn'])).forEach((entry, index) => {
+    // As written unless a variable is in it: reading a release as substituted decodes it.
+    const written = getPath(release.written, ['spec', 'dependsOn']);
+    const entries = JSON.stringify(written ?? null).includes('${') ? release.getAs(placement, ['spec', 'dependsOn']) : written;
+    asArray(entries).forEach((entry, index) => {
       if (!dependencyNamesType(entry, HELM_RELEASE)) return;
       const name = knownString(getPath(entry, ['name']));
       const written = getPath(entry, ['namespace']);
@@ -103,7 +106,7 @@ function definedReleases(index: ResourceIndex, cluster: string | undefined): Def
       else ids.push(`${placement.namespace ?? ''}/${placement.name}`);
     }
     // Anywhere: as written too, whether a cluster applies it or not.
-    if (cluster === undefined && release.name !== undefined) ids.push(`${knownString(getPath(release.value, ['metadata', 'namespace'])) ?? ''}/${release.name}`);
+    if (cluster === undefined && release.name !== undefined) ids.push(`${knownString(getPath(release.written, ['metadata', 'namespace'])) ?? ''}/${release.name}`);
   }
   const generated = index
     .ofType(RESOURCE_SET)

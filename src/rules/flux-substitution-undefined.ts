@@ -37,6 +37,7 @@ export default defineRule({
     if (json === undefined || mayHoldUnreadableExpansion(json)) {
       strings = stringsOf();
       for (const { text, at, span } of strings) {
+        if (!mayHoldUnreadableExpansion(text)) continue;
         // Reported once per string each: the finding points at its first.
         for (const unreadable of new Map(unreadableExpansionsIn(text).map((found) => [found.source, found])).values()) {
           const why = unreadable.why === 'name' ? 'no variable name follows ${' : 'the name is followed by neither } nor an operator such as :=';

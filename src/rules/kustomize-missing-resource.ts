@@ -12,7 +12,7 @@ export default defineRule({
     ignored:
       '{{field}} entry "{{entry}}" is ignored by git (a .gitignore pattern), so it is not in the repository that Flux builds from, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Commit it (narrow the pattern, or git add -f), or remove the entry.',
     kustomizationFile:
-      '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("missing metadata.name in object ... Kustomization"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
+      '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("must build at directory: ... file is not directory"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
     noKustomization:
       '{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of \'kustomization.yaml\', \'kustomization.yml\' or \'Kustomization\'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.',
   },
