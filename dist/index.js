@@ -43234,7 +43234,7 @@ function expansionsIn(text2, unreadable) {
 }
 function expansionAt(text2, at, start, escaped, closes) {
   const head = headAt(text2, at);
-  const close = closes[at];
+  const close = closes(at);
   if (head === void 0 || close === -1) return void 0;
   return { start, end: close + 1, name: head.name, operator: head.operator, argument: text2.slice(head.argumentStart, close), escaped };
 }
@@ -43273,6 +43273,12 @@ function operatorAt(text2, index) {
   }
 }
 function closingBraces(text2) {
+  const first = text2.indexOf("${");
+  if (text2.indexOf("${", first + 2) === -1) {
+    const head = first === -1 ? void 0 : headAt(text2, first);
+    const close = head === void 0 ? -1 : text2.indexOf("}", head.argumentStart);
+    return (at) => at === first ? close : -1;
+  }
   const closes = new Int32Array(text2.length).fill(-1);
   const next = new Int32Array(text2.length + 1).fill(-1);
   for (let index = text2.length - 1; index >= 0; index--) {
@@ -43286,7 +43292,7 @@ function closingBraces(text2) {
       next[index] = next[index + 1];
     }
   }
-  return closes;
+  return (at) => closes[at];
 }
 function referencesIn(text2, depth = 0) {
   if (!text2.includes("${") || depth > MAX_NESTING) return [];
@@ -43320,7 +43326,7 @@ function unreadableExpansionsIn(text2) {
 function mayHoldUnreadableExpansion(text2) {
   return UNREADABLE_START.test(text2);
 }
-var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\})/u;
+var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+(?:\}|[:=,^/#%-][^"}]*\}))/u;
 var MAX_UNREADABLE_SHOWN = 200;
 var REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
 function variablesReadIn(text2) {
@@ -43775,7 +43781,8 @@ function planDeployment(input) {
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
   const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
   const hasDirectory = (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)));
-  const patchFiles = new Set([...topLevelKustomizations(configs)].flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
+  const topLevel = topLevelKustomizations(configs);
+  const patchFiles = new Set(topLevel.flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
     nodes,
@@ -43800,7 +43807,7 @@ function planDeployment(input) {
   const placedFiles = filesByCluster(placements);
   if (substitutions.picksAnotherIn(placedFiles)) usesFlux = placeAll(placedFiles) || syncs;
   const cluster = usesFlux ? void 0 : IMPLICIT_CLUSTER;
-  for (const dir of topLevelKustomizations(configs)) {
+  for (const dir of topLevel) {
     for (const member of members.get(dir)) {
       notePatchUse(member);
       if (!member.patch && !placements.has(member.file)) addPlacement(member.file, { ...member, cluster, fluxKustomization: void 0, substitution: void 0 });
@@ -44447,7 +44454,10 @@ var SubstitutionSources = class {
    * substitutionFor).
    */
   picksAnotherIn(placed) {
-    for (const key of this.made) if (this.byName.has(key)) return true;
+    for (const key of this.made) {
+      const objects = this.byName.get(key);
+      if (objects && [...placed.values()].some((files) => !objects.some((object) => files.has(object.file.path)))) return true;
+    }
     for (const objects of this.byName.values()) {
       if (objects.length < 2) continue;
       for (const files of placed.values()) {
@@ -45786,12 +45796,14 @@ function checkRelease(release, context) {
     if (placement.cluster === void 0 || placement.fluxKustomization === void 0) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
     if (defined.unknown) continue;
-    asArray(release.getAs(placement, ["spec", "dependsOn"])).forEach((entry, index) => {
+    const written = getPath(release.written, ["spec", "dependsOn"]);
+    const entries = JSON.stringify(written ?? null).includes("${") ? release.getAs(placement, ["spec", "dependsOn"]) : written;
+    asArray(entries).forEach((entry, index) => {
       if (!dependencyNamesType(entry, HELM_RELEASE)) return;
       const name = knownString(getPath(entry, ["name"]));
-      const written = getPath(entry, ["namespace"]);
-      const namespace = written === void 0 || written === null || written === "" ? placement.namespace : knownString(written);
-      if (name === void 0 || namespace === void 0 && written !== void 0 && written !== null && written !== "") return;
+      const written2 = getPath(entry, ["namespace"]);
+      const namespace = written2 === void 0 || written2 === null || written2 === "" ? placement.namespace : knownString(written2);
+      if (name === void 0 || namespace === void 0 && written2 !== void 0 && written2 !== null && written2 !== "") return;
       const found = namespace === void 0 ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
       if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
       reported.add(`${index}`);
@@ -45819,7 +45831,7 @@ function definedReleases(index, cluster) {
       if (placement.name === void 0) unknown = true;
       else ids.push(`${placement.namespace ?? ""}/${placement.name}`);
     }
-    if (cluster === void 0 && release.name !== void 0) ids.push(`${knownString(getPath(release.value, ["metadata", "namespace"])) ?? ""}/${release.name}`);
+    if (cluster === void 0 && release.name !== void 0) ids.push(`${knownString(getPath(release.written, ["metadata", "namespace"])) ?? ""}/${release.name}`);
   }
   const generated = index.ofType(RESOURCE_SET).filter((resourceSet) => cluster === void 0 || resourceSet.placements.some((placement) => placement.cluster === cluster)).flatMap((resourceSet) => objectsOfResourceSet(resourceSet.get(["spec"]), resourceSet.namespace ?? "", "HelmRelease", "helm.toolkit.fluxcd.io/"));
   const defined = { ...definedOf([...ids, ...generated.filter((id) => typeof id === "string")], generated), unknown };
@@ -45943,6 +45955,7 @@ var flux_substitution_undefined_default = defineRule({
     if (json2 === void 0 || mayHoldUnreadableExpansion(json2)) {
       strings = stringsOf();
       for (const { text: text2, at, span } of strings) {
+        if (!mayHoldUnreadableExpansion(text2)) continue;
         for (const unreadable of new Map(unreadableExpansionsIn(text2).map((found) => [found.source, found])).values()) {
           const why = unreadable.why === "name" ? "no variable name follows ${" : "the name is followed by neither } nor an operator such as :=";
           context.report({ messageId: "unreadable", data: { text: unreadable.source, why, kustomization: substituting.fluxKustomization ?? "" }, at, span, text: unreadable.source });
@@ -46044,7 +46057,7 @@ var kustomize_missing_resource_default = defineRule({
   messages: {
     missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
     ignored: '{{field}} entry "{{entry}}" is ignored by git (a .gitignore pattern), so it is not in the repository that Flux builds from, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Commit it (narrow the pattern, or git add -f), or remove the entry.',
-    kustomizationFile: '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("missing metadata.name in object ... Kustomization"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
+    kustomizationFile: '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("must build at directory: ... file is not directory"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
     noKustomization: `{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.`
   },
   check(resource, context) {
