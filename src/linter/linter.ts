@@ -381,12 +381,15 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
       const template = rule.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${report.messageId}"`);
       const span = narrowed(resource.file.text, spanIn(resource, report.at, report.span), report.text);
+      const message = formatMessage(template, report.data);
+      // An alias of an anchored value the same finding was reported at already: one place to fix, one finding.
+      if (resource.file.text[span.start] === '*' && findings.some((found) => found.ruleId === rule.id && found.file === resource.file.path && found.message === message)) return;
       const identity = identityOf(resource, report.namespace);
       findings.push({
         ruleId: rule.id,
         messageId: report.messageId,
         severity,
-        message: formatMessage(template, report.data),
+        message,
         file: resource.file.path,
         ...resource.file.regionOf(span),
         resource: identity,
