@@ -48634,12 +48634,14 @@ function runRule(rule, severity, options, resource, index, findings) {
       const template = rule.messages[report2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported unknown messageId "${report2.messageId}"`);
       const span = narrowed(resource.file.text, spanIn(resource, report2.at, report2.span), report2.text);
+      const message = formatMessage(template, report2.data);
+      if (resource.file.text[span.start] === "*" && findings.some((found) => found.ruleId === rule.id && found.file === resource.file.path && found.message === message)) return;
       const identity = identityOf(resource, report2.namespace);
       findings.push({
         ruleId: rule.id,
         messageId: report2.messageId,
         severity,
-        message: formatMessage(template, report2.data),
+        message,
         file: resource.file.path,
         ...resource.file.regionOf(span),
         resource: identity,
