@@ -43058,75 +43058,6 @@ var FlowComposer = class {
   }
 };
 
-// src/resources/kinds.ts
-function typeIdOf(apiVersion, kind) {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
-}
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "apiextensions.k8s.io/CustomResourceDefinition",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "storage.k8s.io/StorageClass",
-  "storage.k8s.io/CSIDriver",
-  "scheduling.k8s.io/PriorityClass",
-  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "apiregistration.k8s.io/APIService",
-  "networking.k8s.io/IngressClass",
-  "node.k8s.io/RuntimeClass",
-  "snapshot.storage.k8s.io/VolumeSnapshotClass",
-  "cert-manager.io/ClusterIssuer",
-  "external-secrets.io/ClusterSecretStore",
-  "external-secrets.io/ClusterExternalSecret",
-  "gateway.networking.k8s.io/GatewayClass",
-  "cilium.io/CiliumClusterwideNetworkPolicy",
-  "cilium.io/CiliumLoadBalancerIPPool",
-  "cilium.io/CiliumBGPPeeringPolicy",
-  "cilium.io/CiliumBGPClusterConfig",
-  "cilium.io/CiliumBGPPeerConfig",
-  "cilium.io/CiliumBGPAdvertisement",
-  "cilium.io/CiliumBGPNodeConfigOverride",
-  "cilium.io/CiliumL2AnnouncementPolicy",
-  "cilium.io/CiliumNode",
-  "cilium.io/CiliumCIDRGroup",
-  "cilium.io/CiliumEgressGatewayPolicy",
-  "cilium.io/CiliumPodIPPool",
-  "certificates.k8s.io/CertificateSigningRequest",
-  "flowcontrol.apiserver.k8s.io/FlowSchema",
-  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
-  "snapshot.storage.k8s.io/VolumeSnapshotContent",
-  "storage.k8s.io/VolumeAttachment",
-  "trust.cert-manager.io/Bundle",
-  "generators.external-secrets.io/ClusterGenerator",
-  "postgresql.cnpg.io/ClusterImageCatalog",
-  "kyverno.io/ClusterPolicy",
-  "kyverno.io/ClusterCleanupPolicy",
-  "nfd.k8s-sigs.io/NodeFeatureRule",
-  "templates.gatekeeper.sh/ConstraintTemplate"
-]);
-function isClusterScoped(typeId) {
-  return CLUSTER_SCOPED.has(typeId);
-}
-var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
-var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
-var OCI_REPOSITORY = "source.toolkit.fluxcd.io/OCIRepository";
-var GIT_REPOSITORY = "source.toolkit.fluxcd.io/GitRepository";
-var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
-var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
-var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
-function dependencyNamesType(entry, typeId) {
-  const slash = typeId.lastIndexOf("/");
-  const kind = entry?.kind;
-  const apiVersion = entry?.apiVersion;
-  return (kind === void 0 || kind === typeId.slice(slash + 1)) && (apiVersion === void 0 || typeof apiVersion === "string" && apiVersion.startsWith(`${typeId.slice(0, slash)}/`));
-}
-
 // src/resources/values.ts
 var WRITTEN = /* @__PURE__ */ Symbol("written");
 function certainlyLacksKey(document, key) {
@@ -43213,6 +43144,80 @@ function isSwitchedOff(values, path) {
     if (depth === path.length) return false;
     current = getPath(current, [path[depth]]);
   }
+}
+
+// src/resources/kinds.ts
+function typeIdOf(apiVersion, kind) {
+  const slash = apiVersion.indexOf("/");
+  return slash === -1 ? kind : `${apiVersion.slice(0, slash)}/${kind}`;
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "storage.k8s.io/StorageClass",
+  "storage.k8s.io/CSIDriver",
+  "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "apiregistration.k8s.io/APIService",
+  "networking.k8s.io/IngressClass",
+  "node.k8s.io/RuntimeClass",
+  "snapshot.storage.k8s.io/VolumeSnapshotClass",
+  "cert-manager.io/ClusterIssuer",
+  "external-secrets.io/ClusterSecretStore",
+  "external-secrets.io/ClusterExternalSecret",
+  "gateway.networking.k8s.io/GatewayClass",
+  "cilium.io/CiliumClusterwideNetworkPolicy",
+  "cilium.io/CiliumLoadBalancerIPPool",
+  "cilium.io/CiliumBGPPeeringPolicy",
+  "cilium.io/CiliumBGPClusterConfig",
+  "cilium.io/CiliumBGPPeerConfig",
+  "cilium.io/CiliumBGPAdvertisement",
+  "cilium.io/CiliumBGPNodeConfigOverride",
+  "cilium.io/CiliumL2AnnouncementPolicy",
+  "cilium.io/CiliumNode",
+  "cilium.io/CiliumCIDRGroup",
+  "cilium.io/CiliumEgressGatewayPolicy",
+  "cilium.io/CiliumPodIPPool",
+  "certificates.k8s.io/CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "snapshot.storage.k8s.io/VolumeSnapshotContent",
+  "storage.k8s.io/VolumeAttachment",
+  "trust.cert-manager.io/Bundle",
+  "generators.external-secrets.io/ClusterGenerator",
+  "postgresql.cnpg.io/ClusterImageCatalog",
+  "kyverno.io/ClusterPolicy",
+  "kyverno.io/ClusterCleanupPolicy",
+  "nfd.k8s-sigs.io/NodeFeatureRule",
+  "templates.gatekeeper.sh/ConstraintTemplate"
+]);
+function isClusterScoped(typeId) {
+  return CLUSTER_SCOPED.has(typeId);
+}
+var FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization";
+var HELM_RELEASE = "helm.toolkit.fluxcd.io/HelmRelease";
+var OCI_REPOSITORY = "source.toolkit.fluxcd.io/OCIRepository";
+var GIT_REPOSITORY = "source.toolkit.fluxcd.io/GitRepository";
+var FLUX_INSTANCE = "fluxcd.controlplane.io/FluxInstance";
+var FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
+var KUSTOMIZE_CONFIG_KINDS = ["kustomize.config.k8s.io/Kustomization", "kustomize.config.k8s.io/Component"];
+function dependencyReference(entry, typeId, read = (value) => value) {
+  const slash = typeId.lastIndexOf("/");
+  const field = (key) => isMapping2(entry) ? entry[key] : void 0;
+  const kind = field("kind");
+  const apiVersion = field("apiVersion");
+  if (kind !== void 0 && kind !== typeId.slice(slash + 1) || apiVersion !== void 0 && !(typeof apiVersion === "string" && apiVersion.startsWith(`${typeId.slice(0, slash)}/`))) return void 0;
+  const name = knownString(read(field("name")));
+  const written = read(field("namespace"));
+  const namespace = written === void 0 || written === null || written === "" ? null : knownString(written);
+  return name === void 0 || namespace === void 0 ? void 0 : { name, namespace };
 }
 
 // src/resources/substitution.ts
@@ -43879,6 +43884,7 @@ function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
     if (sync === void 0) continue;
     const namespace = knownString(getPath(resource.value, ["metadata", "namespace"])) ?? "flux-system";
     const name = knownString(sync.name) ?? namespace;
+    const syncPath = sync.path.replace(/^\/+/, "");
     const postBuild = postBuildPatchedInto(getPath(instance, ["kustomize", "patches"]), name);
     nodes.push({
       name,
@@ -43892,7 +43898,7 @@ function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
       // Not its top (`./`): every artifact has one.
-      appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository" || normalizeDir(sync.path.replace(/^\/+/, "")) !== "." && hasDirectory(sync.path.replace(/^\/+/, ""))
+      appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository" || normalizeDir(syncPath) !== "." && hasDirectory(syncPath)
     });
   }
   return nodes;
@@ -44301,11 +44307,8 @@ var FluxGraph = class {
       sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ["kubeConfig"]), this.namespaceOf(node), read),
       dependsOn: asArray(getPath(node.spec, ["dependsOn"])).flatMap((entry, index) => {
-        if (!dependencyNamesType(entry, FLUX_KUSTOMIZATION)) return [];
-        const name = knownString(read(getPath(entry, ["name"])));
-        const written = read(getPath(entry, ["namespace"]));
-        const namespace = written === void 0 || written === null || written === "" ? null : knownString(written);
-        return name === void 0 || namespace === void 0 ? [] : [{ name, namespace, index }];
+        const reference = dependencyReference(entry, FLUX_KUSTOMIZATION, read);
+        return reference === void 0 ? [] : [{ ...reference, index }];
       })
     };
   }
@@ -45792,18 +45795,17 @@ function checkRelease(release, context) {
   if (certainlyLacksKey(release.written, "dependsOn")) return;
   const reported = /* @__PURE__ */ new Set();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
+  const written = getPath(release.written, ["spec", "dependsOn"]);
+  const substituted = JSON.stringify(written ?? null).includes("${");
   for (const placement of release.placements) {
     if (placement.cluster === void 0 || placement.fluxKustomization === void 0) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
     if (defined.unknown) continue;
-    const written = getPath(release.written, ["spec", "dependsOn"]);
-    const entries = JSON.stringify(written ?? null).includes("${") ? release.getAs(placement, ["spec", "dependsOn"]) : written;
-    asArray(entries).forEach((entry, index) => {
-      if (!dependencyNamesType(entry, HELM_RELEASE)) return;
-      const name = knownString(getPath(entry, ["name"]));
-      const written2 = getPath(entry, ["namespace"]);
-      const namespace = written2 === void 0 || written2 === null || written2 === "" ? placement.namespace : knownString(written2);
-      if (name === void 0 || namespace === void 0 && written2 !== void 0 && written2 !== null && written2 !== "") return;
+    asArray(substituted ? release.getAs(placement, ["spec", "dependsOn"]) : written).forEach((entry, index) => {
+      const reference = dependencyReference(entry, HELM_RELEASE);
+      if (reference === void 0) return;
+      const { name } = reference;
+      const namespace = reference.namespace ?? placement.namespace;
       const found = namespace === void 0 ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
       if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
       reported.add(`${index}`);

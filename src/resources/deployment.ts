@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
-import { dependencyNamesType, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
+import { dependencyReference, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
@@ -587,6 +587,7 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
     const namespace = knownString(getPath(resource.value, ['metadata', 'namespace'])) ?? 'flux-system';
     // flux-operator names the sync's GitRepository and Kustomization after the FluxInstance's namespace.
     const name = knownString(sync.name) ?? namespace;
+    const syncPath = sync.path.replace(/^\/+/, '');
     const postBuild = postBuildPatchedInto(getPath(instance, ['kustomize', 'patches']), name);
     nodes.push({
       name,
@@ -600,7 +601,7 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
       // Not its top (`./`): every artifact has one.
-      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || (normalizeDir(sync.path.replace(/^\/+/, '')) !== '.' && hasDirectory(sync.path.replace(/^\/+/, ''))),
+      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || (normalizeDir(syncPath) !== '.' && hasDirectory(syncPath)),
     });
   }
   return nodes;
@@ -630,7 +631,6 @@ function instanceValuesOf(configs: ReadonlyMap<string, KustomizeConfig>, files: 
     return found;
   };
 }
-
 
 /**
  * The value a parsed patch sets at `at`: the last JSON 6902 `add` or
@@ -1132,14 +1132,8 @@ class FluxGraph {
       sourcesNamespace: this.namespaceOf(node),
       remote: remoteCluster(getPath(node.spec, ['kubeConfig']), this.namespaceOf(node), read),
       dependsOn: asArray(getPath(node.spec, ['dependsOn'])).flatMap((entry, index) => {
-        // An entry with a kind or an apiVersion of its own names an object
-        // of another type (a HelmRelease, a CRD), which Flux waits for too.
-        if (!dependencyNamesType(entry, FLUX_KUSTOMIZATION)) return [];
-        const name = knownString(read(getPath(entry, ['name'])));
-        // Flux defaults an absent or empty namespace to the dependent's own; a ${VAR} the parent does not give is unknown.
-        const written = read(getPath(entry, ['namespace']));
-        const namespace = written === undefined || written === null || written === '' ? null : knownString(written);
-        return name === undefined || namespace === undefined ? [] : [{ name, namespace, index }];
+        const reference = dependencyReference(entry, FLUX_KUSTOMIZATION, read);
+        return reference === undefined ? [] : [{ ...reference, index }];
       }),
     };
   }

@@ -1,3 +1,5 @@
+import { isMapping, knownString } from './values.js';
+
 /**
  * Kinds are named `group/Kind`, or just `Kind` for the core API group, so that
  * a rule matches every served version of a kind.
@@ -74,14 +76,22 @@ export const FLUX_SYNC_KINDS = [FLUX_INSTANCE, HELM_RELEASE];
 export const KUSTOMIZE_CONFIG_KINDS = ['kustomize.config.k8s.io/Kustomization', 'kustomize.config.k8s.io/Component'];
 
 /**
- * Whether a Flux `dependsOn` entry names an object of `typeId` (a Flux
- * Kustomization, a HelmRelease): its kind and apiVersion are that type's,
- * or left out, to default to the dependent's. Flux's dependency references
- * also name objects of any other kind.
+ * The object of `typeId` (a Flux Kustomization, a HelmRelease) a Flux
+ * `dependsOn` entry names, its strings read through `read` (a parent's
+ * substitution): its name, and its namespace, `null` for the dependent's
+ * own (Flux's default for an absent or empty one). `undefined` for an
+ * entry naming an object of another kind or apiVersion (Flux's dependency
+ * references name objects of any kind), or a name or namespace not known
+ * offline (a `${VAR}`).
  */
-export function dependencyNamesType(entry: unknown, typeId: string): boolean {
+export function dependencyReference(entry: unknown, typeId: string, read: (value: unknown) => unknown = (value) => value): { readonly name: string; readonly namespace: string | null } | undefined {
   const slash = typeId.lastIndexOf('/');
-  const kind = (entry as { kind?: unknown } | null)?.kind;
-  const apiVersion = (entry as { apiVersion?: unknown } | null)?.apiVersion;
-  return (kind === undefined || kind === typeId.slice(slash + 1)) && (apiVersion === undefined || (typeof apiVersion === 'string' && apiVersion.startsWith(`${typeId.slice(0, slash)}/`)));
+  const field = (key: string) => (isMapping(entry) ? entry[key] : undefined);
+  const kind = field('kind');
+  const apiVersion = field('apiVersion');
+  if ((kind !== undefined && kind !== typeId.slice(slash + 1)) || (apiVersion !== undefined && !(typeof apiVersion === 'string' && apiVersion.startsWith(`${typeId.slice(0, slash)}/`)))) return undefined;
+  const name = knownString(read(field('name')));
+  const written = read(field('namespace'));
+  const namespace = written === undefined || written === null || written === '' ? null : knownString(written);
+  return name === undefined || namespace === undefined ? undefined : { name, namespace };
 }

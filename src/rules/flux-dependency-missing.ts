@@ -1,5 +1,5 @@
 import type { ResourceIndex } from '../resources/index.js';
-import { dependencyNamesType, FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
+import { dependencyReference, FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
 import type { Resource } from '../resources/resource.js';
 import { asArray, certainlyLacksKey, getPath, isMapping, knownString } from '../resources/values.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -55,21 +55,21 @@ function checkRelease(release: Resource, context: RuleContext): void {
   if (certainlyLacksKey(release.written, 'dependsOn')) return;
   const reported = new Set<string>();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
+  // As written unless a variable is in it: reading a release as substituted decodes it.
+  const written = getPath(release.written, ['spec', 'dependsOn']);
+  const substituted = JSON.stringify(written ?? null).includes('${');
   for (const placement of release.placements) {
     // Applied by a Flux Kustomization the graph follows: in a repository (or
     // a file) read as plain kustomize, which HelmReleases the cluster has is a guess.
     if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
     if (defined.unknown) continue;
-    // As written unless a variable is in it: reading a release as substituted decodes it.
-    const written = getPath(release.written, ['spec', 'dependsOn']);
-    const entries = JSON.stringify(written ?? null).includes('${') ? release.getAs(placement, ['spec', 'dependsOn']) : written;
-    asArray(entries).forEach((entry, index) => {
-      if (!dependencyNamesType(entry, HELM_RELEASE)) return;
-      const name = knownString(getPath(entry, ['name']));
-      const written = getPath(entry, ['namespace']);
-      const namespace = written === undefined || written === null || written === '' ? placement.namespace : knownString(written);
-      if (name === undefined || (namespace === undefined && written !== undefined && written !== null && written !== '')) return;
+    asArray(substituted ? release.getAs(placement, ['spec', 'dependsOn']) : written).forEach((entry, index) => {
+      const reference = dependencyReference(entry, HELM_RELEASE);
+      if (reference === undefined) return;
+      const { name } = reference;
+      // Where the dependent's own namespace is not known, only the name is compared.
+      const namespace = reference.namespace ?? placement.namespace;
       const found = namespace === undefined ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
       if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
       reported.add(`${index}`);
@@ -85,7 +85,6 @@ function checkRelease(release: Resource, context: RuleContext): void {
     });
   }
 }
-
 
 interface DefinedReleases extends Defined {
   /** Whether one of them has a name or namespace not known offline. */
