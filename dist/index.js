@@ -45056,6 +45056,19 @@ function installCluster(resource, placement, index) {
   const written = certainlyLacksKey(resource.written, "kubeConfig") ? void 0 : remoteCluster(resource.get(["spec", "kubeConfig"]), placement.namespace ?? "");
   return appliedCluster(cluster, patched ?? written);
 }
+function releaseDependencies(release) {
+  if (certainlyLacksKey(release.written, "dependsOn")) return void 0;
+  const written = getPath(release.written, ["spec", "dependsOn"]);
+  if (written === void 0) return void 0;
+  const substituted = JSON.stringify(written).includes("${");
+  return (placement) => asArray(substituted ? release.getAs(placement, ["spec", "dependsOn"]) : written).flatMap((entry, index) => {
+    const reference = dependencyReference(entry, HELM_RELEASE);
+    return reference === void 0 ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace }];
+  });
+}
+function appliedByFlux(placement) {
+  return placement.cluster !== void 0 && placement.fluxKustomization !== void 0;
+}
 function applyingKustomizations(index) {
   return index.derived(applyingKustomizations, () => {
     const byTarget = /* @__PURE__ */ new Map();
@@ -45638,14 +45651,21 @@ var duplicate_resource_default = defineRule({
 // src/rules/flux-dependency-cycle.ts
 var flux_dependency_cycle_default = defineRule({
   id: "flux-dependency-cycle",
-  description: "Flux Kustomizations must not depend on themselves or on one another in a cycle",
+  description: "Flux Kustomizations and HelmReleases must not depend on themselves or on one another in a cycle",
   defaultSeverity: "error",
-  kinds: [FLUX_KUSTOMIZATION],
+  kinds: [FLUX_KUSTOMIZATION, HELM_RELEASE],
   messages: {
     self: 'Flux Kustomization "{{id}}" depends on itself; it waits for its own readiness, which never comes, and never applies again. Remove the entry.',
-    cycle: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", whose dependencies lead back to it ({{cycle}}); each waits for the next to be ready first, so on a new cluster none of them ever applies, and in a running one they stop applying the commits of a source they share. Remove one of the dependsOn entries.'
+    cycle: 'Flux Kustomization "{{id}}" depends on "{{dependency}}", whose dependencies lead back to it ({{cycle}}); each waits for the next to be ready first, so on a new cluster none of them ever applies, and in a running one they stop applying the commits of a source they share. Remove one of the dependsOn entries.',
+    releaseSelf: 'HelmRelease "{{id}}" depends on itself; helm-controller waits until it is ready and has observed its latest spec, so it is never installed on a new cluster and never upgraded once its spec changes. Remove the entry.',
+    releaseCycle: 'HelmRelease "{{id}}" depends on "{{dependency}}", whose dependencies lead back to it ({{cycle}}); each waits for the next to be ready first, so on a new cluster none of them is ever installed, and in a running one none is upgraded once their specs change. Remove one of the dependsOn entries.'
   },
   check(resource, context) {
+    if (resource.typeId === HELM_RELEASE) {
+      checkRelease(resource, context);
+      return;
+    }
+    const graphs = kustomizationGraphs(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const at = ["spec", "dependsOn", dependency.index, "name"];
@@ -45654,7 +45674,7 @@ var flux_dependency_cycle_default = defineRule({
           context.report({ messageId: "self", data: { id: kustomization.id }, at });
           continue;
         }
-        const loop = loopThrough(context.index, kustomization, dependencyId);
+        const loop = groupsOf(kustomization).map((group) => loopThrough(graphs.get(group), kustomization.id, dependencyId)).find((found) => found !== void 0);
         if (loop !== void 0) context.report({ messageId: "cycle", data: { id: kustomization.id, dependency: dependencyId, cycle: shown(loop) }, at });
       }
     }
@@ -45666,51 +45686,97 @@ function shown(loop) {
   if (loop.length <= MAX_SHOWN) return loop.join(" -> ");
   return [...loop.slice(0, 4), `(${loop.length - 7} more)`, ...loop.slice(-3)].join(" -> ");
 }
+function checkRelease(release, context) {
+  const dependencies = releaseDependencies(release);
+  if (dependencies === void 0) return;
+  const graphs = releaseGraphs(context.index);
+  const reported = /* @__PURE__ */ new Set();
+  for (const placement of release.placements) {
+    const id = deployedId(placement);
+    if (id === void 0) continue;
+    for (const { index, name, namespace } of dependencies(placement)) {
+      if (namespace === void 0 || reported.has(index)) continue;
+      const dependencyId = `${namespace}/${name}`;
+      const at = ["spec", "dependsOn", index, "name"];
+      if (dependencyId === id) {
+        reported.add(index);
+        context.report({ messageId: "releaseSelf", data: { id }, at });
+        continue;
+      }
+      if (!appliedByFlux(placement)) continue;
+      const loop = loopThrough(graphs.get(placement.cluster), id, dependencyId);
+      if (loop === void 0) continue;
+      reported.add(index);
+      context.report({ messageId: "releaseCycle", data: { id, dependency: dependencyId, cycle: shown(loop) }, at });
+    }
+  }
+}
+function deployedId(placement) {
+  return placement.namespace === void 0 || placement.name === void 0 ? void 0 : `${placement.namespace}/${placement.name}`;
+}
 var UNAPPLIED = "";
-function graphsOf(index) {
-  return index.derived(graphsOf, () => {
+function kustomizationGraphs(index) {
+  return index.derived(kustomizationGraphs, () => {
     const edgesByGroup = /* @__PURE__ */ new Map();
     for (const kustomization of index.deployment.fluxKustomizations) {
       for (const group of groupsOf(kustomization)) {
-        const edges = edgesByGroup.get(group) ?? edgesByGroup.set(group, /* @__PURE__ */ new Map()).get(group);
-        const out = edges.get(kustomization.id) ?? edges.set(kustomization.id, /* @__PURE__ */ new Set()).get(kustomization.id);
+        const out = edgesFrom(edgesByGroup, group, kustomization.id);
         for (const dependency of kustomization.dependsOn) out.add(`${dependency.namespace}/${dependency.name}`);
       }
     }
-    return new Map(
-      [...edgesByGroup].map(([group, edges]) => {
-        const component = components(edges);
-        const sizes = [];
-        for (const id of component.values()) sizes[id] = (sizes[id] ?? 0) + 1;
-        return [group, { edges, component, sizes }];
-      })
-    );
+    return graphsOf(edgesByGroup);
   });
+}
+function releaseGraphs(index) {
+  return index.derived(releaseGraphs, () => {
+    const edgesByCluster = /* @__PURE__ */ new Map();
+    for (const release of index.ofType(HELM_RELEASE)) {
+      const dependencies = releaseDependencies(release);
+      if (dependencies === void 0) continue;
+      for (const placement of release.placements) {
+        const id = deployedId(placement);
+        if (id === void 0 || !appliedByFlux(placement)) continue;
+        const out = edgesFrom(edgesByCluster, placement.cluster, id);
+        for (const { name, namespace } of dependencies(placement)) if (namespace !== void 0) out.add(`${namespace}/${name}`);
+      }
+    }
+    return graphsOf(edgesByCluster);
+  });
+}
+function edgesFrom(edgesByGroup, group, id) {
+  const edges = edgesByGroup.get(group) ?? edgesByGroup.set(group, /* @__PURE__ */ new Map()).get(group);
+  return edges.get(id) ?? edges.set(id, /* @__PURE__ */ new Set()).get(id);
+}
+function graphsOf(edgesByGroup) {
+  return new Map(
+    [...edgesByGroup].map(([group, edges]) => {
+      const component = components(edges);
+      const sizes = [];
+      for (const id of component.values()) sizes[id] = (sizes[id] ?? 0) + 1;
+      return [group, { edges, component, sizes }];
+    })
+  );
 }
 function groupsOf(kustomization) {
   return kustomization.clusters.length > 0 ? kustomization.clusters : [UNAPPLIED];
 }
-function loopThrough(index, kustomization, dependencyId) {
-  const graphs = graphsOf(index);
-  for (const group of groupsOf(kustomization)) {
-    const { edges, component, sizes } = graphs.get(group);
-    const own = component.get(kustomization.id);
-    if (own === void 0 || component.get(dependencyId) !== own) continue;
-    if (sizes[own] > MAX_TRACED) return [kustomization.id, dependencyId, "\u2026", kustomization.id];
-    const cameFrom = /* @__PURE__ */ new Map([[dependencyId, null]]);
-    const queue = [dependencyId];
-    for (let next = 0; next < queue.length; next++) {
-      const id = queue[next];
-      if (id === kustomization.id) {
-        const way = [];
-        for (let at = id; at !== null; at = cameFrom.get(at)) way.push(at);
-        return [kustomization.id, ...way.reverse()];
-      }
-      for (const target of edges.get(id) ?? []) {
-        if (cameFrom.has(target) || component.get(target) !== own) continue;
-        cameFrom.set(target, id);
-        queue.push(target);
-      }
+function loopThrough({ edges, component, sizes }, id, dependencyId) {
+  const own = component.get(id);
+  if (own === void 0 || component.get(dependencyId) !== own) return void 0;
+  if (sizes[own] > MAX_TRACED) return [id, dependencyId, "\u2026", id];
+  const cameFrom = /* @__PURE__ */ new Map([[dependencyId, null]]);
+  const queue = [dependencyId];
+  for (let next = 0; next < queue.length; next++) {
+    const at = queue[next];
+    if (at === id) {
+      const way = [];
+      for (let step = at; step !== null; step = cameFrom.get(step)) way.push(step);
+      return [id, ...way.reverse()];
+    }
+    for (const target of edges.get(at) ?? []) {
+      if (cameFrom.has(target) || component.get(target) !== own) continue;
+      cameFrom.set(target, at);
+      queue.push(target);
     }
   }
   return void 0;
@@ -45773,7 +45839,7 @@ var flux_dependency_missing_default = defineRule({
   },
   check(resource, context) {
     if (resource.typeId === HELM_RELEASE) {
-      checkRelease(resource, context);
+      checkRelease2(resource, context);
       return;
     }
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
@@ -45791,24 +45857,19 @@ var flux_dependency_missing_default = defineRule({
     }
   }
 });
-function checkRelease(release, context) {
-  if (certainlyLacksKey(release.written, "dependsOn")) return;
+function checkRelease2(release, context) {
+  const dependencies = releaseDependencies(release);
+  if (dependencies === void 0) return;
   const reported = /* @__PURE__ */ new Set();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
-  const written = getPath(release.written, ["spec", "dependsOn"]);
-  const substituted = JSON.stringify(written ?? null).includes("${");
   for (const placement of release.placements) {
-    if (placement.cluster === void 0 || placement.fluxKustomization === void 0) continue;
+    if (!appliedByFlux(placement)) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
     if (defined.unknown) continue;
-    asArray(substituted ? release.getAs(placement, ["spec", "dependsOn"]) : written).forEach((entry, index) => {
-      const reference = dependencyReference(entry, HELM_RELEASE);
-      if (reference === void 0) return;
-      const { name } = reference;
-      const namespace = reference.namespace ?? placement.namespace;
+    for (const { index, name, namespace } of dependencies(placement)) {
       const found = namespace === void 0 ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
-      if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
-      reported.add(`${index}`);
+      if (found || defined.inUnknownNamespace.has(name) || reported.has(index)) continue;
+      reported.add(index);
       context.report({
         messageId: "missingRelease",
         data: {
@@ -45818,7 +45879,7 @@ function checkRelease(release, context) {
         },
         at: ["spec", "dependsOn", index, "name"]
       });
-    });
+    }
   }
 }
 function definedReleases(index, cluster) {

@@ -1,8 +1,8 @@
 import { appliedCluster, remoteCluster, type FluxKustomization } from './deployment.js';
 import type { ResourceIndex } from './index.js';
-import { OCI_REPOSITORY } from './kinds.js';
+import { dependencyReference, HELM_RELEASE, OCI_REPOSITORY } from './kinds.js';
 import type { Placement, Resource } from './resource.js';
-import { certainlyLacksKey, knownString } from './values.js';
+import { asArray, certainlyLacksKey, getPath, knownString } from './values.js';
 
 /** The Helm release that helm-controller installs for one placement of a HelmRelease. */
 export interface HelmReleaseInstall {
@@ -46,6 +46,43 @@ export function installCluster(resource: Resource, placement: Placement, index: 
   const patched = applyingKustomizations(index).get(`${cluster}\u0000${placement.fluxKustomization}`)?.helmReleaseRemote;
   const written = certainlyLacksKey(resource.written, 'kubeConfig') ? undefined : remoteCluster(resource.get(['spec', 'kubeConfig']), placement.namespace ?? '');
   return appliedCluster(cluster, patched ?? written);
+}
+
+/** A `spec.dependsOn` entry of a HelmRelease that names a HelmRelease, as one placement of the dependent reads it. */
+export interface ReleaseDependency {
+  /** The entry's index in `spec.dependsOn`. */
+  readonly index: number;
+  readonly name: string;
+  /** The entry's namespace, else the dependent's (helm-controller's default); `undefined` when neither is known offline. */
+  readonly namespace: string | undefined;
+}
+
+/**
+ * The HelmReleases a HelmRelease waits for, as each placement reads its
+ * `spec.dependsOn`; `undefined` for a release without one. Entries of
+ * another kind, and names not known offline, are left out.
+ */
+export function releaseDependencies(release: Resource): ((placement: Placement) => readonly ReleaseDependency[]) | undefined {
+  // Most releases have none: a cached one is not decoded to find out.
+  if (certainlyLacksKey(release.written, 'dependsOn')) return undefined;
+  // As written unless a variable is in it: reading a release as substituted decodes it.
+  const written = getPath(release.written, ['spec', 'dependsOn']);
+  if (written === undefined) return undefined;
+  const substituted = JSON.stringify(written).includes('${');
+  return (placement) =>
+    asArray(substituted ? release.getAs(placement, ['spec', 'dependsOn']) : written).flatMap((entry, index) => {
+      const reference = dependencyReference(entry, HELM_RELEASE);
+      return reference === undefined ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace }];
+    });
+}
+
+/**
+ * Whether a Flux Kustomization of a cluster applies this copy of a
+ * HelmRelease: then which releases wait for which is that cluster's. In a
+ * repository (or a file) read as plain kustomize, that is a guess.
+ */
+export function appliedByFlux(placement: Placement): placement is Placement & { readonly cluster: string; readonly fluxKustomization: string } {
+  return placement.cluster !== undefined && placement.fluxKustomization !== undefined;
 }
 
 // The Flux Kustomizations by the cluster they apply into and their id, once per run.

@@ -1,19 +1,30 @@
 import type { FluxKustomization } from '../resources/deployment.js';
+import { appliedByFlux, releaseDependencies } from '../resources/helm-release.js';
 import type { ResourceIndex } from '../resources/index.js';
-import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
-import { defineRule } from './types.js';
+import { FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
+import type { Resource } from '../resources/resource.js';
+import { defineRule, type RuleContext } from './types.js';
 
 export default defineRule({
   id: 'flux-dependency-cycle',
-  description: 'Flux Kustomizations must not depend on themselves or on one another in a cycle',
+  description: 'Flux Kustomizations and HelmReleases must not depend on themselves or on one another in a cycle',
   defaultSeverity: 'error',
-  kinds: [FLUX_KUSTOMIZATION],
+  kinds: [FLUX_KUSTOMIZATION, HELM_RELEASE],
   messages: {
     self: 'Flux Kustomization "{{id}}" depends on itself; it waits for its own readiness, which never comes, and never applies again. Remove the entry.',
     cycle:
       'Flux Kustomization "{{id}}" depends on "{{dependency}}", whose dependencies lead back to it ({{cycle}}); each waits for the next to be ready first, so on a new cluster none of them ever applies, and in a running one they stop applying the commits of a source they share. Remove one of the dependsOn entries.',
+    releaseSelf:
+      'HelmRelease "{{id}}" depends on itself; helm-controller waits until it is ready and has observed its latest spec, so it is never installed on a new cluster and never upgraded once its spec changes. Remove the entry.',
+    releaseCycle:
+      'HelmRelease "{{id}}" depends on "{{dependency}}", whose dependencies lead back to it ({{cycle}}); each waits for the next to be ready first, so on a new cluster none of them is ever installed, and in a running one none is upgraded once their specs change. Remove one of the dependsOn entries.',
   },
   check(resource, context) {
+    if (resource.typeId === HELM_RELEASE) {
+      checkRelease(resource, context);
+      return;
+    }
+    const graphs = kustomizationGraphs(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
         const at = ['spec', 'dependsOn', dependency.index, 'name'];
@@ -22,7 +33,9 @@ export default defineRule({
           context.report({ messageId: 'self', data: { id: kustomization.id }, at });
           continue;
         }
-        const loop = loopThrough(context.index, kustomization, dependencyId);
+        const loop = groupsOf(kustomization)
+          .map((group) => loopThrough(graphs.get(group)!, kustomization.id, dependencyId))
+          .find((found) => found !== undefined);
         if (loop !== undefined) context.report({ messageId: 'cycle', data: { id: kustomization.id, dependency: dependencyId, cycle: shown(loop) }, at });
       }
     }
@@ -30,9 +43,9 @@ export default defineRule({
 });
 
 /**
- * The Kustomizations each one depends on, by id, in each cluster (the
- * clusters' own graphs: two clusters may use the same names the other way
- * round), and among those no cluster applies.
+ * Which objects each one depends on, by id, in one cluster (the clusters'
+ * own graphs: two clusters may use the same names the other way round), or
+ * among the Kustomizations no cluster applies.
  */
 interface DependencyGraph {
   readonly edges: ReadonlyMap<string, ReadonlySet<string>>;
@@ -53,28 +66,93 @@ function shown(loop: readonly string[]): string {
   return [...loop.slice(0, 4), `(${loop.length - 7} more)`, ...loop.slice(-3)].join(' -> ');
 }
 
+/**
+ * A HelmRelease's `dependsOn` entries, as each copy reads them:
+ * helm-controller waits for the HelmReleases of the copy's cluster, by
+ * namespace and name, as kustomize-controller does for Kustomizations. A
+ * cycle through others is looked for only among copies a cluster's Flux
+ * Kustomizations apply. Each entry is reported once.
+ */
+function checkRelease(release: Resource, context: RuleContext): void {
+  const dependencies = releaseDependencies(release);
+  if (dependencies === undefined) return;
+  const graphs = releaseGraphs(context.index);
+  const reported = new Set<number>();
+  for (const placement of release.placements) {
+    const id = deployedId(placement);
+    if (id === undefined) continue;
+    for (const { index, name, namespace } of dependencies(placement)) {
+      if (namespace === undefined || reported.has(index)) continue;
+      const dependencyId = `${namespace}/${name}`;
+      const at = ['spec', 'dependsOn', index, 'name'];
+      // Waiting for itself is wrong wherever it is applied.
+      if (dependencyId === id) {
+        reported.add(index);
+        context.report({ messageId: 'releaseSelf', data: { id }, at });
+        continue;
+      }
+      if (!appliedByFlux(placement)) continue;
+      const loop = loopThrough(graphs.get(placement.cluster)!, id, dependencyId);
+      if (loop === undefined) continue;
+      reported.add(index);
+      context.report({ messageId: 'releaseCycle', data: { id, dependency: dependencyId, cycle: shown(loop) }, at });
+    }
+  }
+}
+
+/** `namespace/name` of a copy of a HelmRelease; `undefined` where either is not known offline. */
+function deployedId(placement: { readonly namespace: string | undefined; readonly name: string | undefined }): string | undefined {
+  return placement.namespace === undefined || placement.name === undefined ? undefined : `${placement.namespace}/${placement.name}`;
+}
+
 const UNAPPLIED = '';
 
-function graphsOf(index: ResourceIndex): ReadonlyMap<string, DependencyGraph> {
-  return index.derived(graphsOf, () => {
+function kustomizationGraphs(index: ResourceIndex): ReadonlyMap<string, DependencyGraph> {
+  return index.derived(kustomizationGraphs, () => {
     const edgesByGroup = new Map<string, Map<string, Set<string>>>();
     for (const kustomization of index.deployment.fluxKustomizations) {
       for (const group of groupsOf(kustomization)) {
-        const edges = edgesByGroup.get(group) ?? edgesByGroup.set(group, new Map()).get(group)!;
         // Copies of one id in one cluster (a duplicate) wait for all that each names.
-        const out = edges.get(kustomization.id) ?? edges.set(kustomization.id, new Set()).get(kustomization.id)!;
+        const out = edgesFrom(edgesByGroup, group, kustomization.id);
         for (const dependency of kustomization.dependsOn) out.add(`${dependency.namespace}/${dependency.name}`);
       }
     }
-    return new Map(
-      [...edgesByGroup].map(([group, edges]) => {
-        const component = components(edges);
-        const sizes: number[] = [];
-        for (const id of component.values()) sizes[id] = (sizes[id] ?? 0) + 1;
-        return [group, { edges, component, sizes }];
-      }),
-    );
+    return graphsOf(edgesByGroup);
   });
+}
+
+/** The HelmReleases each one waits for, by cluster; only copies a Flux Kustomization applies, whose ids are known. */
+function releaseGraphs(index: ResourceIndex): ReadonlyMap<string, DependencyGraph> {
+  return index.derived(releaseGraphs, () => {
+    const edgesByCluster = new Map<string, Map<string, Set<string>>>();
+    for (const release of index.ofType(HELM_RELEASE)) {
+      const dependencies = releaseDependencies(release);
+      if (dependencies === undefined) continue;
+      for (const placement of release.placements) {
+        const id = deployedId(placement);
+        if (id === undefined || !appliedByFlux(placement)) continue;
+        const out = edgesFrom(edgesByCluster, placement.cluster, id);
+        for (const { name, namespace } of dependencies(placement)) if (namespace !== undefined) out.add(`${namespace}/${name}`);
+      }
+    }
+    return graphsOf(edgesByCluster);
+  });
+}
+
+function edgesFrom(edgesByGroup: Map<string, Map<string, Set<string>>>, group: string, id: string): Set<string> {
+  const edges = edgesByGroup.get(group) ?? edgesByGroup.set(group, new Map()).get(group)!;
+  return edges.get(id) ?? edges.set(id, new Set()).get(id)!;
+}
+
+function graphsOf(edgesByGroup: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>): ReadonlyMap<string, DependencyGraph> {
+  return new Map(
+    [...edgesByGroup].map(([group, edges]) => {
+      const component = components(edges);
+      const sizes: number[] = [];
+      for (const id of component.values()) sizes[id] = (sizes[id] ?? 0) + 1;
+      return [group, { edges, component, sizes }];
+    }),
+  );
 }
 
 function groupsOf(kustomization: FluxKustomization): readonly string[] {
@@ -82,33 +160,28 @@ function groupsOf(kustomization: FluxKustomization): readonly string[] {
 }
 
 /**
- * The shortest way from `dependencyId` back to `kustomization` in one of its
- * clusters, as `kustomization -> dependency -> … -> kustomization` (in a
- * component too large to search, without the ids between); `undefined`
- * when there is none.
+ * The shortest way from `dependencyId` back to `id` in a graph, as
+ * `id -> dependency -> … -> id` (in a component too large to search,
+ * without the ids between); `undefined` when there is none.
  */
-function loopThrough(index: ResourceIndex, kustomization: FluxKustomization, dependencyId: string): string[] | undefined {
-  const graphs = graphsOf(index);
-  for (const group of groupsOf(kustomization)) {
-    const { edges, component, sizes } = graphs.get(group)!;
-    const own = component.get(kustomization.id);
-    if (own === undefined || component.get(dependencyId) !== own) continue;
-    if (sizes[own]! > MAX_TRACED) return [kustomization.id, dependencyId, '…', kustomization.id];
-    // Breadth first inside the component, from the dependency to the dependent.
-    const cameFrom = new Map<string, string | null>([[dependencyId, null]]);
-    const queue = [dependencyId];
-    for (let next = 0; next < queue.length; next++) {
-      const id = queue[next]!;
-      if (id === kustomization.id) {
-        const way: string[] = [];
-        for (let at: string | null = id; at !== null; at = cameFrom.get(at)!) way.push(at);
-        return [kustomization.id, ...way.reverse()];
-      }
-      for (const target of edges.get(id) ?? []) {
-        if (cameFrom.has(target) || component.get(target) !== own) continue;
-        cameFrom.set(target, id);
-        queue.push(target);
-      }
+function loopThrough({ edges, component, sizes }: DependencyGraph, id: string, dependencyId: string): string[] | undefined {
+  const own = component.get(id);
+  if (own === undefined || component.get(dependencyId) !== own) return undefined;
+  if (sizes[own]! > MAX_TRACED) return [id, dependencyId, '…', id];
+  // Breadth first inside the component, from the dependency to the dependent.
+  const cameFrom = new Map<string, string | null>([[dependencyId, null]]);
+  const queue = [dependencyId];
+  for (let next = 0; next < queue.length; next++) {
+    const at = queue[next]!;
+    if (at === id) {
+      const way: string[] = [];
+      for (let step: string | null = at; step !== null; step = cameFrom.get(step)!) way.push(step);
+      return [id, ...way.reverse()];
+    }
+    for (const target of edges.get(at) ?? []) {
+      if (cameFrom.has(target) || component.get(target) !== own) continue;
+      cameFrom.set(target, at);
+      queue.push(target);
     }
   }
   return undefined;

@@ -1,7 +1,8 @@
 import type { ResourceIndex } from '../resources/index.js';
-import { dependencyReference, FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
+import { appliedByFlux, releaseDependencies } from '../resources/helm-release.js';
+import { FLUX_KUSTOMIZATION, HELM_RELEASE } from '../resources/kinds.js';
 import type { Resource } from '../resources/resource.js';
-import { asArray, certainlyLacksKey, getPath, isMapping, knownString } from '../resources/values.js';
+import { asArray, getPath, isMapping, knownString } from '../resources/values.js';
 import { defineRule, type RuleContext } from './types.js';
 
 export default defineRule({
@@ -51,28 +52,19 @@ export default defineRule({
  * hold the one named: nothing is said there.
  */
 function checkRelease(release: Resource, context: RuleContext): void {
-  // Most releases have none: a cached one is not decoded to find out.
-  if (certainlyLacksKey(release.written, 'dependsOn')) return;
-  const reported = new Set<string>();
+  const dependencies = releaseDependencies(release);
+  if (dependencies === undefined) return;
+  const reported = new Set<number>();
   const scope = followsEveryKustomization(context.index) ? APPLIED : ANYWHERE;
-  // As written unless a variable is in it: reading a release as substituted decodes it.
-  const written = getPath(release.written, ['spec', 'dependsOn']);
-  const substituted = JSON.stringify(written ?? null).includes('${');
   for (const placement of release.placements) {
-    // Applied by a Flux Kustomization the graph follows: in a repository (or
-    // a file) read as plain kustomize, which HelmReleases the cluster has is a guess.
-    if (placement.cluster === undefined || placement.fluxKustomization === undefined) continue;
+    if (!appliedByFlux(placement)) continue;
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : undefined);
     if (defined.unknown) continue;
-    asArray(substituted ? release.getAs(placement, ['spec', 'dependsOn']) : written).forEach((entry, index) => {
-      const reference = dependencyReference(entry, HELM_RELEASE);
-      if (reference === undefined) return;
-      const { name } = reference;
+    for (const { index, name, namespace } of dependencies(placement)) {
       // Where the dependent's own namespace is not known, only the name is compared.
-      const namespace = reference.namespace ?? placement.namespace;
       const found = namespace === undefined ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
-      if (found || defined.inUnknownNamespace.has(name) || reported.has(`${index}`)) return;
-      reported.add(`${index}`);
+      if (found || defined.inUnknownNamespace.has(name) || reported.has(index)) continue;
+      reported.add(index);
       context.report({
         messageId: 'missingRelease',
         data: {
@@ -82,7 +74,7 @@ function checkRelease(release: Resource, context: RuleContext): void {
         },
         at: ['spec', 'dependsOn', index, 'name'],
       });
-    });
+    }
   }
 }
 
