@@ -45473,6 +45473,106 @@ function messageFor(typeId, at) {
   return "unknownField";
 }
 
+// src/rules/cnpg-backup-schedule.ts
+var SCHEDULED_BACKUP2 = "postgresql.cnpg.io/ScheduledBackup";
+var SCHEDULE = ["spec", "schedule"];
+var cnpg_backup_schedule_default = defineRule({
+  id: "cnpg-backup-schedule",
+  description: "A CloudNativePG ScheduledBackup schedule must be one CloudNativePG parses, with six fields (seconds first), not a five-field CronJob schedule",
+  defaultSeverity: "error",
+  kinds: [SCHEDULED_BACKUP2],
+  messages: {
+    fiveFields: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. For the CronJob meaning write "0 {{schedule}}"; for the reading above, add the day of week: "{{schedule}} *".',
+    fiveFieldsRejected: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. For the CronJob meaning write "0 {{schedule}}".',
+    invalid: 'ScheduledBackup "{{name}}" has the schedule "{{schedule}}", which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".'
+  },
+  check(backup, context) {
+    const schedules = new Set(backup.placements.length > 0 ? backup.placements.map((placement) => backup.getAs(placement, SCHEDULE)) : [backup.get(SCHEDULE)]);
+    for (const written of schedules) {
+      const schedule = knownString(written);
+      if (schedule === void 0) continue;
+      const data = { name: backup.name ?? "(unnamed)", schedule };
+      const fields = schedule.split(/\s+/).filter((field) => field !== "");
+      const problem = cronProblem(schedule, fields);
+      if (fields.length === 5 && !schedule.startsWith("@")) {
+        if (problem === void 0) context.report({ messageId: "fiveFields", data: { ...data, reading: readingOf(fields) }, at: SCHEDULE });
+        else context.report({ messageId: "fiveFieldsRejected", data: { ...data, reason: problem }, at: SCHEDULE });
+      } else if (problem !== void 0) {
+        context.report({ messageId: "invalid", data: { ...data, reason: problem }, at: SCHEDULE });
+      }
+    }
+  }
+});
+var MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+var DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+var FIELDS = [
+  { name: "second", min: 0, max: 59 },
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: Object.fromEntries(MONTHS.map((month, index) => [month, index + 1])) },
+  { name: "day of week", min: 0, max: 6, names: Object.fromEntries(DAYS.map((day, index) => [day, index])) }
+];
+var DESCRIPTORS = /* @__PURE__ */ new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
+var GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
+function cronProblem(schedule, fields) {
+  if (schedule === "") return "it is empty";
+  if (schedule.startsWith("@")) {
+    if (DESCRIPTORS.has(schedule)) return void 0;
+    if (schedule.startsWith("@every ")) return GO_DURATION.test(schedule.slice("@every ".length)) ? void 0 : `"${schedule.slice("@every ".length)}" is not a duration`;
+    return `"${schedule}" is not a descriptor`;
+  }
+  if (fields.length < 5 || fields.length > 6) return `it has ${fields.length} field${fields.length === 1 ? "" : "s"}, not 5 or 6`;
+  for (const [index, field] of fields.entries()) {
+    const bounds = FIELDS[index];
+    for (const range of field.split(",").filter((item) => item !== "")) {
+      const problem = rangeProblem(range, bounds);
+      if (problem !== void 0) return `the ${bounds.name} field "${field}": ${problem}`;
+    }
+  }
+  return void 0;
+}
+function rangeProblem(range, bounds) {
+  const [span = "", ...steps] = range.split("/");
+  if (steps.length > 1) return "too many slashes";
+  const ends = span.split("-");
+  let start;
+  let end;
+  if (ends[0] === "*" || ends[0] === "?") {
+    start = bounds.min;
+    end = bounds.max;
+  } else {
+    if (ends.length > 2) return "too many hyphens";
+    const values = ends.map((value) => numberOrName(value, bounds));
+    const failed = values.find((value) => typeof value === "string");
+    if (failed !== void 0) return failed;
+    start = values[0];
+    end = values.length === 2 ? values[1] : start;
+  }
+  let step = 1;
+  if (steps.length === 1) {
+    const parsed = numberOrName(steps[0], { ...bounds, names: void 0 });
+    if (typeof parsed === "string") return parsed;
+    step = parsed;
+    if (ends.length === 1) end = bounds.max;
+  }
+  if (start < bounds.min) return `${start} is below the minimum, ${bounds.min}`;
+  if (end > bounds.max) return `${end} is above the maximum, ${bounds.max}`;
+  if (start > end) return `the range starts at ${start}, after its end, ${end}`;
+  if (step === 0) return "a step of 0";
+  return void 0;
+}
+function numberOrName(text2, bounds) {
+  const named = bounds.names?.[text2.toLowerCase()];
+  if (named !== void 0) return named;
+  if (!/^[+-]?\d+$/.test(text2)) return `"${text2}" is not a number${bounds.names ? " or a name" : ""}`;
+  const value = Number(text2);
+  return value < 0 ? `"${text2}" is negative` : value;
+}
+function readingOf(fields) {
+  return fields.map((field, index) => `${FIELDS[index].name} ${field}`).join(", ");
+}
+
 // src/resources/duplicates.ts
 function otherCopies(index, resource) {
   const copies = copiesOf(index);
@@ -46524,6 +46624,7 @@ var rules = [
   authentik_domain_ingress_default,
   bgp_empty_service_selector_default,
   cnpg_backup_immediate_default,
+  cnpg_backup_schedule_default,
   duplicate_helmrelease_default,
   duplicate_resource_default,
   flux_dependency_cycle_default,

@@ -13,6 +13,7 @@ describe('examples/home-ops', () => {
   it('shows every rule firing, each at the right line and column', () => {
     expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`)).toEqual([
       `${APPS}/database/cloudnative-pg/cluster/backup.yaml:10:3 cnpg-backup-immediate`,
+      `${APPS}/database/cloudnative-pg/cluster/scheduledbackup.yaml:24:13 cnpg-backup-schedule`,
       `${APPS}/database/cloudnative-pg/ks.yaml:10:13 flux-dependency-cycle`,
       `${APPS}/default/echo/app/helmrelease.yaml:19:12 yaml-syntax`,
       `${APPS}/default/kustomization.yaml:9:5 kustomize-missing-resource`,

@@ -1,6 +1,7 @@
 import authentikDomainIngress from './authentik-domain-ingress.js';
 import bgpEmptyServiceSelector from './bgp-empty-service-selector.js';
 import cnpgBackupImmediate from './cnpg-backup-immediate.js';
+import cnpgBackupSchedule from './cnpg-backup-schedule.js';
 import duplicateHelmrelease from './duplicate-helmrelease.js';
 import duplicateResource from './duplicate-resource.js';
 import fluxDependencyCycle from './flux-dependency-cycle.js';
@@ -20,6 +21,7 @@ export const rules: readonly Rule[] = [
   authentikDomainIngress,
   bgpEmptyServiceSelector,
   cnpgBackupImmediate,
+  cnpgBackupSchedule,
   duplicateHelmrelease,
   duplicateResource,
   fluxDependencyCycle,

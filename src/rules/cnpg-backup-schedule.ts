@@ -1,0 +1,130 @@
+import { knownString } from '../resources/values.js';
+import { defineRule } from './types.js';
+
+const SCHEDULED_BACKUP = 'postgresql.cnpg.io/ScheduledBackup';
+const SCHEDULE = ['spec', 'schedule'];
+
+export default defineRule({
+  id: 'cnpg-backup-schedule',
+  description: 'A CloudNativePG ScheduledBackup schedule must be one CloudNativePG parses, with six fields (seconds first), not a five-field CronJob schedule',
+  defaultSeverity: 'error',
+  kinds: [SCHEDULED_BACKUP],
+  messages: {
+    fiveFields:
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. For the CronJob meaning write "0 {{schedule}}"; for the reading above, add the day of week: "{{schedule}} *".',
+    fiveFieldsRejected:
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. For the CronJob meaning write "0 {{schedule}}".',
+    invalid:
+      'ScheduledBackup "{{name}}" has the schedule "{{schedule}}", which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".',
+  },
+  check(backup, context) {
+    // Each deployed copy as Flux substitutes it; a schedule still holding a variable is not known offline.
+    const schedules = new Set(backup.placements.length > 0 ? backup.placements.map((placement) => backup.getAs(placement, SCHEDULE)) : [backup.get(SCHEDULE)]);
+    for (const written of schedules) {
+      const schedule = knownString(written);
+      if (schedule === undefined) continue;
+      const data = { name: backup.name ?? '(unnamed)', schedule };
+      const fields = schedule.split(/\s+/).filter((field) => field !== '');
+      const problem = cronProblem(schedule, fields);
+      if (fields.length === 5 && !schedule.startsWith('@')) {
+        if (problem === undefined) context.report({ messageId: 'fiveFields', data: { ...data, reading: readingOf(fields) }, at: SCHEDULE });
+        else context.report({ messageId: 'fiveFieldsRejected', data: { ...data, reason: problem }, at: SCHEDULE });
+      } else if (problem !== undefined) {
+        context.report({ messageId: 'invalid', data: { ...data, reason: problem }, at: SCHEDULE });
+      }
+    }
+  },
+});
+
+interface Bounds {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: Readonly<Record<string, number>>;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+// The fields of robfig/cron v1.2.0's default parser, which CloudNativePG's
+// webhook and controller call (cron.Parse: Second | Minute | Hour | Dom |
+// Month | DowOptional | Descriptor), with their bounds (spec.go).
+const FIELDS: readonly Bounds[] = [
+  { name: 'second', min: 0, max: 59 },
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: Object.fromEntries(MONTHS.map((month, index) => [month, index + 1])) },
+  { name: 'day of week', min: 0, max: 6, names: Object.fromEntries(DAYS.map((day, index) => [day, index])) },
+];
+
+const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+// Go's time.ParseDuration: an optional sign, then "0" or numbers with units.
+const GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
+
+/** Why robfig/cron v1.2.0's `Parse` refuses a schedule, in its words; `undefined` when it parses. */
+function cronProblem(schedule: string, fields: readonly string[]): string | undefined {
+  if (schedule === '') return 'it is empty';
+  if (schedule.startsWith('@')) {
+    if (DESCRIPTORS.has(schedule)) return undefined;
+    if (schedule.startsWith('@every ')) return GO_DURATION.test(schedule.slice('@every '.length)) ? undefined : `"${schedule.slice('@every '.length)}" is not a duration`;
+    return `"${schedule}" is not a descriptor`;
+  }
+  if (fields.length < 5 || fields.length > 6) return `it has ${fields.length} field${fields.length === 1 ? '' : 's'}, not 5 or 6`;
+  for (const [index, field] of fields.entries()) {
+    const bounds = FIELDS[index]!;
+    // A field is a comma-separated list of ranges; empty items are skipped, as strings.FieldsFunc does.
+    for (const range of field.split(',').filter((item) => item !== '')) {
+      const problem = rangeProblem(range, bounds);
+      if (problem !== undefined) return `the ${bounds.name} field "${field}": ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/** robfig/cron's getRange: `*`, `?`, a number or name, `a-b`, each with an optional `/step`. */
+function rangeProblem(range: string, bounds: Bounds): string | undefined {
+  const [span = '', ...steps] = range.split('/');
+  if (steps.length > 1) return 'too many slashes';
+  const ends = span.split('-');
+  let start: number;
+  let end: number;
+  if (ends[0] === '*' || ends[0] === '?') {
+    start = bounds.min;
+    end = bounds.max;
+  } else {
+    if (ends.length > 2) return 'too many hyphens';
+    const values = ends.map((value) => numberOrName(value, bounds));
+    const failed = values.find((value) => typeof value === 'string');
+    if (failed !== undefined) return failed as string;
+    start = values[0] as number;
+    end = values.length === 2 ? (values[1] as number) : start;
+  }
+  let step = 1;
+  if (steps.length === 1) {
+    const parsed = numberOrName(steps[0]!, { ...bounds, names: undefined });
+    if (typeof parsed === 'string') return parsed;
+    step = parsed;
+    // "N/step" means "N-max/step".
+    if (ends.length === 1) end = bounds.max;
+  }
+  if (start < bounds.min) return `${start} is below the minimum, ${bounds.min}`;
+  if (end > bounds.max) return `${end} is above the maximum, ${bounds.max}`;
+  if (start > end) return `the range starts at ${start}, after its end, ${end}`;
+  if (step === 0) return 'a step of 0';
+  return undefined;
+}
+
+/** A number as Go's strconv.Atoi reads it (not negative), or a name of the field's; else why not. */
+function numberOrName(text: string, bounds: Bounds): number | string {
+  const named = bounds.names?.[text.toLowerCase()];
+  if (named !== undefined) return named;
+  if (!/^[+-]?\d+$/.test(text)) return `"${text}" is not a number${bounds.names ? ' or a name' : ''}`;
+  const value = Number(text);
+  return value < 0 ? `"${text}" is negative` : value;
+}
+
+/** How CloudNativePG reads five fields: seconds first, the day of week left out (every day). */
+function readingOf(fields: readonly string[]): string {
+  return fields.map((field, index) => `${FIELDS[index]!.name} ${field}`).join(', ');
+}
