@@ -46459,7 +46459,9 @@ var DEFAULT_S6_IMAGES = [
   "docker.io/linuxserver/*",
   "ghcr.io/hotio/*",
   "docker.io/hotio/*",
-  "cr.hotio.dev/hotio/*"
+  "cr.hotio.dev/hotio/*",
+  "ghcr.io/paperless-ngx/paperless-ngx",
+  "docker.io/paperlessngx/paperless-ngx"
 ];
 var ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 var WORLD_WRITABLE_RUN = "S6_YES_I_WANT_A_WORLD_WRITABLE_RUN_BECAUSE_KUBERNETES";
