@@ -43221,7 +43221,7 @@ function dependencyReference(entry, typeId, read = (value) => value) {
 }
 
 // src/resources/substitution.ts
-var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["-", "=", ":-", ":=", ":?", ":+"]);
+var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["=", ":-", ":=", ":?", ":+"]);
 var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 function expansionsIn(text2, unreadable) {
   const found = [];
@@ -43231,18 +43231,47 @@ function expansionsIn(text2, unreadable) {
     while (at - dollars - 1 >= 0 && text2[at - dollars - 1] === "$") dollars++;
     const escaped = dollars % 2 === 1;
     const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped, closes);
-    if (expansion) found.push(expansion);
-    else if (!escaped) unreadable?.(at);
-    at = text2.indexOf("${", expansion ? expansion.end : at + 2);
+    if (typeof expansion === "object") found.push(expansion);
+    else if (!escaped) unreadable?.(at, expansion);
+    at = text2.indexOf("${", typeof expansion === "object" ? expansion.end : at + 2);
   }
   return found;
 }
 function expansionAt(text2, at, start, escaped, closes) {
   const head = headAt(text2, at);
+  if (head === void 0) return NAME_CHARACTER.test(text2[at + 2 + (text2[at + 2] === "#" ? 1 : 0)] ?? "") ? "end" : "name";
   const close = closes(at);
-  if (head === void 0 || close === -1) return void 0;
-  return { start, end: close + 1, name: head.name, operator: head.operator, argument: text2.slice(head.argumentStart, close), escaped };
+  if (close === -1) return "unclosed";
+  const argument = text2.slice(head.argumentStart, close);
+  if (!readableArgument(head, argument)) return head.length ? "length" : "argument";
+  return { start, end: close + 1, name: head.name, operator: head.operator, argument, escaped };
 }
+function readableArgument(head, argument) {
+  if (head.length) return argument === "";
+  switch (head.operator) {
+    case ",,":
+    case "^^":
+      return argument === "";
+    case ",":
+    case "^":
+      return argument === "" || argument === "," || argument === "^";
+    case "#":
+    case "##":
+    case "%":
+    case "%%":
+      return argument !== "";
+    case ":":
+      return !/^(?::|$)|:$/.test(argument);
+    case "/":
+    case "//":
+    case "/#":
+    case "/%":
+      return REPLACEMENT.test(argument);
+    default:
+      return true;
+  }
+}
+var REPLACEMENT = /^(?:[^/\\]|\\.)*\//;
 function headAt(text2, at) {
   let index = at + 2;
   const length = text2[index] === "#";
@@ -43253,7 +43282,7 @@ function headAt(text2, at) {
   if (name === "") return void 0;
   const operator = length ? "#" : operatorAt(text2, index);
   if (operator === void 0) return void 0;
-  return { name, operator, argumentStart: index + (length ? 0 : operator.length) };
+  return { name, operator, length, argumentStart: index + (length ? 0 : operator.length) };
 }
 function operatorAt(text2, index) {
   const first = text2[index];
@@ -43263,7 +43292,6 @@ function operatorAt(text2, index) {
       return "";
     case ":":
       return second !== void 0 && "=-?+".includes(second) ? `:${second}` : ":";
-    case "-":
     case "=":
       return first;
     case ",":
@@ -43313,10 +43341,11 @@ function referencesIn(text2, depth = 0) {
 var MAX_NESTING = 32;
 function unreadableExpansionsIn(text2) {
   const found = [];
-  expansionsIn(text2, (at) => {
+  expansionsIn(text2, (at, why) => {
     const nameStart = at + 2 + (text2[at + 2] === "#" ? 1 : 0);
     let end = nameStart;
     while (end < text2.length && NAME_CHARACTER.test(text2[end])) end++;
+    const operator = why === "argument" ? operatorAt(text2, end) : void 0;
     for (let index = at + 2, depth = 1; index < Math.min(text2.length, at + MAX_UNREADABLE_SHOWN) && text2[index] !== "\n"; index++) {
       depth += text2[index] === "{" ? 1 : text2[index] === "}" ? -1 : 0;
       if (depth === 0) {
@@ -43324,16 +43353,16 @@ function unreadableExpansionsIn(text2) {
         break;
       }
     }
-    found.push({ source: text2.slice(at, Math.max(end, at + 2)), why: end > nameStart && NAME_CHARACTER.test(text2[nameStart]) ? "end" : "name" });
+    found.push({ source: text2.slice(at, Math.max(end, at + 2)), why, ...operator === void 0 ? {} : { operator } });
   });
   return found;
 }
 function mayHoldUnreadableExpansion(text2) {
   return UNREADABLE_START.test(text2);
 }
-var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+(?:\}|[:=,^/#%-][^"}]*\}))/u;
+var UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\}|[\p{L}\p{N}_]+(?::[=?+-]|=)[^"}]*\})/u;
 var MAX_UNREADABLE_SHOWN = 200;
-var REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
+var REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|=)?/gu;
 function variablesReadIn(text2) {
   const names = /* @__PURE__ */ new Set();
   for (const [, length, name, fallbackOperator] of text2.matchAll(REFERENCE_START)) if (length || !fallbackOperator) names.add(name);
@@ -46120,7 +46149,7 @@ var flux_substitution_undefined_default = defineRule({
       for (const { text: text2, at, span } of strings) {
         if (!mayHoldUnreadableExpansion(text2)) continue;
         for (const unreadable of new Map(unreadableExpansionsIn(text2).map((found) => [found.source, found])).values()) {
-          const why = unreadable.why === "name" ? "no variable name follows ${" : "the name is followed by neither } nor an operator such as :=";
+          const why = whyUnreadable(unreadable);
           context.report({ messageId: "unreadable", data: { text: unreadable.source, why, kustomization: substituting.fluxKustomization ?? "" }, at, span, text: unreadable.source });
         }
       }
@@ -46151,6 +46180,23 @@ var flux_substitution_undefined_default = defineRule({
     }
   }
 });
+function whyUnreadable({ why, operator = "" }) {
+  switch (why) {
+    case "name":
+      return "no variable name follows ${";
+    case "end":
+      return "the name is followed by neither } nor an operator such as := or :-";
+    case "unclosed":
+      return "no } closes it";
+    case "length":
+      return "a length, ${#NAME}, ends at its name";
+    case "argument":
+      if (operator.startsWith("/")) return `the replacement ${operator} needs a / between the pattern and the replacement`;
+      if (operator === ":") return "the substring : needs a position, and a length after a second :";
+      if (operator.startsWith(",") || operator.startsWith("^")) return `a case change, ${operator}, ends at }`;
+      return `the trim ${operator} needs a pattern`;
+  }
+}
 function placementsOfBuild(index, kustomization) {
   const byDirectory = index.derived(placementsOfBuild, () => {
     const found = /* @__PURE__ */ new Map();

@@ -15,7 +15,7 @@ describe('referencesIn', () => {
   });
 
   it('gives the fallback of operators that supply one when the variable is unset', () => {
-    expect(read('${A:=x} ${B:-y} ${C=z} ${D-w} ${E:?e} ${F:+v}')).toEqual(['A|x', 'B|y', 'C|z', 'D|w', 'E|e', 'F|v']);
+    expect(read('${A:=x} ${B:-y} ${C=z} ${E:?e} ${F:+v}')).toEqual(['A|x', 'B|y', 'C|z', 'E|e', 'F|v']);
   });
 
   it('reads the variables of a default too: Flux evaluates it first', () => {
@@ -43,14 +43,38 @@ describe('unreadableExpansionsIn', () => {
     expect(unreadable('${.a\n}')).toEqual(['name ${']);
   });
 
+  it('finds an operator without what it takes, and a - without the colon of :-', () => {
+    // A shell script's defaults and trims, in a ConfigMap that Flux substitutes.
+    expect(unreadable('${1-/backups} ${var-} ${NODE/.local} ${A//} ${A/#} ${NODE%} ${A#} ${A##}')).toEqual([
+      'end ${1-/backups}',
+      'end ${var-}',
+      'argument ${NODE/.local}',
+      'argument ${A//}',
+      'argument ${A/#}',
+      'argument ${NODE%}',
+      'argument ${A#}',
+      'argument ${A##}',
+    ]);
+    expect(unreadable('${A:} ${A::2} ${A:1:} ${A,,,} ${A^^x} ${#A:-x} ${A:-x')).toEqual([
+      'argument ${A:}',
+      'argument ${A::2}',
+      'argument ${A:1:}',
+      'argument ${A,,,}',
+      'argument ${A^^x}',
+      'length ${#A:-x}',
+      'unclosed ${A',
+    ]);
+    expect(unreadableExpansionsIn('${NODE%} ${A/b}').map((found) => found.operator)).toEqual(['%', '/']);
+  });
+
   it('leaves alone what parses, and what $$ escapes', () => {
-    expect(unreadable('${A} ${A:=x} ${#A} ${A,,} ${A/b/c} ${A%%.*} ${A:1:2} ${A-x} ${1}')).toEqual([]);
+    expect(unreadable('${A} ${A:=x} ${#A} ${A,,} ${A^,} ${A/b/c} ${A/#/p-} ${A/\\//-} ${A%%.*} ${A##*.} ${A:1:2} ${A: -1} ${A:1} ${A=} ${1}')).toEqual([]);
     expect(unreadable('$${.a} $${{ b }} a$$${.c}')).toEqual(['name ${.c}']);
   });
 
   it('is looked for in JSON text by a test that misses none', () => {
     // An operator's may be left unclosed, which JSON text cannot tell: its `}` may be the object's.
-    for (const text of ['k8s/${.PVC.name}', '${{ a }}', '${A.b}', '${A', '${}', '${ A}', '${A:-b', 'x "${A:=b"}']) {
+    for (const text of ['k8s/${.PVC.name}', '${{ a }}', '${A.b}', '${A', '${}', '${ A}', '${A:-b', 'x "${A:=b"}', '${A-x}', '${A%}', '${A/b}', '${#A:-x}', '${A:}']) {
       expect(mayHoldUnreadableExpansion(JSON.stringify({ value: text }))).toBe(true);
     }
     expect(mayHoldUnreadableExpansion(JSON.stringify({ value: '${A} ${#A} $B ${A:=b} ${A:=${B}}' }))).toBe(false);
@@ -71,7 +95,7 @@ describe('variablesReadIn', () => {
   });
 
   it('leaves out a variable read only where a fallback is given', () => {
-    expect(variablesReadIn('${A:=x} ${B:-y} ${C=z} ${D-w} ${E:?e} ${F:+v} ${G}')).toEqual(['G']);
+    expect(variablesReadIn('${A:=x} ${B:-y} ${C=z} ${E:?e} ${F:+v} ${G}')).toEqual(['G']);
     expect(variablesReadIn('${A:=${B}} ${#C} ${D:1} ${A}')).toEqual(['B', 'C', 'D', 'A']);
   });
 });

@@ -36,19 +36,20 @@ interface Expansion {
 }
 
 // Operators that supply a value when the variable is unset, and so do not
-// fail strict mode: envsubst's isDefaultOp, and `-`/`=` as kustomize-style
-// defaults. Every other operator (a substring, a case change, a trim, a
-// replacement) reads the variable, and an unset one fails the reconcile.
-const DEFAULT_OPERATORS: ReadonlySet<string> = new Set(['-', '=', ':-', ':=', ':?', ':+']);
+// fail strict mode: envsubst's isDefaultOp, and `=`. Every other operator
+// (a substring, a case change, a trim, a replacement) reads the variable,
+// and an unset one fails the reconcile. A `-` without the colon is no
+// operator to Flux (fluxcd/pkg envsubst/parse: missing closing brace).
+const DEFAULT_OPERATORS: ReadonlySet<string> = new Set(['=', ':-', ':=', ':?', ':+']);
 
 const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 
 /**
  * The `${...}` expansions of a text, in order, nested ones inside their
  * arguments; `unreadable` is told where an unescaped `${` starts that
- * envsubst cannot parse.
+ * envsubst cannot parse, and why.
  */
-function expansionsIn(text: string, unreadable?: (at: number) => void): Expansion[] {
+function expansionsIn(text: string, unreadable?: (at: number, why: UnreadableExpansion['why']) => void): Expansion[] {
   const found: Expansion[] = [];
   const closes = closingBraces(text);
   for (let at = text.indexOf('${'); at !== -1; ) {
@@ -57,23 +58,73 @@ function expansionsIn(text: string, unreadable?: (at: number) => void): Expansio
     while (at - dollars - 1 >= 0 && text[at - dollars - 1] === '$') dollars++;
     const escaped = dollars % 2 === 1;
     const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped, closes);
-    if (expansion) found.push(expansion);
-    else if (!escaped) unreadable?.(at);
-    at = text.indexOf('${', expansion ? expansion.end : at + 2);
+    if (typeof expansion === 'object') found.push(expansion);
+    else if (!escaped) unreadable?.(at, expansion);
+    at = text.indexOf('${', typeof expansion === 'object' ? expansion.end : at + 2);
   }
   return found;
 }
 
-/** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); `undefined` for text envsubst would not expand. */
-function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: (at: number) => number): Expansion | undefined {
+/** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); for text envsubst would not expand, why not. */
+function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: (at: number) => number): Expansion | UnreadableExpansion['why'] {
   const head = headAt(text, at);
+  if (head === undefined) return NAME_CHARACTER.test(text[at + 2 + (text[at + 2] === '#' ? 1 : 0)] ?? '') ? 'end' : 'name';
   const close = closes(at);
-  if (head === undefined || close === -1) return undefined;
-  return { start, end: close + 1, name: head.name, operator: head.operator, argument: text.slice(head.argumentStart, close), escaped };
+  if (close === -1) return 'unclosed';
+  const argument = text.slice(head.argumentStart, close);
+  if (!readableArgument(head, argument)) return head.length ? 'length' : 'argument';
+  return { start, end: close + 1, name: head.name, operator: head.operator, argument, escaped };
 }
 
-/** The name and operator after the `${` at `at`, and where its argument starts; `undefined` when envsubst reads no name and operator there. */
-function headAt(text: string, at: number): { readonly name: string; readonly operator: string; readonly argumentStart: number } | undefined {
+/**
+ * Whether envsubst parses what follows an operator (fluxcd/pkg
+ * envsubst/parse, parseFunc and its helpers): a length `${#VAR}` and a case
+ * change (`,` `^`, one or two in any mix) end at the name or operator; a
+ * trim (`#` `%`) needs a pattern, a substring (`:1:2`) its numbers, a
+ * replacement (`/a/b`) the `/` between pattern and replacement. A default's
+ * argument is any text.
+ */
+function readableArgument(head: Head, argument: string): boolean {
+  if (head.length) return argument === '';
+  switch (head.operator) {
+    case ',,':
+    case '^^':
+      return argument === '';
+    case ',':
+    case '^':
+      return argument === '' || argument === ',' || argument === '^';
+    case '#':
+    case '##':
+    case '%':
+    case '%%':
+      return argument !== '';
+    case ':':
+      // `${VAR:pos}` or `${VAR:pos:len}`, neither empty.
+      return !/^(?::|$)|:$/.test(argument);
+    case '/':
+    case '//':
+    case '/#':
+    case '/%':
+      return REPLACEMENT.test(argument);
+    default:
+      return true;
+  }
+}
+
+// A pattern, then an unescaped `/` and a replacement: `\/` and `\\` are escapes.
+const REPLACEMENT = /^(?:[^/\\]|\\.)*\//;
+
+/** What follows a `${`: the name, and the operator after it; a length, `${#NAME}`, has the operator `#`. */
+interface Head {
+  readonly name: string;
+  readonly operator: string;
+  readonly length: boolean;
+  /** Where the operator's argument starts. */
+  readonly argumentStart: number;
+}
+
+/** The name and operator after the `${` at `at`; `undefined` when envsubst reads no name and operator there. */
+function headAt(text: string, at: number): Head | undefined {
   let index = at + 2;
   const length = text[index] === '#';
   if (length) index++;
@@ -83,7 +134,7 @@ function headAt(text: string, at: number): { readonly name: string; readonly ope
   if (name === '') return undefined;
   const operator = length ? '#' : operatorAt(text, index);
   if (operator === undefined) return undefined;
-  return { name, operator, argumentStart: index + (length ? 0 : operator.length) };
+  return { name, operator, length, argumentStart: index + (length ? 0 : operator.length) };
 }
 
 function operatorAt(text: string, index: number): string | undefined {
@@ -94,7 +145,6 @@ function operatorAt(text: string, index: number): string | undefined {
       return '';
     case ':':
       return second !== undefined && '=-?+'.includes(second) ? `:${second}` : ':';
-    case '-':
     case '=':
       return first;
     case ',':
@@ -164,8 +214,15 @@ const MAX_NESTING = 32;
 export interface UnreadableExpansion {
   /** From the `${` to the `}` that closes it on its line, else to the end of its name. */
   readonly source: string;
-  /** `name`: no variable name follows the `${`; `end`: the name is followed by neither `}` nor an operator, or never closed. */
-  readonly why: 'name' | 'end';
+  /**
+   * `name`: no variable name follows the `${`; `end`: the name is followed
+   * by neither `}` nor an operator; `unclosed`: no `}` closes it;
+   * `length`: a length, `${#NAME`, not closed at the name; `argument`: what
+   * follows the operator is not what it takes.
+   */
+  readonly why: 'name' | 'end' | 'unclosed' | 'length' | 'argument';
+  /** The operator, for `argument`. */
+  readonly operator?: string;
 }
 
 /**
@@ -177,10 +234,11 @@ export interface UnreadableExpansion {
  */
 export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
   const found: UnreadableExpansion[] = [];
-  expansionsIn(text, (at) => {
+  expansionsIn(text, (at, why) => {
     const nameStart = at + 2 + (text[at + 2] === '#' ? 1 : 0);
     let end = nameStart;
     while (end < text.length && NAME_CHARACTER.test(text[end]!)) end++;
+    const operator = why === 'argument' ? operatorAt(text, end) : undefined;
     for (let index = at + 2, depth = 1; index < Math.min(text.length, at + MAX_UNREADABLE_SHOWN) && text[index] !== '\n'; index++) {
       depth += text[index] === '{' ? 1 : text[index] === '}' ? -1 : 0;
       if (depth === 0) {
@@ -188,29 +246,30 @@ export function unreadableExpansionsIn(text: string): UnreadableExpansion[] {
         break;
       }
     }
-    found.push({ source: text.slice(at, Math.max(end, at + 2)), why: end > nameStart && NAME_CHARACTER.test(text[nameStart]!) ? 'end' : 'name' });
+    found.push({ source: text.slice(at, Math.max(end, at + 2)), why, ...(operator === undefined ? {} : { operator }) });
   });
   return found;
 }
 
 /**
  * Whether a text, or a document's JSON text, may hold a `${` that envsubst
- * cannot parse: any but `${NAME}`, `${#NAME}`, and a name and operator
- * closed before any `"` (in JSON text, a `}` after one may be the
- * object's). Escaped ones match too.
+ * cannot parse: any but `${NAME}`, `${#NAME}`, and a name and a default's
+ * operator closed before any `"` (in JSON text, a `}` after one may be the
+ * object's); the other operators take only some arguments. Escaped ones
+ * match too.
  */
 export function mayHoldUnreadableExpansion(text: string): boolean {
   return UNREADABLE_START.test(text);
 }
 
-const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+(?:\}|[:=,^/#%-][^"}]*\}))/u;
+const UNREADABLE_START = /\$\{(?!#?[\p{L}\p{N}_]+\}|[\p{L}\p{N}_]+(?::[=?+-]|=)[^"}]*\})/u;
 
 // How far the text of an unreadable `${` is looked for its `}`: it is only shown.
 const MAX_UNREADABLE_SHOWN = 200;
 
 // What starts a reference: `${`, a `#` for a length, a name, and the operator
 // after it when it is one that supplies a fallback (see operatorAt).
-const REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|[=-])?/gu;
+const REFERENCE_START = /\$\{(#?)([\p{L}\p{N}_]+)(:[=?+-]|=)?/gu;
 
 /**
  * The name of every variable a text may read without a fallback: each of

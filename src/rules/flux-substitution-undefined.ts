@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ResourceIndex } from '../resources/index.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
-import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn } from '../resources/substitution.js';
+import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type UnreadableExpansion } from '../resources/substitution.js';
 import { asArray, certainlyLacksText, getPath, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
@@ -40,7 +40,7 @@ export default defineRule({
         if (!mayHoldUnreadableExpansion(text)) continue;
         // Reported once per string each: the finding points at its first.
         for (const unreadable of new Map(unreadableExpansionsIn(text).map((found) => [found.source, found])).values()) {
-          const why = unreadable.why === 'name' ? 'no variable name follows ${' : 'the name is followed by neither } nor an operator such as :=';
+          const why = whyUnreadable(unreadable);
           context.report({ messageId: 'unreadable', data: { text: unreadable.source, why, kustomization: substituting.fluxKustomization ?? '' }, at, span, text: unreadable.source });
         }
       }
@@ -79,6 +79,25 @@ export default defineRule({
  * cluster and Flux Kustomization). A directory whose objects are all
  * generated has none here.
  */
+/** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */
+function whyUnreadable({ why, operator = '' }: UnreadableExpansion): string {
+  switch (why) {
+    case 'name':
+      return 'no variable name follows ${';
+    case 'end':
+      return 'the name is followed by neither } nor an operator such as := or :-';
+    case 'unclosed':
+      return 'no } closes it';
+    case 'length':
+      return 'a length, ${#NAME}, ends at its name';
+    case 'argument':
+      if (operator.startsWith('/')) return `the replacement ${operator} needs a / between the pattern and the replacement`;
+      if (operator === ':') return 'the substring : needs a position, and a length after a second :';
+      if (operator.startsWith(',') || operator.startsWith('^')) return `a case change, ${operator}, ends at }`;
+      return `the trim ${operator} needs a pattern`;
+  }
+}
+
 function placementsOfBuild(index: ResourceIndex, kustomization: Resource): readonly Placement[] {
   const byDirectory = index.derived(placementsOfBuild, () => {
     const found = new Map<string, Map<string, Placement>>();
