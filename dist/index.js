@@ -48402,8 +48402,15 @@ function fromText(path, text2, originalText) {
 function parseDocuments(text2) {
   const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);
   const parsed = Array.isArray(documents) ? documents : [];
-  for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
+  for (const document of parsed) {
+    dropByteOrderMark(document);
+    if (document.errors.length === 0) checkStructure(document);
+  }
   return parsed;
+}
+function dropByteOrderMark(document) {
+  const first = (0, import_yaml4.isMap)(document.contents) ? document.contents.items[0]?.key : void 0;
+  if ((0, import_yaml4.isScalar)(first) && typeof first.value === "string" && first.value.startsWith("\uFEFF")) first.value = first.value.slice(1);
 }
 function checkStructure(document) {
   const stack = [[document.contents, 1]];

@@ -123,6 +123,12 @@ describe('tabs, line ends, byte order marks and encodings', () => {
     ]);
   });
 
+  it('a byte order mark at the start of a later document (files joined with ---) hides no object', async () => {
+    const dir = hostileTree({ 'joined.yaml': `${CONFIG_MAP}---\n\uFEFF${BACKUP}` });
+    const { findings } = await lintJson(dir);
+    expect(located(findings)).toEqual(['joined.yaml:12:3 cnpg-backup-immediate/immediate']);
+  });
+
   it('invalid UTF-8 is a finding at the first bad byte, and the rest of the file is still checked', async () => {
     const bytes = Buffer.concat([Buffer.from(BACKUP.replace('  name: pg\n', '  name: pg # caf')), Buffer.from([0xe9, 0x80]), Buffer.from('\n')]);
     const dir = hostileTree({ 'latin1.yaml': bytes });
