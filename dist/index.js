@@ -43462,8 +43462,10 @@ function holdsVariable(value, known) {
 }
 function substitutionDisabled(value) {
   const metadata = isMapping2(value) && isMapping2(value.metadata) ? value.metadata : void 0;
-  return [metadata?.annotations, metadata?.labels].some((map) => isMapping2(map) && map["kustomize.toolkit.fluxcd.io/substitute"] === "disabled");
+  return [metadata?.annotations, metadata?.labels].some((map) => isMapping2(map) && map[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED);
 }
+var SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
+var SUBSTITUTE_DISABLED = "disabled";
 
 // src/resources/resource.ts
 function toRawResource(file, documentIndex, value) {
@@ -43868,7 +43870,8 @@ function planDeployment(input) {
   };
 }
 function placeIn(resource, placement, isClusterScoped2) {
-  const { cluster, fluxKustomization, addedLabels, substitution } = placement;
+  const { cluster, fluxKustomization, addedLabels } = placement;
+  const substitution = addedLabels.substitutionDisabled || addedLabels.known[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? void 0 : placement.substitution;
   const override = placement.namespace;
   const substituted = (path) => {
     const written2 = getPath(resource.value, path);
@@ -44115,7 +44118,8 @@ var FluxGraph = class {
         [FLUX_NAMESPACE_LABEL]: namespace || UNKNOWN_LABEL_VALUE
       },
       more: asArray(getPath(node.spec, ["patches"])).length > 0 || // spec.components: Components whose labels and patches apply to the whole build.
-      asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
+      asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent),
+      ...substitutionDisabledBy(getPath(node.spec, ["commonMetadata", "annotations"]))
     };
   }
   /**
@@ -44873,7 +44877,8 @@ function readKustomizeConfigs(files, replacementFiles) {
         // A transformer (a LabelTransformer, say), a replacement, or a
         // Component's own labels and patches, which apply to what this
         // kustomization builds, may set labels as a patch may.
-        more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0)
+        more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0),
+        ...substitutionDisabledBy(value.commonAnnotations)
       },
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
@@ -45004,7 +45009,11 @@ var FLUX_NAME_LABEL = "kustomize.toolkit.fluxcd.io/name";
 var FLUX_NAMESPACE_LABEL = "kustomize.toolkit.fluxcd.io/namespace";
 function withLabels(inner, outer) {
   if (inner === NO_ADDED_LABELS) return outer;
-  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more };
+  const substitutionDisabled2 = inner.substitutionDisabled || outer.substitutionDisabled;
+  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more, ...substitutionDisabled2 ? { substitutionDisabled: substitutionDisabled2 } : {} };
+}
+function substitutionDisabledBy(annotations) {
+  return isMapping2(annotations) && annotations[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? { substitutionDisabled: true } : {};
 }
 var Memo = class {
   constructor(compute, onCycle) {
@@ -47518,7 +47527,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 40;
+var CACHE_FORMAT = 41;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

@@ -4,7 +4,7 @@ import { fastCompose } from '../yaml/fast-compose.js';
 import { dependencyReference, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
-import { substituteText, substituteValue, substitutionDisabled, type Substitution } from './substitution.js';
+import { substituteText, substituteValue, SUBSTITUTE_DISABLED, SUBSTITUTE_KEY, substitutionDisabled, type Substitution } from './substitution.js';
 import { labelsOf, matchesSelector, parseSelectorText, UNKNOWN_LABEL_VALUE } from './selectors.js';
 import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
 
@@ -513,7 +513,9 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
  * `namePrefix`/`nameSuffix` rename every other object.
  */
 function placeIn(resource: RawResource, placement: FilePlacement, isClusterScoped: (typeId: string) => boolean): Placement {
-  const { cluster, fluxKustomization, addedLabels, substitution } = placement;
+  const { cluster, fluxKustomization, addedLabels } = placement;
+  // Flux reads the opt-out on the built object: a label or annotation set on the way counts as one written.
+  const substitution = addedLabels.substitutionDisabled || addedLabels.known[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? undefined : placement.substitution;
   const override = placement.namespace;
   // A name or namespace written with a ${VAR} is read as this copy's Flux Kustomization substitutes it (a component's `${APP}`).
   const substituted = (path: readonly string[]) => {
@@ -881,6 +883,7 @@ class FluxGraph {
         // spec.components: Components whose labels and patches apply to the whole build.
         asArray(getPath(node.spec, ['components'])).length > 0 ||
         (parent !== undefined && patchesKustomizationLabels(parent)),
+      ...substitutionDisabledBy(getPath(node.spec, ['commonMetadata', 'annotations'])),
     };
   }
 
@@ -1927,6 +1930,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
         // Component's own labels and patches, which apply to what this
         // kustomization builds, may set labels as a patch may.
         more: [...PATCH_FIELDS, 'transformers', 'replacements', 'components'].some((field) => asArray(value[field]).length > 0),
+        ...substitutionDisabledBy(value.commonAnnotations),
       },
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
@@ -2109,6 +2113,12 @@ function isLocal(entry: string): boolean {
 export interface AddedLabels {
   readonly known: Readonly<Record<string, string>>;
   readonly more: boolean;
+  /**
+   * Whether an annotation set on the way (kustomize's `commonAnnotations`,
+   * Flux's `commonMetadata`) turns Flux's substitution off for the object;
+   * a label that does is in `known`.
+   */
+  readonly substitutionDisabled?: true;
 }
 
 export const NO_ADDED_LABELS: AddedLabels = { known: {}, more: false };
@@ -2119,7 +2129,13 @@ const FLUX_NAMESPACE_LABEL = 'kustomize.toolkit.fluxcd.io/namespace';
 /** `inner`'s labels, with those an outer kustomization or Flux sets over them. */
 function withLabels(inner: AddedLabels, outer: AddedLabels): AddedLabels {
   if (inner === NO_ADDED_LABELS) return outer;
-  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more };
+  const substitutionDisabled = inner.substitutionDisabled || outer.substitutionDisabled;
+  return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more, ...(substitutionDisabled ? { substitutionDisabled } : {}) };
+}
+
+/** `{ substitutionDisabled: true }` when annotations turn Flux's substitution off, else nothing. */
+function substitutionDisabledBy(annotations: unknown): Pick<AddedLabels, 'substitutionDisabled'> {
+  return isMapping(annotations) && annotations[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? { substitutionDisabled: true } : {};
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */

@@ -413,5 +413,9 @@ function holdsVariable(value: unknown, known: Map<object, boolean>): boolean {
 /** Objects that opt out with `kustomize.toolkit.fluxcd.io/substitute: disabled`, as an annotation or a label (Flux reads both). */
 export function substitutionDisabled(value: unknown): boolean {
   const metadata = isMapping(value) && isMapping(value.metadata) ? value.metadata : undefined;
-  return [metadata?.annotations, metadata?.labels].some((map) => isMapping(map) && map['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled');
+  return [metadata?.annotations, metadata?.labels].some((map) => isMapping(map) && map[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED);
 }
+
+/** The label or annotation, and its value, that turn Flux's substitution off for an object. */
+export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
+export const SUBSTITUTE_DISABLED = 'disabled';
