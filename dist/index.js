@@ -44347,9 +44347,9 @@ var FluxGraph = class {
   }
   /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
   inheritsVariables(node) {
-    return (this.inheritedSources.get(node) ?? []).some((postBuild) => {
-      if (postBuild === UNREADABLE_PATCH) return false;
-      const text2 = memoKey(postBuild);
+    return (this.inheritedSources.get(node) ?? []).some((patch) => {
+      if (patch === UNREADABLE_PATCH) return false;
+      const text2 = memoKey(patch.postBuild);
       return text2 === void 0 || text2.includes("${");
     });
   }
@@ -44364,9 +44364,10 @@ var FluxGraph = class {
    */
   inherit(parent, child2, member) {
     if (child2.isSync || this.inheritedSources.has(child2)) return;
-    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, target }) => {
+    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, whole, target }) => {
       const selected = target === void 0 || targetsChild(target, child2, member);
-      return selected === false ? [] : [selected === void 0 ? UNREADABLE_PATCH : postBuild];
+      if (selected === false) return [];
+      return [selected === void 0 || postBuild === UNREADABLE_PATCH ? UNREADABLE_PATCH : { postBuild, whole }];
     });
     if (inherited.length === 0) return;
     this.inheritedSources.set(child2, inherited);
@@ -44384,14 +44385,23 @@ var FluxGraph = class {
       if (kind !== void 0 && kind !== "Kustomization") continue;
       const patch = getPath(entry, ["patch"]);
       if (typeof patch !== "string" || !patch.includes("postBuild")) continue;
-      const postBuild = patchedValue(safeParse(patch), ["spec", "postBuild"]);
-      inherited.push({ postBuild: isMapping2(postBuild) ? postBuild : UNREADABLE_PATCH, target: isMapping2(target) ? target : void 0 });
+      const parsed = safeParse(patch);
+      const postBuild = patchedValue(parsed, ["spec", "postBuild"]);
+      inherited.push({ postBuild: isMapping2(postBuild) ? postBuild : UNREADABLE_PATCH, whole: Array.isArray(parsed), target: isMapping2(target) ? target : void 0 });
     }
     this.patchSources.set(parent, inherited);
     return inherited;
   }
 };
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");
+function patchedPostBuilds(own, patches) {
+  let postBuild = isMapping2(own) ? own : void 0;
+  for (const patch of patches) {
+    if (patch === UNREADABLE_PATCH) continue;
+    postBuild = patch.whole || postBuild === void 0 ? patch.postBuild : { ...postBuild, ...patch.postBuild, ...isMapping2(postBuild.substitute) && isMapping2(patch.postBuild.substitute) ? { substitute: { ...postBuild.substitute, ...patch.postBuild.substitute } } : {} };
+  }
+  return [...postBuild === void 0 ? [] : [postBuild], ...patches.includes(UNREADABLE_PATCH) ? [UNREADABLE_PATCH] : []];
+}
 function targetsChild(target, child2, member) {
   if (target.group !== void 0 && target.group !== FLUX_KUSTOMIZATION.slice(0, FLUX_KUSTOMIZATION.indexOf("/"))) return false;
   const seen = member.beforeOutermost ?? member;
@@ -44519,8 +44529,7 @@ var SubstitutionSources = class {
    * move to an ExternalSecret): unknown offline.
    */
   substitutionFor(node, namespace, inherited, parent, preferred) {
-    const own = getPath(node.spec, ["postBuild"]);
-    const written = [...isMapping2(own) ? [own] : [], ...inherited];
+    const written = patchedPostBuilds(getPath(node.spec, ["postBuild"]), inherited);
     const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
     const namespaces = (object) => this.namespacesOf(object);

@@ -769,7 +769,7 @@ class FluxGraph {
   private readonly resolved = new Map<FluxNode, ResolvedNode>();
   /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
   private readonly resolvedUnder = new Map<FluxNode, Map<Substitution, ResolvedNode>>();
-  private readonly inheritedSources = new Map<FluxNode, unknown[]>();
+  private readonly inheritedSources = new Map<FluxNode, InheritedPostBuild[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
   private readonly appliedName = new Map<FluxNode, string>();
@@ -1143,9 +1143,9 @@ class FluxGraph {
 
   /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
   private inheritsVariables(node: FluxNode): boolean {
-    return (this.inheritedSources.get(node) ?? []).some((postBuild) => {
-      if (postBuild === UNREADABLE_PATCH) return false;
-      const text = memoKey(postBuild);
+    return (this.inheritedSources.get(node) ?? []).some((patch) => {
+      if (patch === UNREADABLE_PATCH) return false;
+      const text = memoKey(patch.postBuild);
       return text === undefined || text.includes('${');
     });
   }
@@ -1161,9 +1161,10 @@ class FluxGraph {
    */
   private inherit(parent: FluxNode, child: FluxNode, member: Member): void {
     if (child.isSync || this.inheritedSources.has(child)) return;
-    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, target }) => {
+    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, whole, target }): InheritedPostBuild[] => {
       const selected = target === undefined || targetsChild(target, child, member);
-      return selected === false ? [] : [selected === undefined ? UNREADABLE_PATCH : postBuild];
+      if (selected === false) return [];
+      return [selected === undefined || postBuild === UNREADABLE_PATCH ? UNREADABLE_PATCH : { postBuild, whole }];
     });
     if (inherited.length === 0) return;
     this.inheritedSources.set(child, inherited);
@@ -1184,8 +1185,9 @@ class FluxGraph {
       const patch = getPath(entry, ['patch']);
       if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
       // A strategic merge patch, or a JSON 6902 `add`/`replace` of /spec/postBuild.
-      const postBuild = patchedValue(safeParse(patch), ['spec', 'postBuild']);
-      inherited.push({ postBuild: isMapping(postBuild) ? postBuild : UNREADABLE_PATCH, target: isMapping(target) ? target : undefined });
+      const parsed = safeParse(patch);
+      const postBuild = patchedValue(parsed, ['spec', 'postBuild']);
+      inherited.push({ postBuild: isMapping(postBuild) ? postBuild : UNREADABLE_PATCH, whole: Array.isArray(parsed), target: isMapping(target) ? target : undefined });
     }
     this.patchSources.set(parent, inherited);
     return inherited;
@@ -1197,8 +1199,33 @@ const UNREADABLE_PATCH = Symbol('unreadable patch');
 
 /** A postBuild that a parent's patch gives the children its target selects (all, without one). */
 interface PostBuildPatch {
-  readonly postBuild: unknown;
+  readonly postBuild: Mapping | typeof UNREADABLE_PATCH;
+  /** A JSON 6902 patch, which puts its postBuild in place of the child's; a strategic merge patch merges into it. */
+  readonly whole: boolean;
   readonly target: Mapping | undefined;
+}
+
+/** A parent's patch that selects a child: its postBuild, or one that may or may not select it, or cannot be read. */
+type InheritedPostBuild = Pick<PostBuildPatch, 'whole'> & { readonly postBuild: Mapping } | typeof UNREADABLE_PATCH;
+
+/**
+ * A child's postBuild as its parent's patches leave it, in their order. A
+ * strategic merge patch merges `substitute` into the child's and replaces
+ * its `substituteFrom`: a Flux Kustomization is a custom resource, whose
+ * lists kustomize does not merge (the child's own sources are gone). A
+ * JSON 6902 `add` or `replace` of /spec/postBuild replaces the whole. A
+ * patch that cannot be read stays in the list, leaving the sources unknown.
+ */
+function patchedPostBuilds(own: unknown, patches: readonly InheritedPostBuild[]): unknown[] {
+  let postBuild = isMapping(own) ? own : undefined;
+  for (const patch of patches) {
+    if (patch === UNREADABLE_PATCH) continue;
+    postBuild =
+      patch.whole || postBuild === undefined
+        ? patch.postBuild
+        : { ...postBuild, ...patch.postBuild, ...(isMapping(postBuild.substitute) && isMapping(patch.postBuild.substitute) ? { substitute: { ...postBuild.substitute, ...patch.postBuild.substitute } } : {}) };
+  }
+  return [...(postBuild === undefined ? [] : [postBuild]), ...(patches.includes(UNREADABLE_PATCH) ? [UNREADABLE_PATCH] : [])];
 }
 
 /**
@@ -1367,12 +1394,11 @@ class SubstitutionSources {
   substitutionFor(
     node: FluxNode,
     namespace: string,
-    inherited: readonly unknown[],
+    inherited: readonly InheritedPostBuild[],
     parent: Substitution | undefined,
     preferred?: (file: string) => boolean,
   ): Substitution | undefined {
-    const own = getPath(node.spec, ['postBuild']);
-    const written = [...(isMapping(own) ? [own] : []), ...inherited];
+    const written = patchedPostBuilds(getPath(node.spec, ['postBuild']), inherited);
     const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
     const namespaces = (object: RawResource) => this.namespacesOf(object);
