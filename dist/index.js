@@ -46239,9 +46239,18 @@ function builtStringsIn(resource) {
       if (typeof literal === "string" && literal.includes("${")) found.push({ text: literal, at: ["configMapGenerator", index, "literals", at], span: "value" });
     });
   });
-  asArray(getPath(resource.written, ["patches"])).forEach((entry, index) => {
-    const patch = getPath(entry, ["patch"]);
-    if (typeof patch === "string" && patch.includes("${")) found.push({ text: patch, at: ["patches", index, "patch"], span: "value" });
+  const add = (value, at) => {
+    if (typeof value === "string" && value.includes("${")) found.push({ text: value, at, span: "value" });
+  };
+  const addValues = (mapping, at) => {
+    if (isMapping2(mapping)) for (const [key, value] of Object.entries(mapping)) add(value, [...at, key]);
+  };
+  for (const field of ["patches", "patchesJson6902"]) asArray(getPath(resource.written, [field])).forEach((entry, index) => add(getPath(entry, ["patch"]), [field, index, "patch"]));
+  for (const field of ["namePrefix", "nameSuffix", "namespace"]) add(getPath(resource.written, [field]), [field]);
+  for (const field of ["commonLabels", "commonAnnotations"]) addValues(getPath(resource.written, [field]), [field]);
+  asArray(getPath(resource.written, ["labels"])).forEach((entry, index) => addValues(getPath(entry, ["pairs"]), ["labels", index, "pairs"]));
+  asArray(getPath(resource.written, ["images"])).forEach((image, index) => {
+    for (const field of ["newName", "newTag", "digest"]) add(getPath(image, [field]), ["images", index, field]);
   });
   return found;
 }

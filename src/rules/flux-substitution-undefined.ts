@@ -3,7 +3,7 @@ import type { ResourceIndex } from '../resources/index.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
 import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type UnreadableExpansion } from '../resources/substitution.js';
-import { asArray, certainlyLacksText, getPath, writtenJson } from '../resources/values.js';
+import { asArray, certainlyLacksText, getPath, isMapping, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -130,9 +130,19 @@ function builtStringsIn(resource: Resource): { text: string; at: Path; span: Spa
       if (typeof literal === 'string' && literal.includes('${')) found.push({ text: literal, at: ['configMapGenerator', index, 'literals', at], span: 'value' });
     });
   });
-  asArray(getPath(resource.written, ['patches'])).forEach((entry, index) => {
-    const patch = getPath(entry, ['patch']);
-    if (typeof patch === 'string' && patch.includes('${')) found.push({ text: patch, at: ['patches', index, 'patch'], span: 'value' });
+  const add = (value: unknown, at: Path) => {
+    if (typeof value === 'string' && value.includes('${')) found.push({ text: value, at, span: 'value' });
+  };
+  const addValues = (mapping: unknown, at: Path) => {
+    if (isMapping(mapping)) for (const [key, value] of Object.entries(mapping)) add(value, [...at, key]);
+  };
+  for (const field of ['patches', 'patchesJson6902']) asArray(getPath(resource.written, [field])).forEach((entry, index) => add(getPath(entry, ['patch']), [field, index, 'patch']));
+  // Strings kustomize writes into every object it builds: names, the namespace, labels and annotations, images.
+  for (const field of ['namePrefix', 'nameSuffix', 'namespace']) add(getPath(resource.written, [field]), [field]);
+  for (const field of ['commonLabels', 'commonAnnotations']) addValues(getPath(resource.written, [field]), [field]);
+  asArray(getPath(resource.written, ['labels'])).forEach((entry, index) => addValues(getPath(entry, ['pairs']), ['labels', index, 'pairs']));
+  asArray(getPath(resource.written, ['images'])).forEach((image, index) => {
+    for (const field of ['newName', 'newTag', 'digest']) add(getPath(image, [field]), ['images', index, field]);
   });
   return found;
 }
