@@ -46332,6 +46332,7 @@ var lb_ipam_pool_label_default = defineRule({
   messages: {
     annotationOnly: '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so no pool gives it an IP. Move {{key}} from annotations to labels.',
     annotationOnlyOtherPool: '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so it gets its IP from "{{fallback}}" instead. Move {{key}} from annotations to labels.',
+    annotationOnlyNoPoolOfValue: '{{what}} sets {{key}}: "{{value}}" only as an annotation, which no pool reads; the CiliumLoadBalancerIPPools select on the label {{key}} ({{pools}}), and none on "{{value}}", so {{outcome}}. Set the label {{key}} to a value one of these pools selects.',
     noPoolMatches: "{{what}} is a LoadBalancer whose labels match no CiliumLoadBalancerIPPool serviceSelector ({{pools}}), so it never gets an IP. Add the label that one of these pools selects."
   },
   check(resource, context) {
@@ -46355,13 +46356,19 @@ function problemOf(service, pools, key) {
   const wanted = annotations[key];
   if (wanted !== void 0 && !(key in labels)) {
     const keyed = pools.filter((pool) => selectorKeys(selectorOf2(pool)).includes(key));
-    const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
-    if (intended && selects(intended, labels) !== true) {
+    const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false);
+    if ((intended ?? keyed[0]) && selects(intended ?? keyed[0], labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
+      const at = [...service.annotationsAt, key];
+      if (intended === void 0) {
+        const outcome = fallback ? `it gets its IP from "${fallback.name ?? ""}"` : "no pool gives it an IP";
+        const names = keyed.map((pool) => `"${pool.name ?? ""}"`).join(", ");
+        return { messageId: "annotationOnlyNoPoolOfValue", data: { what: service.description, key, value: wanted, pools: names, outcome }, at, span: "key" };
+      }
       return {
         messageId: fallback ? "annotationOnlyOtherPool" : "annotationOnly",
         data: { what: service.description, key, pool: intended.name ?? "", fallback: fallback?.name ?? "" },
-        at: [...service.annotationsAt, key],
+        at,
         span: "key"
       };
     }

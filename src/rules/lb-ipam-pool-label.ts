@@ -55,6 +55,8 @@ export default defineRule<Options>({
       '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so no pool gives it an IP. Move {{key}} from annotations to labels.',
     annotationOnlyOtherPool:
       '{{what}} sets {{key}} only as an annotation, but CiliumLoadBalancerIPPool "{{pool}}" selects on the label {{key}}; annotations are never matched, so it gets its IP from "{{fallback}}" instead. Move {{key}} from annotations to labels.',
+    annotationOnlyNoPoolOfValue:
+      '{{what}} sets {{key}}: "{{value}}" only as an annotation, which no pool reads; the CiliumLoadBalancerIPPools select on the label {{key}} ({{pools}}), and none on "{{value}}", so {{outcome}}. Set the label {{key}} to a value one of these pools selects.',
     noPoolMatches:
       '{{what}} is a LoadBalancer whose labels match no CiliumLoadBalancerIPPool serviceSelector ({{pools}}), so it never gets an IP. Add the label that one of these pools selects.',
   },
@@ -87,16 +89,23 @@ function problemOf(service: LoadBalancer, pools: readonly Resource[], key: strin
   const wanted = annotations[key];
   if (wanted !== undefined && !(key in labels)) {
     const keyed = pools.filter((pool) => selectorKeys(selectorOf(pool)).includes(key));
-    const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false) ?? keyed[0];
+    const intended = keyed.find((pool) => selects(pool, { ...labels, [key]: wanted }) !== false);
     // A pool that serves the Service without the label too (no selector on
     // that key, or `NotIn` other pools' values) gives it the address it names:
     // the annotation does nothing, and costs nothing either.
-    if (intended && selects(intended, labels) !== true) {
+    if ((intended ?? keyed[0]) && selects(intended ?? keyed[0]!, labels) !== true) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
+      const at = [...service.annotationsAt, key];
+      if (intended === undefined) {
+        // Named after no pool (a typo, a pool renamed): as a label it would not do either.
+        const outcome = fallback ? `it gets its IP from "${fallback.name ?? ''}"` : 'no pool gives it an IP';
+        const names = keyed.map((pool) => `"${pool.name ?? ''}"`).join(', ');
+        return { messageId: 'annotationOnlyNoPoolOfValue', data: { what: service.description, key, value: wanted, pools: names, outcome }, at, span: 'key' };
+      }
       return {
         messageId: fallback ? 'annotationOnlyOtherPool' : 'annotationOnly',
         data: { what: service.description, key, pool: intended.name ?? '', fallback: fallback?.name ?? '' },
-        at: [...service.annotationsAt, key],
+        at,
         span: 'key',
       };
     }
