@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Finding, Location, RelatedLocation } from '../linter/finding.js';
 import { ruleMetas } from '../rules/registry.js';
 import type { RuleMeta } from '../rules/types.js';
-import { secretFiles } from './secrets.js';
+import { secretLines, type SecretLine } from './secrets.js';
 import type { FormatInput, Formatter } from './types.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -17,7 +17,7 @@ const FINGERPRINT_KEY = 'homeopsLint/v1';
 export function createSarif(version: string): Formatter {
   const ruleIndexes = new Map(ruleMetas.map((rule, index) => [rule.id, index]));
   return ({ findings, sourceOf }) => {
-    const locate = locator(sourceOf, secretFiles(findings, sourceOf));
+    const locate = locator(sourceOf, secretLines(findings, sourceOf));
     return `${JSON.stringify(
       {
         $schema: SARIF_SCHEMA,
@@ -87,32 +87,34 @@ function relatedLocation(related: RelatedLocation, index: number, locate: Locate
 
 type Locate = (location: Location) => ReturnType<typeof physicalLocation>;
 
-/**
- * `physicalLocation` with each file's line table computed once per run. A
- * file holding secrets gets no snippets: a SARIF file is uploaded and shown
- * to everyone who can read the repository's alerts.
- */
-function locator(sourceOf: FormatInput['sourceOf'], holdsSecrets: (file: string) => boolean): Locate {
+/** `physicalLocation` with each file's line table computed once per run. */
+function locator(sourceOf: FormatInput['sourceOf'], secretLinesOf: (file: string) => SecretLine): Locate {
   const tables = new Map<string, SourceLines | undefined>();
   return (location) => {
-    if (!tables.has(location.file)) tables.set(location.file, holdsSecrets(location.file) ? undefined : sourceLinesOf(sourceOf(location.file)));
-    return physicalLocation(location, tables.get(location.file));
+    if (!tables.has(location.file)) tables.set(location.file, sourceLinesOf(sourceOf(location.file)));
+    return physicalLocation(location, tables.get(location.file), secretLinesOf(location.file));
   };
 }
 
 /**
  * The span, and when the source is at hand the text under it (`snippet`) and
  * the whole lines around it (`contextRegion`), so a viewer without a checkout
- * can still show the offending YAML.
+ * can still show the offending YAML. Lines holding secrets are never quoted
+ * (a SARIF file is uploaded and shown to everyone who can read the
+ * repository's alerts): a span on one gets no snippets, a line around a
+ * span is left out of its context.
  */
-function physicalLocation(location: Location, lines: SourceLines | undefined) {
+function physicalLocation(location: Location, lines: SourceLines | undefined, isSecret: SecretLine) {
   const region = { startLine: location.line, startColumn: location.column, endLine: location.endLine, endColumn: location.endColumn };
   const artifactLocation = { uri: relativeUri(location.file), uriBaseId: SRCROOT };
   if (lines === undefined || location.line < 1 || location.endLine > lines.starts.length) return { artifactLocation, region };
+  for (let line = location.line; line <= location.endLine; line++) if (isSecret(line)) return { artifactLocation, region };
+  const before = location.line - 1;
+  const after = location.endLine + 1;
+  const contextStart = before >= 1 && !isSecret(before) ? before : location.line;
+  const contextEnd = after <= lines.count && !isSecret(after) ? after : location.endLine;
   const from = lines.starts[location.line - 1]! + location.column - 1;
   const to = lines.starts[location.endLine - 1]! + location.endColumn - 1;
-  const contextStart = Math.max(1, location.line - 1);
-  const contextEnd = Math.max(location.endLine, Math.min(lines.count, location.endLine + 1));
   return {
     artifactLocation,
     region: { ...region, snippet: { text: lines.source.slice(from, to) } },

@@ -1,5 +1,5 @@
 import type { Finding } from '../linter/finding.js';
-import { maskValues, secretFiles } from './secrets.js';
+import { maskValues, secretLines, type SecretLine } from './secrets.js';
 import { summarize, type Formatter } from './types.js';
 
 // Enough of a long line to see the offending span in context.
@@ -15,7 +15,7 @@ export const stylish: Formatter = ({ findings, sourceOf, color }) => {
   if (findings.length === 0) return '';
   const paint: Paint = color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
   const blocks: string[] = [];
-  const linesOf = sourceLines(sourceOf, secretFiles(findings, sourceOf));
+  const linesOf = sourceLines(sourceOf, secretLines(findings, sourceOf));
   let previousFile: string | undefined;
   for (const finding of findings) {
     if (previousFile !== undefined && finding.file !== previousFile) blocks.push('');
@@ -30,16 +30,18 @@ export const stylish: Formatter = ({ findings, sourceOf, color }) => {
 
 /**
  * Each file's lines, split once per run (a large file may have many
- * findings); a file holding secrets has its values masked.
+ * findings); a line holding secrets has its values masked.
  */
-function sourceLines(sourceOf: (file: string) => string | undefined, holdsSecrets: (file: string) => boolean): (file: string) => readonly string[] | undefined {
+function sourceLines(sourceOf: (file: string) => string | undefined, secretLinesOf: (file: string) => SecretLine): (file: string) => readonly string[] | undefined {
   const cache = new Map<string, readonly string[] | undefined>();
   return (file) => {
     if (!cache.has(file)) {
+      const isSecret = secretLinesOf(file);
       const lines = sourceOf(file)
         ?.split('\n')
-        .map((line) => line.replace(/\r$/, ''));
-      cache.set(file, holdsSecrets(file) ? lines?.map(maskValues) : lines);
+        .map((line) => line.replace(/\r$/, ''))
+        .map((line, index) => (isSecret(index + 1) ? maskValues(line) : line));
+      cache.set(file, lines);
     }
     return cache.get(file);
   };

@@ -203,7 +203,8 @@ function fromText(path: string, text: string, originalText: string): Pick<Source
   return { path, text, mentionsVariables: mentionsVariables(text), regionOf: regionsOf(text, originalText) };
 }
 
-function parseDocuments(text: string): Document.Parsed[] {
+/** A text's documents as the linter reads them: a document it refuses has errors. */
+export function parseDocuments(text: string): Document.Parsed[] {
   const documents = parseAllDocuments(text, PARSE_OPTIONS);
   const parsed = Array.isArray(documents) ? documents : [];
   for (const document of parsed) {

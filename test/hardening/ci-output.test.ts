@@ -166,6 +166,26 @@ describe('secret values never reach the output', () => {
     expect(stdout).toContain('  7 |   password: ***********************\n    |             ^');
   });
 
+  it('a Secret masks its own document only: a finding in another document of its file shows its line', async () => {
+    const policy = 'apiVersion: cilium.io/v2alpha1\nkind: CiliumBGPPeeringPolicy\nmetadata:\n  name: bgp\nspec:\n  virtualRouters:\n    - localASN: 64512\n      serviceSelector: {} # all Services\n';
+    const dir = hostileTree({ 'apps/a/bgp.yaml': `${policy}---\n${SECRET('db')}`, 'apps/b/secret.yaml': SECRET('db') });
+    for (const format of FORMATS) expect((await cli(['--no-color', '--format', format, '.'], dir)).stdout, format).not.toContain('TOPSECRET');
+    const { stdout } = await cli(['--no-color', '.'], dir);
+    expect(stdout).toContain('  8 |       serviceSelector: {} # all Services\n    |       ^~~~~~~~~~~~~~~');
+    expect(stdout).toContain('  13 |   name: **\n');
+    const sarif = JSON.parse((await cli(['--format', 'sarif', '.'], dir)).stdout) as SarifLog;
+    const snippets = sarif.runs[0]!.results.map((result) => result.locations[0]!.physicalLocation.contextRegion?.snippet.text);
+    // The line after the policy's is the Secret document's `---`.
+    expect(snippets).toEqual(['    - localASN: 64512\n      serviceSelector: {} # all Services', undefined, undefined]);
+  });
+
+  it('a broken file holding a Secret is masked throughout: an unclosed quote can run past a --- line', async () => {
+    const dir = hostileTree({ 'secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "TOPSECRET-unterminated\n---\n  TOPSECRET-after\nmore: TOPSECRET"\n' });
+    const { findings } = await lintJson(dir);
+    expect(findings.map((f) => f.line)).toContain(8);
+    for (const format of FORMATS) expect((await cli(['--no-color', '--format', format, '.'], dir)).stdout, format).not.toContain('TOPSECRET');
+  });
+
   it('an ordinary manifest keeps its source lines, also one that refers to a Secret by name', async () => {
     const dir = hostileTree({
       'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "visible\n',
