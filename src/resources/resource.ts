@@ -170,7 +170,18 @@ export function shapeAt(resource: Resource, path: readonly (string | number)[]):
   return keysMayBeSubstituted(resource.written) ? resource.get(path) : getPath(resource.written, path);
 }
 
-export function describeResource(resource: Pick<Resource, 'kind' | 'name' | 'namespace'>): string {
-  const name = resource.name ?? '(unnamed)';
+export function describeResource(resource: Pick<Resource, 'kind' | 'name' | 'namespace' | 'written'>): string {
+  const name = nameShown(resource);
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
+}
+
+/**
+ * An object's name for a message. A name holding a variable (`gatus-${APP}`)
+ * is no name the index can compare, so `name` leaves it out; a message shows
+ * it as written.
+ */
+export function nameShown(resource: Pick<Resource, 'name' | 'written'>): string {
+  if (resource.name !== undefined) return resource.name;
+  const written = getPath(resource.written, ['metadata', 'name']);
+  return typeof written === 'string' ? written : '(unnamed)';
 }

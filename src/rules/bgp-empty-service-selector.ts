@@ -1,4 +1,5 @@
 import { isEmptySelector } from '../resources/selectors.js';
+import { nameShown } from '../resources/resource.js';
 import { asArray, getPath, isMapping, readsAsTrue } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
@@ -33,7 +34,7 @@ export default defineRule({
       '{{kind}} "{{name}}" has a {{operator}} selector expression with no values; Cilium rejects it ("values set can\'t be empty") and shuts the virtual router down. Give it a value, e.g. values: [\'never-used-value\'].',
   },
   check(resource, context) {
-    const name = resource.name ?? '(unnamed)';
+    const name = nameShown(resource);
     const checkExpressions = (selector: unknown, at: Path) => {
       const matchLabels = getPath(selector, ['matchLabels']);
       if (isMapping(matchLabels)) {

@@ -1,3 +1,4 @@
+import { nameShown } from '../resources/resource.js';
 import { isMapping, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
 import { defineRule } from './types.js';
@@ -49,7 +50,7 @@ export default defineRule({
     // Keys as written: Flux substitutes only strings, unless a key holds `${`.
     const spec = backup.written.spec;
     if (!isMapping(spec)) return;
-    const data = { kind: backup.kind, name: backup.name ?? '(unnamed)' };
+    const data = { kind: backup.kind, name: nameShown(backup) };
     const visit = (mapping: Mapping, fields: Fields, at: Path) => {
       for (const [key, value] of Object.entries(mapping)) {
         const here = [...at, key];

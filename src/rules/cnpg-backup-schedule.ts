@@ -1,3 +1,4 @@
+import { nameShown } from '../resources/resource.js';
 import { knownString } from '../resources/values.js';
 import { defineRule } from './types.js';
 
@@ -23,7 +24,7 @@ export default defineRule({
     for (const written of schedules) {
       const schedule = knownString(written);
       if (schedule === undefined) continue;
-      const data = { name: backup.name ?? '(unnamed)', schedule };
+      const data = { name: nameShown(backup), schedule };
       const fields = schedule.split(/\s+/).filter((field) => field !== '');
       const problem = cronProblem(schedule, fields);
       if (fields.length === 5 && !schedule.startsWith('@')) {

@@ -133,7 +133,7 @@ function syntheticLabels(labels: Labels, service: LoadBalancer): Labels {
 /** The LoadBalancer Services of one copy of the resource, read as its placement applies them. */
 function loadBalancersIn(resource: Resource, placement: Placement): LoadBalancer[] {
   const read = (path: readonly (string | number)[]) => resource.getAs(placement, path);
-  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
+  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace, written: resource.written });
   if (resource.typeId === 'Service') {
     if (!isLoadBalancer(read(['spec']))) return [];
     const written = read(['metadata', 'labels']);

@@ -1,4 +1,5 @@
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
+import { nameShown } from '../resources/resource.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
 export default defineRule({
@@ -21,7 +22,7 @@ export default defineRule({
       (candidate) => candidate === '.' || path.startsWith(`${candidate}/`),
     );
     if (directory === undefined) return;
-    context.report({ messageId: 'orphan', data: { kind: resource.kind, name: resource.name ?? '(unnamed)', directory }, at: ['kind'] });
+    context.report({ messageId: 'orphan', data: { kind: resource.kind, name: nameShown(resource), directory }, at: ['kind'] });
   },
 });
 
