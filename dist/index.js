@@ -43544,8 +43544,13 @@ function shapeAt(resource, path) {
   return keysMayBeSubstituted(resource.written) ? resource.get(path) : getPath(resource.written, path);
 }
 function describeResource(resource) {
-  const name = resource.name ?? "(unnamed)";
+  const name = nameShown(resource);
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
+}
+function nameShown(resource) {
+  if (resource.name !== void 0) return resource.name;
+  const written = getPath(resource.written, ["metadata", "name"]);
+  return typeof written === "string" ? written : "(unnamed)";
 }
 
 // src/resources/paths.ts
@@ -45405,7 +45410,7 @@ var bgp_empty_service_selector_default = defineRule({
     emptyValues: `{{kind}} "{{name}}" has a {{operator}} selector expression with no values; Cilium rejects it ("values set can't be empty") and shuts the virtual router down. Give it a value, e.g. values: ['never-used-value'].`
   },
   check(resource, context) {
-    const name = resource.name ?? "(unnamed)";
+    const name = nameShown(resource);
     const checkExpressions = (selector, at) => {
       const matchLabels = getPath(selector, ["matchLabels"]);
       if (isMapping2(matchLabels)) {
@@ -45495,7 +45500,7 @@ var cnpg_backup_immediate_default = defineRule({
   check(backup, context) {
     const spec = backup.written.spec;
     if (!isMapping2(spec)) return;
-    const data = { kind: backup.kind, name: backup.name ?? "(unnamed)" };
+    const data = { kind: backup.kind, name: nameShown(backup) };
     const visit2 = (mapping, fields, at) => {
       for (const [key, value] of Object.entries(mapping)) {
         const here = [...at, key];
@@ -45538,7 +45543,7 @@ var cnpg_backup_schedule_default = defineRule({
     for (const written of schedules) {
       const schedule = knownString(written);
       if (schedule === void 0) continue;
-      const data = { name: backup.name ?? "(unnamed)", schedule };
+      const data = { name: nameShown(backup), schedule };
       const fields = schedule.split(/\s+/).filter((field) => field !== "");
       const problem = cronProblem(schedule, fields);
       if (fields.length === 5 && !schedule.startsWith("@")) {
@@ -46391,7 +46396,7 @@ function syntheticLabels(labels, service) {
 }
 function loadBalancersIn(resource, placement) {
   const read = (path) => resource.getAs(placement, path);
-  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace });
+  const description = describeResource({ kind: resource.kind, name: resource.name, namespace: placement.namespace, written: resource.written });
   if (resource.typeId === "Service") {
     if (!isLoadBalancer(read(["spec"]))) return [];
     const written = read(["metadata", "labels"]);
@@ -46493,7 +46498,7 @@ var orphan_manifest_default = defineRule({
       (candidate) => candidate === "." || path.startsWith(`${candidate}/`)
     );
     if (directory === void 0) return;
-    context.report({ messageId: "orphan", data: { kind: resource.kind, name: resource.name ?? "(unnamed)", directory }, at: ["kind"] });
+    context.report({ messageId: "orphan", data: { kind: resource.kind, name: nameShown(resource), directory }, at: ["kind"] });
   }
 });
 function clusterDirectories(clusters) {
@@ -47203,6 +47208,544 @@ function attribute(value) {
 // src/formatters/sarif.ts
 import { readFileSync as readFileSync3 } from "node:fs";
 
+// src/yaml/source.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/yaml/fast-locate.ts
+function fastLocator(text2) {
+  const recorder = new Recorder(text2);
+  const documents = composeRecorded(text2, recorder);
+  if (documents === void 0) return void 0;
+  return (documentIndex, path, target) => documentIndex < documents.length ? recorder.locate(documents[documentIndex], path, target) : void 0;
+}
+var UNKNOWN = /* @__PURE__ */ Symbol("unknown");
+var MAX_MERGE_DEPTH = 8;
+var Recorder = class {
+  lines;
+  /** The offset in the text where each row starts. */
+  starts;
+  length;
+  /** By composed mapping or sequence object: its entries. Merged copies have none. */
+  records = /* @__PURE__ */ new WeakMap();
+  /** The entry of a block collection told last, and its row: what `value` completes. */
+  last;
+  lastRow = -1;
+  /** The range of the node in a flow collection told last. */
+  lastFlow;
+  constructor(text2) {
+    this.lines = text2.split("\n");
+    this.length = text2.length;
+    this.starts = [];
+    let offset = 0;
+    for (const line of this.lines) {
+      this.starts.push(offset);
+      offset += line.length + 1;
+    }
+  }
+  key(map, row, at, key) {
+    const line = this.lines[row];
+    let end = key.end - 1;
+    while (end > at && line.charCodeAt(end - 1) === 32) end--;
+    const pair = { key: this.span(row, at, row, end) };
+    this.tell(pair, row);
+    const record = this.mapRecord(map);
+    if (line[at] === "*") return;
+    if (!key.plain && key.text === "<<") record.certain = false;
+    record.pairs.set(key.text, pair);
+  }
+  item(items, row) {
+    const entry = {};
+    this.sequenceRecord(items).items.push(entry);
+    this.tell(entry, row);
+  }
+  value(row, at, indent, end) {
+    if (this.last === void 0 || this.lastRow !== row) return;
+    this.last.value = this.valueSpan(row, at, indent, end);
+    this.last = void 0;
+  }
+  merge(map, source, row, at, end) {
+    const record = this.mapRecord(map);
+    record.merged = source;
+    record.pairs.get("<<").value = this.span(row, at, row, end);
+  }
+  flowNode(value, row, at, endRow, endAt) {
+    const line = this.lines[endRow];
+    let end = endAt;
+    while (end > (endRow === row ? at : 0) && line.charCodeAt(end - 1) === 32) end--;
+    this.lastFlow = this.span(row, at, endRow, end);
+    const char = this.lines[row][at];
+    if (char === "[") this.sequenceRecord(value).span = this.lastFlow;
+    else if (char === "{") this.mapRecord(value).span = this.lastFlow;
+  }
+  flowItem(items) {
+    this.sequenceRecord(items).items.push({ value: this.lastFlow });
+  }
+  flowKey(map, text2, template) {
+    const record = this.mapRecord(map);
+    if (!template) record.pairs.set(text2, { key: this.lastFlow });
+  }
+  flowValue(map, text2) {
+    const pair = this.mapRecord(map).pairs.get(text2);
+    if (pair !== void 0) pair.value = this.lastFlow;
+  }
+  locate(root, path, target) {
+    let step;
+    let node = root;
+    for (const segment of path) {
+      const next = this.child(node, segment);
+      if (next === UNKNOWN) return void 0;
+      if (next === void 0) break;
+      step = next;
+      node = next.node;
+    }
+    if (step === void 0) return void 0;
+    if (target === "key" && "key" in step.entry) return step.entry.key;
+    return step.entry.value ?? (typeof step.node === "object" && step.node !== null ? this.records.get(step.node)?.span : void 0);
+  }
+  child(node, segment) {
+    if (typeof node !== "object" || node === null) return void 0;
+    const record = this.records.get(node);
+    if (record === void 0) return UNKNOWN;
+    if ("items" in record) {
+      if (typeof segment !== "number") return void 0;
+      const entry = record.items[segment];
+      return entry && { entry, node: node[segment] };
+    }
+    return this.pair(record, node, String(segment), 0);
+  }
+  /** As locate.ts's findPair: the mapping's own pair, else one of the mapping it merged. */
+  pair(record, map, key, depth) {
+    if (!record.certain) return UNKNOWN;
+    const own = record.pairs.get(key);
+    if (own !== void 0) return { entry: own, node: key === "<<" ? record.merged : map[key] };
+    if (record.merged === void 0 || depth > MAX_MERGE_DEPTH) return void 0;
+    const source = this.records.get(record.merged);
+    if (source === void 0 || "items" in source) return UNKNOWN;
+    return this.pair(source, record.merged, key, depth + 1);
+  }
+  mapRecord(map) {
+    let record = this.records.get(map);
+    if (record === void 0) {
+      record = { pairs: /* @__PURE__ */ new Map(), certain: true };
+      this.records.set(map, record);
+    }
+    return record;
+  }
+  sequenceRecord(items) {
+    let record = this.records.get(items);
+    if (record === void 0) {
+      record = { items: [] };
+      this.records.set(items, record);
+    }
+    return record;
+  }
+  tell(entry, row) {
+    this.last = entry;
+    this.lastRow = row;
+  }
+  /** The range `yaml` gives the value that starts at `at`; `yaml` leaves an anchor or tag out of it, an alias is its own node. */
+  valueSpan(row, start, indent, end) {
+    const line = this.lines[row];
+    let at = start;
+    if (line[start] === "*" || line[start] === "&") {
+      const name = ANCHOR.exec(line.slice(start))?.[1];
+      if (name === void 0) return void 0;
+      if (line[start] === "*") return this.span(row, start, row, start + 1 + name.length);
+      at = afterSpaces(line, start + 1 + name.length);
+      if (restIsBlank(line, at)) return void 0;
+    } else if (line[start] === "!") {
+      const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
+      if (tag === void 0) return void 0;
+      at = afterSpaces(line, start + tag.length);
+    }
+    const char = line[at];
+    if (char === "[" || char === "{") return void 0;
+    if (char === '"' || char === "'") return this.quotedSpan(row, at, end);
+    if (char === "|" || char === ">") return this.blockSpan(row, at, indent, end);
+    return this.plainSpan(row, at, indent, end);
+  }
+  /** A plain scalar's range: to the end of its last line's text (the composer's plainText reads the same lines). */
+  plainSpan(row, at, indent, end) {
+    const first = plainLine(this.lines[row], at);
+    let last = row;
+    let column = at + first.text.length;
+    if (!first.commented) {
+      for (let next = row + 1; next < end; next++) {
+        const line = this.lines[next];
+        const spaces = afterSpaces(line, 0);
+        if (spaces === line.length) continue;
+        if (spaces <= indent || line[spaces] === "#") break;
+        const part = plainLine(line, spaces);
+        last = next;
+        column = spaces + part.text.length;
+        if (part.commented) break;
+      }
+    }
+    return this.span(row, at, last, column);
+  }
+  /** A quoted scalar's range: to after its closing quote; lines between hold text from their first non-space (or nothing). */
+  quotedSpan(row, at, end) {
+    const double = this.lines[row][at] === '"';
+    let last = row;
+    let part = quotedPart(double, this.lines[row], at + 1);
+    while (part.end < 0) {
+      let line;
+      do {
+        if (++last >= end) return void 0;
+        line = this.lines[last];
+      } while (afterSpaces(line, 0) === line.length);
+      part = quotedPart(double, line, afterSpaces(line, 0));
+    }
+    return this.span(row, at, last, part.end);
+  }
+  /**
+   * A literal or folded block scalar's range: from its `|` or `>` to the
+   * line break after its last line with content (the empty lines after it,
+   * which clip and strip chomping drop, are left out); an empty one is
+   * left to `yaml`.
+   */
+  blockSpan(row, at, indent, end) {
+    let last = -1;
+    for (let next = row + 1; next < end; next++) {
+      const line = this.lines[next];
+      if (line.length === 0) continue;
+      if (afterSpaces(line, 0) <= indent) break;
+      last = next;
+    }
+    if (last === -1) return void 0;
+    const start = this.starts[row] + at;
+    return { start, end: Math.min(this.starts[last] + this.lines[last].length + 1, this.length) };
+  }
+  span(row, at, lastRow, end) {
+    return { start: this.starts[row] + at, end: this.starts[lastRow] + end };
+  }
+};
+
+// src/yaml/flow-indent.ts
+function withFlowContentIndented(text2) {
+  const lines = text2.split("\n");
+  let changed = false;
+  let depth = 0;
+  let quote;
+  let parentIndent = 0;
+  let under = [];
+  let blockScalarParent;
+  for (let row = 0; row < lines.length; row++) {
+    const line = lines[row];
+    const indent = line.length - line.trimStart().length;
+    if (depth > 0 && isDocumentMarker(line)) depth = 0;
+    if (depth > 0) {
+      if (line.trim() !== "" && indent <= parentIndent) under.push([row, indent]);
+      ({ depth, quote } = scanFlow(line, indent, depth, quote));
+      if (depth === 0) {
+        for (const [at, moved] of under) lines[at] = " ".repeat(parentIndent + 1 - moved) + lines[at];
+        changed ||= under.length > 0;
+      }
+      continue;
+    }
+    if (blockScalarParent !== void 0) {
+      if (line.trim() === "" || indent > blockScalarParent) continue;
+      blockScalarParent = void 0;
+    }
+    const content = contentColumn(line, indent);
+    const start = blockValueStart(line, content);
+    if (start === void 0) continue;
+    const opener = line[start];
+    if (opener === "|" || opener === ">") {
+      blockScalarParent = indent;
+    } else if (opener === "[" || opener === "{") {
+      ({ depth, quote } = scanFlow(line, start, 0, void 0));
+      parentIndent = content;
+      under = [];
+    }
+  }
+  return changed ? lines.join("\n") : text2;
+}
+function blockValueStart(line, content) {
+  let at = content;
+  const key = keyEnd(line, at);
+  if (key !== void 0) at = afterSpaces(line, key);
+  while (line[at] === "&" || line[at] === "!") {
+    const space = line.indexOf(" ", at);
+    if (space === -1) return void 0;
+    at = afterSpaces(line, space);
+  }
+  return at < line.length && line[at] !== "#" ? at : void 0;
+}
+function keyEnd(line, at) {
+  const first = line[at];
+  if (first === '"' || first === "'") {
+    const close = closingQuote(line, at + 1, first);
+    return close !== -1 && line[close + 1] === ":" && (close + 2 === line.length || line[close + 2] === " ") ? close + 2 : void 0;
+  }
+  if (first === "[" || first === "{" || first === "#") return void 0;
+  for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
+    const comment = line.indexOf(" #", at);
+    if (comment !== -1 && comment < colon) return void 0;
+    if (colon + 1 === line.length || line[colon + 1] === " ") return colon + 1;
+  }
+  return void 0;
+}
+function contentColumn(line, indent) {
+  let at = indent;
+  while (line.startsWith("- ", at)) at = afterSpaces(line, at + 2);
+  return at;
+}
+function scanFlow(line, from, depth, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote !== void 0) {
+      const close = closingQuote(line, at, quote);
+      if (close === -1) return { depth, quote };
+      at = close;
+      quote = void 0;
+      continue;
+    }
+    const char = line[at];
+    if (char === '"' || char === "'") quote = char;
+    else if (char === "[" || char === "{") depth++;
+    else if (char === "]" || char === "}") {
+      depth--;
+      if (depth === 0) return { depth, quote };
+    } else if (char === "#" && (at === 0 || line[at - 1] === " " || line[at - 1] === "	")) return { depth, quote };
+  }
+  return { depth, quote };
+}
+function closingQuote(line, from, quote) {
+  for (let at = from; at < line.length; at++) {
+    if (quote === '"' && line[at] === "\\") at++;
+    else if (line[at] === quote) {
+      if (quote === "'" && line[at + 1] === "'") at++;
+      else return at;
+    }
+  }
+  return -1;
+}
+
+// src/yaml/source.ts
+var TEMPLATE_LINE = /^[ \t]*\{\{/;
+var JINJA_LINE = /^[ \t]*\{[%#]/;
+var BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
+function templateActions(text2) {
+  let found;
+  const hasExpression = text2.includes("{{");
+  let blockParent;
+  for (const line of text2.split("\n")) {
+    const content = line.trimStart();
+    if (content === "") continue;
+    const indent = line.length - content.length;
+    if (blockParent !== void 0 && indent > blockParent) continue;
+    blockParent = void 0;
+    if (TEMPLATE_LINE.test(line) || hasExpression && JINJA_LINE.test(line)) return "line";
+    if (line.includes("{{")) found = "inline";
+    if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith("- ") || content.includes(": "))) blockParent = indent;
+  }
+  return found;
+}
+var KUBERNETES_OBJECT = /^apiVersion:[ \t]*\S[\s\S]*^kind:[ \t]*\S|^kind:[ \t]*\S[\s\S]*^apiVersion:[ \t]*\S/m;
+function isGoTemplate(text2) {
+  const actions = templateActions(text2);
+  return actions === "line" || actions === "inline" && !KUBERNETES_OBJECT.test(text2);
+}
+var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
+var MAX_NESTING2 = 1e3;
+function parseSource(path, originalText, options = {}) {
+  let text2 = originalText;
+  let docs = parseDocuments(text2);
+  const failed = () => docs.some((doc) => doc.errors.length > 0);
+  if (failed()) {
+    const aliased = withGoYamlAliases(text2);
+    const goText = withFlowContentIndented(aliased);
+    const goDocs = goText === text2 ? void 0 : parseDocuments(goText);
+    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || goText !== aliased)) {
+      text2 = goText;
+      docs = goDocs;
+    }
+  }
+  const isTemplate = options.template === true || failed() && isGoTemplate(text2);
+  const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
+  const documents = isTemplate ? [] : docs;
+  return { ...fromText(path, text2, originalText), problems, isTemplate, documents };
+}
+function restoreSource(path, textOf, known, {
+  fastLocate = true,
+  originalTextOf
+} = {}) {
+  return new RestoredSource(path, textOf, known, fastLocate, originalTextOf);
+}
+var RestoredSource = class {
+  constructor(path, textOf, known, fastLocate, originalTextOf) {
+    this.path = path;
+    this.textOf = textOf;
+    this.fastLocate = fastLocate;
+    this.originalTextOf = originalTextOf;
+    this.problems = known.problems;
+    this.isTemplate = known.isTemplate;
+    this.mentionsVariables = known.mentionsVariables;
+  }
+  path;
+  textOf;
+  fastLocate;
+  originalTextOf;
+  problems;
+  isTemplate;
+  mentionsVariables;
+  read;
+  regions;
+  parsed;
+  // Built on the first position asked for; null when the fast composer does not take the text.
+  locator;
+  get text() {
+    return this.read ??= this.textOf();
+  }
+  // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
+  regionOf = (span) => (this.regions ??= regionsOf(this.text, this.originalTextOf?.()))(span);
+  get documents() {
+    return this.parsed ??= this.isTemplate ? [] : parseDocuments(this.text);
+  }
+  locateFast(documentIndex, path, target) {
+    if (this.locator === void 0) this.locator = this.fastLocate && !this.isTemplate && fastLocator(this.text) || null;
+    return this.locator?.(documentIndex, path, target);
+  }
+};
+function mentionsVariables(text2) {
+  return text2.includes("${");
+}
+function fromText(path, text2, originalText) {
+  return { path, text: text2, mentionsVariables: mentionsVariables(text2), regionOf: regionsOf(text2, originalText) };
+}
+function parseDocuments(text2) {
+  const documents = (0, import_yaml3.parseAllDocuments)(text2, PARSE_OPTIONS);
+  const parsed = Array.isArray(documents) ? documents : [];
+  for (const document of parsed) {
+    dropByteOrderMark(document);
+    if (document.errors.length === 0) checkStructure(document);
+  }
+  return parsed;
+}
+function dropByteOrderMark(document) {
+  const first = (0, import_yaml3.isMap)(document.contents) ? document.contents.items[0]?.key : void 0;
+  if ((0, import_yaml3.isScalar)(first) && typeof first.value === "string" && first.value.startsWith("\uFEFF")) first.value = first.value.slice(1);
+}
+function checkStructure(document) {
+  const stack = [[document.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop();
+    if (!node || (0, import_yaml3.isAlias)(node) || (0, import_yaml3.isScalar)(node)) continue;
+    if (depth > MAX_NESTING2) {
+      const start = node.range?.[0] ?? 0;
+      document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING2} levels`));
+      return;
+    }
+    if ((0, import_yaml3.isSeq)(node)) {
+      for (const item of node.items) stack.push([item, depth + 1]);
+      continue;
+    }
+    if (!(0, import_yaml3.isMap)(node)) continue;
+    const keys = /* @__PURE__ */ new Set();
+    for (const pair of node.items) {
+      const key = pair.key;
+      if ((0, import_yaml3.isScalar)(key) && typeof key.value !== "symbol") {
+        const text2 = String(key.value);
+        if (keys.has(text2)) {
+          const start = key.range?.[0] ?? 0;
+          document.errors.push(new import_yaml3.YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"));
+          return;
+        }
+        keys.add(text2);
+      }
+      stack.push([pair.value, depth + 1]);
+    }
+  }
+}
+function toProblem(error2, text2) {
+  const quote = error2.code === "MISSING_CHAR" ? /Missing closing (["'])quote/.exec(error2.message)?.[1] : void 0;
+  const from = error2.code === "BAD_INDENT" && text2[error2.pos[0]] === "\n" ? error2.pos[0] + 1 : error2.pos[0];
+  const span = quote ? openingQuoteSpan(text2, quote, error2.pos[0]) : tokenSpan(text2, from, Math.max(from, error2.pos[1]));
+  return { code: error2.code, message: firstLine(error2.message), span };
+}
+function openingQuoteSpan(text2, quote, before) {
+  for (let at = Math.min(before, text2.length) - 1; at >= 0; at--) {
+    if (text2[at] !== quote) continue;
+    if (quote === '"' && text2[at - 1] === "\\") continue;
+    if (quote === "'" && text2[at - 1] === "'") {
+      at--;
+      continue;
+    }
+    return { start: at, end: at + 1 };
+  }
+  return tokenSpan(text2, before, before);
+}
+function tokenSpan(text2, from, to) {
+  let start = from;
+  if (text2.slice(start).trim() === "") start = lastContentOffset(text2, start);
+  while (text2[start] === " ") start++;
+  let end = Math.max(to, start);
+  if (end - start <= 1) {
+    end = start;
+    while (end < text2.length && !/[\s]/.test(text2[end]) && !(text2[end] === ":" && /\s|$/.test(text2[end + 1] ?? ""))) end++;
+    end = Math.max(end, Math.min(start + 1, lineEnd(text2, start)));
+  }
+  return { start, end };
+}
+function lastContentOffset(text2, before) {
+  let at = Math.min(before, text2.length) - 1;
+  while (at > 0 && /\s/.test(text2[at])) at--;
+  return Math.max(0, at);
+}
+function lineEnd(text2, from) {
+  const newline = text2.indexOf("\n", from);
+  return newline === -1 ? text2.length : newline;
+}
+function firstLine(message) {
+  const line = message.split("\n", 1)[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, "").replace(/^(Block scalar header includes extra characters): .*$/, "$1");
+}
+function regionsOf(parsed, original = parsed) {
+  const inserted = parsed === original ? [] : insertionsOf(parsed, original);
+  const toOriginal = (offset) => offset - inserted.filter((at) => at < offset).length;
+  const locate2 = lineRegions(original);
+  return (span) => {
+    const start = clamp(span.start, parsed.length);
+    const end = clamp(Math.max(span.end, start), parsed.length);
+    return locate2(toOriginal(start), toOriginal(end));
+  };
+}
+function insertionsOf(parsed, original) {
+  const inserted = [];
+  for (let at = 0, from = 0; at < parsed.length; at++) {
+    if (parsed[at] === original[from]) from++;
+    else inserted.push(at);
+  }
+  return inserted;
+}
+function lineRegions(text2) {
+  let starts;
+  const position = (offset) => {
+    starts ??= lineStarts(text2);
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = low + high + 1 >> 1;
+      if (starts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, col: offset - starts[low] + 1 };
+  };
+  return (start, end) => {
+    const from = position(start);
+    const to = position(end);
+    return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+  };
+}
+function lineStarts(text2) {
+  const starts = [0];
+  for (let at = text2.indexOf("\n"); at !== -1; at = text2.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
+}
+function clamp(offset, length) {
+  return Math.min(Math.max(offset, 0), length);
+}
+
 // src/formatters/secrets.ts
 var SENSITIVE_TEXT = [
   // A document's own kind, at the top level.
@@ -47217,20 +47760,39 @@ var SENSITIVE_TEXT = [
 function holdsSecrets(text2) {
   return SENSITIVE_TEXT.some((pattern) => pattern.test(text2));
 }
-function secretFiles(findings, sourceOf) {
-  const known = /* @__PURE__ */ new Map();
+function secretLines(findings, sourceOf) {
+  const knownLines = /* @__PURE__ */ new Map();
   for (const finding of findings) {
     if (finding.resource?.kind !== "Secret" || finding.resource.apiVersion !== "v1") continue;
-    known.set(finding.file, true);
-    for (const related of finding.related) known.set(related.file, true);
-  }
-  return (file) => {
-    if (!known.has(file)) {
-      const text2 = sourceOf(file);
-      known.set(file, text2 !== void 0 && holdsSecrets(text2));
+    for (const location of [finding, ...finding.related]) {
+      if (!knownLines.has(location.file)) knownLines.set(location.file, []);
+      knownLines.get(location.file).push(location.line);
     }
-    return known.get(file);
+  }
+  const byFile = /* @__PURE__ */ new Map();
+  return (file) => {
+    if (!byFile.has(file)) byFile.set(file, secretLinesOf(sourceOf(file) ?? "", knownLines.get(file) ?? []));
+    return byFile.get(file);
   };
+}
+var NO_LINE = () => false;
+var EVERY_LINE = () => true;
+function secretLinesOf(text2, knownLines) {
+  if (knownLines.length === 0 && !holdsSecrets(text2)) return NO_LINE;
+  const lines = text2.split("\n");
+  const documentOf2 = documentIndexes(lines);
+  if (documentOf2.at(-1) === 0 || parseDocuments(text2).some((document) => document.errors.length > 0)) return EVERY_LINE;
+  const documentLines = [];
+  lines.forEach((line, at) => (documentLines[documentOf2[at]] ??= []).push(line));
+  const secret = new Set(knownLines.map((line) => documentOf2[line - 1]));
+  documentLines.forEach((document, index) => {
+    if (holdsSecrets(document.join("\n"))) secret.add(index);
+  });
+  return (line) => secret.has(documentOf2[line - 1]);
+}
+function documentIndexes(lines) {
+  let index = 0;
+  return lines.map((line, at) => at > 0 && DOCUMENT_MARKER.test(line) ? ++index : index);
 }
 var KEY2 = /^(?:[ \t]*(?:-[ \t]+)*)(?:[^\s#"'][^:#]*?|"[^"]*"|'[^']*')[ \t]*:(?=\s|$)/;
 var LEAD = /^(?:[ \t]*(?:-[ \t]+)*)/;
@@ -47249,7 +47811,7 @@ var FINGERPRINT_KEY = "homeopsLint/v1";
 function createSarif(version) {
   const ruleIndexes = new Map(ruleMetas.map((rule, index) => [rule.id, index]));
   return ({ findings, sourceOf }) => {
-    const locate2 = locator(sourceOf, secretFiles(findings, sourceOf));
+    const locate2 = locator(sourceOf, secretLines(findings, sourceOf));
     return `${JSON.stringify(
       {
         $schema: SARIF_SCHEMA,
@@ -47308,28 +47870,31 @@ function result(finding, ruleIndex, locate2) {
 function relatedLocation(related, index, locate2) {
   return { id: index + 1, physicalLocation: locate2(related), message: { text: related.message } };
 }
-function locator(sourceOf, holdsSecrets2) {
+function locator(sourceOf, secretLinesOf2) {
   const tables = /* @__PURE__ */ new Map();
   return (location) => {
-    if (!tables.has(location.file)) tables.set(location.file, holdsSecrets2(location.file) ? void 0 : sourceLinesOf(sourceOf(location.file)));
-    return physicalLocation(location, tables.get(location.file));
+    if (!tables.has(location.file)) tables.set(location.file, sourceLinesOf(sourceOf(location.file)));
+    return physicalLocation(location, tables.get(location.file), secretLinesOf2(location.file));
   };
 }
-function physicalLocation(location, lines) {
+function physicalLocation(location, lines, isSecret) {
   const region = { startLine: location.line, startColumn: location.column, endLine: location.endLine, endColumn: location.endColumn };
   const artifactLocation = { uri: relativeUri(location.file), uriBaseId: SRCROOT };
   if (lines === void 0 || location.line < 1 || location.endLine > lines.starts.length) return { artifactLocation, region };
+  for (let line = location.line; line <= location.endLine; line++) if (isSecret(line)) return { artifactLocation, region };
+  const before = location.line - 1;
+  const after = location.endLine + 1;
+  const contextStart = before >= 1 && !isSecret(before) ? before : location.line;
+  const contextEnd = after <= lines.count && !isSecret(after) ? after : location.endLine;
   const from = lines.starts[location.line - 1] + location.column - 1;
   const to = lines.starts[location.endLine - 1] + location.endColumn - 1;
-  const contextStart = Math.max(1, location.line - 1);
-  const contextEnd = Math.max(location.endLine, Math.min(lines.count, location.endLine + 1));
   return {
     artifactLocation,
     region: { ...region, snippet: { text: lines.source.slice(from, to) } },
     contextRegion: {
       startLine: contextStart,
       endLine: contextEnd,
-      snippet: { text: lines.source.slice(lines.starts[contextStart - 1], lineEnd(lines, contextEnd)) }
+      snippet: { text: lines.source.slice(lines.starts[contextStart - 1], lineEnd2(lines, contextEnd)) }
     }
   };
 }
@@ -47339,7 +47904,7 @@ function sourceLinesOf(source) {
   for (let index = source.indexOf("\n"); index !== -1; index = source.indexOf("\n", index + 1)) starts.push(index + 1);
   return { source, starts, count: source.endsWith("\n") ? starts.length - 1 : starts.length };
 }
-function lineEnd(lines, line) {
+function lineEnd2(lines, line) {
   if (line >= lines.starts.length) return lines.source.length;
   const breakAt = lines.starts[line] - 1;
   return lines.source[breakAt - 1] === "\r" ? breakAt - 1 : breakAt;
@@ -47363,7 +47928,7 @@ var stylish = ({ findings, sourceOf, color }) => {
   if (findings.length === 0) return "";
   const paint = color ? (code, text2) => `\x1B[${code}m${text2}\x1B[0m` : (_code, text2) => text2;
   const blocks = [];
-  const linesOf = sourceLines(sourceOf, secretFiles(findings, sourceOf));
+  const linesOf = sourceLines(sourceOf, secretLines(findings, sourceOf));
   let previousFile;
   for (const finding of findings) {
     if (previousFile !== void 0 && finding.file !== previousFile) blocks.push("");
@@ -47378,12 +47943,13 @@ var stylish = ({ findings, sourceOf, color }) => {
 ${paint(errors > 0 ? "1;31" : "1;33", summary2)}
 `;
 };
-function sourceLines(sourceOf, holdsSecrets2) {
+function sourceLines(sourceOf, secretLinesOf2) {
   const cache = /* @__PURE__ */ new Map();
   return (file) => {
     if (!cache.has(file)) {
-      const lines = sourceOf(file)?.split("\n").map((line) => line.replace(/\r$/, ""));
-      cache.set(file, holdsSecrets2(file) ? lines?.map(maskValues) : lines);
+      const isSecret = secretLinesOf2(file);
+      const lines = sourceOf(file)?.split("\n").map((line) => line.replace(/\r$/, "")).map((line, index) => isSecret(index + 1) ? maskValues(line) : line);
+      cache.set(file, lines);
     }
     return cache.get(file);
   };
@@ -47975,7 +48541,7 @@ var ResourceIndex = class {
 };
 
 // src/yaml/locate.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 function locate(doc, path, target = "value") {
   let step = { node: doc.contents };
   for (const segment of path) {
@@ -47989,25 +48555,25 @@ function locate(doc, path, target = "value") {
 }
 function child(doc, parent, segment) {
   const node = resolve5(doc, parent);
-  if ((0, import_yaml3.isMap)(node)) {
+  if ((0, import_yaml4.isMap)(node)) {
     const pair = findPair(doc, node.items, segment, 0);
     return pair ? { pair, node: pair.value } : void 0;
   }
-  if ((0, import_yaml3.isSeq)(node) && typeof segment === "number") {
+  if ((0, import_yaml4.isSeq)(node) && typeof segment === "number") {
     const item = node.items[segment];
     return item === void 0 ? void 0 : { node: item };
   }
   return void 0;
 }
 function findPair(doc, items, key, depth) {
-  const own = items.find((pair) => (0, import_yaml3.isPair)(pair) && keyOf(pair) === String(key));
+  const own = items.find((pair) => (0, import_yaml4.isPair)(pair) && keyOf(pair) === String(key));
   if (own || depth > 8) return own;
   for (const pair of items) {
     if (keyOf(pair) !== "<<") continue;
-    const sources = (0, import_yaml3.isSeq)(pair.value) ? pair.value.items : [pair.value];
+    const sources = (0, import_yaml4.isSeq)(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
       const merged = resolve5(doc, source);
-      if (!(0, import_yaml3.isMap)(merged)) continue;
+      if (!(0, import_yaml4.isMap)(merged)) continue;
       const found = findPair(doc, merged.items, key, depth + 1);
       if (found) return found;
     }
@@ -48015,555 +48581,17 @@ function findPair(doc, items, key, depth) {
   return void 0;
 }
 function keyOf(pair) {
-  if (!(0, import_yaml3.isScalar)(pair.key)) return void 0;
+  if (!(0, import_yaml4.isScalar)(pair.key)) return void 0;
   const value = pair.key.value;
   return typeof value === "symbol" ? value.description : String(value);
 }
 function resolve5(doc, node) {
-  if ((0, import_yaml3.isAlias)(node)) return node.resolve(doc) ?? null;
+  if ((0, import_yaml4.isAlias)(node)) return node.resolve(doc) ?? null;
   return node ?? null;
 }
 function spanOf(node) {
   const range = node?.range;
   return range ? { start: range[0], end: range[1] } : void 0;
-}
-
-// src/yaml/source.ts
-var import_yaml4 = __toESM(require_dist(), 1);
-
-// src/yaml/fast-locate.ts
-function fastLocator(text2) {
-  const recorder = new Recorder(text2);
-  const documents = composeRecorded(text2, recorder);
-  if (documents === void 0) return void 0;
-  return (documentIndex, path, target) => documentIndex < documents.length ? recorder.locate(documents[documentIndex], path, target) : void 0;
-}
-var UNKNOWN = /* @__PURE__ */ Symbol("unknown");
-var MAX_MERGE_DEPTH = 8;
-var Recorder = class {
-  lines;
-  /** The offset in the text where each row starts. */
-  starts;
-  length;
-  /** By composed mapping or sequence object: its entries. Merged copies have none. */
-  records = /* @__PURE__ */ new WeakMap();
-  /** The entry of a block collection told last, and its row: what `value` completes. */
-  last;
-  lastRow = -1;
-  /** The range of the node in a flow collection told last. */
-  lastFlow;
-  constructor(text2) {
-    this.lines = text2.split("\n");
-    this.length = text2.length;
-    this.starts = [];
-    let offset = 0;
-    for (const line of this.lines) {
-      this.starts.push(offset);
-      offset += line.length + 1;
-    }
-  }
-  key(map, row, at, key) {
-    const line = this.lines[row];
-    let end = key.end - 1;
-    while (end > at && line.charCodeAt(end - 1) === 32) end--;
-    const pair = { key: this.span(row, at, row, end) };
-    this.tell(pair, row);
-    const record = this.mapRecord(map);
-    if (line[at] === "*") return;
-    if (!key.plain && key.text === "<<") record.certain = false;
-    record.pairs.set(key.text, pair);
-  }
-  item(items, row) {
-    const entry = {};
-    this.sequenceRecord(items).items.push(entry);
-    this.tell(entry, row);
-  }
-  value(row, at, indent, end) {
-    if (this.last === void 0 || this.lastRow !== row) return;
-    this.last.value = this.valueSpan(row, at, indent, end);
-    this.last = void 0;
-  }
-  merge(map, source, row, at, end) {
-    const record = this.mapRecord(map);
-    record.merged = source;
-    record.pairs.get("<<").value = this.span(row, at, row, end);
-  }
-  flowNode(value, row, at, endRow, endAt) {
-    const line = this.lines[endRow];
-    let end = endAt;
-    while (end > (endRow === row ? at : 0) && line.charCodeAt(end - 1) === 32) end--;
-    this.lastFlow = this.span(row, at, endRow, end);
-    const char = this.lines[row][at];
-    if (char === "[") this.sequenceRecord(value).span = this.lastFlow;
-    else if (char === "{") this.mapRecord(value).span = this.lastFlow;
-  }
-  flowItem(items) {
-    this.sequenceRecord(items).items.push({ value: this.lastFlow });
-  }
-  flowKey(map, text2, template) {
-    const record = this.mapRecord(map);
-    if (!template) record.pairs.set(text2, { key: this.lastFlow });
-  }
-  flowValue(map, text2) {
-    const pair = this.mapRecord(map).pairs.get(text2);
-    if (pair !== void 0) pair.value = this.lastFlow;
-  }
-  locate(root, path, target) {
-    let step;
-    let node = root;
-    for (const segment of path) {
-      const next = this.child(node, segment);
-      if (next === UNKNOWN) return void 0;
-      if (next === void 0) break;
-      step = next;
-      node = next.node;
-    }
-    if (step === void 0) return void 0;
-    if (target === "key" && "key" in step.entry) return step.entry.key;
-    return step.entry.value ?? (typeof step.node === "object" && step.node !== null ? this.records.get(step.node)?.span : void 0);
-  }
-  child(node, segment) {
-    if (typeof node !== "object" || node === null) return void 0;
-    const record = this.records.get(node);
-    if (record === void 0) return UNKNOWN;
-    if ("items" in record) {
-      if (typeof segment !== "number") return void 0;
-      const entry = record.items[segment];
-      return entry && { entry, node: node[segment] };
-    }
-    return this.pair(record, node, String(segment), 0);
-  }
-  /** As locate.ts's findPair: the mapping's own pair, else one of the mapping it merged. */
-  pair(record, map, key, depth) {
-    if (!record.certain) return UNKNOWN;
-    const own = record.pairs.get(key);
-    if (own !== void 0) return { entry: own, node: key === "<<" ? record.merged : map[key] };
-    if (record.merged === void 0 || depth > MAX_MERGE_DEPTH) return void 0;
-    const source = this.records.get(record.merged);
-    if (source === void 0 || "items" in source) return UNKNOWN;
-    return this.pair(source, record.merged, key, depth + 1);
-  }
-  mapRecord(map) {
-    let record = this.records.get(map);
-    if (record === void 0) {
-      record = { pairs: /* @__PURE__ */ new Map(), certain: true };
-      this.records.set(map, record);
-    }
-    return record;
-  }
-  sequenceRecord(items) {
-    let record = this.records.get(items);
-    if (record === void 0) {
-      record = { items: [] };
-      this.records.set(items, record);
-    }
-    return record;
-  }
-  tell(entry, row) {
-    this.last = entry;
-    this.lastRow = row;
-  }
-  /** The range `yaml` gives the value that starts at `at`; `yaml` leaves an anchor or tag out of it, an alias is its own node. */
-  valueSpan(row, start, indent, end) {
-    const line = this.lines[row];
-    let at = start;
-    if (line[start] === "*" || line[start] === "&") {
-      const name = ANCHOR.exec(line.slice(start))?.[1];
-      if (name === void 0) return void 0;
-      if (line[start] === "*") return this.span(row, start, row, start + 1 + name.length);
-      at = afterSpaces(line, start + 1 + name.length);
-      if (restIsBlank(line, at)) return void 0;
-    } else if (line[start] === "!") {
-      const tag = LOCAL_TAG.exec(line.slice(start))?.[0];
-      if (tag === void 0) return void 0;
-      at = afterSpaces(line, start + tag.length);
-    }
-    const char = line[at];
-    if (char === "[" || char === "{") return void 0;
-    if (char === '"' || char === "'") return this.quotedSpan(row, at, end);
-    if (char === "|" || char === ">") return this.blockSpan(row, at, indent, end);
-    return this.plainSpan(row, at, indent, end);
-  }
-  /** A plain scalar's range: to the end of its last line's text (the composer's plainText reads the same lines). */
-  plainSpan(row, at, indent, end) {
-    const first = plainLine(this.lines[row], at);
-    let last = row;
-    let column = at + first.text.length;
-    if (!first.commented) {
-      for (let next = row + 1; next < end; next++) {
-        const line = this.lines[next];
-        const spaces = afterSpaces(line, 0);
-        if (spaces === line.length) continue;
-        if (spaces <= indent || line[spaces] === "#") break;
-        const part = plainLine(line, spaces);
-        last = next;
-        column = spaces + part.text.length;
-        if (part.commented) break;
-      }
-    }
-    return this.span(row, at, last, column);
-  }
-  /** A quoted scalar's range: to after its closing quote; lines between hold text from their first non-space (or nothing). */
-  quotedSpan(row, at, end) {
-    const double = this.lines[row][at] === '"';
-    let last = row;
-    let part = quotedPart(double, this.lines[row], at + 1);
-    while (part.end < 0) {
-      let line;
-      do {
-        if (++last >= end) return void 0;
-        line = this.lines[last];
-      } while (afterSpaces(line, 0) === line.length);
-      part = quotedPart(double, line, afterSpaces(line, 0));
-    }
-    return this.span(row, at, last, part.end);
-  }
-  /**
-   * A literal or folded block scalar's range: from its `|` or `>` to the
-   * line break after its last line with content (the empty lines after it,
-   * which clip and strip chomping drop, are left out); an empty one is
-   * left to `yaml`.
-   */
-  blockSpan(row, at, indent, end) {
-    let last = -1;
-    for (let next = row + 1; next < end; next++) {
-      const line = this.lines[next];
-      if (line.length === 0) continue;
-      if (afterSpaces(line, 0) <= indent) break;
-      last = next;
-    }
-    if (last === -1) return void 0;
-    const start = this.starts[row] + at;
-    return { start, end: Math.min(this.starts[last] + this.lines[last].length + 1, this.length) };
-  }
-  span(row, at, lastRow, end) {
-    return { start: this.starts[row] + at, end: this.starts[lastRow] + end };
-  }
-};
-
-// src/yaml/flow-indent.ts
-function withFlowContentIndented(text2) {
-  const lines = text2.split("\n");
-  let changed = false;
-  let depth = 0;
-  let quote;
-  let parentIndent = 0;
-  let under = [];
-  let blockScalarParent;
-  for (let row = 0; row < lines.length; row++) {
-    const line = lines[row];
-    const indent = line.length - line.trimStart().length;
-    if (depth > 0 && isDocumentMarker(line)) depth = 0;
-    if (depth > 0) {
-      if (line.trim() !== "" && indent <= parentIndent) under.push([row, indent]);
-      ({ depth, quote } = scanFlow(line, indent, depth, quote));
-      if (depth === 0) {
-        for (const [at, moved] of under) lines[at] = " ".repeat(parentIndent + 1 - moved) + lines[at];
-        changed ||= under.length > 0;
-      }
-      continue;
-    }
-    if (blockScalarParent !== void 0) {
-      if (line.trim() === "" || indent > blockScalarParent) continue;
-      blockScalarParent = void 0;
-    }
-    const content = contentColumn(line, indent);
-    const start = blockValueStart(line, content);
-    if (start === void 0) continue;
-    const opener = line[start];
-    if (opener === "|" || opener === ">") {
-      blockScalarParent = indent;
-    } else if (opener === "[" || opener === "{") {
-      ({ depth, quote } = scanFlow(line, start, 0, void 0));
-      parentIndent = content;
-      under = [];
-    }
-  }
-  return changed ? lines.join("\n") : text2;
-}
-function blockValueStart(line, content) {
-  let at = content;
-  const key = keyEnd(line, at);
-  if (key !== void 0) at = afterSpaces(line, key);
-  while (line[at] === "&" || line[at] === "!") {
-    const space = line.indexOf(" ", at);
-    if (space === -1) return void 0;
-    at = afterSpaces(line, space);
-  }
-  return at < line.length && line[at] !== "#" ? at : void 0;
-}
-function keyEnd(line, at) {
-  const first = line[at];
-  if (first === '"' || first === "'") {
-    const close = closingQuote(line, at + 1, first);
-    return close !== -1 && line[close + 1] === ":" && (close + 2 === line.length || line[close + 2] === " ") ? close + 2 : void 0;
-  }
-  if (first === "[" || first === "{" || first === "#") return void 0;
-  for (let colon = line.indexOf(":", at); colon !== -1; colon = line.indexOf(":", colon + 1)) {
-    const comment = line.indexOf(" #", at);
-    if (comment !== -1 && comment < colon) return void 0;
-    if (colon + 1 === line.length || line[colon + 1] === " ") return colon + 1;
-  }
-  return void 0;
-}
-function contentColumn(line, indent) {
-  let at = indent;
-  while (line.startsWith("- ", at)) at = afterSpaces(line, at + 2);
-  return at;
-}
-function scanFlow(line, from, depth, quote) {
-  for (let at = from; at < line.length; at++) {
-    if (quote !== void 0) {
-      const close = closingQuote(line, at, quote);
-      if (close === -1) return { depth, quote };
-      at = close;
-      quote = void 0;
-      continue;
-    }
-    const char = line[at];
-    if (char === '"' || char === "'") quote = char;
-    else if (char === "[" || char === "{") depth++;
-    else if (char === "]" || char === "}") {
-      depth--;
-      if (depth === 0) return { depth, quote };
-    } else if (char === "#" && (at === 0 || line[at - 1] === " " || line[at - 1] === "	")) return { depth, quote };
-  }
-  return { depth, quote };
-}
-function closingQuote(line, from, quote) {
-  for (let at = from; at < line.length; at++) {
-    if (quote === '"' && line[at] === "\\") at++;
-    else if (line[at] === quote) {
-      if (quote === "'" && line[at + 1] === "'") at++;
-      else return at;
-    }
-  }
-  return -1;
-}
-
-// src/yaml/source.ts
-var TEMPLATE_LINE = /^[ \t]*\{\{/;
-var JINJA_LINE = /^[ \t]*\{[%#]/;
-var BLOCK_SCALAR_HEADER = /(?:^|[:\s-])\s*(?:[&!][^\s]*\s+)*[|>][-+0-9]*\s*(?:#.*)?$/;
-function templateActions(text2) {
-  let found;
-  const hasExpression = text2.includes("{{");
-  let blockParent;
-  for (const line of text2.split("\n")) {
-    const content = line.trimStart();
-    if (content === "") continue;
-    const indent = line.length - content.length;
-    if (blockParent !== void 0 && indent > blockParent) continue;
-    blockParent = void 0;
-    if (TEMPLATE_LINE.test(line) || hasExpression && JINJA_LINE.test(line)) return "line";
-    if (line.includes("{{")) found = "inline";
-    if (BLOCK_SCALAR_HEADER.test(content) && (content.startsWith("- ") || content.includes(": "))) blockParent = indent;
-  }
-  return found;
-}
-var KUBERNETES_OBJECT = /^apiVersion:[ \t]*\S[\s\S]*^kind:[ \t]*\S|^kind:[ \t]*\S[\s\S]*^apiVersion:[ \t]*\S/m;
-function isGoTemplate(text2) {
-  const actions = templateActions(text2);
-  return actions === "line" || actions === "inline" && !KUBERNETES_OBJECT.test(text2);
-}
-var PARSE_OPTIONS = { prettyErrors: false, logLevel: "silent", uniqueKeys: false, merge: true };
-var MAX_NESTING2 = 1e3;
-function parseSource(path, originalText, options = {}) {
-  let text2 = originalText;
-  let docs = parseDocuments(text2);
-  const failed = () => docs.some((doc) => doc.errors.length > 0);
-  if (failed()) {
-    const aliased = withGoYamlAliases(text2);
-    const goText = withFlowContentIndented(aliased);
-    const goDocs = goText === text2 ? void 0 : parseDocuments(goText);
-    if (goDocs && (goDocs.every((doc) => doc.errors.length === 0) || goText !== aliased)) {
-      text2 = goText;
-      docs = goDocs;
-    }
-  }
-  const isTemplate = options.template === true || failed() && isGoTemplate(text2);
-  const problems = isTemplate ? [] : docs.flatMap((doc) => doc.errors.slice(0, 1).map((error2) => toProblem(error2, text2)));
-  const documents = isTemplate ? [] : docs;
-  return { ...fromText(path, text2, originalText), problems, isTemplate, documents };
-}
-function restoreSource(path, textOf, known, {
-  fastLocate = true,
-  originalTextOf
-} = {}) {
-  return new RestoredSource(path, textOf, known, fastLocate, originalTextOf);
-}
-var RestoredSource = class {
-  constructor(path, textOf, known, fastLocate, originalTextOf) {
-    this.path = path;
-    this.textOf = textOf;
-    this.fastLocate = fastLocate;
-    this.originalTextOf = originalTextOf;
-    this.problems = known.problems;
-    this.isTemplate = known.isTemplate;
-    this.mentionsVariables = known.mentionsVariables;
-  }
-  path;
-  textOf;
-  fastLocate;
-  originalTextOf;
-  problems;
-  isTemplate;
-  mentionsVariables;
-  read;
-  regions;
-  parsed;
-  // Built on the first position asked for; null when the fast composer does not take the text.
-  locator;
-  get text() {
-    return this.read ??= this.textOf();
-  }
-  // A plain function, not a method: callers pass it on (`directivesIn(text, source.regionOf)`).
-  regionOf = (span) => (this.regions ??= regionsOf(this.text, this.originalTextOf?.()))(span);
-  get documents() {
-    return this.parsed ??= this.isTemplate ? [] : parseDocuments(this.text);
-  }
-  locateFast(documentIndex, path, target) {
-    if (this.locator === void 0) this.locator = this.fastLocate && !this.isTemplate && fastLocator(this.text) || null;
-    return this.locator?.(documentIndex, path, target);
-  }
-};
-function mentionsVariables(text2) {
-  return text2.includes("${");
-}
-function fromText(path, text2, originalText) {
-  return { path, text: text2, mentionsVariables: mentionsVariables(text2), regionOf: regionsOf(text2, originalText) };
-}
-function parseDocuments(text2) {
-  const documents = (0, import_yaml4.parseAllDocuments)(text2, PARSE_OPTIONS);
-  const parsed = Array.isArray(documents) ? documents : [];
-  for (const document of parsed) {
-    dropByteOrderMark(document);
-    if (document.errors.length === 0) checkStructure(document);
-  }
-  return parsed;
-}
-function dropByteOrderMark(document) {
-  const first = (0, import_yaml4.isMap)(document.contents) ? document.contents.items[0]?.key : void 0;
-  if ((0, import_yaml4.isScalar)(first) && typeof first.value === "string" && first.value.startsWith("\uFEFF")) first.value = first.value.slice(1);
-}
-function checkStructure(document) {
-  const stack = [[document.contents, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop();
-    if (!node || (0, import_yaml4.isAlias)(node) || (0, import_yaml4.isScalar)(node)) continue;
-    if (depth > MAX_NESTING2) {
-      const start = node.range?.[0] ?? 0;
-      document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "NESTING_TOO_DEEP", `Document nests deeper than ${MAX_NESTING2} levels`));
-      return;
-    }
-    if ((0, import_yaml4.isSeq)(node)) {
-      for (const item of node.items) stack.push([item, depth + 1]);
-      continue;
-    }
-    if (!(0, import_yaml4.isMap)(node)) continue;
-    const keys = /* @__PURE__ */ new Set();
-    for (const pair of node.items) {
-      const key = pair.key;
-      if ((0, import_yaml4.isScalar)(key) && typeof key.value !== "symbol") {
-        const text2 = String(key.value);
-        if (keys.has(text2)) {
-          const start = key.range?.[0] ?? 0;
-          document.errors.push(new import_yaml4.YAMLParseError([start, start + 1], "DUPLICATE_KEY", "Map keys must be unique"));
-          return;
-        }
-        keys.add(text2);
-      }
-      stack.push([pair.value, depth + 1]);
-    }
-  }
-}
-function toProblem(error2, text2) {
-  const quote = error2.code === "MISSING_CHAR" ? /Missing closing (["'])quote/.exec(error2.message)?.[1] : void 0;
-  const from = error2.code === "BAD_INDENT" && text2[error2.pos[0]] === "\n" ? error2.pos[0] + 1 : error2.pos[0];
-  const span = quote ? openingQuoteSpan(text2, quote, error2.pos[0]) : tokenSpan(text2, from, Math.max(from, error2.pos[1]));
-  return { code: error2.code, message: firstLine(error2.message), span };
-}
-function openingQuoteSpan(text2, quote, before) {
-  for (let at = Math.min(before, text2.length) - 1; at >= 0; at--) {
-    if (text2[at] !== quote) continue;
-    if (quote === '"' && text2[at - 1] === "\\") continue;
-    if (quote === "'" && text2[at - 1] === "'") {
-      at--;
-      continue;
-    }
-    return { start: at, end: at + 1 };
-  }
-  return tokenSpan(text2, before, before);
-}
-function tokenSpan(text2, from, to) {
-  let start = from;
-  if (text2.slice(start).trim() === "") start = lastContentOffset(text2, start);
-  while (text2[start] === " ") start++;
-  let end = Math.max(to, start);
-  if (end - start <= 1) {
-    end = start;
-    while (end < text2.length && !/[\s]/.test(text2[end]) && !(text2[end] === ":" && /\s|$/.test(text2[end + 1] ?? ""))) end++;
-    end = Math.max(end, Math.min(start + 1, lineEnd2(text2, start)));
-  }
-  return { start, end };
-}
-function lastContentOffset(text2, before) {
-  let at = Math.min(before, text2.length) - 1;
-  while (at > 0 && /\s/.test(text2[at])) at--;
-  return Math.max(0, at);
-}
-function lineEnd2(text2, from) {
-  const newline = text2.indexOf("\n", from);
-  return newline === -1 ? text2.length : newline;
-}
-function firstLine(message) {
-  const line = message.split("\n", 1)[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, "").replace(/^(Block scalar header includes extra characters): .*$/, "$1");
-}
-function regionsOf(parsed, original = parsed) {
-  const inserted = parsed === original ? [] : insertionsOf(parsed, original);
-  const toOriginal = (offset) => offset - inserted.filter((at) => at < offset).length;
-  const locate2 = lineRegions(original);
-  return (span) => {
-    const start = clamp(span.start, parsed.length);
-    const end = clamp(Math.max(span.end, start), parsed.length);
-    return locate2(toOriginal(start), toOriginal(end));
-  };
-}
-function insertionsOf(parsed, original) {
-  const inserted = [];
-  for (let at = 0, from = 0; at < parsed.length; at++) {
-    if (parsed[at] === original[from]) from++;
-    else inserted.push(at);
-  }
-  return inserted;
-}
-function lineRegions(text2) {
-  let starts;
-  const position = (offset) => {
-    starts ??= lineStarts(text2);
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = low + high + 1 >> 1;
-      if (starts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, col: offset - starts[low] + 1 };
-  };
-  return (start, end) => {
-    const from = position(start);
-    const to = position(end);
-    return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
-  };
-}
-function lineStarts(text2) {
-  const starts = [0];
-  for (let at = text2.indexOf("\n"); at !== -1; at = text2.indexOf("\n", at + 1)) starts.push(at + 1);
-  return starts;
-}
-function clamp(offset, length) {
-  return Math.min(Math.max(offset, 0), length);
 }
 
 // src/linter/directives.ts
