@@ -46544,9 +46544,7 @@ var DEFAULT_S6_IMAGES = [
   "docker.io/linuxserver/*",
   "ghcr.io/hotio/*",
   "docker.io/hotio/*",
-  "cr.hotio.dev/hotio/*",
-  "ghcr.io/paperless-ngx/paperless-ngx",
-  "docker.io/paperlessngx/paperless-ngx"
+  "cr.hotio.dev/hotio/*"
 ];
 var ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 var WORLD_WRITABLE_RUN = "S6_YES_I_WANT_A_WORLD_WRITABLE_RUN_BECAUSE_KUBERNETES";

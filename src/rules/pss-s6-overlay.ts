@@ -18,8 +18,6 @@ export const DEFAULT_S6_IMAGES = [
   'ghcr.io/hotio/*',
   'docker.io/hotio/*',
   'cr.hotio.dev/hotio/*',
-  'ghcr.io/paperless-ngx/paperless-ngx',
-  'docker.io/paperlessngx/paperless-ngx',
 ];
 
 const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
