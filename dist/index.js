@@ -46251,7 +46251,7 @@ function builtStringsIn(resource) {
     if (isMapping2(mapping)) for (const [key, value] of Object.entries(mapping)) add(value, [...at, key]);
   };
   for (const field of ["patches", "patchesJson6902"]) asArray(getPath(resource.written, [field])).forEach((entry, index) => add(getPath(entry, ["patch"]), [field, index, "patch"]));
-  for (const field of ["namePrefix", "nameSuffix", "namespace"]) add(getPath(resource.written, [field]), [field]);
+  for (const field of ["namePrefix", "nameSuffix"]) add(getPath(resource.written, [field]), [field]);
   for (const field of ["commonLabels", "commonAnnotations"]) addValues(getPath(resource.written, [field]), [field]);
   asArray(getPath(resource.written, ["labels"])).forEach((entry, index) => addValues(getPath(entry, ["pairs"]), ["labels", index, "pairs"]));
   asArray(getPath(resource.written, ["images"])).forEach((image, index) => {
