@@ -769,7 +769,7 @@ class FluxGraph {
   private readonly resolved = new Map<FluxNode, ResolvedNode>();
   /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
   private readonly resolvedUnder = new Map<FluxNode, Map<Substitution, ResolvedNode>>();
-  private readonly inheritedSources = new Map<FluxNode, InheritedPostBuild[]>();
+  private readonly inheritedSources = new Map<FluxNode, PostBuildEdit[]>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
   private readonly appliedName = new Map<FluxNode, string>();
@@ -1143,9 +1143,9 @@ class FluxGraph {
 
   /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
   private inheritsVariables(node: FluxNode): boolean {
-    return (this.inheritedSources.get(node) ?? []).some((patch) => {
-      if (patch === UNREADABLE_PATCH) return false;
-      const text = memoKey(patch.postBuild);
+    return (this.inheritedSources.get(node) ?? []).some((edit) => {
+      if (edit === UNREADABLE_PATCH) return false;
+      const text = memoKey(edit);
       return text === undefined || text.includes('${');
     });
   }
@@ -1161,10 +1161,10 @@ class FluxGraph {
    */
   private inherit(parent: FluxNode, child: FluxNode, member: Member): void {
     if (child.isSync || this.inheritedSources.has(child)) return;
-    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, whole, target }): InheritedPostBuild[] => {
+    const inherited = this.sourcesForChildren(parent).flatMap(({ edit, target }): PostBuildEdit[] => {
       const selected = target === undefined || targetsChild(target, child, member);
       if (selected === false) return [];
-      return [selected === undefined || postBuild === UNREADABLE_PATCH ? UNREADABLE_PATCH : { postBuild, whole }];
+      return [selected === undefined ? UNREADABLE_PATCH : edit];
     });
     if (inherited.length === 0) return;
     this.inheritedSources.set(child, inherited);
@@ -1184,10 +1184,7 @@ class FluxGraph {
       if (kind !== undefined && kind !== 'Kustomization') continue;
       const patch = getPath(entry, ['patch']);
       if (typeof patch !== 'string' || !patch.includes('postBuild')) continue;
-      // A strategic merge patch, or a JSON 6902 `add`/`replace` of /spec/postBuild.
-      const parsed = safeParse(patch);
-      const postBuild = patchedValue(parsed, ['spec', 'postBuild']);
-      inherited.push({ postBuild: isMapping(postBuild) ? postBuild : UNREADABLE_PATCH, whole: Array.isArray(parsed), target: isMapping(target) ? target : undefined });
+      inherited.push({ edit: postBuildEditOf(safeParse(patch)), target: isMapping(target) ? target : undefined });
     }
     this.patchSources.set(parent, inherited);
     return inherited;
@@ -1197,35 +1194,103 @@ class FluxGraph {
 
 const UNREADABLE_PATCH = Symbol('unreadable patch');
 
-/** A postBuild that a parent's patch gives the children its target selects (all, without one). */
+/** A parent's patch of the postBuild of the children its target selects (all, without one). */
 interface PostBuildPatch {
-  readonly postBuild: Mapping | typeof UNREADABLE_PATCH;
-  /** A JSON 6902 patch, which puts its postBuild in place of the child's; a strategic merge patch merges into it. */
-  readonly whole: boolean;
+  readonly edit: PostBuildEdit;
   readonly target: Mapping | undefined;
 }
 
-/** A parent's patch that selects a child: its postBuild, or one that may or may not select it, or cannot be read. */
-type InheritedPostBuild = Pick<PostBuildPatch, 'whole'> & { readonly postBuild: Mapping } | typeof UNREADABLE_PATCH;
+/**
+ * How a parent's patch changes a child's postBuild: a strategic merge
+ * patch's postBuild, merged in; JSON 6902 operations on it (paths below
+ * /spec, as segments); or, for a patch that cannot be read (or may or may
+ * not select the child), UNREADABLE_PATCH.
+ */
+type PostBuildEdit = { readonly merge: Mapping } | { readonly operations: readonly JsonOperation[] } | typeof UNREADABLE_PATCH;
+
+interface JsonOperation {
+  readonly op: 'add' | 'replace' | 'remove';
+  readonly path: readonly string[];
+  readonly value?: unknown;
+}
+
+/** The edit a parsed patch makes to a Flux Kustomization's postBuild. */
+function postBuildEditOf(parsed: unknown): PostBuildEdit {
+  if (!Array.isArray(parsed)) {
+    const postBuild = getPath(parsed, ['spec', 'postBuild']);
+    return isMapping(postBuild) ? { merge: postBuild } : UNREADABLE_PATCH;
+  }
+  const operations: JsonOperation[] = [];
+  for (const operation of parsed) {
+    const path = pointerSegments(getPath(operation, ['path']));
+    const op = getPath(operation, ['op']);
+    // Operations elsewhere (the interval, the patches) do not touch the sources.
+    if (path !== undefined && path[0] === 'spec' && path.length > 1 && path[1] !== 'postBuild') continue;
+    if (path === undefined || path.length < 2 || (op !== 'add' && op !== 'replace' && op !== 'remove')) return UNREADABLE_PATCH;
+    operations.push({ op, path: path.slice(1), value: getPath(operation, ['value']) });
+  }
+  return { operations };
+}
+
+/** A JSON pointer's segments (RFC 6901), `undefined` for what is not one. */
+function pointerSegments(pointer: unknown): string[] | undefined {
+  if (typeof pointer !== 'string' || !pointer.startsWith('/')) return undefined;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
 
 /**
  * A child's postBuild as its parent's patches leave it, in their order. A
  * strategic merge patch merges `substitute` into the child's and replaces
  * its `substituteFrom`: a Flux Kustomization is a custom resource, whose
- * lists kustomize does not merge (the child's own sources are gone). A
- * JSON 6902 `add` or `replace` of /spec/postBuild replaces the whole. A
- * patch that cannot be read stays in the list, leaving the sources unknown.
+ * lists kustomize does not merge (the child's own sources are gone). JSON
+ * 6902 operations apply as RFC 6902 says: an `add` of /spec/postBuild
+ * replaces the whole, one of /spec/postBuild/substituteFrom/- appends. A
+ * patch that cannot be read, or fails on the child (a path not there), stays
+ * in the list, leaving the sources unknown.
  */
-function patchedPostBuilds(own: unknown, patches: readonly InheritedPostBuild[]): unknown[] {
+function patchedPostBuilds(own: unknown, edits: readonly PostBuildEdit[]): unknown[] {
   let postBuild = isMapping(own) ? own : undefined;
-  for (const patch of patches) {
-    if (patch === UNREADABLE_PATCH) continue;
-    postBuild =
-      patch.whole || postBuild === undefined
-        ? patch.postBuild
-        : { ...postBuild, ...patch.postBuild, ...(isMapping(postBuild.substitute) && isMapping(patch.postBuild.substitute) ? { substitute: { ...postBuild.substitute, ...patch.postBuild.substitute } } : {}) };
+  let unreadable = false;
+  for (const edit of edits) {
+    if (edit === UNREADABLE_PATCH) {
+      unreadable = true;
+    } else if ('merge' in edit) {
+      const { merge } = edit;
+      postBuild =
+        postBuild === undefined
+          ? merge
+          : { ...postBuild, ...merge, ...(isMapping(postBuild.substitute) && isMapping(merge.substitute) ? { substitute: { ...postBuild.substitute, ...merge.substitute } } : {}) };
+    } else {
+      const patched = applyOperations({ postBuild }, edit.operations);
+      if (patched === undefined) unreadable = true;
+      else postBuild = isMapping(patched.postBuild) ? patched.postBuild : undefined;
+    }
   }
-  return [...(postBuild === undefined ? [] : [postBuild]), ...(patches.includes(UNREADABLE_PATCH) ? [UNREADABLE_PATCH] : [])];
+  return [...(postBuild === undefined ? [] : [postBuild]), ...(unreadable ? [UNREADABLE_PATCH] : [])];
+}
+
+/** RFC 6902 `add`, `replace` and `remove` on a copy of `spec`; `undefined` where one fails (kustomize then fails the build). */
+function applyOperations(spec: Mapping, operations: readonly JsonOperation[]): Mapping | undefined {
+  const root: Mapping = structuredClone(spec);
+  for (const { op, path, value } of operations) {
+    const parent = getPath(root, path.slice(0, -1).map((segment, index) => (Array.isArray(getPath(root, path.slice(0, index))) ? Number(segment) : segment)));
+    const last = path.at(-1)!;
+    if (Array.isArray(parent)) {
+      const index = last === '-' && op === 'add' ? parent.length : /^(0|[1-9]\d*)$/.test(last) ? Number(last) : -1;
+      if (index < 0 || index > parent.length || (op !== 'add' && index === parent.length)) return undefined;
+      parent.splice(index, op === 'add' ? 0 : 1, ...(op === 'remove' ? [] : [structuredClone(value)]));
+    } else if (isMapping(parent)) {
+      if (op !== 'add' && !Object.hasOwn(parent, last)) return undefined;
+      if (op === 'remove') delete parent[last];
+      else parent[last] = structuredClone(value);
+    } else {
+      return undefined;
+    }
+  }
+  return root;
 }
 
 /**
@@ -1394,7 +1459,7 @@ class SubstitutionSources {
   substitutionFor(
     node: FluxNode,
     namespace: string,
-    inherited: readonly InheritedPostBuild[],
+    inherited: readonly PostBuildEdit[],
     parent: Substitution | undefined,
     preferred?: (file: string) => boolean,
   ): Substitution | undefined {
