@@ -44352,9 +44352,9 @@ var FluxGraph = class {
   }
   /** Whether the postBuild blocks a parent's patches give `node` hold a `${`, which that parent substitutes. */
   inheritsVariables(node) {
-    return (this.inheritedSources.get(node) ?? []).some((patch) => {
-      if (patch === UNREADABLE_PATCH) return false;
-      const text2 = memoKey(patch.postBuild);
+    return (this.inheritedSources.get(node) ?? []).some((edit) => {
+      if (edit === UNREADABLE_PATCH) return false;
+      const text2 = memoKey(edit);
       return text2 === void 0 || text2.includes("${");
     });
   }
@@ -44369,10 +44369,10 @@ var FluxGraph = class {
    */
   inherit(parent, child2, member) {
     if (child2.isSync || this.inheritedSources.has(child2)) return;
-    const inherited = this.sourcesForChildren(parent).flatMap(({ postBuild, whole, target }) => {
+    const inherited = this.sourcesForChildren(parent).flatMap(({ edit, target }) => {
       const selected = target === void 0 || targetsChild(target, child2, member);
       if (selected === false) return [];
-      return [selected === void 0 || postBuild === UNREADABLE_PATCH ? UNREADABLE_PATCH : { postBuild, whole }];
+      return [selected === void 0 ? UNREADABLE_PATCH : edit];
     });
     if (inherited.length === 0) return;
     this.inheritedSources.set(child2, inherited);
@@ -44390,22 +44390,67 @@ var FluxGraph = class {
       if (kind !== void 0 && kind !== "Kustomization") continue;
       const patch = getPath(entry, ["patch"]);
       if (typeof patch !== "string" || !patch.includes("postBuild")) continue;
-      const parsed = safeParse(patch);
-      const postBuild = patchedValue(parsed, ["spec", "postBuild"]);
-      inherited.push({ postBuild: isMapping2(postBuild) ? postBuild : UNREADABLE_PATCH, whole: Array.isArray(parsed), target: isMapping2(target) ? target : void 0 });
+      inherited.push({ edit: postBuildEditOf(safeParse(patch)), target: isMapping2(target) ? target : void 0 });
     }
     this.patchSources.set(parent, inherited);
     return inherited;
   }
 };
 var UNREADABLE_PATCH = /* @__PURE__ */ Symbol("unreadable patch");
-function patchedPostBuilds(own, patches) {
-  let postBuild = isMapping2(own) ? own : void 0;
-  for (const patch of patches) {
-    if (patch === UNREADABLE_PATCH) continue;
-    postBuild = patch.whole || postBuild === void 0 ? patch.postBuild : { ...postBuild, ...patch.postBuild, ...isMapping2(postBuild.substitute) && isMapping2(patch.postBuild.substitute) ? { substitute: { ...postBuild.substitute, ...patch.postBuild.substitute } } : {} };
+function postBuildEditOf(parsed) {
+  if (!Array.isArray(parsed)) {
+    const postBuild = getPath(parsed, ["spec", "postBuild"]);
+    return isMapping2(postBuild) ? { merge: postBuild } : UNREADABLE_PATCH;
   }
-  return [...postBuild === void 0 ? [] : [postBuild], ...patches.includes(UNREADABLE_PATCH) ? [UNREADABLE_PATCH] : []];
+  const operations = [];
+  for (const operation of parsed) {
+    const path = pointerSegments(getPath(operation, ["path"]));
+    const op = getPath(operation, ["op"]);
+    if (path !== void 0 && path[0] === "spec" && path.length > 1 && path[1] !== "postBuild") continue;
+    if (path === void 0 || path.length < 2 || op !== "add" && op !== "replace" && op !== "remove") return UNREADABLE_PATCH;
+    operations.push({ op, path: path.slice(1), value: getPath(operation, ["value"]) });
+  }
+  return { operations };
+}
+function pointerSegments(pointer) {
+  if (typeof pointer !== "string" || !pointer.startsWith("/")) return void 0;
+  return pointer.slice(1).split("/").map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+function patchedPostBuilds(own, edits) {
+  let postBuild = isMapping2(own) ? own : void 0;
+  let unreadable = false;
+  for (const edit of edits) {
+    if (edit === UNREADABLE_PATCH) {
+      unreadable = true;
+    } else if ("merge" in edit) {
+      const { merge } = edit;
+      postBuild = postBuild === void 0 ? merge : { ...postBuild, ...merge, ...isMapping2(postBuild.substitute) && isMapping2(merge.substitute) ? { substitute: { ...postBuild.substitute, ...merge.substitute } } : {} };
+    } else {
+      const patched = applyOperations({ postBuild }, edit.operations);
+      if (patched === void 0) unreadable = true;
+      else postBuild = isMapping2(patched.postBuild) ? patched.postBuild : void 0;
+    }
+  }
+  return [...postBuild === void 0 ? [] : [postBuild], ...unreadable ? [UNREADABLE_PATCH] : []];
+}
+function applyOperations(spec, operations) {
+  const root = structuredClone(spec);
+  for (const { op, path, value } of operations) {
+    const parent = getPath(root, path.slice(0, -1).map((segment, index) => Array.isArray(getPath(root, path.slice(0, index))) ? Number(segment) : segment));
+    const last = path.at(-1);
+    if (Array.isArray(parent)) {
+      const index = last === "-" && op === "add" ? parent.length : /^(0|[1-9]\d*)$/.test(last) ? Number(last) : -1;
+      if (index < 0 || index > parent.length || op !== "add" && index === parent.length) return void 0;
+      parent.splice(index, op === "add" ? 0 : 1, ...op === "remove" ? [] : [structuredClone(value)]);
+    } else if (isMapping2(parent)) {
+      if (op !== "add" && !Object.hasOwn(parent, last)) return void 0;
+      if (op === "remove") delete parent[last];
+      else parent[last] = structuredClone(value);
+    } else {
+      return void 0;
+    }
+  }
+  return root;
 }
 function targetsChild(target, child2, member) {
   if (target.group !== void 0 && target.group !== FLUX_KUSTOMIZATION.slice(0, FLUX_KUSTOMIZATION.indexOf("/"))) return false;
@@ -46909,8 +46954,11 @@ function linkRefusal(path) {
 function inputFromBytes(path, bytes) {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1")) };
-  const text2 = withLineFeeds(UTF8.decode(bytes));
+  const text2 = withoutByteOrderMarks(withLineFeeds(UTF8.decode(bytes)));
   return isUtf8(bytes) ? { path, text: text2 } : { path, text: text2, invalidEncodingAt: Math.max(0, text2.indexOf("\uFFFD")) };
+}
+function withoutByteOrderMarks(text2) {
+  return text2.includes("\uFEFF") ? text2.replace(/(?<=\n)\uFEFF/g, "") : text2;
 }
 function withLineFeeds(text2) {
   return text2.includes("\r") ? text2.replace(/\r(?!\n)/g, "\n") : text2;
@@ -47614,15 +47662,8 @@ function fromText(path, text2, originalText) {
 function parseDocuments(text2) {
   const documents = (0, import_yaml3.parseAllDocuments)(text2, PARSE_OPTIONS);
   const parsed = Array.isArray(documents) ? documents : [];
-  for (const document of parsed) {
-    dropByteOrderMark(document);
-    if (document.errors.length === 0) checkStructure(document);
-  }
+  for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
   return parsed;
-}
-function dropByteOrderMark(document) {
-  const first = (0, import_yaml3.isMap)(document.contents) ? document.contents.items[0]?.key : void 0;
-  if ((0, import_yaml3.isScalar)(first) && typeof first.value === "string" && first.value.startsWith("\uFEFF")) first.value = first.value.slice(1);
 }
 function checkStructure(document) {
   const stack = [[document.contents, 1]];

@@ -119,8 +119,20 @@ export function inputFromBytes(path: string, bytes: Uint8Array): InputFile {
   if (bytes.length > MAX_FILE_BYTES) return { path, error: tooLarge(bytes.length) };
   // Most manifests are ASCII, which latin1 decodes as it is, fastest.
   if (isAscii(bytes)) return { path, text: withLineFeeds(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')) };
-  const text = withLineFeeds(UTF8.decode(bytes));
+  const text = withoutByteOrderMarks(withLineFeeds(UTF8.decode(bytes)));
   return isUtf8(bytes) ? { path, text } : { path, text, invalidEncodingAt: Math.max(0, text.indexOf('\uFFFD')) };
+}
+
+/**
+ * A byte order mark may start every document of a YAML stream, before its
+ * `---` or its comments too (YAML 1.2, l-document-prefix), and files joined
+ * into one keep each its own; kustomize reads past them. The decoder drops
+ * the file's first; those at the start of a later line go as well, so the
+ * parser meets none: positions on their lines are counted without them, as
+ * on the first.
+ */
+function withoutByteOrderMarks(text: string): string {
+  return text.includes('\uFEFF') ? text.replace(/(?<=\n)\uFEFF/g, '') : text;
 }
 
 /**

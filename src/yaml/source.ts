@@ -207,22 +207,8 @@ function fromText(path: string, text: string, originalText: string): Pick<Source
 export function parseDocuments(text: string): Document.Parsed[] {
   const documents = parseAllDocuments(text, PARSE_OPTIONS);
   const parsed = Array.isArray(documents) ? documents : [];
-  for (const document of parsed) {
-    dropByteOrderMark(document);
-    if (document.errors.length === 0) checkStructure(document);
-  }
+  for (const document of parsed) if (document.errors.length === 0) checkStructure(document);
   return parsed;
-}
-
-/**
- * A byte order mark may start every document of a stream (YAML 1.2), and
- * kustomize reads past one after `---` too (files joined from others keep
- * theirs); `yaml` keeps it in the first key, which is then no `apiVersion`
- * and the object would go unread. Positions stay as they are.
- */
-function dropByteOrderMark(document: Document.Parsed): void {
-  const first = isMap(document.contents) ? document.contents.items[0]?.key : undefined;
-  if (isScalar(first) && typeof first.value === 'string' && first.value.startsWith('\ufeff')) first.value = first.value.slice(1);
 }
 
 /**

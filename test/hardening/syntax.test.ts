@@ -123,10 +123,22 @@ describe('tabs, line ends, byte order marks and encodings', () => {
     ]);
   });
 
-  it('a byte order mark at the start of a later document (files joined with ---) hides no object', async () => {
-    const dir = hostileTree({ 'joined.yaml': `${CONFIG_MAP}---\n\uFEFF${BACKUP}` });
+  it('a byte order mark at the start of a later document (files joined into one) hides no object and is no mistake', async () => {
+    // One Backup each (named after its file), after the ConfigMap of the file.
+    const backup = (name: string) => BACKUP.replace('name: b\n', `name: ${name}\n`);
+    const dir = hostileTree({
+      'after-marker.yaml': `${CONFIG_MAP}---\n\uFEFF${backup('after')}`,
+      'before-marker.yaml': `${CONFIG_MAP}\uFEFF---\n${backup('before')}`,
+      'before-comment.yaml': `${CONFIG_MAP}---\n\uFEFF# the backup\n${backup('comment')}`,
+      'quoted-key.yaml': `${CONFIG_MAP}---\n\uFEFF"apiVersion": postgresql.cnpg.io/v1\n${backup('quoted').replace(/^apiVersion: .*\n/, '')}`,
+    });
     const { findings } = await lintJson(dir);
-    expect(located(findings)).toEqual(['joined.yaml:12:3 cnpg-backup-immediate/immediate']);
+    expect(located(findings).filter((finding) => !finding.includes('duplicate-resource'))).toEqual([
+      'after-marker.yaml:12:3 cnpg-backup-immediate/immediate',
+      'before-comment.yaml:13:3 cnpg-backup-immediate/immediate',
+      'before-marker.yaml:12:3 cnpg-backup-immediate/immediate',
+      'quoted-key.yaml:12:3 cnpg-backup-immediate/immediate',
+    ]);
   });
 
   it('invalid UTF-8 is a finding at the first bad byte, and the rest of the file is still checked', async () => {
