@@ -43876,7 +43876,7 @@ function planDeployment(input) {
 }
 function placeIn(resource, placement, isClusterScoped2) {
   const { cluster, fluxKustomization, addedLabels } = placement;
-  const substitution = addedLabels.substitutionDisabled || addedLabels.known[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? void 0 : placement.substitution;
+  const substitution = addedLabels.substitutionDisabled ? void 0 : placement.substitution;
   const override = placement.namespace;
   const substituted = (path) => {
     const written2 = getPath(resource.value, path);
@@ -44049,6 +44049,8 @@ var FluxGraph = class {
   /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
   resolvedUnder = /* @__PURE__ */ new Map();
   inheritedSources = /* @__PURE__ */ new Map();
+  /** Kustomizations that a kustomization on the way marks `kustomize.toolkit.fluxcd.io/substitute: disabled`: their parent does not substitute them. */
+  substitutionOff = /* @__PURE__ */ new Set();
   memberFiles = /* @__PURE__ */ new Map();
   appliedNamespace = /* @__PURE__ */ new Map();
   appliedName = /* @__PURE__ */ new Map();
@@ -44094,6 +44096,11 @@ var FluxGraph = class {
         for (const child2 of this.definedIn.get(member.file) ?? []) {
           const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace !== void 0 ? member.namespace : child2.namespace === void 0 ? member.namespaceDefault : void 0;
           if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, child2.namespace)) continue;
+          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
+            this.substitutionOff.add(child2);
+            this.resolved.delete(child2);
+            this.resolvedUnder.delete(child2);
+          }
           this.inherit(node, child2, member);
           if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
           const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
@@ -44123,8 +44130,7 @@ var FluxGraph = class {
         [FLUX_NAMESPACE_LABEL]: namespace || UNKNOWN_LABEL_VALUE
       },
       more: asArray(getPath(node.spec, ["patches"])).length > 0 || // spec.components: Components whose labels and patches apply to the whole build.
-      asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent),
-      ...substitutionDisabledBy(getPath(node.spec, ["commonMetadata", "annotations"]))
+      asArray(getPath(node.spec, ["components"])).length > 0 || parent !== void 0 && patchesKustomizationLabels(parent)
     };
   }
   /**
@@ -44217,6 +44223,11 @@ var FluxGraph = class {
       for (const member of this.membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
+          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
+            this.substitutionOff.add(child2);
+            this.resolved.delete(child2);
+            this.resolvedUnder.delete(child2);
+          }
           this.inherit(node, child2, member);
           stack.push([child2, node]);
         }
@@ -44324,7 +44335,7 @@ var FluxGraph = class {
    * postBuild its patches gave it included, unless the object opts out.
    */
   appliedTo(node, parentSubstitution) {
-    return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : void 0;
+    return parentSubstitution && !substitutionDisabled(node.resource.value) && !this.substitutionOff.has(node) ? parentSubstitution : void 0;
   }
   resolveWith(node, parentSubstitution, patchedPath) {
     const applied = this.appliedTo(node, parentSubstitution);
@@ -44917,6 +44928,17 @@ function unresolvedEntries(configs, tree) {
   return unresolved;
 }
 var PATCH_FIELDS = ["patches", "patchesStrategicMerge", "patchesJson6902"];
+function labelsSetByKustomization(value) {
+  const known = Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"]))));
+  return {
+    known,
+    // A transformer (a LabelTransformer, say), a replacement, or a
+    // Component's own labels and patches, which apply to what this
+    // kustomization builds, may set labels as a patch may.
+    more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0),
+    ...substitutionDisabledBy(known, labelsOf(value.commonAnnotations))
+  };
+}
 function readKustomizeConfigs(files, replacementFiles) {
   const configs = /* @__PURE__ */ new Map();
   const replacementsIn = new Map(replacementFiles.map(({ path, value }) => [path, asArray(value)]));
@@ -44931,14 +44953,7 @@ function readKustomizeConfigs(files, replacementFiles) {
     configs.set(dir, {
       file: path,
       ...kustomizeNamespaces(value),
-      labels: {
-        known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"])))),
-        // A transformer (a LabelTransformer, say), a replacement, or a
-        // Component's own labels and patches, which apply to what this
-        // kustomization builds, may set labels as a patch may.
-        more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0),
-        ...substitutionDisabledBy(value.commonAnnotations)
-      },
+      labels: labelsSetByKustomization(value),
       namePrefix: knownString(value.namePrefix) ?? "",
       nameSuffix: knownString(value.nameSuffix) ?? "",
       resources: [...entries("resources"), ...entries("bases"), ...entries("components")],
@@ -45071,8 +45086,8 @@ function withLabels(inner, outer) {
   const substitutionDisabled2 = inner.substitutionDisabled || outer.substitutionDisabled;
   return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more, ...substitutionDisabled2 ? { substitutionDisabled: substitutionDisabled2 } : {} };
 }
-function substitutionDisabledBy(annotations) {
-  return isMapping2(annotations) && annotations[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? { substitutionDisabled: true } : {};
+function substitutionDisabledBy(...maps) {
+  return maps.some((map) => map[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED) ? { substitutionDisabled: true } : {};
 }
 var Memo = class {
   constructor(compute, onCycle) {

@@ -533,6 +533,28 @@ describe('Flux substitution', () => {
     const host = index.ofType('ConfigMap').find((r) => r.name === 'host')!;
     expect(host.placements.map((placement) => `${placement.cluster} ${placement.substitution?.variables.get('ZONE')}`)).toEqual(['clusters/a lan.a.example', 'clusters/b lan.b.example']);
   });
+
+  it('substitutes nothing a kustomization marks disabled for what it builds, a child Kustomization included, and reads no opt-out in commonMetadata', () => {
+    const files = (kustomization: string, childExtra = '') => ({
+      'clusters/main/apps.yaml': fluxKs('apps', './apps', '  postBuild:\n    substitute: {APP: web, DOMAIN: example.com}\n'),
+      'apps/kustomization.yaml': `${kustomization}resources: [ks.yaml, host.yaml]\n`,
+      'apps/ks.yaml': fluxKs('child', './${APP}', `  postBuild:\n    substitute: {ZONE: "lan.${'${DOMAIN}'}"}\n${childExtra}`),
+      'apps/host.yaml': ingress('${DOMAIN}'),
+      'web/zone.yaml': ingress('${ZONE}').replace('name: host', 'name: zone'),
+    });
+    const placed = (texts: Record<string, string>) => {
+      const { index } = loadRepository(Object.entries(texts).map(([path, text]) => ({ path, text })), '');
+      return index.ofType('ConfigMap').map((r) => `${r.name} ${r.placements[0]?.fluxKustomization ?? '-'} ${String(r.get(['data', 'host']))}`);
+    };
+    expect(placed(files(''))).toEqual(['host flux-system/apps example.com', 'zone flux-system/child lan.example.com']);
+    // The child's path stays ./${APP}, which is no directory here: it applies nothing.
+    const annotated = files('commonAnnotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}\n');
+    expect(placed(annotated)).toEqual(['host flux-system/apps ${DOMAIN}', 'zone - ${ZONE}']);
+    expect(placed(files('labels:\n  - pairs: {kustomize.toolkit.fluxcd.io/substitute: disabled}\n'))).toEqual(placed(annotated));
+    // kustomize-controller sets commonMetadata as it applies, after it has substituted.
+    const commonMetadata = '  commonMetadata:\n    annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}\n';
+    expect(placed(files('', commonMetadata))).toEqual(placed(files('')));
+  });
 });
 
 describe('an empty kustomization.yaml', () => {

@@ -514,8 +514,8 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
  */
 function placeIn(resource: RawResource, placement: FilePlacement, isClusterScoped: (typeId: string) => boolean): Placement {
   const { cluster, fluxKustomization, addedLabels } = placement;
-  // Flux reads the opt-out on the built object: a label or annotation set on the way counts as one written.
-  const substitution = addedLabels.substitutionDisabled || addedLabels.known[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? undefined : placement.substitution;
+  // Flux reads the opt-out on the object kustomize built: one a kustomization set counts as one written.
+  const substitution = addedLabels.substitutionDisabled ? undefined : placement.substitution;
   const override = placement.namespace;
   // A name or namespace written with a ${VAR} is read as this copy's Flux Kustomization substitutes it (a component's `${APP}`).
   const substituted = (path: readonly string[]) => {
@@ -770,6 +770,8 @@ class FluxGraph {
   /** A node's resolution under each parent substitution it is reached with (one ks.yaml that several clusters apply). */
   private readonly resolvedUnder = new Map<FluxNode, Map<Substitution, ResolvedNode>>();
   private readonly inheritedSources = new Map<FluxNode, PostBuildEdit[]>();
+  /** Kustomizations that a kustomization on the way marks `kustomize.toolkit.fluxcd.io/substitute: disabled`: their parent does not substitute them. */
+  private readonly substitutionOff = new Set<FluxNode>();
   private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
   private readonly appliedName = new Map<FluxNode, string>();
@@ -848,6 +850,12 @@ class FluxGraph {
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace !== undefined ? member.namespace : child.namespace === undefined ? member.namespaceDefault : undefined;
           // One that a kustomize patch on the way deletes is not applied here.
           if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, child.namespace)) continue;
+          // Under a kustomization that turns substitution off, the child's own spec is applied as written.
+          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child)) {
+            this.substitutionOff.add(child);
+            this.resolved.delete(child);
+            this.resolvedUnder.delete(child);
+          }
           this.inherit(node, child, member);
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
@@ -883,7 +891,6 @@ class FluxGraph {
         // spec.components: Components whose labels and patches apply to the whole build.
         asArray(getPath(node.spec, ['components'])).length > 0 ||
         (parent !== undefined && patchesKustomizationLabels(parent)),
-      ...substitutionDisabledBy(getPath(node.spec, ['commonMetadata', 'annotations'])),
     };
   }
 
@@ -990,6 +997,12 @@ class FluxGraph {
       for (const member of this.membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
+          // Under a kustomization that turns substitution off, the child's own spec is applied as written.
+          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child)) {
+            this.substitutionOff.add(child);
+            this.resolved.delete(child);
+            this.resolvedUnder.delete(child);
+          }
           this.inherit(node, child, member);
           stack.push([child, node]);
         }
@@ -1111,7 +1124,7 @@ class FluxGraph {
    * postBuild its patches gave it included, unless the object opts out.
    */
   private appliedTo(node: FluxNode, parentSubstitution: Substitution | undefined): Substitution | undefined {
-    return parentSubstitution && !substitutionDisabled(node.resource.value) ? parentSubstitution : undefined;
+    return parentSubstitution && !substitutionDisabled(node.resource.value) && !this.substitutionOff.has(node) ? parentSubstitution : undefined;
   }
 
   private resolveWith(node: FluxNode, parentSubstitution: Substitution | undefined, patchedPath?: string): ResolvedNode {
@@ -2000,6 +2013,19 @@ function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree
 // A patch may add labels to what it targets; which ones is not followed.
 const PATCH_FIELDS = ['patches', 'patchesStrategicMerge', 'patchesJson6902'];
 
+/** The labels a kustomization sets on what it builds (`commonLabels`, `labels`), and whether it may set others. */
+function labelsSetByKustomization(value: Mapping): AddedLabels {
+  const known: Record<string, string> = Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs']))));
+  return {
+    known,
+    // A transformer (a LabelTransformer, say), a replacement, or a
+    // Component's own labels and patches, which apply to what this
+    // kustomization builds, may set labels as a patch may.
+    more: [...PATCH_FIELDS, 'transformers', 'replacements', 'components'].some((field) => asArray(value[field]).length > 0),
+    ...substitutionDisabledBy(known, labelsOf(value.commonAnnotations)),
+  };
+}
+
 function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacementFiles: NonNullable<DeploymentInput['replacements']>): Map<string, KustomizeConfig> {
   const configs = new Map<string, KustomizeConfig>();
   const replacementsIn = new Map(replacementFiles.map(({ path, value }) => [path, asArray(value)]));
@@ -2015,14 +2041,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
     configs.set(dir, {
       file: path,
       ...kustomizeNamespaces(value),
-      labels: {
-        known: Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs'])))),
-        // A transformer (a LabelTransformer, say), a replacement, or a
-        // Component's own labels and patches, which apply to what this
-        // kustomization builds, may set labels as a patch may.
-        more: [...PATCH_FIELDS, 'transformers', 'replacements', 'components'].some((field) => asArray(value[field]).length > 0),
-        ...substitutionDisabledBy(value.commonAnnotations),
-      },
+      labels: labelsSetByKustomization(value),
       namePrefix: knownString(value.namePrefix) ?? '',
       nameSuffix: knownString(value.nameSuffix) ?? '',
       resources: [...entries('resources'), ...entries('bases'), ...entries('components')],
@@ -2205,9 +2224,10 @@ export interface AddedLabels {
   readonly known: Readonly<Record<string, string>>;
   readonly more: boolean;
   /**
-   * Whether an annotation set on the way (kustomize's `commonAnnotations`,
-   * Flux's `commonMetadata`) turns Flux's substitution off for the object;
-   * a label that does is in `known`.
+   * Whether a label or annotation a kustomization on the way sets turns
+   * Flux's substitution off for the object. Not one of Flux's
+   * `commonMetadata`: kustomize-controller sets that when it applies, after
+   * it has substituted.
    */
   readonly substitutionDisabled?: true;
 }
@@ -2224,9 +2244,9 @@ function withLabels(inner: AddedLabels, outer: AddedLabels): AddedLabels {
   return { known: { ...inner.known, ...outer.known }, more: inner.more || outer.more, ...(substitutionDisabled ? { substitutionDisabled } : {}) };
 }
 
-/** `{ substitutionDisabled: true }` when annotations turn Flux's substitution off, else nothing. */
-function substitutionDisabledBy(annotations: unknown): Pick<AddedLabels, 'substitutionDisabled'> {
-  return isMapping(annotations) && annotations[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED ? { substitutionDisabled: true } : {};
+/** `{ substitutionDisabled: true }` when labels or annotations turn Flux's substitution off, else nothing. */
+function substitutionDisabledBy(...maps: readonly Readonly<Record<string, string>>[]): Pick<AddedLabels, 'substitutionDisabled'> {
+  return maps.some((map) => map[SUBSTITUTE_KEY] === SUBSTITUTE_DISABLED) ? { substitutionDisabled: true } : {};
 }
 
 /** Caches a recursive computation and breaks cycles (a kustomization that includes itself). */
