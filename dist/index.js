@@ -45594,8 +45594,8 @@ var cnpg_backup_schedule_default = defineRule({
   defaultSeverity: "error",
   kinds: [SCHEDULED_BACKUP2],
   messages: {
-    fiveFields: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. For the CronJob meaning write "0 {{schedule}}"; for the reading above, add the day of week: "{{schedule}} *".',
-    fiveFieldsRejected: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. For the CronJob meaning write "0 {{schedule}}".',
+    fiveFields: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. {{cronJob}}; for the reading above, add the day of week: "{{schedule}} *".',
+    fiveFieldsRejected: 'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. {{cronJob}}.',
     invalid: 'ScheduledBackup "{{name}}" has the schedule "{{schedule}}", which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".'
   },
   check(backup, context) {
@@ -45607,8 +45607,10 @@ var cnpg_backup_schedule_default = defineRule({
       const fields = schedule.split(/\s+/).filter((field) => field !== "");
       const problem = cronProblem(schedule, fields);
       if (fields.length === 5 && !schedule.startsWith("@")) {
-        if (problem === void 0) context.report({ messageId: "fiveFields", data: { ...data, reading: readingOf(fields) }, at: SCHEDULE });
-        else context.report({ messageId: "fiveFieldsRejected", data: { ...data, reason: problem }, at: SCHEDULE });
+        const cronJob = cronJobMeaning(fields);
+        const advice = cronJob === void 0 ? "No six-field schedule means the same as this CronJob one" : `For the CronJob meaning write "${cronJob}"`;
+        if (problem === void 0) context.report({ messageId: "fiveFields", data: { ...data, reading: readingOf(fields), cronJob: advice }, at: SCHEDULE });
+        else context.report({ messageId: "fiveFieldsRejected", data: { ...data, reason: problem, cronJob: advice }, at: SCHEDULE });
       } else if (problem !== void 0) {
         context.report({ messageId: "invalid", data: { ...data, reason: problem }, at: SCHEDULE });
       }
@@ -45680,6 +45682,11 @@ function numberOrName(text2, bounds) {
   if (!/^[+-]?\d+$/.test(text2)) return `"${text2}" is not a number${bounds.names ? " or a name" : ""}`;
   const value = Number(text2);
   return value < 0 ? `"${text2}" is negative` : value;
+}
+function cronJobMeaning(fields) {
+  const dayOfWeek = fields[4].split(",").map((item) => item.replace(/^7$/, "0").replace(/^([0-6])-7$/, (_, start) => start === "0" ? "*" : `${start}-6,0`));
+  const six = ["0", ...fields.slice(0, 4), dayOfWeek.join(",")];
+  return cronProblem(six.join(" "), six) === void 0 ? six.join(" ") : void 0;
 }
 function readingOf(fields) {
   return fields.map((field, index) => `${FIELDS[index].name} ${field}`).join(", ");

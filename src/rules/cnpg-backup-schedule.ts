@@ -12,9 +12,9 @@ export default defineRule({
   kinds: [SCHEDULED_BACKUP],
   messages: {
     fiveFields:
-      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. For the CronJob meaning write "0 {{schedule}}"; for the reading above, add the day of week: "{{schedule}} *".',
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. {{cronJob}}; for the reading above, add the day of week: "{{schedule}} *".',
     fiveFieldsRejected:
-      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. For the CronJob meaning write "0 {{schedule}}".',
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. {{cronJob}}.',
     invalid:
       'ScheduledBackup "{{name}}" has the schedule "{{schedule}}", which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".',
   },
@@ -28,8 +28,10 @@ export default defineRule({
       const fields = schedule.split(/\s+/).filter((field) => field !== '');
       const problem = cronProblem(schedule, fields);
       if (fields.length === 5 && !schedule.startsWith('@')) {
-        if (problem === undefined) context.report({ messageId: 'fiveFields', data: { ...data, reading: readingOf(fields) }, at: SCHEDULE });
-        else context.report({ messageId: 'fiveFieldsRejected', data: { ...data, reason: problem }, at: SCHEDULE });
+        const cronJob = cronJobMeaning(fields);
+        const advice = cronJob === undefined ? 'No six-field schedule means the same as this CronJob one' : `For the CronJob meaning write "${cronJob}"`;
+        if (problem === undefined) context.report({ messageId: 'fiveFields', data: { ...data, reading: readingOf(fields), cronJob: advice }, at: SCHEDULE });
+        else context.report({ messageId: 'fiveFieldsRejected', data: { ...data, reason: problem, cronJob: advice }, at: SCHEDULE });
       } else if (problem !== undefined) {
         context.report({ messageId: 'invalid', data: { ...data, reason: problem }, at: SCHEDULE });
       }
@@ -123,6 +125,17 @@ function numberOrName(text: string, bounds: Bounds): number | string {
   if (!/^[+-]?\d+$/.test(text)) return `"${text}" is not a number${bounds.names ? ' or a name' : ''}`;
   const value = Number(text);
   return value < 0 ? `"${text}" is negative` : value;
+}
+
+/**
+ * A CronJob's five fields as CloudNativePG's six: a second in front, and a
+ * Sunday written 7 (which CronJobs take, and robfig/cron refuses) as 0;
+ * `undefined` when that still does not parse.
+ */
+function cronJobMeaning(fields: readonly string[]): string | undefined {
+  const dayOfWeek = fields[4]!.split(',').map((item) => item.replace(/^7$/, '0').replace(/^([0-6])-7$/, (_, start: string) => (start === '0' ? '*' : `${start}-6,0`)));
+  const six = ['0', ...fields.slice(0, 4), dayOfWeek.join(',')];
+  return cronProblem(six.join(' '), six) === undefined ? six.join(' ') : undefined;
 }
 
 /** How CloudNativePG reads five fields: seconds first, the day of week left out (every day). */
