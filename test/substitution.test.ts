@@ -65,6 +65,9 @@ describe('unreadableExpansionsIn', () => {
       'unclosed ${A',
     ]);
     expect(unreadableExpansionsIn('${NODE%} ${A/b}').map((found) => found.operator)).toEqual(['%', '/']);
+    // Each argument of a trim, substring or replacement is text or one ${...}, not both.
+    expect(unreadable('${A#pre${B}} ${A:1${B}} ${A/x${B}/y} ${A%${B}post}')).toEqual(['argument ${A#pre${B}}', 'argument ${A:1${B}}', 'argument ${A/x${B}/y}', 'argument ${A%${B}post}']);
+    expect(unreadable('${A#${B}} ${A:${B}:${C}} ${A/${B}/${C}} ${A//${B:-x}/y}')).toEqual([]);
   });
 
   it('leaves alone what parses, and what $$ escapes', () => {

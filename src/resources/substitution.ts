@@ -80,9 +80,10 @@ function expansionAt(text: string, at: number, start: number, escaped: boolean, 
  * Whether envsubst parses what follows an operator (fluxcd/pkg
  * envsubst/parse, parseFunc and its helpers): a length `${#VAR}` and a case
  * change (`,` `^`, one or two in any mix) end at the name or operator; a
- * trim (`#` `%`) needs a pattern, a substring (`:1:2`) its numbers, a
- * replacement (`/a/b`) the `/` between pattern and replacement. A default's
- * argument is any text.
+ * trim (`#` `%`) takes a pattern, a substring (`:1:2`) a position and
+ * maybe a length, a replacement (`/a/b`) a pattern, a `/` and a
+ * replacement, each of them text or one `${...}` (parseParam), never both.
+ * A default's argument is any text.
  */
 function readableArgument(head: Head, argument: string): boolean {
   if (head.length) return argument === '';
@@ -97,22 +98,44 @@ function readableArgument(head: Head, argument: string): boolean {
     case '##':
     case '%':
     case '%%':
-      return argument !== '';
-    case ':':
-      // `${VAR:pos}` or `${VAR:pos:len}`, neither empty.
-      return !/^(?::|$)|:$/.test(argument);
+      return argument !== '' && argumentEnd(argument, 0, '') === argument.length;
+    case ':': {
+      const position = argumentEnd(argument, 0, ':');
+      if (position <= 0 || position === argument.length) return position > 0;
+      const length = argumentEnd(argument, position + 1, '');
+      return length > position + 1 && length === argument.length;
+    }
     case '/':
     case '//':
     case '/#':
-    case '/%':
-      return REPLACEMENT.test(argument);
+    case '/%': {
+      // An empty pattern (`${VAR/#/p-}`) is the `/` at once.
+      const pattern = argument.startsWith('/') ? 0 : argumentEnd(argument, 0, '/');
+      return pattern !== -1 && argument[pattern] === '/' && argumentEnd(argument, pattern + 1, '') === argument.length;
+    }
     default:
       return true;
   }
 }
 
-// A pattern, then an unescaped `/` and a replacement: `\/` and `\\` are escapes.
-const REPLACEMENT = /^(?:[^/\\]|\\.)*\//;
+/**
+ * Where one argument of an operator that starts at `from` ends: past a
+ * whole `${...}`, or at the first of `stops` (or the end) for text; -1 for
+ * text that runs into a `${`, which envsubst does not take. In a pattern
+ * (stops at `/`), `\` escapes the character after it.
+ */
+function argumentEnd(text: string, from: number, stops: string): number {
+  if (text.startsWith('${', from)) {
+    const close = closingBraces(text)(from);
+    return close === -1 ? -1 : close + 1;
+  }
+  let at = from;
+  for (; at < text.length && !stops.includes(text[at]!); at++) {
+    if (text.startsWith('${', at)) return -1;
+    if (text[at] === '\\' && stops === '/') at++;
+  }
+  return Math.min(at, text.length);
+}
 
 /** What follows a `${`: the name, and the operator after it; a length, `${#NAME}`, has the operator `#`. */
 interface Head {
