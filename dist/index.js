@@ -43259,19 +43259,36 @@ function readableArgument(head, argument) {
     case "##":
     case "%":
     case "%%":
-      return argument !== "";
-    case ":":
-      return !/^(?::|$)|:$/.test(argument);
+      return argument !== "" && argumentEnd(argument, 0, "") === argument.length;
+    case ":": {
+      const position = argumentEnd(argument, 0, ":");
+      if (position <= 0 || position === argument.length) return position > 0;
+      const length = argumentEnd(argument, position + 1, "");
+      return length > position + 1 && length === argument.length;
+    }
     case "/":
     case "//":
     case "/#":
-    case "/%":
-      return REPLACEMENT.test(argument);
+    case "/%": {
+      const pattern = argument.startsWith("/") ? 0 : argumentEnd(argument, 0, "/");
+      return pattern !== -1 && argument[pattern] === "/" && argumentEnd(argument, pattern + 1, "") === argument.length;
+    }
     default:
       return true;
   }
 }
-var REPLACEMENT = /^(?:[^/\\]|\\.)*\//;
+function argumentEnd(text2, from, stops) {
+  if (text2.startsWith("${", from)) {
+    const close = closingBraces(text2)(from);
+    return close === -1 ? -1 : close + 1;
+  }
+  let at = from;
+  for (; at < text2.length && !stops.includes(text2[at]); at++) {
+    if (text2.startsWith("${", at)) return -1;
+    if (text2[at] === "\\" && stops === "/") at++;
+  }
+  return Math.min(at, text2.length);
+}
 function headAt(text2, at) {
   let index = at + 2;
   const length = text2[index] === "#";
@@ -46281,10 +46298,10 @@ function whyUnreadable({ why, operator = "" }) {
     case "length":
       return "a length, ${#NAME}, ends at its name";
     case "argument":
-      if (operator.startsWith("/")) return `the replacement ${operator} needs a / between the pattern and the replacement`;
-      if (operator === ":") return "the substring : needs a position, and a length after a second :";
+      if (operator.startsWith("/")) return `the replacement ${operator} takes a pattern, a / and a replacement, each text or one \${...}`;
+      if (operator === ":") return "the substring : takes a position, and maybe a second : and a length, each text or one ${...}";
       if (operator.startsWith(",") || operator.startsWith("^")) return `a case change, ${operator}, ends at }`;
-      return `the trim ${operator} needs a pattern`;
+      return `the trim ${operator} takes a pattern, text or one \${...}`;
   }
 }
 function placementsOfBuild(index, kustomization) {
@@ -46433,20 +46450,20 @@ function problemOf(service, pools, key) {
       const fallback = pools.find((pool) => selects(pool, labels) === true);
       const at = [...service.annotationsAt, key];
       if (intended === void 0) {
-        const outcome = fallback ? `it gets its IP from "${fallback.name ?? ""}"` : "no pool gives it an IP";
-        const names = keyed.map((pool) => `"${pool.name ?? ""}"`).join(", ");
+        const outcome = fallback ? `it gets its IP from "${nameShown(fallback)}"` : "no pool gives it an IP";
+        const names = keyed.map((pool) => `"${nameShown(pool)}"`).join(", ");
         return { messageId: "annotationOnlyNoPoolOfValue", data: { what: service.description, key, value: wanted, pools: names, outcome }, at, span: "key" };
       }
       return {
         messageId: fallback ? "annotationOnlyOtherPool" : "annotationOnly",
-        data: { what: service.description, key, pool: intended.name ?? "", fallback: fallback?.name ?? "" },
+        data: { what: service.description, key, pool: nameShown(intended), fallback: fallback ? nameShown(fallback) : "" },
         at,
         span: "key"
       };
     }
   }
   if (pools.some((pool) => selects(pool, labels) !== false)) return void 0;
-  const poolNames = pools.map((pool) => `"${pool.name ?? ""}"`).join(", ");
+  const poolNames = pools.map((pool) => `"${nameShown(pool)}"`).join(", ");
   return {
     messageId: "noPoolMatches",
     data: { what: service.description, pools: poolNames },

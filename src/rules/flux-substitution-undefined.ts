@@ -73,12 +73,6 @@ export default defineRule({
   },
 });
 
-/**
- * Where the build of a kustomization's directory is applied: the
- * placements of the objects of the files beside it, each copy once (its
- * cluster and Flux Kustomization). A directory whose objects are all
- * generated has none here.
- */
 /** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */
 function whyUnreadable({ why, operator = '' }: UnreadableExpansion): string {
   switch (why) {
@@ -91,13 +85,19 @@ function whyUnreadable({ why, operator = '' }: UnreadableExpansion): string {
     case 'length':
       return 'a length, ${#NAME}, ends at its name';
     case 'argument':
-      if (operator.startsWith('/')) return `the replacement ${operator} needs a / between the pattern and the replacement`;
-      if (operator === ':') return 'the substring : needs a position, and a length after a second :';
+      if (operator.startsWith('/')) return `the replacement ${operator} takes a pattern, a / and a replacement, each text or one \${...}`;
+      if (operator === ':') return 'the substring : takes a position, and maybe a second : and a length, each text or one ${...}';
       if (operator.startsWith(',') || operator.startsWith('^')) return `a case change, ${operator}, ends at }`;
-      return `the trim ${operator} needs a pattern`;
+      return `the trim ${operator} takes a pattern, text or one \${...}`;
   }
 }
 
+/**
+ * Where the build of a kustomization's directory is applied: the
+ * placements of the objects of the files beside it, each copy once (its
+ * cluster and Flux Kustomization). A directory whose objects are all
+ * generated has none here.
+ */
 function placementsOfBuild(index: ResourceIndex, kustomization: Resource): readonly Placement[] {
   const byDirectory = index.derived(placementsOfBuild, () => {
     const found = new Map<string, Map<string, Placement>>();

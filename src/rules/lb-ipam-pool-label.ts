@@ -1,5 +1,5 @@
 import { HELM_RELEASE } from '../resources/kinds.js';
-import { describeResource, type Placement, type Resource } from '../resources/resource.js';
+import { describeResource, nameShown, type Placement, type Resource } from '../resources/resource.js';
 import { isEmptySelector, labelsOf, matchesSelector, selectorKeys, UNKNOWN_LABEL_VALUE, type Labels } from '../resources/selectors.js';
 import { certainlyLacksText, isMapping, isSwitchedOff, knownString, keysMayBeSubstituted, readsAsTrue, walkMappings, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path } from '../yaml/locate.js';
@@ -98,20 +98,20 @@ function problemOf(service: LoadBalancer, pools: readonly Resource[], key: strin
       const at = [...service.annotationsAt, key];
       if (intended === undefined) {
         // Named after no pool (a typo, a pool renamed): as a label it would not do either.
-        const outcome = fallback ? `it gets its IP from "${fallback.name ?? ''}"` : 'no pool gives it an IP';
-        const names = keyed.map((pool) => `"${pool.name ?? ''}"`).join(', ');
+        const outcome = fallback ? `it gets its IP from "${nameShown(fallback)}"` : 'no pool gives it an IP';
+        const names = keyed.map((pool) => `"${nameShown(pool)}"`).join(', ');
         return { messageId: 'annotationOnlyNoPoolOfValue', data: { what: service.description, key, value: wanted, pools: names, outcome }, at, span: 'key' };
       }
       return {
         messageId: fallback ? 'annotationOnlyOtherPool' : 'annotationOnly',
-        data: { what: service.description, key, pool: intended.name ?? '', fallback: fallback?.name ?? '' },
+        data: { what: service.description, key, pool: nameShown(intended), fallback: fallback ? nameShown(fallback) : '' },
         at,
         span: 'key',
       };
     }
   }
   if (pools.some((pool) => selects(pool, labels) !== false)) return undefined;
-  const poolNames = pools.map((pool) => `"${pool.name ?? ''}"`).join(', ');
+  const poolNames = pools.map((pool) => `"${nameShown(pool)}"`).join(', ');
   return {
     messageId: 'noPoolMatches',
     data: { what: service.description, pools: poolNames },
