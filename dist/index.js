@@ -43217,7 +43217,8 @@ function dependencyReference(entry, typeId, read = (value) => value) {
   const name = knownString(read(field("name")));
   const written = read(field("namespace"));
   const namespace = written === void 0 || written === null || written === "" ? null : knownString(written);
-  return name === void 0 || namespace === void 0 ? void 0 : { name, namespace };
+  const readyExpr = field("readyExpr") !== void 0 && field("readyExpr") !== null && field("readyExpr") !== "";
+  return name === void 0 || namespace === void 0 ? void 0 : { name, namespace, readyExpr };
 }
 
 // src/resources/substitution.ts
@@ -45192,7 +45193,7 @@ function releaseDependencies(release) {
   const substituted = JSON.stringify(written).includes("${");
   return (placement) => asArray(substituted ? release.getAs(placement, ["spec", "dependsOn"]) : written).flatMap((entry, index) => {
     const reference = dependencyReference(entry, HELM_RELEASE);
-    return reference === void 0 ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace }];
+    return reference === void 0 ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace, readyExpr: reference.readyExpr }];
   });
 }
 function appliedByFlux(placement) {
@@ -45904,6 +45905,7 @@ var flux_dependency_cycle_default = defineRule({
     const graphs = kustomizationGraphs(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
+        if (dependency.readyExpr) continue;
         const at = ["spec", "dependsOn", dependency.index, "name"];
         const dependencyId = `${dependency.namespace}/${dependency.name}`;
         if (dependencyId === kustomization.id) {
@@ -45930,8 +45932,8 @@ function checkRelease(release, context) {
   for (const placement of release.placements) {
     const id = deployedId(placement);
     if (id === void 0) continue;
-    for (const { index, name, namespace } of dependencies(placement)) {
-      if (namespace === void 0 || reported.has(index)) continue;
+    for (const { index, name, namespace, readyExpr } of dependencies(placement)) {
+      if (namespace === void 0 || readyExpr || reported.has(index)) continue;
       const dependencyId = `${namespace}/${name}`;
       const at = ["spec", "dependsOn", index, "name"];
       if (dependencyId === id) {
@@ -45957,7 +45959,7 @@ function kustomizationGraphs(index) {
     for (const kustomization of index.deployment.fluxKustomizations) {
       for (const group of groupsOf(kustomization)) {
         const out = edgesFrom(edgesByGroup, group, kustomization.id);
-        for (const dependency of kustomization.dependsOn) out.add(`${dependency.namespace}/${dependency.name}`);
+        for (const dependency of kustomization.dependsOn) if (!dependency.readyExpr) out.add(`${dependency.namespace}/${dependency.name}`);
       }
     }
     return graphsOf(edgesByGroup);
@@ -45973,7 +45975,7 @@ function releaseGraphs(index) {
         const id = deployedId(placement);
         if (id === void 0 || !appliedByFlux(placement)) continue;
         const out = edgesFrom(edgesByCluster, placement.cluster, id);
-        for (const { name, namespace } of dependencies(placement)) if (namespace !== void 0) out.add(`${namespace}/${name}`);
+        for (const { name, namespace, readyExpr } of dependencies(placement)) if (namespace !== void 0 && !readyExpr) out.add(`${namespace}/${name}`);
       }
     }
     return graphsOf(edgesByCluster);

@@ -44,7 +44,8 @@ export interface FluxKustomization {
   readonly appliesThisRepository: boolean;
   readonly pathExists: boolean;
   readonly targetNamespace: string | null | undefined;
-  readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number }[];
+  /** `readyExpr`: the entry's own CEL readiness check, which replaces Flux's. */
+  readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number; readonly readyExpr: boolean }[];
   /** Clusters it is part of, sorted. */
   readonly clusters: readonly string[];
   /** With `spec.kubeConfig`, the remote cluster what it applies goes to (see remoteCluster and appliedCluster). */
@@ -751,7 +752,7 @@ interface ResolvedNode {
   /** With `spec.kubeConfig`, what it applies goes to that remote cluster: how it is named (see remoteCluster). */
   readonly remote: string | undefined;
   /** Its `dependsOn` entries naming Flux Kustomizations, as the parent substitutes them; a `null` namespace is the dependent's own. */
-  readonly dependsOn: readonly { readonly name: string; readonly namespace: string | null; readonly index: number }[];
+  readonly dependsOn: readonly { readonly name: string; readonly namespace: string | null; readonly index: number; readonly readyExpr: boolean }[];
 }
 
 /**

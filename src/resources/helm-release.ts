@@ -55,6 +55,8 @@ export interface ReleaseDependency {
   readonly name: string;
   /** The entry's namespace, else the dependent's (helm-controller's default); `undefined` when neither is known offline. */
   readonly namespace: string | undefined;
+  /** The entry's own CEL readiness check, which replaces helm-controller's. */
+  readonly readyExpr: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export function releaseDependencies(release: Resource): ((placement: Placement) 
   return (placement) =>
     asArray(substituted ? release.getAs(placement, ['spec', 'dependsOn']) : written).flatMap((entry, index) => {
       const reference = dependencyReference(entry, HELM_RELEASE);
-      return reference === undefined ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace }];
+      return reference === undefined ? [] : [{ index, name: reference.name, namespace: reference.namespace ?? placement.namespace, readyExpr: reference.readyExpr }];
     });
 }
 

@@ -84,7 +84,11 @@ export const KUSTOMIZE_CONFIG_KINDS = ['kustomize.config.k8s.io/Kustomization', 
  * references name objects of any kind), or a name or namespace not known
  * offline (a `${VAR}`).
  */
-export function dependencyReference(entry: unknown, typeId: string, read: (value: unknown) => unknown = (value) => value): { readonly name: string; readonly namespace: string | null } | undefined {
+export function dependencyReference(
+  entry: unknown,
+  typeId: string,
+  read: (value: unknown) => unknown = (value) => value,
+): { readonly name: string; readonly namespace: string | null; readonly readyExpr: boolean } | undefined {
   const slash = typeId.lastIndexOf('/');
   const field = (key: string) => (isMapping(entry) ? entry[key] : undefined);
   const kind = field('kind');
@@ -93,5 +97,7 @@ export function dependencyReference(entry: unknown, typeId: string, read: (value
   const name = knownString(read(field('name')));
   const written = read(field('namespace'));
   const namespace = written === undefined || written === null || written === '' ? null : knownString(written);
-  return name === undefined || namespace === undefined ? undefined : { name, namespace };
+  // A CEL readyExpr replaces the built-in readiness check (Flux's DependencyReference).
+  const readyExpr = field('readyExpr') !== undefined && field('readyExpr') !== null && field('readyExpr') !== '';
+  return name === undefined || namespace === undefined ? undefined : { name, namespace, readyExpr };
 }

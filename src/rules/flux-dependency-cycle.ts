@@ -27,6 +27,7 @@ export default defineRule({
     const graphs = kustomizationGraphs(context.index);
     for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
       for (const dependency of kustomization.dependsOn) {
+        if (dependency.readyExpr) continue;
         const at = ['spec', 'dependsOn', dependency.index, 'name'];
         const dependencyId = `${dependency.namespace}/${dependency.name}`;
         if (dependencyId === kustomization.id) {
@@ -81,8 +82,8 @@ function checkRelease(release: Resource, context: RuleContext): void {
   for (const placement of release.placements) {
     const id = deployedId(placement);
     if (id === undefined) continue;
-    for (const { index, name, namespace } of dependencies(placement)) {
-      if (namespace === undefined || reported.has(index)) continue;
+    for (const { index, name, namespace, readyExpr } of dependencies(placement)) {
+      if (namespace === undefined || readyExpr || reported.has(index)) continue;
       const dependencyId = `${namespace}/${name}`;
       const at = ['spec', 'dependsOn', index, 'name'];
       // Waiting for itself is wrong wherever it is applied.
@@ -114,7 +115,8 @@ function kustomizationGraphs(index: ResourceIndex): ReadonlyMap<string, Dependen
       for (const group of groupsOf(kustomization)) {
         // Copies of one id in one cluster (a duplicate) wait for all that each names.
         const out = edgesFrom(edgesByGroup, group, kustomization.id);
-        for (const dependency of kustomization.dependsOn) out.add(`${dependency.namespace}/${dependency.name}`);
+        // An entry with its own readiness check (a CEL readyExpr) may not wait as Flux's does.
+        for (const dependency of kustomization.dependsOn) if (!dependency.readyExpr) out.add(`${dependency.namespace}/${dependency.name}`);
       }
     }
     return graphsOf(edgesByGroup);
@@ -132,7 +134,7 @@ function releaseGraphs(index: ResourceIndex): ReadonlyMap<string, DependencyGrap
         const id = deployedId(placement);
         if (id === undefined || !appliedByFlux(placement)) continue;
         const out = edgesFrom(edgesByCluster, placement.cluster, id);
-        for (const { name, namespace } of dependencies(placement)) if (namespace !== undefined) out.add(`${namespace}/${name}`);
+        for (const { name, namespace, readyExpr } of dependencies(placement)) if (namespace !== undefined && !readyExpr) out.add(`${namespace}/${name}`);
       }
     }
     return graphsOf(edgesByCluster);
