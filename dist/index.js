@@ -44992,6 +44992,11 @@ function readKustomizeConfigs(files, replacementFiles) {
       copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux)
     });
   }
+  for (const [dir, config] of configs) {
+    if (config.labels.substitutionDisabled) continue;
+    const components2 = config.resources.filter(({ field }) => field === "components").map(({ entry }) => configs.get(normalizeDir(joinPath(dir, entry))));
+    if (components2.some((component) => component?.labels.substitutionDisabled)) configs.set(dir, { ...config, labels: { ...config.labels, substitutionDisabled: true } });
+  }
   return configs;
 }
 function generatorInputs(value) {

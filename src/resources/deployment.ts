@@ -2063,6 +2063,13 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
       copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux),
     });
   }
+  // A Component's labels and annotations apply to all the kustomization
+  // including it builds: its opt-out is the kustomization's too.
+  for (const [dir, config] of configs) {
+    if (config.labels.substitutionDisabled) continue;
+    const components = config.resources.filter(({ field }) => field === 'components').map(({ entry }) => configs.get(normalizeDir(joinPath(dir, entry))));
+    if (components.some((component) => component?.labels.substitutionDisabled)) configs.set(dir, { ...config, labels: { ...config.labels, substitutionDisabled: true } });
+  }
   return configs;
 }
 
