@@ -1,5 +1,5 @@
-import { nameShown } from '../resources/resource.js';
-import { knownString } from '../resources/values.js';
+import { nameShown, type Placement } from '../resources/resource.js';
+import { getPath, knownString } from '../resources/values.js';
 import { defineRule } from './types.js';
 
 const SCHEDULED_BACKUP = 'postgresql.cnpg.io/ScheduledBackup';
@@ -12,19 +12,26 @@ export default defineRule({
   kinds: [SCHEDULED_BACKUP],
   messages: {
     fiveFields:
-      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. {{cronJob}}; for the reading above, add the day of week: "{{schedule}} *".',
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}"{{from}}, which CloudNativePG reads seconds first ({{reading}}), not minute first as a CronJob would; its webhook only warns. {{cronJob}}; for the reading above, add the day of week: "{{schedule}} *".',
     fiveFieldsRejected:
-      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}", which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. {{cronJob}}.',
+      'ScheduledBackup "{{name}}" has the five-field schedule "{{schedule}}"{{from}}, which CloudNativePG reads seconds first (second, minute, hour, day of month, month), and then {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. {{cronJob}}.',
     invalid:
-      'ScheduledBackup "{{name}}" has the schedule "{{schedule}}", which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".',
+      'ScheduledBackup "{{name}}" has the schedule "{{schedule}}"{{from}}, which CloudNativePG cannot parse: {{reason}}; its webhook rejects the object, and the Flux Kustomization that applies it fails. Write six fields, seconds first ("0 0 3 * * *" is 03:00 every day), or a descriptor such as "@daily".',
   },
   check(backup, context) {
     // Each deployed copy as Flux substitutes it; a schedule still holding a variable is not known offline.
-    const schedules = new Set(backup.placements.length > 0 ? backup.placements.map((placement) => backup.getAs(placement, SCHEDULE)) : [backup.get(SCHEDULE)]);
-    for (const written of schedules) {
-      const schedule = knownString(written);
+    const written = getPath(backup.written, SCHEDULE);
+    const schedules = new Map<unknown, Placement | undefined>();
+    for (const placement of backup.placements.length > 0 ? backup.placements : [undefined]) {
+      const value = placement ? backup.getAs(placement, SCHEDULE) : written;
+      if (!schedules.has(value)) schedules.set(value, placement);
+    }
+    for (const [value, placement] of schedules) {
+      const schedule = knownString(value);
       if (schedule === undefined) continue;
-      const data = { name: nameShown(backup), schedule };
+      // A substituted schedule names where its value comes from.
+      const from = schedule === written ? '' : ` (${String(written)} as Flux Kustomization "${placement?.fluxKustomization ?? ''}" substitutes it)`;
+      const data = { name: nameShown(backup), schedule, from };
       const fields = schedule.split(/\s+/).filter((field) => field !== '');
       const problem = cronProblem(schedule, fields);
       if (fields.length === 5 && !schedule.startsWith('@')) {
