@@ -26361,7 +26361,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26387,7 +26387,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -26423,7 +26423,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument;
+    exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
   }
 });
@@ -43265,28 +43265,28 @@ function readableArgument(head, argument) {
       const position = argumentEnd(argument, 0, ":");
       if (position <= 0 || position === argument.length) return position > 0;
       const length = argumentEnd(argument, position + 1, "");
-      return length > position + 1 && length === argument.length;
+      return argument[position] === ":" && length > position + 1 && length === argument.length;
     }
     case "/":
     case "//":
     case "/#":
     case "/%": {
-      const pattern = argument.startsWith("/") ? 0 : argumentEnd(argument, 0, "/");
-      return pattern !== -1 && argument[pattern] === "/" && argumentEnd(argument, pattern + 1, "") === argument.length;
+      const pattern = argument.startsWith("/") ? 0 : argumentEnd(argument, 0, "/", true);
+      return pattern !== -1 && argument[pattern] === "/" && argumentEnd(argument, pattern + 1, "", true) === argument.length;
     }
     default:
       return true;
   }
 }
-function argumentEnd(text2, from, stops) {
+function argumentEnd(text2, from, stops, escapes = false) {
   if (text2.startsWith("${", from)) {
     const close = closingBraces(text2)(from);
     return close === -1 ? -1 : close + 1;
   }
   let at = from;
   for (; at < text2.length && !stops.includes(text2[at]); at++) {
-    if (text2.startsWith("${", at)) return -1;
-    if (text2[at] === "\\" && stops === "/") at++;
+    if (escapes && (text2[at] === "\\" || text2.startsWith("$$", at))) at++;
+    else if (text2.startsWith("${", at)) return -1;
   }
   return Math.min(at, text2.length);
 }
@@ -44542,7 +44542,8 @@ function safeParse(text2) {
   const documents = fastCompose(text2);
   if (documents?.length === 1) return documents[0];
   try {
-    return (0, import_yaml2.parse)(text2, { logLevel: "silent", maxAliasCount: 100 });
+    const document = (0, import_yaml2.parseDocument)(text2, { logLevel: "silent" });
+    return document.errors.length > 0 ? void 0 : document.toJS({ maxAliasCount: 100 });
   } catch {
     return void 0;
   }
@@ -46351,9 +46352,6 @@ function builtStringsIn(resource) {
   for (const field of ["namePrefix", "nameSuffix"]) add(getPath(resource.written, [field]), [field]);
   for (const field of ["commonLabels", "commonAnnotations"]) addValues(getPath(resource.written, [field]), [field]);
   asArray(getPath(resource.written, ["labels"])).forEach((entry, index) => addValues(getPath(entry, ["pairs"]), ["labels", index, "pairs"]));
-  asArray(getPath(resource.written, ["images"])).forEach((image, index) => {
-    for (const field of ["newName", "newTag", "digest"]) add(getPath(image, [field]), ["images", index, field]);
-  });
   return found;
 }
 function stringsIn(resource) {

@@ -68,6 +68,9 @@ describe('unreadableExpansionsIn', () => {
     // Each argument of a trim, substring or replacement is text or one ${...}, not both.
     expect(unreadable('${A#pre${B}} ${A:1${B}} ${A/x${B}/y} ${A%${B}post}')).toEqual(['argument ${A#pre${B}}', 'argument ${A:1${B}}', 'argument ${A/x${B}/y}', 'argument ${A%${B}post}']);
     expect(unreadable('${A#${B}} ${A:${B}:${C}} ${A/${B}/${C}} ${A//${B:-x}/y}')).toEqual([]);
+    // A position is followed by : or }; in a replacement, $$ is an escape.
+    expect(unreadable('${LINE:${#PREFIX}+1} ${V:${X}-1}')).toEqual(['argument ${LINE:${#PREFIX}+1}', 'argument ${V:${X}-1}']);
+    expect(unreadable('${P//:/$${SEP}} ${P/$${A}/b}')).toEqual([]);
   });
 
   it('leaves alone what parses, and what $$ escapes', () => {

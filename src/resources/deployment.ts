@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
 import { dependencyReference, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
@@ -1394,11 +1394,14 @@ function kubeConfigPatchedInto(typeId: string, patches: unknown): unknown {
   return undefined;
 }
 
+/** A patch's text as kustomize reads it; `undefined` for one that does not parse, on which kustomize fails the build. */
 function safeParse(text: string): unknown {
   const documents = fastCompose(text);
   if (documents?.length === 1) return documents[0];
   try {
-    return parseYaml(text, { logLevel: 'silent', maxAliasCount: 100 });
+    // Not `parse`: with its warnings silenced, it silences the errors too and returns what it made of the rest.
+    const document = parseDocument(text, { logLevel: 'silent' });
+    return document.errors.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 });
   } catch {
     return undefined;
   }

@@ -103,15 +103,15 @@ function readableArgument(head: Head, argument: string): boolean {
       const position = argumentEnd(argument, 0, ':');
       if (position <= 0 || position === argument.length) return position > 0;
       const length = argumentEnd(argument, position + 1, '');
-      return length > position + 1 && length === argument.length;
+      return argument[position] === ':' && length > position + 1 && length === argument.length;
     }
     case '/':
     case '//':
     case '/#':
     case '/%': {
       // An empty pattern (`${VAR/#/p-}`) is the `/` at once.
-      const pattern = argument.startsWith('/') ? 0 : argumentEnd(argument, 0, '/');
-      return pattern !== -1 && argument[pattern] === '/' && argumentEnd(argument, pattern + 1, '') === argument.length;
+      const pattern = argument.startsWith('/') ? 0 : argumentEnd(argument, 0, '/', true);
+      return pattern !== -1 && argument[pattern] === '/' && argumentEnd(argument, pattern + 1, '', true) === argument.length;
     }
     default:
       return true;
@@ -121,18 +121,19 @@ function readableArgument(head: Head, argument: string): boolean {
 /**
  * Where one argument of an operator that starts at `from` ends: past a
  * whole `${...}`, or at the first of `stops` (or the end) for text; -1 for
- * text that runs into a `${`, which envsubst does not take. In a pattern
- * (stops at `/`), `\` escapes the character after it.
+ * text that runs into a `${`, which envsubst does not take. A replacement's
+ * arguments have escapes (`escapes`): `\` and `$$` take the character
+ * after them as text (parseReplaceFunc scans with scanEscape).
  */
-function argumentEnd(text: string, from: number, stops: string): number {
+function argumentEnd(text: string, from: number, stops: string, escapes = false): number {
   if (text.startsWith('${', from)) {
     const close = closingBraces(text)(from);
     return close === -1 ? -1 : close + 1;
   }
   let at = from;
   for (; at < text.length && !stops.includes(text[at]!); at++) {
-    if (text.startsWith('${', at)) return -1;
-    if (text[at] === '\\' && stops === '/') at++;
+    if (escapes && (text[at] === '\\' || text.startsWith('$$', at))) at++;
+    else if (text.startsWith('${', at)) return -1;
   }
   return Math.min(at, text.length);
 }

@@ -138,15 +138,12 @@ function builtStringsIn(resource: Resource): { text: string; at: Path; span: Spa
   };
   for (const field of ['patches', 'patchesJson6902']) asArray(getPath(resource.written, [field])).forEach((entry, index) => add(getPath(entry, ['patch']), [field, index, 'patch']));
   // Strings kustomize writes into every object it builds: names, labels and
-  // annotations, images. Not `namespace`: a Flux Kustomization's
-  // targetNamespace replaces it in what Flux substitutes, as it does on
-  // cluster-scoped objects.
+  // annotations. Not `namespace`: a Flux Kustomization's targetNamespace
+  // replaces it in what Flux substitutes, as it does on cluster-scoped
+  // objects; nor `images`, whose entries reach only the containers that use them.
   for (const field of ['namePrefix', 'nameSuffix']) add(getPath(resource.written, [field]), [field]);
   for (const field of ['commonLabels', 'commonAnnotations']) addValues(getPath(resource.written, [field]), [field]);
   asArray(getPath(resource.written, ['labels'])).forEach((entry, index) => addValues(getPath(entry, ['pairs']), ['labels', index, 'pairs']));
-  asArray(getPath(resource.written, ['images'])).forEach((image, index) => {
-    for (const field of ['newName', 'newTag', 'digest']) add(getPath(image, [field]), ['images', index, field]);
-  });
   return found;
 }
 
