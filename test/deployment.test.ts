@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRepository, type AnalysisCache, type FileAnalysis } from '../src/linter/linter.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../src/resources/kinds.js';
+import type { SourceIgnoreFile } from '../src/resources/source-ignore.js';
 import { SubstitutedValue, substituteValue } from '../src/resources/substitution.js';
 import { getPath } from '../src/resources/values.js';
 
 /** `file: text` pairs to an index, for looking at where each resource lands. */
-function placementsOf(texts: Record<string, string>, root = '') {
+function placementsOf(texts: Record<string, string>, root = '', sourceIgnores?: readonly SourceIgnoreFile[]) {
   const files = Object.entries(texts).map(([path, text]) => ({ path, text }));
-  const { index, findings } = loadRepository(files, root);
+  const { index, findings } = loadRepository(files, root, { sourceIgnores });
   expect(findings).toEqual([]);
   // kustomization.yaml files are resources too (for rules about them), never placed.
   return Object.fromEntries(
@@ -123,6 +124,36 @@ spec:
     });
     expect(placed['ConfigMap/a']).toEqual(['clusters/main n flux-system/apps']);
     expect(placed['ConfigMap/b']).toEqual(['? n -']);
+  });
+
+  it('leaves what .sourceignore files exclude out of what Flux builds from its GitRepository, and nothing out of a repository without Flux', () => {
+    const old = [{ dir: '', text: 'apps/_old/\n' }];
+    const flux = placementsOf({ 'clusters/main/flux.yaml': fluxKs('apps', './apps'), 'apps/cm.yaml': configMap('live', 'n'), 'apps/_old/cm.yaml': configMap('old', 'n') }, '', old);
+    expect(flux['ConfigMap/live']).toEqual(['clusters/main n flux-system/apps']);
+    expect(flux['ConfigMap/old']).toEqual(['? n -']);
+    const plain = placementsOf({ 'apps/cm.yaml': configMap('live', 'n'), 'apps/_old/cm.yaml': configMap('old', 'n') }, '', old);
+    expect(plain).toEqual({ 'ConfigMap/live': ['. n -'], 'ConfigMap/old': ['. n -'] });
+  });
+
+  it("builds a flux-operator sync of an OCI artifact of the repository from the whole tree, which the GitRepository's spec.ignore does not filter", () => {
+    const files = {
+      'kubernetes/flux/apps.yaml': fluxKs('apps', './kubernetes/apps'),
+      'kubernetes/flux/source.yaml':
+        'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  url: https://example.com/repo.git\n  ignore: |\n    /*\n    !/kubernetes\n',
+      'kubernetes/apps/cm.yaml': configMap('live', 'n'),
+      'devenv/flux-instance.yaml':
+        'apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec:\n  sync: {kind: OCIRepository, url: oci://registry/devenv, path: ./devenv/apps}\n',
+      'devenv/apps/cm.yaml': configMap('dev', 'n'),
+    };
+    const { index } = loadRepository(Object.entries(files).map(([path, text]) => ({ path, text })), '');
+    const placed = (name: string) => index.ofType('ConfigMap').find((resource) => resource.name === name)!.placements.map((placement) => placement.cluster);
+    expect(placed('live')).toEqual(['kubernetes/flux']);
+    expect(placed('dev')).toEqual(['devenv/apps']);
+    expect(index.deployment.artifactExclusionOf('devenv/apps/cm.yaml')).toEqual({ pattern: '/*', source: 'the spec.ignore of GitRepository "flux-system" (kubernetes/flux/source.yaml)' });
+    expect(index.deployment.fluxKustomizations.map(({ id, pathExists, pathExcluded }) => ({ id, pathExists, pathExcluded }))).toEqual([
+      { id: 'flux-system/apps', pathExists: true, pathExcluded: undefined },
+      { id: 'flux-system/flux-system', pathExists: true, pathExcluded: undefined },
+    ]);
   });
 
   it('does not index files that are only used as kustomize patches', () => {

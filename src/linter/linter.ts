@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { isAlias, visit, type Alias, type Document, type Node } from 'yaml';
 import { buildDeployment, feedsDeployment, isFluxInstanceValues, isReplacementList, planDeployment, repositoryRoot, type DeploymentInput, type DeploymentPlan } from '../resources/deployment.js';
 import { ResourceIndex } from '../resources/index.js';
+import type { SourceIgnoreFile } from '../resources/source-ignore.js';
 import { describeResource, isKustomizationFile, objectTypeOf, placeResource, toRawResource, type RawResource, type Resource } from '../resources/resource.js';
 import { rules as allRules } from '../rules/registry.js';
 import { formatMessage, type Report, type Rule, type RuleContext, type RuleSetting, type Severity } from '../rules/types.js';
@@ -63,6 +64,8 @@ export interface LintInput {
   readonly pathIgnored?: (path: string) => boolean;
   /** The top of the git work tree the working directory lies in, relative to it (`..`), when there is one (see repositoryRoot). */
   readonly workTreeTop?: string;
+  /** The `.sourceignore` files discovery found (see DeploymentInput). */
+  readonly sourceIgnores?: readonly SourceIgnoreFile[];
   /** Compose plain manifests without the `yaml` package (default: true; see src/yaml/fast-compose.ts). */
   readonly fastCompose?: boolean;
   /**
@@ -95,6 +98,7 @@ export function lint(input: LintInput): LintResult {
     pathExists: input.pathExists,
     pathIgnored: input.pathIgnored,
     workTreeTop: input.workTreeTop,
+    sourceIgnores: input.sourceIgnores,
     fastCompose: input.fastCompose,
   });
   const fileCount = input.files.filter((file) => !('directory' in file)).length;
@@ -195,6 +199,7 @@ export function loadRepository(
     pathExists,
     pathIgnored,
     workTreeTop,
+    sourceIgnores = [],
     fastCompose: fast = true,
   }: {
     syntaxSeverity?: RuleSetting;
@@ -202,6 +207,7 @@ export function loadRepository(
     pathExists?: (path: string) => boolean;
     pathIgnored?: (path: string) => boolean;
     workTreeTop?: string;
+    sourceIgnores?: readonly SourceIgnoreFile[];
     fastCompose?: boolean;
   } = {},
 ): Repository {
@@ -219,10 +225,10 @@ export function loadRepository(
   };
 
   // What the deployment plan depends on (see DeploymentInput): the files'
-  // paths, the content of those it reads and where the work tree's top is
-  // (the top found from it), so a cache can keep the plan while an edit
-  // leaves them alone.
-  const planInputs: string[] | undefined = cache && [workTreeTop ?? ''];
+  // paths, the content of those it reads, the .sourceignore files and where
+  // the work tree's top is (the top found from it), so a cache can keep the
+  // plan while an edit leaves them alone.
+  const planInputs: string[] | undefined = cache && [workTreeTop ?? '', String(sourceIgnores.length), ...sourceIgnores.flatMap(({ dir, text }) => [dir, text])];
   const chartDirs = new Set(files.filter((f) => posix.basename(f.path) === 'Chart.yaml').map((f) => posix.dirname(f.path)));
   const paths: string[] = [];
   const kustomizations: DeploymentInput['kustomizations'][number][] = [];
@@ -286,7 +292,7 @@ export function loadRepository(
   const planKey = repositoryAbove === undefined ? keyFor(repository) : undefined;
   // Looked up under the top found, unless that is where it was looked up already.
   const storedPlan = planFromHere ?? (planKey === undefined || repository === root ? undefined : cache?.deploymentPlan(planKey)?.plan);
-  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws, sourceIgnores });
   if (planKey !== undefined && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, instanceValues, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws

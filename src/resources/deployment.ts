@@ -6,6 +6,7 @@ import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type Raw
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, SUBSTITUTE_DISABLED, SUBSTITUTE_KEY, substitutionDisabled, type Substitution } from './substitution.js';
 import { labelsOf, matchesSelector, parseSelectorText, UNKNOWN_LABEL_VALUE } from './selectors.js';
+import { artifactFilter, type ArtifactExclusion, type ArtifactFilter, type SourceIgnoreFile } from './source-ignore.js';
 import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
 
 /**
@@ -28,6 +29,13 @@ export interface Deployment {
   readonly missingEntries: readonly MissingEntry[];
   /** Whether objects of the type have no namespace: the built-in list, and CustomResourceDefinitions in the repository that say `scope: Cluster`. */
   isClusterScoped(typeId: string): boolean;
+  /**
+   * What leaves a linted file out of the artifact of the repository's own
+   * GitRepository, which Flux builds from (a `.sourceignore` pattern, its
+   * `spec.ignore`); `undefined` for a file in it, and for every file when
+   * Flux builds this repository from no GitRepository of its own.
+   */
+  artifactExclusionOf(path: string): ArtifactExclusion | undefined;
 }
 
 /** A Flux Kustomization as the graph sees it. */
@@ -43,6 +51,8 @@ export interface FluxKustomization {
   /** Whether it applies this repository's own source (its path is a path in this repository). */
   readonly appliesThisRepository: boolean;
   readonly pathExists: boolean;
+  /** What leaves `path`, a directory of the repository, out of the artifact it builds from: then it does not exist for Flux. */
+  readonly pathExcluded?: ArtifactExclusion;
   readonly targetNamespace: string | null | undefined;
   /** `readyExpr`: the entry's own CEL readiness check, which replaces Flux's. */
   readonly dependsOn: readonly { readonly name: string; readonly namespace: string; readonly index: number; readonly readyExpr: boolean }[];
@@ -61,12 +71,14 @@ export interface FluxKustomization {
    * a `${CLUSTER}` in the path of a ks.yaml that several clusters apply
    * resolves in each.
    */
-  readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean }[];
+  readonly pathIn: readonly { readonly cluster: string; readonly path: string | undefined; readonly exists: boolean; readonly excluded?: ArtifactExclusion }[];
   /** Its `spec.components` entries known offline: each directory, relative to the repository root, and whether it exists. */
   readonly components: readonly {
     readonly index: number;
     readonly path: string;
     readonly exists: boolean;
+    /** What leaves the directory out of the artifact (see pathExcluded). */
+    readonly excluded?: ArtifactExclusion;
     /** Whether the directory holds a kustomization file, which kustomize needs of a component (none known outside the linted files). */
     readonly kustomization: boolean;
   }[];
@@ -82,6 +94,8 @@ export interface MissingEntry {
   readonly lacks: 'path' | 'kustomization' | 'directory';
   /** The path is on disk, but git ignores it (DeploymentInput.pathIgnored). */
   readonly ignored: boolean;
+  /** The path is there, but the artifact the kustomization is built from leaves it out, by this pattern. */
+  readonly excluded?: ArtifactExclusion;
 }
 
 /**
@@ -119,6 +133,8 @@ export interface DeploymentInput {
   readonly pathExists?: (path: string) => boolean;
   /** Whether a path that does not exist for `pathExists` is on disk all the same, but ignored by git: not in the repository that Flux reads. */
   readonly pathIgnored?: (path: string) => boolean;
+  /** The `.sourceignore` files under the linted directories, which leave paths out of the artifact Flux builds from (see artifactFilter). */
+  readonly sourceIgnores?: readonly SourceIgnoreFile[];
 }
 
 /**
@@ -217,9 +233,13 @@ export interface DeploymentPlan {
   /**
    * Entries of kustomization files that the linted files do not resolve:
    * missing, or directories without a kustomization file among them. The
-   * entry is missing unless one of `probes` exists on disk.
+   * entry is missing unless one of `probes` exists on disk. One `excluded`
+   * is missing for Flux while it is there: among the linted files (no
+   * probes), or on disk.
    */
   readonly unresolvedEntries: readonly (Omit<MissingEntry, 'ignored'> & { readonly probes: readonly string[] })[];
+  /** The linted files that the artifact of the repository's own GitRepository leaves out (Deployment.artifactExclusionOf). */
+  readonly excludedFiles: ReadonlyMap<string, ArtifactExclusion>;
 }
 
 type PlannedFluxKustomization = Omit<FluxKustomization, 'resource'> & { readonly definedIn: { readonly file: string; readonly documentIndex: number } };
@@ -345,11 +365,15 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
-    missingEntries: plan.unresolvedEntries
-      .filter(({ probes }) => !probes.some(pathExists))
-      .map(({ probes, ...entry }) => ({ ...entry, ignored: entry.lacks === 'path' && probes.some((path) => input.pathIgnored?.(path) ?? false) })),
+    missingEntries: plan.unresolvedEntries.flatMap(({ probes, excluded, ...entry }): MissingEntry[] => {
+      const onDisk = probes.some(pathExists);
+      // There for kustomize (a linted file, which needs no probe, or on disk), not for Flux.
+      if (excluded !== undefined && (probes.length === 0 || onDisk)) return [{ ...entry, ignored: false, excluded }];
+      return onDisk ? [] : [{ ...entry, ignored: entry.lacks === 'path' && probes.some((path) => input.pathIgnored?.(path) ?? false) }];
+    }),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
+    artifactExclusionOf: (path) => plan.excludedFiles.get(path),
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       // A copy that a kustomize patch on the way deletes is not applied.
@@ -412,18 +436,43 @@ const CUSTOM_RESOURCE_DEFINITION = 'apiextensions.k8s.io/CustomResourceDefinitio
 /** The costly part of the model (see DeploymentPlan), which never asks the file system. */
 export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): DeploymentPlan {
   const resources = input.resources.filter(feedsDeployment);
-  const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
-  // kustomize refuses an empty kustomization.yaml (only comments, say): Flux,
-  // seeing the file, generates none, and the directory builds nothing.
-  const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
   const byFile = resourcesByFile(resources);
   const lookups: BuildLookups = {
     namespacesIn: (file) => (byFile.get(file) ?? []).filter((resource) => resource.typeId === 'Namespace').map((resource) => knownString(resource.name) ?? null),
     documentsIn: (file) => (byFile.get(file) ?? []).map((resource) => resource.value),
   };
-  const members: Memo<Member[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups)), []);
-  const reachedOutside: Memo<string[]> = new Memo((dir) => (emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside)), []);
+  const whole = new BuildView(new FileTree(input.paths), configs, emptyKustomizations(input.kustomizations), lookups);
+  const { tree, members } = whole;
+  const leftOut = ownArtifactFilter(input.root, resources, input.sourceIgnores ?? []);
+  const excludedFiles = new Map(
+    leftOut === undefined
+      ? []
+      : input.paths.flatMap((path) => {
+          const excluded = leftOut(path, false);
+          return excluded === undefined ? [] : [[path, excluded] as const];
+        }),
+  );
+  const inArtifact = (path: string) => !excludedFiles.has(path);
+  // Most builds read nothing the artifact leaves out (a `.github/` workflow,
+  // say): they are the whole tree's, not made again (a third of the plan's time).
+  const holdingExcluded = new Set([...excludedFiles.keys()].flatMap(directoriesAbove));
+  const readsNothingExcluded = (dir: string) =>
+    ![dir, ...whole.reachedOutside.get(dir)].some((reached) => holdingExcluded.has(reached)) && !whole.members.get(dir).some((member) => excludedFiles.has(member.file));
+  const artifact: Artifact | undefined = leftOut && {
+    leftOut,
+    // With no linted file left out, only paths outside them may be (a `.json` entry).
+    view:
+      excludedFiles.size === 0
+        ? whole
+        : new BuildView(
+            new FileTree(input.paths.filter(inArtifact)),
+            new Map([...configs].filter(([, config]) => inArtifact(config.file))),
+            emptyKustomizations(input.kustomizations.filter(({ path }) => inArtifact(path))),
+            lookups,
+            { view: whole, alike: readsNothingExcluded },
+          ),
+  };
   const placements = new Map<string, FilePlacement[]>();
   const addPlacement = (file: string, placement: FilePlacement) => {
     const list = placements.get(file) ?? [];
@@ -441,9 +490,8 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
     nodes,
-    members,
-    reachedOutside,
-    tree,
+    whole,
+    artifact,
     substitutions,
     input.root,
     fluxTargetNamespaces(configs, members),
@@ -483,7 +531,7 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   // that no build reads may be an Argo CD Application's path of its own.
   if (!usesFlux) {
     const built = new Set([...placements.keys(), ...patchUses.keys()].map((file) => normalizeDir(posix.dirname(file))));
-    const builtHere = (dir: string) => configs.has(dir) || emptyKustomizations.has(dir) || built.has(dir);
+    const builtHere = (dir: string) => configs.has(dir) || whole.emptyKustomizations.has(dir) || built.has(dir);
     for (const file of input.paths) {
       if (placements.has(file) || patchUses.has(file) || builtHere(normalizeDir(posix.dirname(file)))) continue;
       addPlacement(file, { cluster, namespace: undefined, fluxKustomization: undefined, substitution: undefined, addedLabels: NO_ADDED_LABELS, prefix: '', suffix: '' });
@@ -502,8 +550,40 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
         ...kustomization,
         definedIn: { file: resource.file.path, documentIndex: resource.documentIndex },
       })),
-    unresolvedEntries: unresolvedEntries(configs, tree),
+    unresolvedEntries: unresolvedEntries(whole, artifact),
+    excludedFiles,
   };
+}
+
+/** kustomize refuses an empty kustomization.yaml (only comments, say): Flux, seeing the file, generates none, and the directory builds nothing. */
+function emptyKustomizations(kustomizations: DeploymentInput['kustomizations']): Set<string> {
+  return new Set(kustomizations.filter(({ value }) => value === undefined || value === null).map(({ path }) => normalizeDir(posix.dirname(path))));
+}
+
+/**
+ * What source-controller leaves out of the artifact of the repository's own
+ * GitRepository (artifactFilter), with the `spec.ignore` of the source most
+ * Flux Kustomizations apply: the first GitRepository of that name, in file
+ * order. `undefined` when Flux builds this repository from no GitRepository
+ * of its own (an OCI artifact that CI pushes, say).
+ */
+function ownArtifactFilter(root: string, resources: readonly RawResource[], sourceIgnores: readonly SourceIgnoreFile[]): ArtifactFilter | undefined {
+  const top = topSourceOf(resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION));
+  const name = top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : undefined;
+  const syncsGit = resources.some((resource) => {
+    const found = syncOf(resource);
+    return found !== undefined && syncsGitRepository(found.sync);
+  });
+  if (name === undefined && !syncsGit) return undefined;
+  const source = name === undefined ? undefined : resources.find((resource) => resource.typeId === GIT_REPOSITORY && resource.name === name);
+  const text = knownString(getPath(source?.value, ['spec', 'ignore']));
+  const specIgnore = source === undefined || text === undefined ? undefined : { text, source: `the spec.ignore of GitRepository "${name}" (${source.file.path})` };
+  return artifactFilter(root, sourceIgnores, specIgnore);
+}
+
+/** Whether a flux-operator sync applies a GitRepository (its default), whose artifact .sourceignore files filter. */
+function syncsGitRepository(sync: Record<string, unknown>): boolean {
+  return sync.kind === undefined || sync.kind === 'GitRepository';
 }
 
 /**
@@ -565,6 +645,12 @@ interface FluxNode {
   /** flux-operator syncs start a cluster, whoever applies them. */
   readonly isSync: boolean;
   readonly appliesThisRepository: boolean;
+  /**
+   * Whether it builds from the artifact of the repository's own
+   * GitRepository, which `.sourceignore` files and `spec.ignore` filter;
+   * not from an OCI artifact that CI pushes of the repository.
+   */
+  readonly fromOwnGit: boolean;
 }
 
 function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: string) => boolean, instanceValues: InstanceValues = () => undefined): FluxNode[] {
@@ -578,6 +664,7 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
     pathAt: ['spec', 'path'],
     isSync: false,
     appliesThisRepository: appliesOwnSource(resource, ownSources),
+    fromOwnGit: true,
   }));
   // flux-operator creates a Kustomization "flux-system" from spec.sync of a
   // FluxInstance (or of the flux-instance chart's values.instance.sync).
@@ -604,7 +691,8 @@ function fluxNodesOf(resources: readonly RawResource[], hasDirectory: (path: str
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
       // Not its top (`./`): every artifact has one.
-      appliesThisRepository: sync.kind === undefined || sync.kind === 'GitRepository' || (normalizeDir(syncPath) !== '.' && hasDirectory(syncPath)),
+      appliesThisRepository: syncsGitRepository(sync) || (normalizeDir(syncPath) !== '.' && hasDirectory(syncPath)),
+      fromOwnGit: syncsGitRepository(sync),
     });
   }
   return nodes;
@@ -681,13 +769,7 @@ function postBuildPatchedInto(patches: unknown, name: string): unknown {
  * not it.
  */
 function ownGitRepositories(fluxKustomizations: readonly RawResource[], gitRepositories: readonly RawResource[]): ReadonlySet<string> {
-  const counts = new Map<string, number>();
-  for (const resource of fluxKustomizations) {
-    const source = sourceKeyOf(resource);
-    if (source !== undefined) counts.set(source, (counts.get(source) ?? 0) + 1);
-  }
-  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
-  const top = ranked[0]?.[0];
+  const top = topSourceOf(fluxKustomizations);
   if (!top?.startsWith(GIT_SOURCE)) return new Set();
   const urlOf = new Map(gitRepositories.flatMap((resource) => {
     const url = repositoryUrl(getPath(resource.value, ['spec', 'url']));
@@ -715,6 +797,17 @@ function repositoryUrl(value: unknown): string | undefined {
   const scpLike = /^[\w.-]+@([\w.-]+):(?!\/\/)(.*)$/.exec(url);
   const hostAndPath = scpLike ? `${scpLike[1]}/${scpLike[2]}` : url.replace(/^[a-z][a-z0-9+.-]*:\/\/([^@/]*@)?/i, '');
   return hostAndPath.replace(/(\.git)?\/*$/i, '').toLowerCase();
+}
+
+/** The source most Flux Kustomizations apply, as `Kind/name`; `flux-system`'s GitRepository of those tied. */
+function topSourceOf(fluxKustomizations: readonly RawResource[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const resource of fluxKustomizations) {
+    const source = sourceKeyOf(resource);
+    if (source !== undefined) counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
+  return ranked[0]?.[0];
 }
 
 const GIT_SOURCE = 'GitRepository/';
@@ -773,7 +866,6 @@ class FluxGraph {
   private readonly inheritedSources = new Map<FluxNode, PostBuildEdit[]>();
   /** Kustomizations that a kustomization on the way marks `kustomize.toolkit.fluxcd.io/substitute: disabled`: their parent does not substitute them. */
   private readonly substitutionOff = new Set<FluxNode>();
-  private readonly memberFiles = new Map<string, Set<string>>();
   private readonly appliedNamespace = new Map<FluxNode, string>();
   private readonly appliedName = new Map<FluxNode, string>();
   private readonly patchSources = new Map<FluxNode, PostBuildPatch[]>();
@@ -783,11 +875,10 @@ class FluxGraph {
 
   constructor(
     private readonly nodes: readonly FluxNode[],
-    /** The files a build of each directory applies or reads as patches (buildDirectory). */
-    private readonly members: Memo<Member[]>,
-    /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
-    private readonly reachedOutside: Memo<string[]>,
-    private readonly tree: FileTree,
+    /** What builds of the repository as it is see. */
+    private readonly whole: BuildView,
+    /** What builds of the artifact of the repository's own GitRepository see, when it leaves paths out. */
+    private readonly artifact: Artifact | undefined,
     private readonly sources: SubstitutionSources,
     private readonly root: string,
     /** spec.targetNamespace that kustomize replacements write, by the file of the Flux Kustomization (fluxTargetNamespaces). */
@@ -831,7 +922,7 @@ class FluxGraph {
       // The Kustomization runs here; with a kubeConfig, what it applies lands in another cluster.
       const target = appliedCluster(cluster, remote);
       const labels = this.labelsSetBy(node, parent);
-      for (const member of [path, ...components].flatMap((dir) => this.membersAt(dir))) {
+      for (const member of [path, ...components].flatMap((dir) => this.viewOf(node).membersAt(dir))) {
         reached = true;
         place(member, {
           cluster: target,
@@ -958,7 +1049,7 @@ class FluxGraph {
     const file = node.resource.file.path;
     const builders = this.buildersByDirectory();
     const leftOut = directoriesAbove(file).some((dir) =>
-      (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.memberFilesAt(path).has(file)),
+      (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.viewOf(builder).memberFilesAt(path).has(file)),
     );
     this.leftOut.set(node, leftOut);
     return leftOut;
@@ -971,19 +1062,10 @@ class FluxGraph {
     for (const builder of this.nodes) {
       const { path } = this.resolve(builder, undefined);
       if (path === undefined) continue;
-      for (const dir of [path, ...this.reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)!).push({ builder, path });
+      for (const dir of [path, ...this.viewOf(builder).reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)!).push({ builder, path });
     }
     this.builders = builders;
     return builders;
-  }
-
-  private memberFilesAt(path: string): ReadonlySet<string> {
-    let files = this.memberFiles.get(path);
-    if (!files) {
-      files = new Set(this.membersAt(path).map((member) => member.file));
-      this.memberFiles.set(path, files);
-    }
-    return files;
   }
 
   /** The nodes reachable from `root`, itself included; adds them to `into`. */
@@ -995,7 +1077,7 @@ class FluxGraph {
       if (seen.has(node)) continue;
       seen.add(node);
       into.add(node);
-      for (const member of this.membersAt(this.resolve(node, parent).path)) {
+      for (const member of this.viewOf(node).membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
           // Under a kustomization that turns substitution off, the child's own spec is applied as written.
@@ -1032,6 +1114,7 @@ class FluxGraph {
       );
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ['patches']));
+      const at = path === undefined ? { exists: false, excluded: undefined } : this.directoryFor(node, path);
       return {
         remote,
         helmReleaseRemote: patchedKubeConfig === undefined ? undefined : remoteCluster(patchedKubeConfig, typeof targetNamespace === 'string' ? targetNamespace : namespace),
@@ -1040,7 +1123,8 @@ class FluxGraph {
         path: path === undefined ? undefined : this.relative(path),
         pathAt: node.pathAt,
         appliesThisRepository: node.appliesThisRepository,
-        pathExists: path !== undefined && this.tree.hasDirectory(path),
+        pathExists: at.exists,
+        ...(at.excluded === undefined ? {} : { pathExcluded: at.excluded }),
         targetNamespace,
         dependsOn: dependsOn.map((entry) => ({ ...entry, namespace: entry.namespace ?? namespace })),
         clusters: [...(this.clusters.get(node)?.keys() ?? [])].sort(),
@@ -1049,13 +1133,13 @@ class FluxGraph {
           const component = knownString(entry);
           if (component === undefined) return [];
           const dir = normalizeDir(joinPath(path, component));
-          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.tree.hasYamlFile(joinPath(dir, name)));
-          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir), kustomization }];
+          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.viewOf(node).tree.hasYamlFile(joinPath(dir, name)));
+          return [{ index, path: this.relative(dir), ...this.directoryFor(node, dir), kustomization }];
         }),
         pathIn: [...(this.clusters.get(node) ?? [])]
           .filter(([, dir]) => dir !== path)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([cluster, dir]) => ({ cluster, path: dir === undefined ? undefined : this.relative(dir), exists: dir !== undefined && this.tree.hasDirectory(dir) })),
+          .map(([cluster, dir]) => ({ cluster, path: dir === undefined ? undefined : this.relative(dir), ...(dir === undefined ? { exists: false } : this.directoryFor(node, dir)) })),
       };
     });
   }
@@ -1073,8 +1157,18 @@ class FluxGraph {
     return this.appliedNamespace.get(node) ?? node.namespace ?? '';
   }
 
-  private membersAt(path: string | undefined): readonly Member[] {
-    return path === undefined || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
+  /** What the node's builds see: the artifact of the own GitRepository, or the repository as it is (an OCI artifact of it). */
+  private viewOf(node: FluxNode): BuildView {
+    return this.artifact !== undefined && node.fromOwnGit ? this.artifact.view : this.whole;
+  }
+
+  /** Whether the node's builds find a directory, and what leaves it out of the artifact when that is why they do not. */
+  private directoryFor(node: FluxNode, dir: string): { readonly exists: boolean; readonly excluded?: ArtifactExclusion } {
+    const view = this.viewOf(node);
+    if (view.tree.hasDirectory(dir)) return { exists: true };
+    if (view === this.whole || !this.whole.tree.hasDirectory(dir)) return { exists: false };
+    const excluded = directoryLeftOut(dir, this.artifact!);
+    return excluded === undefined ? { exists: true } : { exists: false, excluded };
   }
 
   /** The Kustomizations that apply each file, and the files their builds read as patches. */
@@ -1082,7 +1176,7 @@ class FluxGraph {
     const appliedBy = new Map<string, Set<FluxNode>>();
     const patches = new Set<string>(this.patchFiles);
     for (const node of this.nodes) {
-      for (const member of this.membersAt(this.resolve(node, undefined).path)) {
+      for (const member of this.viewOf(node).membersAt(this.resolve(node, undefined).path)) {
         if (member.patch) patches.add(member.file);
         else (appliedBy.get(member.file) ?? appliedBy.set(member.file, new Set()).get(member.file)!).add(node);
       }
@@ -1992,19 +2086,28 @@ function hasPathUnder(sorted: readonly string[], dir: string): boolean {
  * 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"): only the
  * directory a Flux Kustomization applies gets one generated.
  */
-function unresolvedEntries(configs: Map<string, KustomizeConfig>, tree: FileTree): DeploymentPlan['unresolvedEntries'] {
+function unresolvedEntries(whole: BuildView, artifact: Artifact | undefined): DeploymentPlan['unresolvedEntries'] {
+  const { configs, tree } = whole;
   const unresolved: DeploymentPlan['unresolvedEntries'][number][] = [];
   for (const [dir, config] of configs) {
+    // What a kustomization in the artifact lists and the artifact leaves out, kustomize-controller does not find.
+    const leftOut = artifact?.view.configs.has(dir) ? artifact.leftOut : undefined;
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
       const at = { file: config.file, field, index, entry };
       if (tree.hasYamlFile(target)) {
+        const excluded = leftOut?.(target, false);
+        if (excluded !== undefined) unresolved.push({ ...at, lacks: 'path', probes: [], excluded });
         // A kustomization file named as an entry is read as manifests: its Kustomization has no name.
-        if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: 'directory', probes: [] });
+        else if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: 'directory', probes: [] });
         continue;
       }
+      const excluded = leftOut && (tree.hasDirectory(target) ? directoryLeftOut(normalizeDir(target), artifact!) : (leftOut(target, false) ?? leftOut(target, true)));
       if (!tree.hasDirectory(target)) {
-        unresolved.push({ ...at, lacks: 'path', probes: [target] });
+        // A path not among the linted files (a `.json` manifest) is asked about as a file or a directory.
+        unresolved.push({ ...at, lacks: 'path', probes: [target], ...(excluded === undefined ? {} : { excluded }) });
+      } else if (excluded !== undefined) {
+        unresolved.push({ ...at, lacks: 'path', probes: [], excluded });
       } else if (!configs.has(normalizeDir(target))) {
         const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
         if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: 'kustomization', probes: kustomizations });
@@ -2278,6 +2381,62 @@ class Memo<T> {
     this.done.set(key, value);
     return value;
   }
+}
+
+/** What kustomize builds see of a tree: its files and kustomizations, and what a build of each directory reads. */
+class BuildView {
+  /** The files a build of each directory applies or reads as patches (buildDirectory). */
+  readonly members: Memo<Member[]>;
+  /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
+  readonly reachedOutside: Memo<string[]>;
+  private readonly memberFiles = new Map<string, ReadonlySet<string>>();
+
+  constructor(
+    readonly tree: FileTree,
+    readonly configs: Map<string, KustomizeConfig>,
+    /** Directories whose kustomization file is empty (emptyKustomizations). */
+    readonly emptyKustomizations: ReadonlySet<string>,
+    lookups: BuildLookups,
+    /** A view whose build of a directory `alike` accepts is this one's too. */
+    same?: { readonly view: BuildView; readonly alike: (dir: string) => boolean },
+  ) {
+    this.members = new Memo(
+      (dir) => (same?.alike(dir) ? same.view.members.get(dir) : emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, this.members, lookups)),
+      [],
+    );
+    this.reachedOutside = new Memo(
+      (dir) => (same?.alike(dir) ? same.view.reachedOutside.get(dir) : emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, this.reachedOutside)),
+      [],
+    );
+  }
+
+  membersAt(path: string | undefined): readonly Member[] {
+    return path === undefined || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
+  }
+
+  memberFilesAt(path: string): ReadonlySet<string> {
+    let files = this.memberFiles.get(path);
+    if (!files) {
+      files = new Set(this.membersAt(path).map((member) => member.file));
+      this.memberFiles.set(path, files);
+    }
+    return files;
+  }
+}
+
+/** The artifact of the repository's own GitRepository: what builds from it see, and what leaves a path out of it. */
+interface Artifact {
+  readonly view: BuildView;
+  readonly leftOut: ArtifactFilter;
+}
+
+/**
+ * What leaves a directory of the repository out of the artifact: nothing
+ * while a linted file below it is in it, nor when patterns leave out its
+ * files but not itself (it is there, without manifests).
+ */
+function directoryLeftOut(dir: string, artifact: Artifact): ArtifactExclusion | undefined {
+  return artifact.view.tree.hasDirectory(dir) ? undefined : artifact.leftOut(dir, true);
 }
 
 /** The linted YAML files seen as directories, for kustomize's view of the tree. */
