@@ -69,6 +69,24 @@ it.each([
   expect(discoverFiles([], dir).files).toEqual(['app/Kustomization']);
 });
 
+it.each([
+  ['in a git work tree', true],
+  ['outside git', false],
+])('discoverFiles %s reports the .sourceignore files under the targets that git does not ignore, named as the files are', (_, inGit) => {
+  const dir = tempTree({
+    'repo/.gitignore': 'scratch/\n',
+    'repo/.sourceignore': '_old/\n',
+    'repo/kubernetes/.sourceignore': '*.draft.yaml\n',
+    'repo/kubernetes/a.yaml': 'a: 1\n',
+    'repo/scratch/.sourceignore': '*\n',
+    'repo/node_modules/pkg/.sourceignore': '*\n',
+    'other/.sourceignore': '*\n',
+  });
+  if (inGit) git(dir, 'init', '-q');
+  const { files, sourceIgnores } = discoverFiles(['repo'], dir);
+  expect({ files, sourceIgnores }).toEqual({ files: ['repo/kubernetes/a.yaml'], sourceIgnores: ['repo/.sourceignore', 'repo/kubernetes/.sourceignore'] });
+});
+
 describe('discoverFiles outside git', () => {
   it('applies .gitignore files of the tree and skips node_modules and .git', () => {
     const dir = tempTree({

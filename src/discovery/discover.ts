@@ -7,6 +7,8 @@ import { osError, resolveListed, stampOf, type FileStamp } from './read.js';
 export interface Discovery {
   /** Files to lint, relative to the working directory with `/` separators, sorted. */
   readonly files: readonly string[];
+  /** The `.sourceignore` files under the target directories, named as `files` are, sorted: what Flux's source-controller leaves out of the artifact. */
+  readonly sourceIgnores: readonly string[];
   /** Directories that could not be listed, and why: their files could not be found, let alone linted. */
   readonly unlisted: readonly UnlistedDirectory[];
   /** The stamps of files discovery had to stat anyway (in a git work tree), by path: a cache need not stat them again. */
@@ -40,16 +42,26 @@ const EXTENSIONLESS_KUSTOMIZATION = /(^|\/)Kustomization$/;
 export function isManifestPath(path: string): boolean {
   return YAML_FILE.test(path) || EXTENSIONLESS_KUSTOMIZATION.test(path);
 }
+
+const SOURCE_IGNORE_FILE = /(^|\/)\.sourceignore$/;
+
+/** Whether the file at this path (`/` separators) is a `.sourceignore` file, whose patterns Flux's source-controller applies. */
+export function isSourceIgnorePath(path: string): boolean {
+  return SOURCE_IGNORE_FILE.test(path);
+}
+
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 /**
- * The YAML files under `targets` (directories or files). Inside a git work
+ * The YAML files under `targets` (directories or files), and the
+ * `.sourceignore` files under the directories. Inside a git work
  * tree git decides: tracked files plus untracked files it does not ignore, so
  * a `.gitignore` pattern never hides a tracked manifest. Outside git the
  * `.gitignore` files of the tree apply.
  */
 export function discoverFiles(targets: readonly string[], cwd: string): Discovery {
   const found = new Set<string>();
+  const sourceIgnores = new Set<string>();
   const unlisted: UnlistedDirectory[] = [];
   const stamps = new Map<string, FileStamp>();
   const dirs: string[] = [];
@@ -69,6 +81,7 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     const unlistable = (path: string, error: string) => unlisted.push({ path: under(path), error });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed.manifests) found.add(under(file));
+    for (const file of listed.sourceIgnores) sourceIgnores.add(under(file));
     listings.push({ prefix, has: listed.has });
   }
   const inRepository = (path: string) => {
@@ -82,8 +95,9 @@ export function discoverFiles(targets: readonly string[], cwd: string): Discover
     return undefined;
   };
   // The default order of strings is by UTF-16 code unit, the same on every machine (no locale).
-  const files = [...found].filter((file) => !file.split('/').some((part) => SKIPPED_DIRS.has(part))).sort();
-  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)), inRepository };
+  const outsideSkipped = (file: string) => !file.split('/').some((part) => SKIPPED_DIRS.has(part));
+  const files = [...found].filter(outsideSkipped).sort();
+  return { files, sourceIgnores: [...sourceIgnores].filter(outsideSkipped).sort(), unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix.dirname(resolve(cwd, file))), cwd)), inRepository };
 }
 
 function kindOf(path: string): 'file' | 'directory' | 'missing' {
@@ -96,7 +110,7 @@ function kindOf(path: string): 'file' | 'directory' | 'missing' {
 }
 
 /**
- * YAML files git shows under `dir`, relative to it; `undefined` outside a work
+ * YAML and `.sourceignore` files git shows under `dir`, relative to it; `undefined` outside a work
  * tree or without git; directories git could not open go to `unlisted`.
  * Git lists a symbolic link as a file; it is left out, as
  * the walk leaves it out outside git and as Flux's source-controller leaves
@@ -123,12 +137,13 @@ function gitFiles(dir: string, stamped: (file: string, stamp: FileStamp) => void
     return false;
   };
   const has = (path: string) => path === '.' || binarySearchUnder(sorted, path) || inListedRepository(path);
-  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
+  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), sourceIgnores: all.filter((file) => isSourceIgnorePath(file) && inWorkTree(file)), has };
 }
 
-/** What discovery found in one directory: the files to lint, and whether a path in it is in the repository (Discovery.inRepository). */
+/** What discovery found in one directory: the files to lint, the `.sourceignore` files, and whether a path in it is in the repository (Discovery.inRepository). */
 interface Listing {
   readonly manifests: readonly string[];
+  readonly sourceIgnores: readonly string[];
   readonly has: (path: string) => boolean;
 }
 
@@ -215,7 +230,7 @@ function parentOf(path: string): string {
 }
 
 /**
- * YAML files under `dir` outside git, relative to it, less those its
+ * YAML and `.sourceignore` files under `dir` outside git, relative to it, less those its
  * `.gitignore` files ignore. One walk finds both; `.git` and `node_modules`
  * are not entered, and symbolic links are neither followed nor listed. A
  * directory that cannot be listed, and is not ignored, is passed to
@@ -223,6 +238,7 @@ function parentOf(path: string): string {
  */
 function globFiles(dir: string, unlisted: (path: string, error: string) => void): Listing {
   const files: string[] = [];
+  const sourceIgnores: string[] = [];
   const gitignores: string[] = [];
   const unreadable: { path: string; error: string }[] = [];
   const walk = (relativeDir: string) => {
@@ -240,6 +256,7 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
       } else if (entry.isFile()) {
         if (isManifestPath(entry.name)) files.push(path);
         else if (entry.name === '.gitignore') gitignores.push(path);
+        else if (isSourceIgnorePath(entry.name)) sourceIgnores.push(path);
       }
     }
   };
@@ -250,7 +267,7 @@ function globFiles(dir: string, unlisted: (path: string, error: string) => void)
   for (const { path, error } of unreadable) if (path === '.' || !ignored(`${path}/`)) unlisted(path, error);
   // A path asked about may be a file or a directory: neither form may be ignored.
   const has = (path: string) => path === '.' || !(ignored(path) || ignored(`${path}/`));
-  return { manifests: files.filter((file) => !ignored(file)), has };
+  return { manifests: files.filter((file) => !ignored(file)), sourceIgnores: sourceIgnores.filter((file) => !ignored(file)), has };
 }
 
 function readText(path: string): string {

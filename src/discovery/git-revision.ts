@@ -1,15 +1,15 @@
 import { relative, resolve, sep } from 'node:path';
 import type { InputFile } from '../linter/linter.js';
-import { isManifestPath, nameUnder, toRelative, UsageError } from './discover.js';
+import { isManifestPath, isSourceIgnorePath, nameUnder, toRelative, UsageError } from './discover.js';
 import { git } from './git.js';
 import { inputFromBytes } from './read.js';
 
 /**
- * The YAML files under `targets` as they were at the merge base of `ref` and
- * HEAD, read through git (no checkout), with the same working-directory
- * relative paths the working tree's files have.
+ * The YAML files under `targets`, and the `.sourceignore` files, as they
+ * were at the merge base of `ref` and HEAD, read through git (no checkout),
+ * with the same working-directory relative paths the working tree's files have.
  */
-export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: string): InputFile[] {
+export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: string): { readonly files: InputFile[]; readonly sourceIgnores: InputFile[] } {
   const top = gitText(cwd, ['rev-parse', '--show-toplevel'], 'the --diff-base comparison needs a git work tree').trim();
   const base = gitText(cwd, ['merge-base', ref, 'HEAD'], `cannot find the merge base of "${ref}" and HEAD`).trim();
   const scopes = (targets.length > 0 ? targets : ['.']).map((target) => ({
@@ -17,18 +17,19 @@ export function filesAtMergeBase(ref: string, targets: readonly string[], cwd: s
     prefix: toRelative(cwd, resolve(cwd, target)),
   }));
   const listed = gitText(top, ['ls-tree', '-r', '-z', base, '--', ...scopes.map(({ inTop }) => inTop || '.')], 'cannot list the base tree');
-  const paths = [...new Set(listed.split('\0').flatMap(regularFile).filter(isManifestPath))].sort();
+  const paths = [...new Set(listed.split('\0').flatMap(regularFile).filter((path) => isManifestPath(path) || isSourceIgnorePath(path)))].sort();
   const blobs = readBlobs(top, base, paths);
   // Named as discovery names the work tree's files: under the target they were found in (`../k/a.yaml` from inside `k`).
   const nameOf = (path: string) => {
     const scope = scopes.find(({ inTop }) => inTop === '' || path === inTop || path.startsWith(`${inTop}/`));
     return scope === undefined ? toRelative(cwd, resolve(top, path)) : nameUnder(scope.prefix, scope.inTop === '' ? path : path === scope.inTop ? '.' : path.slice(scope.inTop.length + 1));
   };
-  return paths.map((path, index) => {
+  const read = paths.map((path, index) => {
     const shown = nameOf(path);
     const bytes = blobs[index];
     return bytes === undefined ? { path: shown, error: 'not readable from git' } : inputFromBytes(shown, bytes);
   });
+  return { files: read.filter((file) => !isSourceIgnorePath(file.path)), sourceIgnores: read.filter((file) => isSourceIgnorePath(file.path)) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { createBaseline, matchBaseline, parseBaseline } from '../baseline/baseline.js';
 import { loadConfig, type ModuleImporter } from '../config/load.js';
@@ -12,6 +12,7 @@ import { compareStrings, type Finding } from '../linter/finding.js';
 import { graphView, type GraphView } from '../formatters/graph.js';
 import { ProjectCache, type CacheOptions, type StoredRun } from './cache.js';
 import { lint, loadRepository, type InputFile, type PathState, type RuleSetting } from '../linter/linter.js';
+import type { SourceIgnoreFile } from '../resources/source-ignore.js';
 
 /** Everything a run over a repository on disk needs; the CLI and the GitHub Action both build one. */
 export interface ProjectOptions {
@@ -74,6 +75,8 @@ interface ProjectFiles {
   readonly reported: readonly string[] | undefined;
   readonly root: string;
   readonly files: readonly InputFile[];
+  /** The `.sourceignore` files under the targets, with their text. */
+  readonly sourceIgnores: readonly SourceIgnoreFile[];
   readonly ignored: (path: string) => boolean;
   /** What is at a path the deployment model names, linted or not: on disk, and in the repository as git has it. */
   readonly pathState: (path: string) => PathState;
@@ -94,7 +97,17 @@ async function readProject(options: ProjectOptions, cache?: ProjectCache): Promi
   const listed = [...new Set([...discovery.files, ...named])].sort(compareStrings);
   const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path: string): PathState => (!existsSync(resolve(options.cwd, path)) ? 'missing' : discovery.inRepository(path) === false ? 'ignored' : 'exists');
-  return { config, configPath, targets, reported, root: discovery.root, files, ignored, pathState };
+  const sourceIgnores = sourceIgnoreFiles(discovery.sourceIgnores.map((path) => readInputFile(options.cwd, path)));
+  return { config, configPath, targets, reported, root: discovery.root, files, sourceIgnores, ignored, pathState };
+}
+
+/**
+ * The `.sourceignore` files read, each by its directory. One that cannot be
+ * read is left out: its patterns are not known (source-controller fails
+ * to make the artifact).
+ */
+function sourceIgnoreFiles(read: readonly InputFile[]): SourceIgnoreFile[] {
+  return read.flatMap((file) => ('text' in file ? [{ dir: posix.dirname(file.path) === '.' ? '' : posix.dirname(file.path), text: file.text }] : []));
 }
 
 /** Whether a path named on the command line is a file (or a link), not a directory. */
@@ -110,8 +123,8 @@ function pathQuestions(state: (path: string) => PathState) {
 
 /** The deployment graph of a repository on disk, for `homeops-lint graph`. */
 export async function loadProjectGraph(options: ProjectOptions): Promise<GraphView> {
-  const { root, files, pathState, configPath } = await readProject(options);
-  const { index, repositoryAbove } = loadRepository(files, root, { ...pathQuestions(pathState), workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
+  const { root, files, sourceIgnores, pathState, configPath } = await readProject(options);
+  const { index, repositoryAbove } = loadRepository(files, root, { ...pathQuestions(pathState), sourceIgnores, workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined });
   return repositoryAbove === undefined ? graphView(index, files.length) : loadProjectGraph(fromTop(options, repositoryAbove, configPath));
 }
 
@@ -154,9 +167,10 @@ export async function lintProject(options: ProjectOptions): Promise<ProjectResul
 }
 
 async function lintProjectWith(options: ProjectOptions, cache: ProjectCache | undefined): Promise<ProjectResult> {
-  const { config, configPath, targets, reported, root, files, ignored, pathState } = await readProject(options, cache);
+  const { config, configPath, targets, reported, root, files, sourceIgnores, ignored, pathState } = await readProject(options, cache);
   const settings = {
     root,
+    sourceIgnores,
     // A run told where the repository is (--repo) goes no higher.
     workTreeTop: options.repository === undefined ? workTreeTop(options.cwd) : undefined,
     rules: config.rules,
@@ -199,8 +213,9 @@ async function lintProjectWith(options: ProjectOptions, cache: ProjectCache | un
   if (options.diffBase !== undefined) {
     // From the top this run took: the base, which may lack the Flux
     // Kustomizations that told it, must not go looking for another.
-    const baseFiles = filesAtMergeBase(options.diffBase, targets, options.cwd).filter((file) => !ignored(file.path));
-    const base = lint({ ...settings, workTreeTop: undefined, files: baseFiles, cache, ...pathQuestions(pathState) });
+    const atBase = filesAtMergeBase(options.diffBase, targets, options.cwd);
+    const baseFiles = atBase.files.filter((file) => !ignored(file.path));
+    const base = lint({ ...settings, workTreeTop: undefined, files: baseFiles, sourceIgnores: sourceIgnoreFiles(atBase.sourceIgnores), cache, ...pathQuestions(pathState) });
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== undefined) findings = applyBaseline(findings, options.baseline, options, notes);
