@@ -144,6 +144,28 @@ describe('--cache', () => {
     expect((await expectSame()).planned).toBe(true);
   });
 
+  it('plans again, and does not take the stored run, when a .sourceignore file changes', async () => {
+    const dir = exampleCopy();
+    const sourceIgnore = join(dir, 'kubernetes/apps/default/.sourceignore');
+    const plans = () => readdirSync(join(dir, '.cache')).filter((name) => name.startsWith('plan-')).map((name) => `${name}@${statSync(join(dir, '.cache', name)).ino}`);
+    const expectSame = async () => {
+      const fresh = await run(dir, undefined);
+      expect(await run(dir, cached())).toEqual(fresh);
+      return fresh.filter((line) => line.includes('kustomize-missing-resource'));
+    };
+    const missing = await expectSame();
+    const before = plans();
+    writeFileSync(sourceIgnore, 'podinfo/\n');
+    const excluded = await expectSame();
+    expect(excluded).toEqual([
+      expect.stringContaining('resources entry "./podinfo/ks.yaml" is left out of the artifact Flux builds from, by the pattern "podinfo/" of kubernetes/apps/default/.sourceignore'),
+      ...missing,
+    ]);
+    expect(plans()).not.toEqual(before);
+    writeFileSync(sourceIgnore, '# podinfo/\n');
+    expect(await expectSame()).toEqual(missing);
+  });
+
   it('keeps the plans of a repository linted from a few places, and no more than a few', async () => {
     const dir = exampleCopy();
     // From the repository's top, and from outside it: each plans the paths from where it stands.

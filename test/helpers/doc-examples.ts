@@ -5,8 +5,9 @@ import { run } from '../../src/cli/main.js';
 
 /**
  * The examples of the rule pages: an example is a `### Incorrect…` or
- * `### Correct…` subsection of `## Examples`: its ```yaml blocks (each
- * starting with `# file: <path>`) are the files, and its optional
+ * `### Correct…` subsection of `## Examples`: its ```yaml blocks, and
+ * ```gitignore blocks for `.sourceignore` files (each starting with
+ * `# file: <path>`, a comment in both), are the files, and its optional
  * ```text output block is the exact stdout of `homeops-lint --no-color .`
  * (none means no output and exit code 0).
  */
@@ -78,9 +79,9 @@ export function parsePage(text: string): DocPage {
 }
 
 function addBlock(page: DocPage, example: DocExample | undefined, lang: string, meta: string | undefined, body: string[], line: number): void {
-  const isYaml = lang === 'yaml';
+  const isFile = lang === 'yaml' || lang === 'gitignore';
   const isOutput = lang === 'text' && meta === 'output';
-  if (!isYaml && !isOutput) return;
+  if (!isFile && !isOutput) return;
   if (!example) {
     page.problems.push(`${line}: example block outside an Incorrect/Correct subsection`);
     return;
@@ -90,10 +91,10 @@ function addBlock(page: DocPage, example: DocExample | undefined, lang: string, 
     example.output = body.length === 0 ? '' : `${body.join('\n')}\n`;
     return;
   }
-  if (example.output !== undefined) page.problems.push(`${line}: a yaml block after the output block in "${example.title}"`);
+  if (example.output !== undefined) page.problems.push(`${line}: a ${lang} block after the output block in "${example.title}"`);
   const path = FILE_LINE.exec(body[0] ?? '')?.[1]?.trim();
   if (!path) {
-    page.problems.push(`${line}: a yaml block that does not start with "# file: <path>"`);
+    page.problems.push(`${line}: a ${lang} block that does not start with "# file: <path>"`);
     return;
   }
   const normalized = posix.normalize(path);
