@@ -14,6 +14,8 @@ export default defineRule({
   check(resource, context) {
     const { deployment } = context.index;
     if (!deployment.usesFlux || KUSTOMIZE_CONFIG_KINDS.includes(resource.typeId)) return;
+    // Left out of the artifact Flux builds from (a .sourceignore pattern): out of every cluster on purpose.
+    if (deployment.artifactExclusionOf(resource.file.path) !== undefined) return;
     if (resource.placements.some((placement) => placement.cluster !== undefined)) return;
     // A cluster's entry is applied from outside the repository (flux bootstrap, flux-operator).
     if (deployment.fluxKustomizationsOf(resource).some((kustomization) => kustomization.clusters.length > 0)) return;
