@@ -26480,6 +26480,871 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports, module) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define = (object, key, value) => {
+      Object.defineProperty(object, key, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY;
+      let prev = EMPTY;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name];
+            prev = EMPTY;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run2, at) => {
+      let separator = EMPTY;
+      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
+        separator += run2[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY;
+      let run2 = [];
+      const flush = () => {
+        let lastWildcard;
+        run2.forEach((token, at) => {
+          if (token.wildcard) {
+            lastWildcard = at;
+          }
+        });
+        run2.forEach((token, at) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
+        });
+        run2 = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run2.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head = prefix.slice(0, -1);
+      const last = prefix[prefix.length - 1];
+      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path) => {
+      const end = path.length - 1;
+      const index = path.lastIndexOf(
+        SLASH,
+        path[end] === SLASH ? end - 1 : end
+      );
+      return index < 0 ? path : path.slice(index + 1);
+    };
+    var parentOf2 = (path) => {
+      if (path.charCodeAt(0) === SLASH_CODE || path.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path.split(SLASH).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
+      }
+      const end = path.length - 1;
+      const cut = path.lastIndexOf(
+        SLASH,
+        path.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY : path.slice(0, cut + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define(this, "body", body);
+        define(this, "ignoreCase", ignoreCase);
+        define(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_IGNORE, key);
+      }
+      get checkRegex() {
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_CHECK_IGNORE, key);
+      }
+      _make(mode, key) {
+        const str = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
+        return define(this, key, regex);
+      }
+    };
+    var hasTrailingBackslash = (str) => {
+      let count = 0;
+      while (str[str.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd3 = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd3 - 1] === "\r") {
+          lineEnd3--;
+        }
+        end = lineEnd3;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd3 = end - 1;
+      }
+      if (end === lineEnd3) {
+        return body.slice(0, lineEnd3);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path) {
+        const rules2 = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules2.length - 1; index >= 0; index--) {
+          const rule = rules2[index];
+          if (rule.checkRegex.test(path)) {
+            ignored = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path, mode) {
+        const rules2 = this._rules;
+        const { length } = rules2;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename = shortcut ? basenameOf(path) : path;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules2[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename : path
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path, originalPath, doThrow) => {
+      if (!isString(path)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path) => {
+      const first = path.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path.length === 1) {
+        return true;
+      }
+      const second = path.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path.length === 2 || path.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache, path) {
+        checkPath(
+          path,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path ? this._t(path, cache) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path = convertPath(target);
+        if (!path || path.charCodeAt(path.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path);
+        }
+        const dir = this._t(path, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal = this._rules.testLiteral(path);
+        return literal.ignored || literal.unignored ? literal : dir;
+      }
+      _t(path, cache) {
+        const cached = cache[path];
+        if (cached) {
+          return cached;
+        }
+        const parentPath = parentOf2(path);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
+      }
+      ignores(path) {
+        return this._test(path, this._ignoreCache, convertPath(path)).ignored;
+      }
+      createFilter() {
+        return (path) => !this.ignores(path);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path) {
+        return this._test(path, this._testCache, convertPath(path));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path) => checkPath(convertPath(path), path, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path) || isNotRelative(path);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module.exports = factory;
+    factory.default = factory;
+    module.exports.isPathValid = isPathValid;
+    define(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
 // node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
   "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
@@ -33960,871 +34825,6 @@ var require__ = __commonJS({
   }
 });
 
-// node_modules/ignore/index.js
-var require_ignore = __commonJS({
-  "node_modules/ignore/index.js"(exports, module) {
-    function makeArray(subject) {
-      return Array.isArray(subject) ? subject : [subject];
-    }
-    var UNDEFINED = void 0;
-    var EMPTY = "";
-    var SPACE = " ";
-    var ESCAPE = "\\";
-    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
-    var BOM = "\uFEFF";
-    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
-    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
-    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
-    var REGEX_SPLITALL_CRLF = /\r?\n/g;
-    var DOUBLE_SLASH = "//";
-    var SLASH_CODE = 47;
-    var DOT_CODE = 46;
-    var SLASH = "/";
-    var TMP_KEY_IGNORE = "node-ignore";
-    if (typeof Symbol !== "undefined") {
-      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
-    }
-    var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define = (object, key, value) => {
-      Object.defineProperty(object, key, { value });
-      return value;
-    };
-    var RETURN_FALSE = () => false;
-    var POSIX_CLASSES = {
-      alnum: "0-9A-Za-z",
-      alpha: "A-Za-z",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1f\\x7f",
-      digit: "0-9",
-      graph: "!-.0-~",
-      lower: "a-z",
-      print: " -.0-~",
-      punct: "!-.:-@\\[-`{-~",
-      // git's `sane-ctype.h` classifies \v and \f as control, not space,
-      //   unlike C's `isspace`
-      space: " \\t\\n\\r",
-      upper: "A-Z",
-      xdigit: "0-9A-Fa-f"
-    };
-    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
-    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
-    var NON_SLASH = "(?!\\/)";
-    var classSource = (negated, body) => {
-      if (negated) {
-        return `[^\\/${body}]`;
-      }
-      const source = `[${body}]`;
-      return new RegExp(source).test("/") ? NON_SLASH + source : source;
-    };
-    var scanBracket = (pattern, start) => {
-      const { length } = pattern;
-      let index = start + 1;
-      let negated = EMPTY;
-      const lead = pattern[index];
-      if (lead === "!" || lead === "^") {
-        negated = "^";
-        index++;
-      }
-      let body = EMPTY;
-      let prev = EMPTY;
-      for (; ; ) {
-        const char = pattern[index];
-        if (char === UNDEFINED) {
-          return null;
-        }
-        if (char === ESCAPE) {
-          const escaped = pattern[++index];
-          body += escapeMember(escaped);
-          prev = escaped;
-        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
-          index++;
-          let to = pattern[index];
-          if (to === ESCAPE) {
-            to = pattern[index += 1];
-          }
-          if (prev <= to) {
-            body += `-${escapeMember(to)}`;
-          }
-          prev = EMPTY;
-        } else if (char === "[" && pattern[index + 1] === ":") {
-          const nameStart = index + 2;
-          let end = nameStart;
-          while (end < length && pattern[end] !== "]") {
-            end++;
-          }
-          if (end === length) {
-            return null;
-          }
-          if (end > nameStart && pattern[end - 1] === ":") {
-            const name = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
-              return null;
-            }
-            body += POSIX_CLASSES[name];
-            prev = EMPTY;
-            index = end;
-          } else {
-            body += escapeMember("[");
-            prev = "[";
-            index = nameStart - 2;
-          }
-        } else {
-          body += escapeMember(char);
-          prev = char;
-        }
-        index++;
-        if (pattern[index] === "]") {
-          return {
-            end: index,
-            source: classSource(negated, body)
-          };
-        }
-      }
-    };
-    var NEVER_MATCH = "[]";
-    var PLACEHOLDER = "\0";
-    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
-      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
-      "g"
-    );
-    var TRAILING_WILDCARD = "\uE000";
-    var TRAILING_DOUBLESTAR = "\uE001";
-    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
-    var extractBrackets = (pattern) => {
-      const sources = [];
-      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
-      const { length } = pattern;
-      let out = EMPTY;
-      let index = 0;
-      while (index < length) {
-        const char = pattern[index];
-        if (char === ESCAPE) {
-          const escaped = pattern[index + 1];
-          if (escaped === SLASH && index + 2 === length) {
-            out += hold(NEVER_MATCH);
-          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
-            out += pattern.slice(index, index + 2);
-          } else {
-            out += hold(
-              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
-            );
-          }
-          index += 2;
-        } else if (isReserved(char)) {
-          out += hold(`[${char}]`);
-          index++;
-        } else if (char === "[") {
-          const scanned = scanBracket(pattern, index);
-          if (scanned === null) {
-            out += hold(NEVER_MATCH);
-            index = length;
-          } else {
-            out += hold(scanned.source);
-            index = scanned.end + 1;
-          }
-        } else {
-          out += char;
-          index++;
-        }
-      }
-      return {
-        source: out,
-        sources
-      };
-    };
-    var DIRECT = null;
-    var REGEX_INNER_SLASH = /\/(?!$)/;
-    var WILDCARD = "[^\\/]*";
-    var REPLACERS = [
-      // Replace (\ ) with ' '
-      // Only a space: an escaped tab or other whitespace is already a literal by
-      //   the time it reaches here, and a bare tab must be left as one, not turned
-      //   into a space.
-      // (\ ) -> ' '
-      // (\\ ) -> '\\ '
-      // (\\\ ) -> '\\ '
-      [
-        // A run of backslashes is taken whole, from its first one, so no match
-        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
-        //   quadratic.
-        /(\\+)( ?)/g,
-        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
-        ESCAPE + SPACE
-      ],
-      // git's wildmatch() reads a run of two or more asterisks as one globstar
-      //   whenever the run fills a path segment: it starts the pattern or follows
-      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
-      //   already `**`; a longer one is folded into `**` here, so the steps
-      //   below only ever have to know `**`.
-      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
-      // git also takes a run beside a literal prefix (`a***/b`) or beside an
-      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
-      //   lists both, under "A run of asterisks".
-      [
-        /(^|\/)\*{3,}(?=\/|$)/g,
-        (_, start) => `${start}**`,
-        "*"
-      ],
-      // Escape metacharacters
-      // which is written down by users but means special for regular expressions.
-      // > There are 12 characters with special meanings:
-      // > - the backslash \,
-      // > - the caret ^,
-      // > - the dollar sign $,
-      // > - the period or dot .,
-      // > - the vertical bar or pipe symbol |,
-      // > - the question mark ?,
-      // > - the asterisk or star *,
-      // > - the plus sign +,
-      // > - the opening parenthesis (,
-      // > - the closing parenthesis ),
-      // > - and the opening square bracket [,
-      // > - the opening curly brace {,
-      // > These special characters are often called "metacharacters".
-      [
-        /[\\$.|*+(){^]/g,
-        (match) => `\\${match}`
-      ],
-      [
-        // > a question mark (?) matches a single character
-        /(?!\\)\?/g,
-        () => "[^/]",
-        "?"
-      ],
-      // leading slash
-      [
-        // > A leading slash matches the beginning of the pathname.
-        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
-        // A leading slash matches the beginning of the pathname
-        /^\//,
-        () => "^",
-        SLASH
-      ],
-      // replace special metacharacter slash after the leading slash
-      [
-        /\//g,
-        () => "\\/",
-        SLASH
-      ],
-      [
-        // > A leading "**" followed by a slash means match in all directories.
-        // > For example, "**/foo" matches file or directory "foo" anywhere,
-        // > the same as pattern "foo".
-        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
-        // >   under directory "foo".
-        // Notice that the '*'s have been replaced as '\\*'
-        /^\^*(?:\\\*\\\*\\\/)+/,
-        // '**/foo' <-> 'foo'
-        () => "(?:^|\\/)",
-        "*"
-      ],
-      // starting
-      [
-        // there will be no leading '/'
-        //   (which has been replaced by section "leading slash")
-        // If starts with '**', adding a '^' to the regular expression also works
-        DIRECT,
-        (source, pattern) => {
-          if (!source || source[0] === "^" || source[0] === "(") {
-            return source;
-          }
-          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
-          return anchor + source;
-        }
-      ],
-      // two globstars
-      [
-        // Use lookahead assertions so that we could match more than one `'/**'`
-        /\\\/\\\*\\\*(?=\\\/|$)/g,
-        // Zero, one or several directories
-        // should not use '*', or it will be replaced by the next replacer
-        // Check if it is not the last `'/**'`
-        (_, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
-        "*"
-      ],
-      // normal intermediate wildcards
-      [
-        // Never replace escaped '*'
-        // ignore rule '\*' will match the path '*'
-        // 'abc.*/' -> go
-        // 'abc.*'  -> skip this rule,
-        //    coz trailing single wildcard will be handed by [trailing wildcard]
-        /(^|[^\\])(?:\\\*)+(?!$)/g,
-        // '*.js' matches '.js'
-        // '*.js' doesn't match 'abc'
-        // 1. An asterisk "*" matches anything except a slash.
-        // 2. Other consecutive asterisks are considered regular asterisks
-        //    and collapse into one non-slash wildcard run.
-        (_, p1) => p1 + WILDCARD,
-        "*"
-      ],
-      // trailing wildcard, held apart from a literal star
-      [
-        // The step above leaves a trailing `*` alone, so a single `\*` is all that
-        //   can be left at the end here, and what stands in front of it says which
-        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
-        //   nothing before it; a literal arrives as the user's own escape, which
-        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
-        //   There is no third case: every backslash still reaching the chain is
-        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
-        //   own character, so a longer run can never form. This runs while the
-        //   two are still distinct, before the unescape steps below collapse the
-        //   literal onto the very `\*` a wildcard leaves behind.
-        /(^|[^\\])((?:\\\\)*)\\\*$/,
-        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
-        "*"
-      ],
-      [
-        // unescape, revert step 3 except for back slash
-        // For example, if a user escape a '\\*',
-        // after step 3, the result will be '\\\\\\*'
-        /\\\\\\(?=[$.|*+(){^])/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // '\\\\' -> '\\'
-        /\\\\/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // Every real bracket expression -- POSIX classes included -- has already
-        //   been held aside by `extractBrackets`, so the only `[` left in the
-        //   pattern is an escaped, literal one.
-        // A backslash could only stand at the end of the range if it quoted the
-        //   `]`, and `\]` is held aside long before this.
-        /\\\[([^\]/]*?)($|\])/g,
-        // '\\[bar]' -> '\\\\[bar]'
-        (match, range, close) => `\\[${range}${close}`,
-        "["
-      ],
-      // ending
-      [
-        // 'js' will not match 'js.'
-        // 'ab' will not match 'abc'
-        DIRECT,
-        // WTF!
-        // https://git-scm.com/docs/gitignore
-        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
-        // which re-fixes #24, #38
-        // > If there is a separator at the end of the pattern then the pattern
-        // > will only match directories, otherwise the pattern can match both
-        // > files and directories.
-        // 'js*' will not match 'a.js'
-        // 'js/' will not match 'a.js'
-        // 'js' will match 'a.js' and 'a.js/'
-        (source) => {
-          const last = source[source.length - 1];
-          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
-            return source;
-          }
-          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
-        }
-      ]
-    ];
-    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
-    var MODE_IGNORE = "regex";
-    var MODE_CHECK_IGNORE = "checkRegex";
-    var UNDERSCORE = "_";
-    var replaceTrailingWildcard = (_, p1) => {
-      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
-      return `${prefix}(?=$|\\/$)`;
-    };
-    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
-    var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run2, at) => {
-      let separator = EMPTY;
-      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
-        separator += run2[index].single;
-      }
-      return separator;
-    };
-    var pinWildcards = (source) => {
-      if (source.indexOf(WILDCARD) < 0) {
-        return source;
-      }
-      const tokens = [];
-      const { length } = source;
-      let index = 0;
-      while (index < length) {
-        const char = source[index];
-        if (source.startsWith(WILDCARD, index)) {
-          tokens.push({ wildcard: true });
-          index += WILDCARD.length;
-        } else if (char === "[") {
-          let end = index + 1;
-          if (source[end] === "^") {
-            end++;
-          }
-          if (source[end] === "]") {
-            end++;
-          }
-          while (end < length && source[end] !== "]") {
-            end += source[end] === ESCAPE ? 2 : 1;
-          }
-          end++;
-          tokens.push({ single: source.slice(index, end) });
-          index = end;
-        } else if (char === ESCAPE) {
-          tokens.push({ single: source.slice(index, index + 2) });
-          index += 2;
-        } else if (char === "(") {
-          let depth = 0;
-          let end = index;
-          do {
-            if (source[end] === ESCAPE) {
-              end++;
-            } else if (source[end] === "(") {
-              depth++;
-            } else if (source[end] === ")") {
-              depth--;
-            }
-            end++;
-          } while (end < length && depth > 0);
-          if ("*+?".indexOf(source[end]) >= 0) {
-            end++;
-          }
-          tokens.push({ boundary: source.slice(index, end) });
-          index = end;
-        } else if (char === "^" || char === "$") {
-          tokens.push({ boundary: char });
-          index++;
-        } else {
-          tokens.push({ single: char });
-          index++;
-        }
-      }
-      let out = EMPTY;
-      let run2 = [];
-      const flush = () => {
-        let lastWildcard;
-        run2.forEach((token, at) => {
-          if (token.wildcard) {
-            lastWildcard = at;
-          }
-        });
-        run2.forEach((token, at) => {
-          if (!token.wildcard) {
-            out += token.single;
-            return;
-          }
-          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
-        });
-        run2 = [];
-      };
-      tokens.forEach((token) => {
-        if (token.boundary === void 0) {
-          run2.push(token);
-          return;
-        }
-        flush();
-        out += token.boundary;
-      });
-      flush();
-      return out;
-    };
-    var makeRegexPrefix = (pattern) => {
-      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
-        pattern = "**";
-      }
-      const { source, sources } = extractBrackets(pattern);
-      const replaced = REPLACERS.reduce(
-        // A pass whose matcher finds nothing hands back the very string it was
-        //   given, so asking first costs a search and saves a rewrite. Ten of the
-        //   fifteen passes never fire for a typical .gitignore line, and between
-        //   them they were 45% of this chain.
-        (prev, [matcher, replacer, required]) => {
-          if (matcher === DIRECT) {
-            return replacer(prev, pattern);
-          }
-          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
-            return prev;
-          }
-          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
-        },
-        source
-      );
-      return sources.length ? replaced.replace(
-        REGEX_RESTORE_PLACEHOLDER,
-        (match, index) => sources[index]
-      ) : replaced;
-    };
-    var checkSourceOf = (body, prefix) => {
-      if (body[body.length - 1] === SLASH) {
-        prefix = makeRegexPrefix(body.slice(0, -1));
-      }
-      const head = prefix.slice(0, -1);
-      const last = prefix[prefix.length - 1];
-      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
-    };
-    var matchesBasename = (body) => {
-      const index = body.indexOf(SLASH);
-      return index < 0 || index === body.length - 1;
-    };
-    var basenameOf = (path) => {
-      const end = path.length - 1;
-      const index = path.lastIndexOf(
-        SLASH,
-        path[end] === SLASH ? end - 1 : end
-      );
-      return index < 0 ? path : path.slice(index + 1);
-    };
-    var parentOf2 = (path) => {
-      if (path.charCodeAt(0) === SLASH_CODE || path.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path.split(SLASH).filter(Boolean);
-        slices.pop();
-        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
-      }
-      const end = path.length - 1;
-      const cut = path.lastIndexOf(
-        SLASH,
-        path.charCodeAt(end) === SLASH_CODE ? end - 1 : end
-      );
-      return cut < 0 ? EMPTY : path.slice(0, cut + 1);
-    };
-    var isString = (subject) => typeof subject === "string";
-    var checkPattern = (pattern) => pattern && isString(pattern);
-    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
-    var IgnoreRule = class {
-      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
-        this.pattern = pattern;
-        this.mark = mark;
-        this.negative = negative;
-        define(this, "body", body);
-        define(this, "ignoreCase", ignoreCase);
-        define(this, "regexPrefix", prefix);
-      }
-      // Worked out on first use and kept behind an own property, the way `regex`
-      //   caches itself in `_regex`. Deciding it in the constructor instead would
-      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
-      //   every compile -- including the compiles of rules that are never matched
-      //   against anything.
-      get _basenameOnly() {
-        return define(this, "_basenameOnly", matchesBasename(this.body));
-      }
-      get regex() {
-        const key = UNDERSCORE + MODE_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_IGNORE, key);
-      }
-      get checkRegex() {
-        const key = UNDERSCORE + MODE_CHECK_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_CHECK_IGNORE, key);
-      }
-      _make(mode, key) {
-        const str = pinWildcards(
-          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
-        );
-        const regex = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
-        return define(this, key, regex);
-      }
-    };
-    var hasTrailingBackslash = (str) => {
-      let count = 0;
-      while (str[str.length - count - 1] === ESCAPE) {
-        count++;
-      }
-      return count % 2 === 1;
-    };
-    var trimEnd = (body, stripLineEnd) => {
-      let lineEnd3 = body.length;
-      let end;
-      for (; ; ) {
-        if (stripLineEnd && body[lineEnd3 - 1] === "\r") {
-          lineEnd3--;
-        }
-        end = lineEnd3;
-        while (body[end - 1] === SPACE) {
-          end--;
-        }
-        if (!stripLineEnd || body[end - 1] !== "\n") {
-          break;
-        }
-        lineEnd3 = end - 1;
-      }
-      if (end === lineEnd3) {
-        return body.slice(0, lineEnd3);
-      }
-      let backslashes = 0;
-      while (body[end - backslashes - 1] === ESCAPE) {
-        backslashes++;
-      }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
-    };
-    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
-      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
-      if (body[0] === "#") {
-        return;
-      }
-      let negative = false;
-      if (body[0] === "!") {
-        negative = true;
-        body = body.slice(1);
-      }
-      const last = body[body.length - 1];
-      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
-        body = trimEnd(body, stripLineEnd);
-      }
-      if (!body || hasTrailingBackslash(body)) {
-        return;
-      }
-      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
-      const regexPrefix = makeRegexPrefix(body);
-      return new IgnoreRule(
-        pattern,
-        mark,
-        body,
-        ignoreCase,
-        negative,
-        regexPrefix
-      );
-    };
-    var RuleManager = class {
-      constructor(ignoreCase) {
-        this._ignoreCase = ignoreCase;
-        this._rules = [];
-        this._basenameCount = 0;
-      }
-      _add(pattern, index) {
-        if (pattern && pattern[KEY_IGNORE]) {
-          this._rules = this._rules.concat(pattern._rules._rules);
-          this._basenameCount += pattern._rules._basenameCount;
-          this._added = true;
-          return;
-        }
-        const isStr = isString(pattern);
-        const raw = isStr ? pattern : pattern.pattern;
-        const rule = checkPattern(raw) && createRule(
-          raw,
-          isStr ? UNDEFINED : pattern.mark,
-          this._ignoreCase,
-          !this._split,
-          this._stripBOM && !index
-        );
-        if (rule) {
-          this._added = true;
-          this._rules.push(rule);
-          if (matchesBasename(rule.body)) {
-            this._basenameCount++;
-          }
-        }
-      }
-      // @param {Array<string> | string | Ignore} pattern
-      add(pattern) {
-        this._added = false;
-        this._split = isString(pattern);
-        this._stripBOM = !this._split || pattern[0] === BOM;
-        makeArray(
-          this._split ? splitPattern(pattern) : pattern
-        ).forEach(this._add, this);
-        if (this._added) {
-          this._literalRules = UNDEFINED;
-        }
-        return this._added;
-      }
-      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
-      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
-      //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path) {
-        const rules2 = this._literalRules || (this._literalRules = this._rules.filter(
-          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
-        ));
-        let ignored = false;
-        let unignored = false;
-        let matchedRule;
-        for (let index = rules2.length - 1; index >= 0; index--) {
-          const rule = rules2[index];
-          if (rule.checkRegex.test(path)) {
-            ignored = !rule.negative;
-            unignored = rule.negative;
-            matchedRule = rule.negative ? UNDEFINED : rule;
-            break;
-          }
-        }
-        const ret = {
-          ignored,
-          unignored
-        };
-        if (matchedRule) {
-          ret.rule = matchedRule;
-        }
-        return ret;
-      }
-      // Test one single path without recursively checking parent directories
-      //
-      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
-      // @returns {TestResult}
-      test(path, mode) {
-        const rules2 = this._rules;
-        const { length } = rules2;
-        const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path) : path;
-        for (let index = length - 1; index >= 0; index--) {
-          const rule = rules2[index];
-          if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path
-          )) {
-            const { negative } = rule;
-            const ret = {
-              ignored: !negative,
-              unignored: negative
-            };
-            if (!negative) {
-              ret.rule = rule;
-            }
-            return ret;
-          }
-        }
-        return {
-          ignored: false,
-          unignored: false
-        };
-      }
-    };
-    var throwError = (message, Ctor) => {
-      throw new Ctor(message);
-    };
-    var checkPath = (path, originalPath, doThrow) => {
-      if (!isString(path)) {
-        return doThrow(
-          `path must be a string, but got \`${originalPath}\``,
-          TypeError
-        );
-      }
-      if (!path) {
-        return doThrow(`path must not be empty`, TypeError);
-      }
-      if (checkPath.isNotRelative(path)) {
-        const r = "`path.relative()`d";
-        return doThrow(
-          `path should be a ${r} string, but got "${originalPath}"`,
-          RangeError
-        );
-      }
-      return true;
-    };
-    var isNotRelative = (path) => {
-      const first = path.charCodeAt(0);
-      if (first === SLASH_CODE) {
-        return true;
-      }
-      if (first !== DOT_CODE) {
-        return false;
-      }
-      if (path.length === 1) {
-        return true;
-      }
-      const second = path.charCodeAt(1);
-      if (second === SLASH_CODE) {
-        return true;
-      }
-      if (second !== DOT_CODE) {
-        return false;
-      }
-      return path.length === 2 || path.charCodeAt(2) === SLASH_CODE;
-    };
-    checkPath.isNotRelative = isNotRelative;
-    checkPath.convert = (p) => p;
-    var convertPath = (target) => isString(target) && checkPath.convert(target);
-    var Ignore = class {
-      constructor({
-        ignorecase = true,
-        ignoreCase = ignorecase,
-        allowRelativePaths = false
-      } = {}) {
-        define(this, KEY_IGNORE, true);
-        this._rules = new RuleManager(ignoreCase);
-        this._strictPathCheck = !allowRelativePaths;
-        this._initCache();
-      }
-      _initCache() {
-        this._ignoreCache = /* @__PURE__ */ Object.create(null);
-        this._testCache = /* @__PURE__ */ Object.create(null);
-      }
-      add(pattern) {
-        if (this._rules.add(pattern)) {
-          this._initCache();
-        }
-        return this;
-      }
-      // legacy
-      addPattern(pattern) {
-        return this.add(pattern);
-      }
-      // @returns {TestResult}
-      _test(originalPath, cache, path) {
-        checkPath(
-          path,
-          originalPath,
-          this._strictPathCheck ? throwError : RETURN_FALSE
-        );
-        return path ? this._t(path, cache) : {
-          ignored: false,
-          unignored: false
-        };
-      }
-      checkIgnore(target) {
-        const path = convertPath(target);
-        if (!path || path.charCodeAt(path.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path);
-        }
-        const dir = this._t(path, this._testCache);
-        if (dir.ignored) {
-          return dir;
-        }
-        const literal = this._rules.testLiteral(path);
-        return literal.ignored || literal.unignored ? literal : dir;
-      }
-      _t(path, cache) {
-        const cached = cache[path];
-        if (cached) {
-          return cached;
-        }
-        const parentPath = parentOf2(path);
-        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
-      }
-      ignores(path) {
-        return this._test(path, this._ignoreCache, convertPath(path)).ignored;
-      }
-      createFilter() {
-        return (path) => !this.ignores(path);
-      }
-      filter(paths) {
-        return makeArray(paths).filter(this.createFilter());
-      }
-      // @returns {TestResult}
-      test(path) {
-        return this._test(path, this._testCache, convertPath(path));
-      }
-    };
-    var factory = (options) => new Ignore(options);
-    var isPathValid = (path) => checkPath(convertPath(path), path, RETURN_FALSE);
-    var setupWindows = () => {
-      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
-      checkPath.convert = makePosix;
-      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path) || isNotRelative(path);
-    };
-    if (
-      // Detect `process` so that it can run in browsers.
-      typeof process !== "undefined" && process.platform === "win32"
-    ) {
-      setupWindows();
-    }
-    module.exports = factory;
-    factory.default = factory;
-    module.exports.isPathValid = isPathValid;
-    define(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
-  }
-});
-
 // node_modules/picomatch/lib/constants.js
 var require_constants6 = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports, module) {
@@ -35951,9 +35951,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix6 = POSIX_REGEX_SOURCE[rest2];
-                if (posix6) {
-                  prev.value = pre + posix6;
+                const posix7 = POSIX_REGEX_SOURCE[rest2];
+                if (posix7) {
+                  prev.value = pre + posix7;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -36470,7 +36470,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix6 = opts.windows;
+      const posix7 = opts.windows;
       const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -36480,8 +36480,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix6 });
-        const result2 = { glob, state, regex, posix: posix6, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix7 });
+        const result2 = { glob, state, regex, posix: posix7, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
         }
@@ -36506,7 +36506,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input, regex, options, { glob, posix: posix6 } = {}) => {
+    picomatch2.test = (input, regex, options, { glob, posix: posix7 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -36514,7 +36514,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix6 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix7 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
       if (match === false) {
@@ -36523,16 +36523,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input, regex, options, posix6);
+          match = picomatch2.matchBase(input, regex, options, posix7);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch2.matchBase = (input, glob, options, posix6 = options && options.windows) => {
+    picomatch2.matchBase = (input, glob, options, posix7 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix6 }));
+      return regex.test(utils.basename(input, { windows: posix7 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -43690,6 +43690,64 @@ function parseSelectorText(text2) {
   return { matchExpressions: requirements };
 }
 
+// src/resources/source-ignore.ts
+var import_ignore = __toESM(require_ignore(), 1);
+var VCS_PATTERNS = [".git/", ".gitignore", ".gitmodules", ".gitattributes"];
+var DEFAULT_PATTERNS = [
+  ...["*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip"],
+  ...[".github/", ".circleci/", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml", "cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml"],
+  ...["**/.goreleaser.yml", "**/.sops.yaml", "**/.flux.yaml"]
+];
+var DEFAULTS_SOURCE = "source-controller's default exclusions";
+function artifactFilter(root, files, specIgnore) {
+  const written = [
+    ...files.filter(({ dir }) => below(dir, root) !== void 0 || sameDirectory(dir, root)).sort((a, b) => compareWalkOrder(a.dir, b.dir)).map(({ dir, text: text2 }) => ({ base: dir, patterns: patternLines(text2), source: sameDirectory(dir, "") ? ".sourceignore" : `${dir}/.sourceignore` })),
+    ...specIgnore === void 0 ? [] : [{ base: root, patterns: patternLines(specIgnore.text), source: specIgnore.source }]
+  ];
+  const given = written.some(({ patterns }) => patterns.length > 0);
+  const runs = [{ base: root, patterns: given ? VCS_PATTERNS : [...VCS_PATTERNS, ...DEFAULT_PATTERNS], source: DEFAULTS_SOURCE }, ...written].flatMap(runsOf);
+  return (path, isDirectory2) => {
+    for (let at = runs.length - 1; at >= 0; at--) {
+      const { base, includes, matcher, source } = runs[at];
+      const relative4 = below(path, base);
+      if (relative4 === void 0) continue;
+      const { ignored, rule } = matcher.test(isDirectory2 ? `${relative4}/` : relative4);
+      if (ignored) return includes ? void 0 : { pattern: rule.pattern, source };
+    }
+    return void 0;
+  };
+}
+function patternLines(text2) {
+  return text2.split(/\r?\n/).filter((line) => !line.startsWith("#") && line.trim() !== "");
+}
+function runsOf({ base, patterns, source }) {
+  const runs = [];
+  for (const line of patterns) {
+    const includes = line.startsWith("!");
+    const pattern = includes ? line.slice(1) : line;
+    const last = runs.at(-1);
+    if (last?.includes === includes) last.patterns.push(pattern);
+    else runs.push({ base, includes, patterns: [pattern], source });
+  }
+  return runs.map(({ patterns: run2, ...rest }) => ({ ...rest, matcher: (0, import_ignore.default)({ ignorecase: false }).add(run2) }));
+}
+function below(path, base) {
+  if (sameDirectory(path, base)) return void 0;
+  if (sameDirectory(base, "")) return path === ".." || path.startsWith("../") ? void 0 : path;
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : void 0;
+}
+function sameDirectory(a, b) {
+  return a === b || (a === "" || a === ".") && (b === "" || b === ".");
+}
+function compareWalkOrder(a, b) {
+  const left = a.split("/");
+  const right = b.split("/");
+  for (let at = 0; at < Math.min(left.length, right.length); at++) {
+    if (left[at] !== right[at]) return left[at] < right[at] ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
 // src/resources/deployment.ts
 var IMPLICIT_CLUSTER = ".";
 var SYNC_PATHS = /* @__PURE__ */ new Map([
@@ -43772,9 +43830,14 @@ function buildDeployment(input, plan) {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
     fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
-    missingEntries: plan.unresolvedEntries.filter(({ probes }) => !probes.some(pathExists)).map(({ probes, ...entry }) => ({ ...entry, ignored: entry.lacks === "path" && probes.some((path) => input.pathIgnored?.(path) ?? false) })),
+    missingEntries: plan.unresolvedEntries.flatMap(({ probes, excluded, ...entry }) => {
+      const onDisk = probes.some(pathExists);
+      if (excluded !== void 0 && (probes.length === 0 || onDisk)) return [{ ...entry, ignored: false, excluded }];
+      return onDisk ? [] : [{ ...entry, ignored: entry.lacks === "path" && probes.some((path) => input.pathIgnored?.(path) ?? false) }];
+    }),
     isPatchOnly: (path) => plan.patchUses.get(path) === true,
     isClusterScoped: clusterScoped,
+    artifactExclusionOf: (path) => plan.excludedFiles.get(path),
     placementsOf(resource) {
       const found = plan.placements.get(resource.file.path) ?? [unplaced];
       const placed = found.flatMap((placement) => {
@@ -43820,16 +43883,35 @@ function clusterScopedTypes(resources) {
 var CUSTOM_RESOURCE_DEFINITION = "apiextensions.k8s.io/CustomResourceDefinition";
 function planDeployment(input) {
   const resources = input.resources.filter(feedsDeployment);
-  const tree = new FileTree(input.paths);
   const configs = readKustomizeConfigs(input.kustomizations, input.replacements ?? []);
-  const emptyKustomizations = new Set(input.kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
   const byFile = resourcesByFile(resources);
   const lookups = {
     namespacesIn: (file) => (byFile.get(file) ?? []).filter((resource) => resource.typeId === "Namespace").map((resource) => knownString(resource.name) ?? null),
     documentsIn: (file) => (byFile.get(file) ?? []).map((resource) => resource.value)
   };
-  const members = new Memo((dir) => emptyKustomizations.has(dir) ? [] : buildDirectory(dir, tree, configs, members, lookups), []);
-  const reachedOutside = new Memo((dir) => emptyKustomizations.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, reachedOutside), []);
+  const whole = new BuildView(new FileTree(input.paths), configs, emptyKustomizations(input.kustomizations), lookups);
+  const { tree, members } = whole;
+  const leftOut = ownArtifactFilter(input.root, resources, input.sourceIgnores ?? []);
+  const excludedFiles = new Map(
+    leftOut === void 0 ? [] : input.paths.flatMap((path) => {
+      const excluded = leftOut(path, false);
+      return excluded === void 0 ? [] : [[path, excluded]];
+    })
+  );
+  const inArtifact = (path) => !excludedFiles.has(path);
+  const holdingExcluded = new Set([...excludedFiles.keys()].flatMap(directoriesAbove));
+  const readsNothingExcluded = (dir) => ![dir, ...whole.reachedOutside.get(dir)].some((reached) => holdingExcluded.has(reached)) && !whole.members.get(dir).some((member) => excludedFiles.has(member.file));
+  const artifact = leftOut && {
+    leftOut,
+    // With no linted file left out, only paths outside them may be (a `.json` entry).
+    view: excludedFiles.size === 0 ? whole : new BuildView(
+      new FileTree(input.paths.filter(inArtifact)),
+      new Map([...configs].filter(([, config]) => inArtifact(config.file))),
+      emptyKustomizations(input.kustomizations.filter(({ path }) => inArtifact(path))),
+      lookups,
+      { view: whole, alike: readsNothingExcluded }
+    )
+  };
   const placements = /* @__PURE__ */ new Map();
   const addPlacement = (file, placement) => {
     const list = placements.get(file) ?? [];
@@ -43845,9 +43927,8 @@ function planDeployment(input) {
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
     nodes,
-    members,
-    reachedOutside,
-    tree,
+    whole,
+    artifact,
     substitutions,
     input.root,
     fluxTargetNamespaces(configs, members),
@@ -43874,7 +43955,7 @@ function planDeployment(input) {
   }
   if (!usesFlux) {
     const built = new Set([...placements.keys(), ...patchUses.keys()].map((file) => normalizeDir(posix2.dirname(file))));
-    const builtHere = (dir) => configs.has(dir) || emptyKustomizations.has(dir) || built.has(dir);
+    const builtHere = (dir) => configs.has(dir) || whole.emptyKustomizations.has(dir) || built.has(dir);
     for (const file of input.paths) {
       if (placements.has(file) || patchUses.has(file) || builtHere(normalizeDir(posix2.dirname(file)))) continue;
       addPlacement(file, { cluster, namespace: void 0, fluxKustomization: void 0, substitution: void 0, addedLabels: NO_ADDED_LABELS, prefix: "", suffix: "" });
@@ -43889,8 +43970,28 @@ function planDeployment(input) {
       ...kustomization,
       definedIn: { file: resource.file.path, documentIndex: resource.documentIndex }
     })),
-    unresolvedEntries: unresolvedEntries(configs, tree)
+    unresolvedEntries: unresolvedEntries(whole, artifact),
+    excludedFiles
   };
+}
+function emptyKustomizations(kustomizations) {
+  return new Set(kustomizations.filter(({ value }) => value === void 0 || value === null).map(({ path }) => normalizeDir(posix2.dirname(path))));
+}
+function ownArtifactFilter(root, resources, sourceIgnores) {
+  const top = topSourceOf(resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION));
+  const name = top?.startsWith(GIT_SOURCE) ? top.slice(GIT_SOURCE.length) : void 0;
+  const syncsGit = resources.some((resource) => {
+    const found = syncOf(resource);
+    return found !== void 0 && syncsGitRepository(found.sync);
+  });
+  if (name === void 0 && !syncsGit) return void 0;
+  const source = name === void 0 ? void 0 : resources.find((resource) => resource.typeId === GIT_REPOSITORY && resource.name === name);
+  const text2 = knownString(getPath(source?.value, ["spec", "ignore"]));
+  const specIgnore = source === void 0 || text2 === void 0 ? void 0 : { text: text2, source: `the spec.ignore of GitRepository "${name}" (${source.file.path})` };
+  return artifactFilter(root, sourceIgnores, specIgnore);
+}
+function syncsGitRepository(sync) {
+  return sync.kind === void 0 || sync.kind === "GitRepository";
 }
 function placeIn(resource, placement, isClusterScoped2) {
   const { cluster, fluxKustomization, addedLabels } = placement;
@@ -43929,7 +44030,8 @@ function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
     spec: getPath(resource.value, ["spec"]),
     pathAt: ["spec", "path"],
     isSync: false,
-    appliesThisRepository: appliesOwnSource(resource, ownSources)
+    appliesThisRepository: appliesOwnSource(resource, ownSources),
+    fromOwnGit: true
   }));
   for (const resource of resources) {
     const found = syncOf(resource);
@@ -43953,7 +44055,8 @@ function fluxNodesOf(resources, hasDirectory, instanceValues = () => void 0) {
       // repository pushed whole: the fleet layout, one FluxInstance per
       // cluster, each syncing `clusters/<name>` of the artifact CI builds.
       // Not its top (`./`): every artifact has one.
-      appliesThisRepository: sync.kind === void 0 || sync.kind === "GitRepository" || normalizeDir(syncPath) !== "." && hasDirectory(syncPath)
+      appliesThisRepository: syncsGitRepository(sync) || normalizeDir(syncPath) !== "." && hasDirectory(syncPath),
+      fromOwnGit: syncsGitRepository(sync)
     });
   }
   return nodes;
@@ -43992,13 +44095,7 @@ function postBuildPatchedInto(patches, name) {
   return postBuild;
 }
 function ownGitRepositories(fluxKustomizations, gitRepositories) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const resource of fluxKustomizations) {
-    const source = sourceKeyOf(resource);
-    if (source !== void 0) counts.set(source, (counts.get(source) ?? 0) + 1);
-  }
-  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
-  const top = ranked[0]?.[0];
+  const top = topSourceOf(fluxKustomizations);
   if (!top?.startsWith(GIT_SOURCE)) return /* @__PURE__ */ new Set();
   const urlOf = new Map(gitRepositories.flatMap((resource) => {
     const url = repositoryUrl(getPath(resource.value, ["spec", "url"]));
@@ -44019,6 +44116,15 @@ function repositoryUrl(value) {
   const hostAndPath = scpLike ? `${scpLike[1]}/${scpLike[2]}` : url.replace(/^[a-z][a-z0-9+.-]*:\/\/([^@/]*@)?/i, "");
   return hostAndPath.replace(/(\.git)?\/*$/i, "").toLowerCase();
 }
+function topSourceOf(fluxKustomizations) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const resource of fluxKustomizations) {
+    const source = sourceKeyOf(resource);
+    if (source !== void 0) counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a === OWN_BY_DEFAULT ? -1 : b === OWN_BY_DEFAULT ? 1 : a < b ? -1 : 1));
+  return ranked[0]?.[0];
+}
 var GIT_SOURCE = "GitRepository/";
 var OWN_BY_DEFAULT = `${GIT_SOURCE}flux-system`;
 function sourceKeyOf(resource) {
@@ -44037,11 +44143,10 @@ function appliesOwnSource(resource, ownSources) {
   return source !== void 0 && ownSources.has(source);
 }
 var FluxGraph = class {
-  constructor(nodes, members, reachedOutside, tree, sources, root, replacedTargetNamespaces, patchFiles) {
+  constructor(nodes, whole, artifact, sources, root, replacedTargetNamespaces, patchFiles) {
     this.nodes = nodes;
-    this.members = members;
-    this.reachedOutside = reachedOutside;
-    this.tree = tree;
+    this.whole = whole;
+    this.artifact = artifact;
     this.sources = sources;
     this.root = root;
     this.replacedTargetNamespaces = replacedTargetNamespaces;
@@ -44053,9 +44158,8 @@ var FluxGraph = class {
     }
   }
   nodes;
-  members;
-  reachedOutside;
-  tree;
+  whole;
+  artifact;
   sources;
   root;
   replacedTargetNamespaces;
@@ -44069,7 +44173,6 @@ var FluxGraph = class {
   inheritedSources = /* @__PURE__ */ new Map();
   /** Kustomizations that a kustomization on the way marks `kustomize.toolkit.fluxcd.io/substitute: disabled`: their parent does not substitute them. */
   substitutionOff = /* @__PURE__ */ new Set();
-  memberFiles = /* @__PURE__ */ new Map();
   appliedNamespace = /* @__PURE__ */ new Map();
   appliedName = /* @__PURE__ */ new Map();
   patchSources = /* @__PURE__ */ new Map();
@@ -44097,7 +44200,7 @@ var FluxGraph = class {
       (this.clusters.get(node) ?? this.clusters.set(node, /* @__PURE__ */ new Map()).get(node)).set(cluster, path);
       const target = appliedCluster(cluster, remote);
       const labels = this.labelsSetBy(node, parent);
-      for (const member of [path, ...components2].flatMap((dir) => this.membersAt(dir))) {
+      for (const member of [path, ...components2].flatMap((dir) => this.viewOf(node).membersAt(dir))) {
         reached = true;
         place(member, {
           cluster: target,
@@ -44204,7 +44307,7 @@ var FluxGraph = class {
     const file = node.resource.file.path;
     const builders = this.buildersByDirectory();
     const leftOut = directoriesAbove(file).some(
-      (dir) => (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.memberFilesAt(path).has(file))
+      (dir) => (builders.get(dir) ?? []).some(({ builder, path }) => builder !== node && !this.viewOf(builder).memberFilesAt(path).has(file))
     );
     this.leftOut.set(node, leftOut);
     return leftOut;
@@ -44216,18 +44319,10 @@ var FluxGraph = class {
     for (const builder of this.nodes) {
       const { path } = this.resolve(builder, void 0);
       if (path === void 0) continue;
-      for (const dir of [path, ...this.reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)).push({ builder, path });
+      for (const dir of [path, ...this.viewOf(builder).reachedOutside.get(path)]) (builders.get(dir) ?? builders.set(dir, []).get(dir)).push({ builder, path });
     }
     this.builders = builders;
     return builders;
-  }
-  memberFilesAt(path) {
-    let files = this.memberFiles.get(path);
-    if (!files) {
-      files = new Set(this.membersAt(path).map((member) => member.file));
-      this.memberFiles.set(path, files);
-    }
-    return files;
   }
   /** The nodes reachable from `root`, itself included; adds them to `into`. */
   reach(root, into) {
@@ -44238,7 +44333,7 @@ var FluxGraph = class {
       if (seen.has(node)) continue;
       seen.add(node);
       into.add(node);
-      for (const member of this.membersAt(this.resolve(node, parent).path)) {
+      for (const member of this.viewOf(node).membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
           if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
@@ -44271,6 +44366,7 @@ var FluxGraph = class {
       );
       const namespace = this.namespaceOf(node);
       const patchedKubeConfig = kubeConfigPatchedInto(HELM_RELEASE, getPath(node.spec, ["patches"]));
+      const at = path === void 0 ? { exists: false, excluded: void 0 } : this.directoryFor(node, path);
       return {
         remote,
         helmReleaseRemote: patchedKubeConfig === void 0 ? void 0 : remoteCluster(patchedKubeConfig, typeof targetNamespace === "string" ? targetNamespace : namespace),
@@ -44279,7 +44375,8 @@ var FluxGraph = class {
         path: path === void 0 ? void 0 : this.relative(path),
         pathAt: node.pathAt,
         appliesThisRepository: node.appliesThisRepository,
-        pathExists: path !== void 0 && this.tree.hasDirectory(path),
+        pathExists: at.exists,
+        ...at.excluded === void 0 ? {} : { pathExcluded: at.excluded },
         targetNamespace,
         dependsOn: dependsOn.map((entry) => ({ ...entry, namespace: entry.namespace ?? namespace })),
         clusters: [...this.clusters.get(node)?.keys() ?? []].sort(),
@@ -44288,10 +44385,10 @@ var FluxGraph = class {
           const component = knownString(entry);
           if (component === void 0) return [];
           const dir = normalizeDir(joinPath(path, component));
-          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.tree.hasYamlFile(joinPath(dir, name)));
-          return [{ index, path: this.relative(dir), exists: this.tree.hasDirectory(dir), kustomization }];
+          const kustomization = KUSTOMIZATION_FILE_NAMES.some((name) => this.viewOf(node).tree.hasYamlFile(joinPath(dir, name)));
+          return [{ index, path: this.relative(dir), ...this.directoryFor(node, dir), kustomization }];
         }),
-        pathIn: [...this.clusters.get(node) ?? []].filter(([, dir]) => dir !== path).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), exists: dir !== void 0 && this.tree.hasDirectory(dir) }))
+        pathIn: [...this.clusters.get(node) ?? []].filter(([, dir]) => dir !== path).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([cluster, dir]) => ({ cluster, path: dir === void 0 ? void 0 : this.relative(dir), ...dir === void 0 ? { exists: false } : this.directoryFor(node, dir) }))
       };
     });
   }
@@ -44305,15 +44402,24 @@ var FluxGraph = class {
   namespaceOf(node) {
     return this.appliedNamespace.get(node) ?? node.namespace ?? "";
   }
-  membersAt(path) {
-    return path === void 0 || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
+  /** What the node's builds see: the artifact of the own GitRepository, or the repository as it is (an OCI artifact of it). */
+  viewOf(node) {
+    return this.artifact !== void 0 && node.fromOwnGit ? this.artifact.view : this.whole;
+  }
+  /** Whether the node's builds find a directory, and what leaves it out of the artifact when that is why they do not. */
+  directoryFor(node, dir) {
+    const view = this.viewOf(node);
+    if (view.tree.hasDirectory(dir)) return { exists: true };
+    if (view === this.whole || !this.whole.tree.hasDirectory(dir)) return { exists: false };
+    const excluded = directoryLeftOut(dir, this.artifact);
+    return excluded === void 0 ? { exists: true } : { exists: false, excluded };
   }
   /** The Kustomizations that apply each file, and the files their builds read as patches. */
   appliedBy() {
     const appliedBy = /* @__PURE__ */ new Map();
     const patches = new Set(this.patchFiles);
     for (const node of this.nodes) {
-      for (const member of this.membersAt(this.resolve(node, void 0).path)) {
+      for (const member of this.viewOf(node).membersAt(this.resolve(node, void 0).path)) {
         if (member.patch) patches.add(member.file);
         else (appliedBy.get(member.file) ?? appliedBy.set(member.file, /* @__PURE__ */ new Set()).get(member.file)).add(node);
       }
@@ -44926,18 +45032,25 @@ function hasPathUnder(sorted, dir) {
   }
   return low < sorted.length && sorted[low].startsWith(prefix);
 }
-function unresolvedEntries(configs, tree) {
+function unresolvedEntries(whole, artifact) {
+  const { configs, tree } = whole;
   const unresolved = [];
   for (const [dir, config] of configs) {
+    const leftOut = artifact?.view.configs.has(dir) ? artifact.leftOut : void 0;
     for (const { entry, field, index } of config.resources) {
       const target = joinPath(dir, entry);
       const at = { file: config.file, field, index, entry };
       if (tree.hasYamlFile(target)) {
-        if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: "directory", probes: [] });
+        const excluded2 = leftOut?.(target, false);
+        if (excluded2 !== void 0) unresolved.push({ ...at, lacks: "path", probes: [], excluded: excluded2 });
+        else if (isKustomizationFile(target)) unresolved.push({ ...at, lacks: "directory", probes: [] });
         continue;
       }
+      const excluded = leftOut && (tree.hasDirectory(target) ? directoryLeftOut(normalizeDir(target), artifact) : leftOut(target, false) ?? leftOut(target, true));
       if (!tree.hasDirectory(target)) {
-        unresolved.push({ ...at, lacks: "path", probes: [target] });
+        unresolved.push({ ...at, lacks: "path", probes: [target], ...excluded === void 0 ? {} : { excluded } });
+      } else if (excluded !== void 0) {
+        unresolved.push({ ...at, lacks: "path", probes: [], excluded });
       } else if (!configs.has(normalizeDir(target))) {
         const kustomizations = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(target, name));
         if (!kustomizations.some((file) => tree.hasYamlFile(file))) unresolved.push({ ...at, lacks: "kustomization", probes: kustomizations });
@@ -45133,6 +45246,43 @@ var Memo = class {
     return value;
   }
 };
+var BuildView = class {
+  constructor(tree, configs, emptyKustomizations2, lookups, same) {
+    this.tree = tree;
+    this.configs = configs;
+    this.emptyKustomizations = emptyKustomizations2;
+    this.members = new Memo(
+      (dir) => same?.alike(dir) ? same.view.members.get(dir) : emptyKustomizations2.has(dir) ? [] : buildDirectory(dir, tree, configs, this.members, lookups),
+      []
+    );
+    this.reachedOutside = new Memo(
+      (dir) => same?.alike(dir) ? same.view.reachedOutside.get(dir) : emptyKustomizations2.has(dir) ? [] : directoriesReachedOutside(dir, tree, configs, this.reachedOutside),
+      []
+    );
+  }
+  tree;
+  configs;
+  emptyKustomizations;
+  /** The files a build of each directory applies or reads as patches (buildDirectory). */
+  members;
+  /** The directories outside each directory that a build of it reads (directoriesReachedOutside). */
+  reachedOutside;
+  memberFiles = /* @__PURE__ */ new Map();
+  membersAt(path) {
+    return path === void 0 || !this.tree.hasDirectory(path) ? [] : this.members.get(path);
+  }
+  memberFilesAt(path) {
+    let files = this.memberFiles.get(path);
+    if (!files) {
+      files = new Set(this.membersAt(path).map((member) => member.file));
+      this.memberFiles.set(path, files);
+    }
+    return files;
+  }
+};
+function directoryLeftOut(dir, artifact) {
+  return artifact.view.tree.hasDirectory(dir) ? void 0 : artifact.leftOut(dir, true);
+}
 var FileTree = class {
   yamlFiles = /* @__PURE__ */ new Set();
   yamlByDir = /* @__PURE__ */ new Map();
@@ -46220,22 +46370,28 @@ var flux_path_missing_default = defineRule({
   kinds: [FLUX_KUSTOMIZATION, ...FLUX_SYNC_KINDS],
   messages: {
     missing: 'Flux Kustomization "{{id}}" applies {{path}}, which does not exist in this repository; its reconcile fails with "kustomization path not found" and nothing below it is applied. Fix the path, or remove the Kustomization.',
+    excluded: 'Flux Kustomization "{{id}}" applies {{path}}, which the artifact it builds from leaves out, by the pattern "{{pattern}}" of {{source}}; its reconcile fails with "kustomization path not found" and nothing below it is applied. Narrow the pattern (or re-include the directory with a "!" pattern after it), or fix the path.',
     componentMissing: 'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which does not exist in this repository; kustomize fails the build and nothing it applies is applied. Fix the entry (it is relative to spec.path), or remove it.',
+    componentExcluded: 'Flux Kustomization "{{id}}" adds the component {{path}} to its build, which the artifact it builds from leaves out, by the pattern "{{pattern}}" of {{source}}; kustomize fails the build and nothing it applies is applied. Narrow the pattern (or re-include the directory with a "!" pattern after it), or remove the entry.',
     componentWithoutKustomization: `Flux Kustomization "{{id}}" adds the component {{path}} to its build, a directory without a kustomization.yaml; kustomize fails the build ("unable to find one of 'kustomization.yaml'") and nothing it applies is applied. Give the component its kustomization.yaml (kind: Component), or fix the entry.`
   },
   check(resource, context) {
-    for (const kustomization of context.index.deployment.fluxKustomizationsOf(resource)) {
-      if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization)) continue;
+    const { deployment } = context.index;
+    for (const kustomization of deployment.fluxKustomizationsOf(resource)) {
+      if (!kustomization.appliesThisRepository || isUnappliedFragment(kustomization) || isShelvedOutOfArtifact(kustomization, deployment)) continue;
       const resolvedOtherwise = (cluster) => kustomization.pathIn.some((entry) => entry.cluster === cluster);
       const appliedAsWritten = kustomization.clusters.length === 0 || !kustomization.clusters.every(resolvedOtherwise);
-      const missing = /* @__PURE__ */ new Set();
-      for (const { path, exists: exists2 } of [...appliedAsWritten ? [{ path: kustomization.path, exists: kustomization.pathExists }] : [], ...kustomization.pathIn]) {
-        if (path !== void 0 && !exists2) missing.add(path);
+      const missing = /* @__PURE__ */ new Map();
+      const asWritten = { path: kustomization.path, exists: kustomization.pathExists, excluded: kustomization.pathExcluded };
+      for (const { path, exists: exists2, excluded } of [...appliedAsWritten ? [asWritten] : [], ...kustomization.pathIn]) {
+        if (path !== void 0 && !exists2 && !missing.has(path)) missing.set(path, excluded);
       }
-      for (const path of missing) context.report({ messageId: "missing", data: { id: kustomization.id, path }, at: kustomization.pathAt });
+      for (const [path, excluded] of missing) {
+        context.report({ messageId: excluded ? "excluded" : "missing", data: { id: kustomization.id, path, ...excluded }, at: kustomization.pathAt });
+      }
       if (!kustomization.pathExists) continue;
-      for (const { index, path, exists: exists2, kustomization: built } of kustomization.components) {
-        if (!exists2) context.report({ messageId: "componentMissing", data: { id: kustomization.id, path }, at: ["spec", "components", index] });
+      for (const { index, path, exists: exists2, excluded, kustomization: built } of kustomization.components) {
+        if (!exists2) context.report({ messageId: excluded ? "componentExcluded" : "componentMissing", data: { id: kustomization.id, path, ...excluded }, at: ["spec", "components", index] });
         else if (!built) context.report({ messageId: "componentWithoutKustomization", data: { id: kustomization.id, path }, at: ["spec", "components", index] });
       }
     }
@@ -46243,6 +46399,9 @@ var flux_path_missing_default = defineRule({
 });
 function isUnappliedFragment(kustomization) {
   return kustomization.resource.typeId === FLUX_KUSTOMIZATION && kustomization.clusters.length === 0 && getPath(kustomization.resource.value, ["spec", "sourceRef"]) === void 0;
+}
+function isShelvedOutOfArtifact(kustomization, deployment) {
+  return kustomization.clusters.length === 0 && deployment.artifactExclusionOf(kustomization.resource.file.path) !== void 0;
 }
 
 // src/rules/flux-substitution-undefined.ts
@@ -46393,15 +46552,17 @@ var kustomize_missing_resource_default = defineRule({
   messages: {
     missing: '{{field}} entry "{{entry}}" does not exist; kustomize build fails, and so does the Flux Kustomization that applies this directory. Fix the path, or remove the entry.',
     ignored: '{{field}} entry "{{entry}}" is ignored by git (a .gitignore pattern), so it is not in the repository that Flux builds from, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Commit it (narrow the pattern, or git add -f), or remove the entry.',
+    excluded: '{{field}} entry "{{entry}}" is left out of the artifact Flux builds from, by the pattern "{{pattern}}" of {{source}}, though a local kustomize build finds it; the Flux Kustomization that applies this directory fails. Narrow the pattern (or re-include the path with a "!" pattern after it), or remove the entry.',
     kustomizationFile: '{{field}} entry "{{entry}}" names a kustomization file, which kustomize reads as manifests, not as a kustomization: the build fails ("must build at directory: ... file is not directory"), and so does the Flux Kustomization that applies this directory. Name its directory instead.',
     noKustomization: `{{field}} entry "{{entry}}" is a directory without a kustomization.yaml; kustomize build fails ("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization'"), and so does the Flux Kustomization that applies this directory. Add a kustomization.yaml to the directory that lists its files, or list the files here instead.`
   },
   check(resource, context) {
     for (const missing of context.index.deployment.missingEntries) {
       if (missing.file !== resource.file.path) continue;
+      const { excluded } = missing;
       context.report({
-        messageId: missing.lacks === "kustomization" ? "noKustomization" : missing.lacks === "directory" ? "kustomizationFile" : missing.ignored ? "ignored" : "missing",
-        data: { field: missing.field, entry: missing.entry },
+        messageId: missing.lacks === "kustomization" ? "noKustomization" : missing.lacks === "directory" ? "kustomizationFile" : excluded ? "excluded" : missing.ignored ? "ignored" : "missing",
+        data: { field: missing.field, entry: missing.entry, ...excluded },
         at: [missing.field, missing.index]
       });
     }
@@ -46586,6 +46747,7 @@ var orphan_manifest_default = defineRule({
   check(resource, context) {
     const { deployment } = context.index;
     if (!deployment.usesFlux || KUSTOMIZE_CONFIG_KINDS.includes(resource.typeId)) return;
+    if (deployment.artifactExclusionOf(resource.file.path) !== void 0) return;
     if (resource.placements.some((placement) => placement.cluster !== void 0)) return;
     if (deployment.fluxKustomizationsOf(resource).some((kustomization) => kustomization.clusters.length > 0)) return;
     const path = context.index.pathInRepo(resource);
@@ -46922,7 +47084,7 @@ function isObject(value) {
 }
 
 // src/discovery/discover.ts
-var import_ignore = __toESM(require_ignore(), 1);
+var import_ignore2 = __toESM(require_ignore(), 1);
 import { existsSync as existsSync2, lstatSync as lstatSync2, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
 import { dirname as dirname2, isAbsolute, posix as posix4, relative, resolve as resolve2, sep as sep2 } from "node:path";
 
@@ -47038,9 +47200,14 @@ var EXTENSIONLESS_KUSTOMIZATION = /(^|\/)Kustomization$/;
 function isManifestPath(path) {
   return YAML_FILE.test(path) || EXTENSIONLESS_KUSTOMIZATION.test(path);
 }
+var SOURCE_IGNORE_FILE = /(^|\/)\.sourceignore$/;
+function isSourceIgnorePath(path) {
+  return SOURCE_IGNORE_FILE.test(path);
+}
 var SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function discoverFiles(targets2, cwd) {
   const found = /* @__PURE__ */ new Set();
+  const sourceIgnores = /* @__PURE__ */ new Set();
   const unlisted = [];
   const stamps = /* @__PURE__ */ new Map();
   const dirs = [];
@@ -47059,6 +47226,7 @@ function discoverFiles(targets2, cwd) {
     const unlistable = (path, error2) => unlisted.push({ path: under(path), error: error2 });
     const listed = gitFiles(absolute, (path, stamp) => stamps.set(under(path), stamp), unlistable) ?? globFiles(absolute, unlistable);
     for (const file of listed.manifests) found.add(under(file));
+    for (const file of listed.sourceIgnores) sourceIgnores.add(under(file));
     listings.push({ prefix, has: listed.has });
   }
   const inRepository = (path) => {
@@ -47071,8 +47239,9 @@ function discoverFiles(targets2, cwd) {
     }
     return void 0;
   };
-  const files = [...found].filter((file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part))).sort();
-  return { files, unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix4.dirname(resolve2(cwd, file))), cwd)), inRepository };
+  const outsideSkipped = (file) => !file.split("/").some((part) => SKIPPED_DIRS.has(part));
+  const files = [...found].filter(outsideSkipped).sort();
+  return { files, sourceIgnores: [...sourceIgnores].filter(outsideSkipped).sort(), unlisted, stamps, root: toRelative(cwd, commonDirectory(dirs.length > 0 ? dirs : [...found].map((file) => posix4.dirname(resolve2(cwd, file))), cwd)), inRepository };
 }
 function kindOf(path) {
   try {
@@ -47097,7 +47266,7 @@ function gitFiles(dir, stamped, unlisted) {
     return false;
   };
   const has = (path) => path === "." || binarySearchUnder(sorted, path) || inListedRepository(path);
-  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), has };
+  return { manifests: all.filter((file) => isManifestPath(file) && inWorkTree(file)), sourceIgnores: all.filter((file) => isSourceIgnorePath(file) && inWorkTree(file)), has };
 }
 function firstNotBefore(sorted, path) {
   let low = 0;
@@ -47156,6 +47325,7 @@ function parentOf(path) {
 }
 function globFiles(dir, unlisted) {
   const files = [];
+  const sourceIgnores = [];
   const gitignores = [];
   const unreadable = [];
   const walk = (relativeDir) => {
@@ -47173,15 +47343,16 @@ function globFiles(dir, unlisted) {
       } else if (entry.isFile()) {
         if (isManifestPath(entry.name)) files.push(path);
         else if (entry.name === ".gitignore") gitignores.push(path);
+        else if (isSourceIgnorePath(entry.name)) sourceIgnores.push(path);
       }
     }
   };
   walk("");
-  const ignores = gitignores.map((file) => ({ base: posix4.dirname(file), matcher: (0, import_ignore.default)().add(readText(resolve2(dir, file))) }));
+  const ignores = gitignores.map((file) => ({ base: posix4.dirname(file), matcher: (0, import_ignore2.default)().add(readText(resolve2(dir, file))) }));
   const ignored = (path) => ignores.some(({ base, matcher }) => isUnder(path, base) && matcher.ignores(base === "." ? path : path.slice(base.length + 1)));
   for (const { path, error: error2 } of unreadable) if (path === "." || !ignored(`${path}/`)) unlisted(path, error2);
   const has = (path) => path === "." || !(ignored(path) || ignored(`${path}/`));
-  return { manifests: files.filter((file) => !ignored(file)), has };
+  return { manifests: files.filter((file) => !ignored(file)), sourceIgnores: sourceIgnores.filter((file) => !ignored(file)), has };
 }
 function readText(path) {
   try {
@@ -48090,7 +48261,7 @@ var formatters = { github, json, junit, sarif, stylish };
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { existsSync as existsSync4, lstatSync as lstatSync3, readFileSync as readFileSync5, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir } from "node:os";
-import { dirname as dirname5, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
+import { dirname as dirname5, isAbsolute as isAbsolute2, posix as posix6, relative as relative3, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -48154,17 +48325,18 @@ function filesAtMergeBase(ref, targets2, cwd) {
     prefix: toRelative(cwd, resolve4(cwd, target))
   }));
   const listed = gitText(top, ["ls-tree", "-r", "-z", base, "--", ...scopes.map(({ inTop }) => inTop || ".")], "cannot list the base tree");
-  const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter(isManifestPath))].sort();
+  const paths = [...new Set(listed.split("\0").flatMap(regularFile).filter((path) => isManifestPath(path) || isSourceIgnorePath(path)))].sort();
   const blobs = readBlobs(top, base, paths);
   const nameOf = (path) => {
     const scope = scopes.find(({ inTop }) => inTop === "" || path === inTop || path.startsWith(`${inTop}/`));
     return scope === void 0 ? toRelative(cwd, resolve4(top, path)) : nameUnder(scope.prefix, scope.inTop === "" ? path : path === scope.inTop ? "." : path.slice(scope.inTop.length + 1));
   };
-  return paths.map((path, index) => {
+  const read = paths.map((path, index) => {
     const shown2 = nameOf(path);
     const bytes = blobs[index];
     return bytes === void 0 ? { path: shown2, error: "not readable from git" } : inputFromBytes(shown2, bytes);
   });
+  return { files: read.filter((file) => !isSourceIgnorePath(file.path)), sourceIgnores: read.filter((file) => isSourceIgnorePath(file.path)) };
 }
 function regularFile(entry) {
   const match = /^(\d+) blob \S+\t(.+)$/s.exec(entry);
@@ -48207,7 +48379,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 41;
+var CACHE_FORMAT = 42;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;
@@ -48840,6 +49012,7 @@ function lint(input) {
     pathExists: input.pathExists,
     pathIgnored: input.pathIgnored,
     workTreeTop: input.workTreeTop,
+    sourceIgnores: input.sourceIgnores,
     fastCompose: input.fastCompose
   });
   const fileCount = input.files.filter((file) => !("directory" in file)).length;
@@ -48874,6 +49047,7 @@ function loadRepository(files, root, {
   pathExists,
   pathIgnored,
   workTreeTop: workTreeTop2,
+  sourceIgnores = [],
   fastCompose: fast = true
 } = {}) {
   const findings = [];
@@ -48885,7 +49059,7 @@ function loadRepository(files, root, {
     const fingerprint = fingerprintOf([yamlSyntax.id, messageId, message, lineText]);
     findings.push({ ruleId: yamlSyntax.id, messageId, severity: syntaxSeverity, message, file: path, ...region, resource: null, related: [], fingerprint });
   };
-  const planInputs = cache && [workTreeTop2 ?? ""];
+  const planInputs = cache && [workTreeTop2 ?? "", String(sourceIgnores.length), ...sourceIgnores.flatMap(({ dir, text: text2 }) => [dir, text2])];
   const chartDirs = new Set(files.filter((f) => posix5.basename(f.path) === "Chart.yaml").map((f) => posix5.dirname(f.path)));
   const paths = [];
   const kustomizations = [];
@@ -48936,7 +49110,7 @@ function loadRepository(files, root, {
   const repository = repositoryAbove === void 0 ? found : root;
   const planKey = repositoryAbove === void 0 ? keyFor(repository) : void 0;
   const storedPlan = planFromHere ?? (planKey === void 0 || repository === root ? void 0 : cache?.deploymentPlan(planKey)?.plan);
-  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws });
+  const plan = storedPlan ?? planDeployment({ root: repository, paths, kustomizations, replacements, instanceValues, resources: raws, sourceIgnores });
   if (planKey !== void 0 && !storedPlan) cache?.setDeploymentPlan(planKey, { plan, topProbes });
   const deployment = buildDeployment({ root: repository, linted: root, paths, kustomizations, replacements, instanceValues, resources: raws, pathExists, pathIgnored }, plan);
   const resources = raws.filter((raw) => !deployment.isPatchOnly(raw.file.path) && !isChartCrd(raw.file.path, chartDirs)).map((raw) => placeResource(raw, deployment.placementsOf(raw)));
@@ -49117,7 +49291,11 @@ async function readProject(options, cache) {
   const listed = [.../* @__PURE__ */ new Set([...discovery.files, ...named])].sort(compareStrings);
   const files = [...listed.filter((path) => !ignored(path)).map(read), ...unlisted];
   const pathState = (path) => !existsSync4(resolve6(options.cwd, path)) ? "missing" : discovery.inRepository(path) === false ? "ignored" : "exists";
-  return { config, configPath, targets: targets2, reported, root: discovery.root, files, ignored, pathState };
+  const sourceIgnores = sourceIgnoreFiles(discovery.sourceIgnores.map((path) => readInputFile(options.cwd, path)));
+  return { config, configPath, targets: targets2, reported, root: discovery.root, files, sourceIgnores, ignored, pathState };
+}
+function sourceIgnoreFiles(read) {
+  return read.flatMap((file) => "text" in file ? [{ dir: posix6.dirname(file.path) === "." ? "" : posix6.dirname(file.path), text: file.text }] : []);
 }
 function isNamedFile(cwd, path) {
   const stats = statSync3(resolve6(cwd, path), { throwIfNoEntry: false });
@@ -49149,9 +49327,10 @@ async function lintProject(options) {
   return lintProjectWith(options, options.cache && new ProjectCache(resolve6(options.cwd, options.cache.location), options.cache.version, options.cache.now));
 }
 async function lintProjectWith(options, cache) {
-  const { config, configPath, targets: targets2, reported, root, files, ignored, pathState } = await readProject(options, cache);
+  const { config, configPath, targets: targets2, reported, root, files, sourceIgnores, ignored, pathState } = await readProject(options, cache);
   const settings = {
     root,
+    sourceIgnores,
     // A run told where the repository is (--repo) goes no higher.
     workTreeTop: options.repository === void 0 ? workTreeTop(options.cwd) : void 0,
     rules: config.rules,
@@ -49182,8 +49361,9 @@ async function lintProjectWith(options, cache) {
   }
   let findings = result2.findings;
   if (options.diffBase !== void 0) {
-    const baseFiles = filesAtMergeBase(options.diffBase, targets2, options.cwd).filter((file) => !ignored(file.path));
-    const base = lint({ ...settings, workTreeTop: void 0, files: baseFiles, cache, ...pathQuestions(pathState) });
+    const atBase = filesAtMergeBase(options.diffBase, targets2, options.cwd);
+    const baseFiles = atBase.files.filter((file) => !ignored(file.path));
+    const base = lint({ ...settings, workTreeTop: void 0, files: baseFiles, sourceIgnores: sourceIgnoreFiles(atBase.sourceIgnores), cache, ...pathQuestions(pathState) });
     findings = matchBaseline(findings, createBaseline(base.findings), { byFile: false }).fresh;
   }
   if (options.baseline !== void 0) findings = applyBaseline(findings, options.baseline, options, notes);
