@@ -43224,28 +43224,32 @@ function dependencyReference(entry, typeId, read = (value) => value) {
 // src/resources/substitution.ts
 var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["=", ":-", ":=", ":?", ":+"]);
 var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
-function expansionsIn(text2, unreadable) {
+function expansionsIn(text2, unreadable, escapes = true) {
   const found = [];
   const closes = closingBraces(text2);
   for (let at = text2.indexOf("${"); at !== -1; ) {
     let dollars = 0;
-    while (at - dollars - 1 >= 0 && text2[at - dollars - 1] === "$") dollars++;
-    const escaped = dollars % 2 === 1;
-    const expansion = expansionAt(text2, at, escaped ? at - 1 : at, escaped, closes);
+    while (escapes && at - dollars - 1 >= 0 && text2[at - dollars - 1] === "$") dollars++;
+    if (dollars % 2 === 1) {
+      found.push({ start: at - 1, end: at + 2, name: "", operator: "", argument: "", escaped: true });
+      at = text2.indexOf("${", at + 2);
+      continue;
+    }
+    const expansion = expansionAt(text2, at, closes);
     if (typeof expansion === "object") found.push(expansion);
-    else if (!escaped) unreadable?.(at, expansion);
+    else unreadable?.(at, expansion);
     at = text2.indexOf("${", typeof expansion === "object" ? expansion.end : at + 2);
   }
   return found;
 }
-function expansionAt(text2, at, start, escaped, closes) {
+function expansionAt(text2, at, closes) {
   const head = headAt(text2, at);
   if (head === void 0) return NAME_CHARACTER.test(text2[at + 2 + (text2[at + 2] === "#" ? 1 : 0)] ?? "") ? "end" : "name";
   const close = closes(at);
   if (close === -1) return "unclosed";
   const argument = text2.slice(head.argumentStart, close);
   if (!readableArgument(head, argument)) return head.length ? "length" : "argument";
-  return { start, end: close + 1, name: head.name, operator: head.operator, argument, escaped };
+  return { start: at, end: close + 1, name: head.name, operator: head.operator, argument, escaped: false };
 }
 function readableArgument(head, argument) {
   if (head.length) return argument === "";
@@ -43345,14 +43349,14 @@ function closingBraces(text2) {
   }
   return (at) => closes[at];
 }
-function referencesIn(text2, depth = 0) {
+function referencesIn(text2, depth = 0, escapes = true) {
   if (!text2.includes("${") || depth > MAX_NESTING) return [];
   const found = [];
-  for (const expansion of expansionsIn(text2)) {
+  for (const expansion of expansionsIn(text2, void 0, escapes)) {
     if (expansion.escaped) continue;
     const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
     found.push({ source: text2.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : void 0 });
-    found.push(...referencesIn(expansion.argument, depth + 1));
+    found.push(...referencesIn(expansion.argument, depth + 1, !tolerant));
   }
   return found;
 }
@@ -43386,11 +43390,11 @@ function variablesReadIn(text2) {
   for (const [, length, name, fallbackOperator] of text2.matchAll(REFERENCE_START)) if (length || !fallbackOperator) names.add(name);
   return [...names];
 }
-function substituteText(text2, substitution, depth = 0) {
+function substituteText(text2, substitution, depth = 0, escapes = true) {
   if (!text2.includes("${") || depth > MAX_NESTING) return text2;
   let result2 = "";
   let last = 0;
-  for (const expansion of expansionsIn(text2)) {
+  for (const expansion of expansionsIn(text2, void 0, escapes)) {
     const written = text2.slice(expansion.start, expansion.end);
     result2 += text2.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution, depth));
     last = expansion.end;
@@ -43402,7 +43406,7 @@ function expand(expansion, written, substitution, depth) {
   if (value === null) return written;
   if (expansion.operator === "") return value ?? written;
   if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
-  return value !== void 0 && value !== "" ? value : substituteText(expansion.argument, substitution, depth + 1);
+  return value !== void 0 && value !== "" ? value : substituteText(expansion.argument, substitution, depth + 1, false);
 }
 function substituteValue(value, substitution, seen = /* @__PURE__ */ new Map(), mentions = /* @__PURE__ */ new Map()) {
   if (typeof value === "string") return substituteText(value, substitution);

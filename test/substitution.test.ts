@@ -24,7 +24,11 @@ describe('referencesIn', () => {
   });
 
   it('reads nothing escaped with $$, and nothing envsubst would not expand', () => {
-    expect(read('$${A} $${A:=${B}} ${} ${ A} ${A')).toEqual([]);
+    expect(read('$${A} ${} ${ A} ${A')).toEqual([]);
+    // An escape is its three characters: a ${ after it is expanded, and in a
+    // default $$ is text (fluxcd/pkg envsubst, checked with a Go build of it).
+    expect(read('$${A:=${B}}')).toEqual(['B']);
+    expect(read('${A:-a $${HOME}}').map((reference) => reference.split('|')[0])).toEqual(['A', 'HOME']);
     expect(read('${1}')).toEqual(['1']);
     // `$$` is a `$`: an odd run of them before `{` ends in a reference.
     expect(read('$$${A} $$$${B} a$$${C}')).toEqual(['A', 'C']);
@@ -132,7 +136,8 @@ describe('substituteText', () => {
   });
 
   it('writes $${...} out as ${...}, and leaves the value of a case change, trim or replacement unknown', () => {
-    expect(substitute('$${A} $${A:=${A}}')).toBe('${A} ${A:=${A}}');
+    // As Flux writes it: the escape, then the reference after it (fluxcd/pkg envsubst gives `${VAR} ${VAR:=Value}`).
+    expect(substitute('$${A} $${A:=${A}}')).toBe('${A} ${A:=a}');
     expect(substitute('${A^^}')).toBe('${A^^}');
     expect(substitute('${A%%.*}')).toBe('${A%%.*}');
   });

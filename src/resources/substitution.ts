@@ -31,7 +31,7 @@ interface Expansion {
   readonly operator: string;
   /** The text after the operator, up to the closing brace (a default, a pattern). */
   readonly argument: string;
-  /** Written `$${...}`: Flux writes it out as `${...}`, substituting nothing. */
+  /** An escaped `$${` (its three characters): Flux writes it out as `${`. */
   readonly escaped: boolean;
 }
 
@@ -47,33 +47,41 @@ const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 /**
  * The `${...}` expansions of a text, in order, nested ones inside their
  * arguments; `unreadable` is told where an unescaped `${` starts that
- * envsubst cannot parse, and why.
+ * envsubst cannot parse, and why. Where `$$` is an escape (`escapes`: not in
+ * a default's argument, where envsubst reads it as text), an escaped `$${`
+ * is an expansion of its own three characters: what follows it is text, up
+ * to the next `${`, which envsubst expands even before the `}` that would
+ * have closed the escaped one.
  */
-function expansionsIn(text: string, unreadable?: (at: number, why: UnreadableExpansion['why']) => void): Expansion[] {
+function expansionsIn(text: string, unreadable?: (at: number, why: UnreadableExpansion['why']) => void, escapes = true): Expansion[] {
   const found: Expansion[] = [];
   const closes = closingBraces(text);
   for (let at = text.indexOf('${'); at !== -1; ) {
     // envsubst reads `$$` as a `$`: `$${VAR}` is text, `$$${VAR}` a `$` and then a reference.
     let dollars = 0;
-    while (at - dollars - 1 >= 0 && text[at - dollars - 1] === '$') dollars++;
-    const escaped = dollars % 2 === 1;
-    const expansion = expansionAt(text, at, escaped ? at - 1 : at, escaped, closes);
+    while (escapes && at - dollars - 1 >= 0 && text[at - dollars - 1] === '$') dollars++;
+    if (dollars % 2 === 1) {
+      found.push({ start: at - 1, end: at + 2, name: '', operator: '', argument: '', escaped: true });
+      at = text.indexOf('${', at + 2);
+      continue;
+    }
+    const expansion = expansionAt(text, at, closes);
     if (typeof expansion === 'object') found.push(expansion);
-    else if (!escaped) unreadable?.(at, expansion);
+    else unreadable?.(at, expansion);
     at = text.indexOf('${', typeof expansion === 'object' ? expansion.end : at + 2);
   }
   return found;
 }
 
-/** The expansion whose `${` is at `at` (`start` is one earlier for `$${`); for text envsubst would not expand, why not. */
-function expansionAt(text: string, at: number, start: number, escaped: boolean, closes: (at: number) => number): Expansion | UnreadableExpansion['why'] {
+/** The expansion whose `${` is at `at`; for text envsubst would not expand, why not. */
+function expansionAt(text: string, at: number, closes: (at: number) => number): Expansion | UnreadableExpansion['why'] {
   const head = headAt(text, at);
   if (head === undefined) return NAME_CHARACTER.test(text[at + 2 + (text[at + 2] === '#' ? 1 : 0)] ?? '') ? 'end' : 'name';
   const close = closes(at);
   if (close === -1) return 'unclosed';
   const argument = text.slice(head.argumentStart, close);
   if (!readableArgument(head, argument)) return head.length ? 'length' : 'argument';
-  return { start, end: close + 1, name: head.name, operator: head.operator, argument, escaped };
+  return { start: at, end: close + 1, name: head.name, operator: head.operator, argument, escaped: false };
 }
 
 /**
@@ -218,14 +226,14 @@ function closingBraces(text: string): (at: number) => number {
  * Variables a string refers to, escapes excluded; those inside a default
  * too, since Flux evaluates a default before it knows whether it needs it.
  */
-export function referencesIn(text: string, depth = 0): VariableReference[] {
+export function referencesIn(text: string, depth = 0, escapes = true): VariableReference[] {
   if (!text.includes('${') || depth > MAX_NESTING) return [];
   const found: VariableReference[] = [];
-  for (const expansion of expansionsIn(text)) {
+  for (const expansion of expansionsIn(text, undefined, escapes)) {
     if (expansion.escaped) continue;
     const tolerant = DEFAULT_OPERATORS.has(expansion.operator);
     found.push({ source: text.slice(expansion.start, expansion.end), name: expansion.name, fallback: tolerant ? expansion.argument : undefined });
-    found.push(...referencesIn(expansion.argument, depth + 1));
+    found.push(...referencesIn(expansion.argument, depth + 1, !tolerant));
   }
   return found;
 }
@@ -313,12 +321,12 @@ export function variablesReadIn(text: string): string[] {
  * A case change, a trim or a replacement of a known value is not worked
  * out either: it stays unknown.
  */
-export function substituteText(text: string, substitution: Substitution, depth = 0): string {
+export function substituteText(text: string, substitution: Substitution, depth = 0, escapes = true): string {
   // Too deep to read: left as written, so it reads as unknown.
   if (!text.includes('${') || depth > MAX_NESTING) return text;
   let result = '';
   let last = 0;
-  for (const expansion of expansionsIn(text)) {
+  for (const expansion of expansionsIn(text, undefined, escapes)) {
     const written = text.slice(expansion.start, expansion.end);
     result += text.slice(last, expansion.start) + (expansion.escaped ? written.slice(1) : expand(expansion, written, substitution, depth));
     last = expansion.end;
@@ -332,7 +340,7 @@ function expand(expansion: Expansion, written: string, substitution: Substitutio
   if (expansion.operator === '') return value ?? written;
   if (!DEFAULT_OPERATORS.has(expansion.operator)) return written;
   // envsubst's toDefault: the value when it is set and not empty, else the default.
-  return value !== undefined && value !== '' ? value : substituteText(expansion.argument, substitution, depth + 1);
+  return value !== undefined && value !== '' ? value : substituteText(expansion.argument, substitution, depth + 1, false);
 }
 
 /**
