@@ -43856,16 +43856,25 @@ function namespacesByListing(configs, tree) {
   let byFile;
   return () => {
     if (byFile) return byFile;
-    byFile = /* @__PURE__ */ new Map();
-    for (const [dir, config] of configs) {
-      for (const { entry } of config.resources) {
-        if (!MANIFEST_ENTRY.test(entry)) continue;
+    const found = /* @__PURE__ */ new Map();
+    const listed = (dir, config, namespace) => {
+      for (const { entry, field } of config.resources) {
+        if (field === "components" || !MANIFEST_ENTRY.test(entry)) continue;
         const file = joinPath(dir, entry);
         if (!tree.hasYamlFile(file)) continue;
-        const list = byFile.get(normalizeDir(file)) ?? byFile.set(normalizeDir(file), []).get(normalizeDir(file));
-        if (!list.includes(config.namespace)) list.push(config.namespace);
+        const list = found.get(normalizeDir(file)) ?? found.set(normalizeDir(file), []).get(normalizeDir(file));
+        if (!list.includes(namespace)) list.push(namespace);
+      }
+    };
+    for (const [dir, config] of configs) {
+      listed(dir, config, config.namespace);
+      for (const { entry, field } of config.resources) {
+        const component = field === "components" ? normalizeDir(joinPath(dir, entry)) : void 0;
+        const componentConfig = component === void 0 ? void 0 : configs.get(component);
+        if (componentConfig !== void 0 && config.namespace !== void 0) listed(component, componentConfig, config.namespace);
       }
     }
+    byFile = found;
     return byFile;
   };
 }

@@ -398,16 +398,26 @@ function namespacesByListing(configs: Map<string, KustomizeConfig>, tree: FileTr
   let byFile: Map<string, NamespaceOverride[]> | undefined;
   return () => {
     if (byFile) return byFile;
-    byFile = new Map();
-    for (const [dir, config] of configs) {
-      for (const { entry } of config.resources) {
-        if (!MANIFEST_ENTRY.test(entry)) continue;
+    const found = new Map<string, NamespaceOverride[]>();
+    const listed = (dir: string, config: KustomizeConfig, namespace: NamespaceOverride) => {
+      for (const { entry, field } of config.resources) {
+        if (field === 'components' || !MANIFEST_ENTRY.test(entry)) continue;
         const file = joinPath(dir, entry);
         if (!tree.hasYamlFile(file)) continue;
-        const list = byFile.get(normalizeDir(file)) ?? byFile.set(normalizeDir(file), []).get(normalizeDir(file))!;
-        if (!list.includes(config.namespace)) list.push(config.namespace);
+        const list = found.get(normalizeDir(file)) ?? found.set(normalizeDir(file), []).get(normalizeDir(file))!;
+        if (!list.includes(namespace)) list.push(namespace);
+      }
+    };
+    for (const [dir, config] of configs) {
+      listed(dir, config, config.namespace);
+      // A Component's files take the namespace of the kustomization that includes it.
+      for (const { entry, field } of config.resources) {
+        const component = field === 'components' ? normalizeDir(joinPath(dir, entry)) : undefined;
+        const componentConfig = component === undefined ? undefined : configs.get(component);
+        if (componentConfig !== undefined && config.namespace !== undefined) listed(component!, componentConfig, config.namespace);
       }
     }
+    byFile = found;
     return byFile;
   };
 }
