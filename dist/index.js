@@ -44230,11 +44230,6 @@ var FluxGraph = class {
         for (const child2 of this.definedIn.get(member.file) ?? []) {
           const applied = targetNamespace !== void 0 ? targetNamespace : member.namespace !== void 0 ? member.namespace : child2.namespace === void 0 ? member.namespaceDefault : void 0;
           if (!child2.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child2.name, child2.namespace)) continue;
-          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
-            this.substitutionOff.add(child2);
-            this.resolved.delete(child2);
-            this.resolvedUnder.delete(child2);
-          }
           this.inherit(node, child2, member);
           if (typeof applied === "string" && !child2.isSync) this.appliedNamespace.set(child2, applied);
           const prefix = namePrefix === void 0 ? void 0 : `${namePrefix}${member.prefix}`;
@@ -44349,11 +44344,6 @@ var FluxGraph = class {
       for (const member of this.viewOf(node).membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child2 of this.definedIn.get(member.file) ?? []) {
-          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
-            this.substitutionOff.add(child2);
-            this.resolved.delete(child2);
-            this.resolvedUnder.delete(child2);
-          }
           this.inherit(node, child2, member);
           stack.push([child2, node]);
         }
@@ -44512,10 +44502,16 @@ var FluxGraph = class {
    * or those that opt in or out by a label (`labelSelector:
    * substitution.flux.home.arpa/disabled notin (true)`); those count as the
    * child's own. One whose target may or may not select the child, as far
-   * as can be told offline, leaves its sources unknown. `member` is the
-   * child's file as the parent builds it.
+   * as can be told offline, leaves its sources unknown. A kustomization on
+   * the way that turns substitution off leaves the child unsubstituted by
+   * its parent. `member` is the child's file as the parent builds it.
    */
   inherit(parent, child2, member) {
+    if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child2)) {
+      this.substitutionOff.add(child2);
+      this.resolved.delete(child2);
+      this.resolvedUnder.delete(child2);
+    }
     if (child2.isSync || this.inheritedSources.has(child2)) return;
     const inherited = this.sourcesForChildren(parent).flatMap(({ edit, target }) => {
       const selected = target === void 0 || targetsChild(target, child2, member);
@@ -46280,8 +46276,7 @@ function checkRelease2(release, context) {
     const defined = definedReleases(context.index, scope === APPLIED ? placement.cluster : void 0);
     if (defined.unknown) continue;
     for (const { index, name, namespace } of dependencies(placement)) {
-      const found = namespace === void 0 ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
-      if (found || defined.inUnknownNamespace.has(name) || reported.has(index)) continue;
+      if (isDefined(defined, { name, namespace: namespace ?? "" }) || reported.has(index)) continue;
       reported.add(index);
       context.report({
         messageId: "missingRelease",
@@ -46507,16 +46502,14 @@ function placementsOfBuild(index, kustomization) {
 }
 function builtStringsIn(resource) {
   const found = [];
-  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ["generatorOptions"]) });
-  asArray(getPath(resource.written, ["configMapGenerator"])).forEach((generator, index) => {
-    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ["options"]) })) return;
-    asArray(getPath(generator, ["literals"])).forEach((literal, at) => {
-      if (typeof literal === "string" && literal.includes("${")) found.push({ text: literal, at: ["configMapGenerator", index, "literals", at], span: "value" });
-    });
-  });
   const add = (value, at) => {
     if (typeof value === "string" && value.includes("${")) found.push({ text: value, at, span: "value" });
   };
+  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ["generatorOptions"]) });
+  asArray(getPath(resource.written, ["configMapGenerator"])).forEach((generator, index) => {
+    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ["options"]) })) return;
+    asArray(getPath(generator, ["literals"])).forEach((literal, at) => add(literal, ["configMapGenerator", index, "literals", at]));
+  });
   const addValues = (mapping, at) => {
     if (isMapping2(mapping)) for (const [key, value] of Object.entries(mapping)) add(value, [...at, key]);
   };

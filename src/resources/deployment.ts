@@ -952,12 +952,6 @@ class FluxGraph {
           const applied = targetNamespace !== undefined ? targetNamespace : member.namespace !== undefined ? member.namespace : child.namespace === undefined ? member.namespaceDefault : undefined;
           // One that a kustomize patch on the way deletes is not applied here.
           if (!child.isSync && deletedBy(member.patches, FLUX_KUSTOMIZATION, child.name, child.namespace)) continue;
-          // Under a kustomization that turns substitution off, the child's own spec is applied as written.
-          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child)) {
-            this.substitutionOff.add(child);
-            this.resolved.delete(child);
-            this.resolvedUnder.delete(child);
-          }
           this.inherit(node, child, member);
           if (typeof applied === 'string' && !child.isSync) this.appliedNamespace.set(child, applied);
           // So is its name: a namePrefix on the way renames it (dependsOn entries are written with the new name).
@@ -1090,12 +1084,6 @@ class FluxGraph {
       for (const member of this.viewOf(node).membersAt(this.resolve(node, parent).path)) {
         if (member.patch) continue;
         for (const child of this.definedIn.get(member.file) ?? []) {
-          // Under a kustomization that turns substitution off, the child's own spec is applied as written.
-          if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child)) {
-            this.substitutionOff.add(child);
-            this.resolved.delete(child);
-            this.resolvedUnder.delete(child);
-          }
           this.inherit(node, child, member);
           stack.push([child, node]);
         }
@@ -1274,10 +1262,17 @@ class FluxGraph {
    * or those that opt in or out by a label (`labelSelector:
    * substitution.flux.home.arpa/disabled notin (true)`); those count as the
    * child's own. One whose target may or may not select the child, as far
-   * as can be told offline, leaves its sources unknown. `member` is the
-   * child's file as the parent builds it.
+   * as can be told offline, leaves its sources unknown. A kustomization on
+   * the way that turns substitution off leaves the child unsubstituted by
+   * its parent. `member` is the child's file as the parent builds it.
    */
   private inherit(parent: FluxNode, child: FluxNode, member: Member): void {
+    // Under a kustomization that turns substitution off, the child's own spec is applied as written.
+    if (member.addedLabels.substitutionDisabled && !this.substitutionOff.has(child)) {
+      this.substitutionOff.add(child);
+      this.resolved.delete(child);
+      this.resolvedUnder.delete(child);
+    }
     if (child.isSync || this.inheritedSources.has(child)) return;
     const inherited = this.sourcesForChildren(parent).flatMap(({ edit, target }): PostBuildEdit[] => {
       const selected = target === undefined || targetsChild(target, child, member);

@@ -62,8 +62,7 @@ function checkRelease(release: Resource, context: RuleContext): void {
     if (defined.unknown) continue;
     for (const { index, name, namespace } of dependencies(placement)) {
       // Where the dependent's own namespace is not known, only the name is compared.
-      const found = namespace === undefined ? defined.names.has(name) : defined.ids.has(`${namespace}/${name}`) || defined.templated.some((pattern) => pattern.test(`${namespace}/${name}`));
-      if (found || defined.inUnknownNamespace.has(name) || reported.has(index)) continue;
+      if (isDefined(defined, { name, namespace: namespace ?? '' }) || reported.has(index)) continue;
       reported.add(index);
       context.report({
         messageId: 'missingRelease',

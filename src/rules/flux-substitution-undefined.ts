@@ -117,22 +117,21 @@ function placementsOfBuild(index: ResourceIndex, kustomization: Resource): reado
 /**
  * The strings of a kustomization that reach what it builds, where they are:
  * the literals of its configMapGenerators (a generated Secret's data is
- * base64, which Flux's substitution never reads), and the inline patches it
- * applies. A generator whose ConfigMaps are annotated or labelled out of
+ * base64, which Flux's substitution never reads), the inline patches it
+ * applies, and the names, labels and annotations it writes into every
+ * object. A generator whose ConfigMaps are annotated or labelled out of
  * substitution is left out.
  */
 function builtStringsIn(resource: Resource): { text: string; at: Path; span: SpanTarget }[] {
   const found: { text: string; at: Path; span: SpanTarget }[] = [];
-  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ['generatorOptions']) });
-  asArray(getPath(resource.written, ['configMapGenerator'])).forEach((generator, index) => {
-    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ['options']) })) return;
-    asArray(getPath(generator, ['literals'])).forEach((literal, at) => {
-      if (typeof literal === 'string' && literal.includes('${')) found.push({ text: literal, at: ['configMapGenerator', index, 'literals', at], span: 'value' });
-    });
-  });
   const add = (value: unknown, at: Path) => {
     if (typeof value === 'string' && value.includes('${')) found.push({ text: value, at, span: 'value' });
   };
+  const disabledForAll = substitutionDisabled({ metadata: getPath(resource.written, ['generatorOptions']) });
+  asArray(getPath(resource.written, ['configMapGenerator'])).forEach((generator, index) => {
+    if (disabledForAll || substitutionDisabled({ metadata: getPath(generator, ['options']) })) return;
+    asArray(getPath(generator, ['literals'])).forEach((literal, at) => add(literal, ['configMapGenerator', index, 'literals', at]));
+  });
   const addValues = (mapping: unknown, at: Path) => {
     if (isMapping(mapping)) for (const [key, value] of Object.entries(mapping)) add(value, [...at, key]);
   };
