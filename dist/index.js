@@ -44748,6 +44748,7 @@ var SubstitutionSources = class {
   }
   substitutionOf(postBuilds, pick) {
     const variables = /* @__PURE__ */ new Map();
+    const sources = [];
     let complete = true;
     for (const postBuild of postBuilds) {
       if (postBuild === UNREADABLE_PATCH) {
@@ -44760,12 +44761,13 @@ var SubstitutionSources = class {
           complete = false;
           continue;
         }
-        for (const [key, value] of read) variables.set(key, value);
+        for (const [key, value] of read.variables) variables.set(key, value);
+        if (read.object) sources.push({ file: read.object.file.path, documentIndex: read.object.documentIndex });
       }
       const substitute = getPath(postBuild, ["substitute"]);
       if (isMapping2(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText2(value));
     }
-    return { variables, complete };
+    return { variables, complete, sources };
   }
   /**
    * The namespaces an object may be applied in: the one each kustomization
@@ -44785,17 +44787,18 @@ var SubstitutionSources = class {
     const objects = key && this.byName.get(key);
     return objects ? { key, objects } : void 0;
   }
+  /** A source's variables, and the manifest they were read from (none for a generated ConfigMap). */
   read(source, pick) {
     const reference = sourceReference(source);
     if (reference === void 0) return void 0;
     const { kind, name } = reference;
     const candidates = this.candidates(source);
     const object = candidates && pick(candidates.key, candidates.objects);
-    if (object) return kind === "ConfigMap" ? configMapData(object.value) : secretData(object.value);
+    if (object) return { variables: kind === "ConfigMap" ? configMapData(object.value) : secretData(object.value), object };
     if (kind !== "ConfigMap") return void 0;
     for (const config of this.configs.values()) {
       const generated = config.generatedConfigMaps.get(name);
-      if (generated !== void 0) return generated === null ? void 0 : new Map(generated);
+      if (generated !== void 0) return generated === null ? void 0 : { variables: new Map(generated) };
     }
     return void 0;
   }
@@ -46549,6 +46552,76 @@ function stringsIn(resource) {
   return found;
 }
 
+// src/rules/flux-substitution-variable-name.ts
+var VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
+var RULE_OF_NAMES = "letters, digits and _, not starting with a digit";
+var NAMED_READERS = 3;
+var flux_substitution_variable_name_default = defineRule({
+  id: "flux-substitution-variable-name",
+  description: "The variables a Flux Kustomization substitutes (its postBuild.substitute keys, and the keys of the ConfigMaps and Secrets it substitutes from) must have names Flux accepts",
+  defaultSeverity: "error",
+  kinds: ["ConfigMap", "Secret", FLUX_KUSTOMIZATION],
+  messages: {
+    sourceKey: `Key "{{key}}" of {{what}} is not a variable name Flux accepts (${RULE_OF_NAMES}), and {{readers}} its keys as variables: substitution fails with "var name is invalid", and nothing {{applied}} is updated. Rename the key, or move it to a {{kind}} that no Kustomization substitutes from.`,
+    substituteKey: `"{{key}}" is not a variable name Flux accepts (${RULE_OF_NAMES}): the substitution of what this Kustomization applies fails with "var name is invalid", and nothing it applies is updated. Rename it, and the \${...} that read it.`
+  },
+  check(resource, context) {
+    if (resource.typeId === FLUX_KUSTOMIZATION) checkOwnVariables(resource, context);
+    else checkSourceKeys(resource, context);
+  }
+});
+function checkOwnVariables(kustomization, context) {
+  const substitute = getPath(kustomization.written, ["spec", "postBuild", "substitute"]);
+  if (!isMapping2(substitute)) return;
+  for (const key of Object.keys(substitute)) {
+    if (!nameAccepted(key)) context.report({ messageId: "substituteKey", data: { key }, at: ["spec", "postBuild", "substitute", key], span: "key" });
+  }
+}
+function checkSourceKeys(source, context) {
+  const readers = readersOf(context.index).get(sourceKey(source.file.path, source.documentIndex));
+  if (readers === void 0) return;
+  const kustomizations = [...readers].sort();
+  const named = kustomizations.slice(0, NAMED_READERS).map((id) => `"${id}"`).join(", ");
+  const more = kustomizations.length > NAMED_READERS ? ` and ${kustomizations.length - NAMED_READERS} more` : "";
+  const one = kustomizations.length === 1;
+  const namespaces = new Set(source.placements.map((placement) => placement.namespace));
+  const data = {
+    what: namespaces.size > 1 ? `${source.kind} "${nameShown(source)}"` : describeResource(source),
+    kind: source.kind,
+    readers: `Flux ${one ? "Kustomization" : "Kustomizations"} ${named}${more} ${one ? "reads" : "read"}`,
+    applied: one ? "it applies" : "they apply"
+  };
+  for (const field of source.typeId === "Secret" ? ["stringData", "data"] : ["data"]) {
+    const entries = getPath(source.written, [field]);
+    if (!isMapping2(entries)) continue;
+    for (const key of Object.keys(entries)) {
+      if (!nameAccepted(key)) context.report({ messageId: "sourceKey", data: { ...data, key }, at: [field, key], span: "key" });
+    }
+  }
+}
+function nameAccepted(key) {
+  return VARIABLE_NAME.test(key) || key.includes("${");
+}
+function sourceKey(file, documentIndex) {
+  return `${file}\0${documentIndex}`;
+}
+function readersOf(index) {
+  return index.derived(readersOf, () => {
+    const readers = /* @__PURE__ */ new Map();
+    for (const resource of index.all) {
+      if (substitutionDisabled(resource.written)) continue;
+      for (const { substitution, fluxKustomization } of resource.placements) {
+        if (substitution === void 0 || fluxKustomization === void 0) continue;
+        for (const source of substitution.sources) {
+          const key = sourceKey(source.file, source.documentIndex);
+          (readers.get(key) ?? readers.set(key, /* @__PURE__ */ new Set()).get(key)).add(fluxKustomization);
+        }
+      }
+    }
+    return readers;
+  });
+}
+
 // src/rules/kustomize-missing-resource.ts
 var kustomize_missing_resource_default = defineRule({
   id: "kustomize-missing-resource",
@@ -46979,6 +47052,7 @@ var rules = [
   flux_dependency_missing_default,
   flux_path_missing_default,
   flux_substitution_undefined_default,
+  flux_substitution_variable_name_default,
   kustomize_missing_resource_default,
   lb_ipam_pool_label_default,
   orphan_manifest_default,
@@ -48385,7 +48459,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 42;
+var CACHE_FORMAT = 43;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

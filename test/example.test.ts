@@ -22,6 +22,7 @@ describe('examples/home-ops', () => {
       `${APPS}/default/podinfo/ks.yaml:13:13 flux-dependency-missing`,
       `${APPS}/home-automation/home-assistant/app/helmrelease.yaml:17:27 pss-s6-overlay`,
       `${APPS}/home-automation/mosquitto/app/service.yaml:7:5 lb-ipam-pool-label`,
+      `${APPS}/home-automation/mosquitto/ks.yaml:18:7 flux-substitution-variable-name`,
       `${APPS}/home-automation/zigbee2mqtt/app/helmrelease.yaml:26:15 lint-directive`,
       `${APPS}/home-automation/zigbee2mqtt/app/helmrelease.yaml:30:19 flux-substitution-undefined`,
       `${APPS}/kube-system/cilium/config/bgp.yaml:11:7 bgp-empty-service-selector`,

@@ -118,6 +118,7 @@ describe('substituteText', () => {
       ['SECRET', null],
     ]),
     complete: true,
+    sources: [],
   };
   const substitute = (text: string) => substituteText(text, substitution);
 

@@ -4,7 +4,7 @@ import { fastCompose } from '../yaml/fast-compose.js';
 import { dependencyReference, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
 import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
-import { substituteText, substituteValue, SUBSTITUTE_DISABLED, SUBSTITUTE_KEY, substitutionDisabled, type Substitution } from './substitution.js';
+import { substituteText, substituteValue, SUBSTITUTE_DISABLED, SUBSTITUTE_KEY, substitutionDisabled, type Substitution, type SubstitutionSource } from './substitution.js';
 import { labelsOf, matchesSelector, parseSelectorText, UNKNOWN_LABEL_VALUE } from './selectors.js';
 import { artifactFilter, type ArtifactExclusion, type ArtifactFilter, type SourceIgnoreFile } from './source-ignore.js';
 import { asArray, getPath, isMapping, knownString, type Mapping } from './values.js';
@@ -1612,6 +1612,7 @@ class SubstitutionSources {
 
   private substitutionOf(postBuilds: readonly unknown[], pick: SourcePick): Substitution {
     const variables = new Map<string, string | null>();
+    const sources: SubstitutionSource[] = [];
     let complete = true;
     for (const postBuild of postBuilds) {
       if (postBuild === UNREADABLE_PATCH) {
@@ -1626,12 +1627,13 @@ class SubstitutionSources {
           complete = false;
           continue;
         }
-        for (const [key, value] of read) variables.set(key, value);
+        for (const [key, value] of read.variables) variables.set(key, value);
+        if (read.object) sources.push({ file: read.object.file.path, documentIndex: read.object.documentIndex });
       }
       const substitute = getPath(postBuild, ['substitute']);
       if (isMapping(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText(value));
     }
-    return { variables, complete };
+    return { variables, complete, sources };
   }
 
   /**
@@ -1655,17 +1657,18 @@ class SubstitutionSources {
     return objects ? { key: key!, objects } : undefined;
   }
 
-  private read(source: unknown, pick: SourcePick): Map<string, string | null> | undefined {
+  /** A source's variables, and the manifest they were read from (none for a generated ConfigMap). */
+  private read(source: unknown, pick: SourcePick): { readonly variables: Map<string, string | null>; readonly object?: RawResource } | undefined {
     const reference = sourceReference(source);
     if (reference === undefined) return undefined;
     const { kind, name } = reference;
     const candidates = this.candidates(source);
     const object = candidates && pick(candidates.key, candidates.objects);
-    if (object) return kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value);
+    if (object) return { variables: kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value), object };
     if (kind !== 'ConfigMap') return undefined;
     for (const config of this.configs.values()) {
       const generated = config.generatedConfigMaps.get(name);
-      if (generated !== undefined) return generated === null ? undefined : new Map(generated);
+      if (generated !== undefined) return generated === null ? undefined : { variables: new Map(generated) };
     }
     return undefined;
   }

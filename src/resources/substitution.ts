@@ -11,6 +11,14 @@ export interface Substitution {
   readonly variables: ReadonlyMap<string, string | null>;
   /** Whether every source was found and read, so a variable missing here is really undefined. */
   readonly complete: boolean;
+  /** The ConfigMaps and Secrets of the repository whose keys became variables, in the order read. */
+  readonly sources: readonly SubstitutionSource[];
+}
+
+/** A ConfigMap or Secret document a substitution read its variables from. */
+export interface SubstitutionSource {
+  readonly file: string;
+  readonly documentIndex: number;
 }
 
 export interface VariableReference {

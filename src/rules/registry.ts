@@ -8,6 +8,7 @@ import fluxDependencyCycle from './flux-dependency-cycle.js';
 import fluxDependencyMissing from './flux-dependency-missing.js';
 import fluxPathMissing from './flux-path-missing.js';
 import fluxSubstitutionUndefined from './flux-substitution-undefined.js';
+import fluxSubstitutionVariableName from './flux-substitution-variable-name.js';
 import kustomizeMissingResource from './kustomize-missing-resource.js';
 import lbIpamPoolLabel from './lb-ipam-pool-label.js';
 import { lintDirective } from './lint-directive.js';
@@ -28,6 +29,7 @@ export const rules: readonly Rule[] = [
   fluxDependencyMissing,
   fluxPathMissing,
   fluxSubstitutionUndefined,
+  fluxSubstitutionVariableName,
   kustomizeMissingResource,
   lbIpamPoolLabel,
   orphanManifest,
