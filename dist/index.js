@@ -46424,7 +46424,8 @@ var flux_substitution_undefined_default = defineRule({
   kinds: [ALL_KINDS],
   messages: {
     unreadable: '{{text}} is not a variable reference Flux can read ({{why}}); its envsubst fails on it, and with it the whole build of Flux Kustomization "{{kustomization}}". Write $${ for a literal ${, or annotate the object with kustomize.toolkit.fluxcd.io/substitute: disabled.',
-    undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.'
+    undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
+    positional: '${{{variable}}} reads a variable that no source can define (kustomize-controller refuses a name that starts with a digit), as Flux Kustomization "{{kustomization}}" substitutes it: Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell or the application to read.'
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
@@ -46445,22 +46446,23 @@ var flux_substitution_undefined_default = defineRule({
         }
       }
     }
-    const complete = placements.filter((placement) => placement.substitution?.complete);
     const named = json2 === void 0 ? void 0 : variablesReadIn(json2);
     const reported = /* @__PURE__ */ new Set();
-    for (const placement of complete) {
+    for (const placement of placements) {
       const substitution = placement.substitution;
-      if (named?.every((name) => substitution.variables.has(name))) continue;
+      if (substitution === void 0) continue;
+      if (named?.every((name) => substitution.variables.has(name) || !substitution.complete && !isPositional(name))) continue;
       strings ??= stringsOf();
       for (const { text: text2, at, span } of strings) {
         for (const reference of referencesIn(text2)) {
-          if (reference.fallback !== void 0 || substitution.variables.has(reference.name)) continue;
+          const positional = isPositional(reference.name);
+          if (reference.fallback !== void 0 || substitution.variables.has(reference.name) || !substitution.complete && !positional) continue;
           const key = `${at.join("\0")}\0${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
           const sources = [...substitution.variables.keys()].length === 0 ? "it defines no variables" : `it defines ${[...substitution.variables.keys()].sort().join(", ")}`;
           context.report({
-            messageId: "undefined",
+            messageId: positional ? "positional" : "undefined",
             data: { variable: reference.name, kustomization: placement.fluxKustomization ?? "", sources },
             at,
             span,
@@ -46471,6 +46473,9 @@ var flux_substitution_undefined_default = defineRule({
     }
   }
 });
+function isPositional(name) {
+  return name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57;
+}
 function whyUnreadable({ why, operator = "" }) {
   switch (why) {
     case "name":

@@ -17,6 +17,8 @@ export default defineRule({
       '{{text}} is not a variable reference Flux can read ({{why}}); its envsubst fails on it, and with it the whole build of Flux Kustomization "{{kustomization}}". Write $${ for a literal ${, or annotate the object with kustomize.toolkit.fluxcd.io/substitute: disabled.',
     undefined:
       '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
+    positional:
+      '${{{variable}}} reads a variable that no source can define (kustomize-controller refuses a name that starts with a digit), as Flux Kustomization "{{kustomization}}" substitutes it: Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell or the application to read.',
   },
   check(resource, context) {
     // One document of a file may mention variables and the others not: those are not read.
@@ -45,23 +47,25 @@ export default defineRule({
         }
       }
     }
-    // Only when every source was read is a missing variable really undefined.
-    const complete = placements.filter((placement) => placement.substitution?.complete);
+    // Only when every source was read is a missing variable really undefined;
+    // but for a name no source can give (a shell's `${1}`), whatever was read.
     const named = json === undefined ? undefined : variablesReadIn(json);
     const reported = new Set<string>();
-    for (const placement of complete) {
-      const substitution = placement.substitution!;
-      if (named?.every((name) => substitution.variables.has(name))) continue;
+    for (const placement of placements) {
+      const substitution = placement.substitution;
+      if (substitution === undefined) continue;
+      if (named?.every((name) => substitution.variables.has(name) || (!substitution.complete && !isPositional(name)))) continue;
       strings ??= stringsOf();
       for (const { text, at, span } of strings) {
         for (const reference of referencesIn(text)) {
-          if (reference.fallback !== undefined || substitution.variables.has(reference.name)) continue;
+          const positional = isPositional(reference.name);
+          if (reference.fallback !== undefined || substitution.variables.has(reference.name) || (!substitution.complete && !positional)) continue;
           const key = `${at.join('\u0000')}\u0000${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
           const sources = [...substitution.variables.keys()].length === 0 ? 'it defines no variables' : `it defines ${[...substitution.variables.keys()].sort().join(', ')}`;
           context.report({
-            messageId: 'undefined',
+            messageId: positional ? 'positional' : 'undefined',
             data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources },
             at,
             span,
@@ -72,6 +76,16 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * Whether a reference names what kustomize-controller takes for no variable:
+ * a source holding such a key fails the substitution (see
+ * flux-substitution-variable-name), so no source defines it. A shell's
+ * `${1}`, mostly.
+ */
+function isPositional(name: string): boolean {
+  return name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57;
+}
 
 /** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */
 function whyUnreadable({ why, operator = '' }: UnreadableExpansion): string {
