@@ -44724,7 +44724,8 @@ var SubstitutionSources = class {
    * move to an ExternalSecret): unknown offline.
    */
   substitutionFor(node, namespace, inherited, parent, preferred) {
-    const written = patchedPostBuilds(getPath(node.spec, ["postBuild"]), inherited);
+    const own = getPath(node.spec, ["postBuild"]);
+    const written = patchedPostBuilds(own, inherited);
     const postBuilds = parent ? written.map((postBuild) => postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent)) : written;
     if (postBuilds.length === 0) return void 0;
     const namespaces = (object) => this.namespacesOf(object);
@@ -44738,15 +44739,16 @@ var SubstitutionSources = class {
         return (candidates && pick(candidates.key, candidates.objects)?.file.path) ?? null;
       })
     );
-    const key = memoKey([postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild), picked]);
+    const dropped = inherited.length === 0 ? [] : droppedSources(own, written);
+    const key = memoKey([postBuilds.map((postBuild) => postBuild === UNREADABLE_PATCH ? null : postBuild), picked, dropped]);
     let substitution = key === void 0 ? void 0 : this.substitutions.get(key);
     if (!substitution) {
-      substitution = this.substitutionOf(postBuilds, pick);
+      substitution = this.substitutionOf(postBuilds, pick, dropped);
       if (key !== void 0) this.substitutions.set(key, substitution);
     }
     return substitution.complete && substitution.variables.size === 0 ? void 0 : substitution;
   }
-  substitutionOf(postBuilds, pick) {
+  substitutionOf(postBuilds, pick, dropped) {
     const variables = /* @__PURE__ */ new Map();
     const sources = [];
     let complete = true;
@@ -44767,7 +44769,7 @@ var SubstitutionSources = class {
       const substitute = getPath(postBuild, ["substitute"]);
       if (isMapping2(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText2(value));
     }
-    return { variables, complete, sources };
+    return { variables, complete, sources, dropped };
   }
   /**
    * The namespaces an object may be applied in: the one each kustomization
@@ -44803,6 +44805,16 @@ var SubstitutionSources = class {
     return void 0;
   }
 };
+function droppedSources(own, patched) {
+  const kept = new Set(patched.flatMap(sourcesNamed));
+  return [...new Set(sourcesNamed(own))].filter((source) => !kept.has(source));
+}
+function sourcesNamed(postBuild) {
+  return asArray(getPath(postBuild, ["substituteFrom"])).flatMap((source) => {
+    const reference = sourceReference(source);
+    return reference === void 0 ? [] : [`${reference.kind} "${reference.name}"`];
+  });
+}
 function sourceReference(source) {
   const kind = getPath(source, ["kind"]);
   const name = knownString(getPath(source, ["name"]));
@@ -46460,10 +46472,9 @@ var flux_substitution_undefined_default = defineRule({
           const key = `${at.join("\0")}\0${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          const sources = [...substitution.variables.keys()].length === 0 ? "it defines no variables" : `it defines ${[...substitution.variables.keys()].sort().join(", ")}`;
           context.report({
             messageId: positional ? "positional" : "undefined",
-            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? "", sources },
+            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? "", sources: sourcesDescribed(substitution) },
             at,
             span,
             text: reference.source
@@ -46473,6 +46484,10 @@ var flux_substitution_undefined_default = defineRule({
     }
   }
 });
+function sourcesDescribed({ variables, dropped }) {
+  const defined = variables.size === 0 ? "it defines no variables" : `it defines ${[...variables.keys()].sort().join(", ")}`;
+  return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(", ")}`;
+}
 function isPositional(name) {
   return name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57;
 }
@@ -48464,7 +48479,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 43;
+var CACHE_FORMAT = 44;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

@@ -635,7 +635,7 @@ describe('substitution sources of one name in several clusters', () => {
 });
 
 describe('substituteValue', () => {
-  const substitution = { variables: new Map([['DOMAIN', 'example.com'], ['KEY', 'k']]), complete: true, sources: [] };
+  const substitution = { variables: new Map([['DOMAIN', 'example.com'], ['KEY', 'k']]), complete: true, sources: [], dropped: [] };
 
   it('substitutes every string and key, copying only what holds a variable and sharing the rest', () => {
     const untouched = { image: { repository: 'ghcr.io/x', tag: '1.0' }, ports: [80, 443] };

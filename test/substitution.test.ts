@@ -119,6 +119,7 @@ describe('substituteText', () => {
     ]),
     complete: true,
     sources: [],
+    dropped: [],
   };
   const substitute = (text: string) => substituteText(text, substitution);
 

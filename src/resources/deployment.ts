@@ -1579,7 +1579,8 @@ class SubstitutionSources {
     parent: Substitution | undefined,
     preferred?: (file: string) => boolean,
   ): Substitution | undefined {
-    const written = patchedPostBuilds(getPath(node.spec, ['postBuild']), inherited);
+    const own = getPath(node.spec, ['postBuild']);
+    const written = patchedPostBuilds(own, inherited);
     const postBuilds = parent ? written.map((postBuild) => (postBuild === UNREADABLE_PATCH ? postBuild : substituteValue(postBuild, parent))) : written;
     if (postBuilds.length === 0) return undefined;
     const namespaces = (object: RawResource) => this.namespacesOf(object);
@@ -1599,10 +1600,11 @@ class SubstitutionSources {
         return (candidates && pick(candidates.key, candidates.objects)?.file.path) ?? null;
       }),
     );
-    const key = memoKey([postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)), picked]);
+    const dropped = inherited.length === 0 ? [] : droppedSources(own, written);
+    const key = memoKey([postBuilds.map((postBuild) => (postBuild === UNREADABLE_PATCH ? null : postBuild)), picked, dropped]);
     let substitution = key === undefined ? undefined : this.substitutions.get(key);
     if (!substitution) {
-      substitution = this.substitutionOf(postBuilds, pick);
+      substitution = this.substitutionOf(postBuilds, pick, dropped);
       if (key !== undefined) this.substitutions.set(key, substitution);
     }
     // kustomize-controller substitutes only when there are variables: with
@@ -1610,7 +1612,7 @@ class SubstitutionSources {
     return substitution.complete && substitution.variables.size === 0 ? undefined : substitution;
   }
 
-  private substitutionOf(postBuilds: readonly unknown[], pick: SourcePick): Substitution {
+  private substitutionOf(postBuilds: readonly unknown[], pick: SourcePick, dropped: readonly string[]): Substitution {
     const variables = new Map<string, string | null>();
     const sources: SubstitutionSource[] = [];
     let complete = true;
@@ -1633,7 +1635,7 @@ class SubstitutionSources {
       const substitute = getPath(postBuild, ['substitute']);
       if (isMapping(substitute)) for (const [key, value] of Object.entries(substitute)) variables.set(key, scalarText(value));
     }
-    return { variables, complete, sources };
+    return { variables, complete, sources, dropped };
   }
 
   /**
@@ -1672,6 +1674,24 @@ class SubstitutionSources {
     }
     return undefined;
   }
+}
+
+/**
+ * The entries of a child's own `substituteFrom` that its parent's patches
+ * left out of the postBuild Flux reads (a strategic merge patch replaces the
+ * list), as `Kind "name"`.
+ */
+function droppedSources(own: unknown, patched: readonly unknown[]): string[] {
+  const kept = new Set(patched.flatMap(sourcesNamed));
+  return [...new Set(sourcesNamed(own))].filter((source) => !kept.has(source));
+}
+
+/** The sources a postBuild's `substituteFrom` names, as `Kind "name"`. */
+function sourcesNamed(postBuild: unknown): string[] {
+  return asArray(getPath(postBuild, ['substituteFrom'])).flatMap((source) => {
+    const reference = sourceReference(source);
+    return reference === undefined ? [] : [`${reference.kind} "${reference.name}"`];
+  });
 }
 
 /** Of the objects carrying a source's `Kind/name`, the one it is read from; `undefined` for none known offline. */

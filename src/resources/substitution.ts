@@ -13,6 +13,8 @@ export interface Substitution {
   readonly complete: boolean;
   /** The ConfigMaps and Secrets of the repository whose keys became variables, in the order read. */
   readonly sources: readonly SubstitutionSource[];
+  /** The sources of the Kustomization's own substituteFrom that a parent's patch replaced (`Secret "app-secrets"`). */
+  readonly dropped: readonly string[];
 }
 
 /** A ConfigMap or Secret document a substitution read its variables from. */

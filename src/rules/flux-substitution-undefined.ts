@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ResourceIndex } from '../resources/index.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
-import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type UnreadableExpansion } from '../resources/substitution.js';
+import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type Substitution, type UnreadableExpansion } from '../resources/substitution.js';
 import { asArray, certainlyLacksText, getPath, isMapping, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
@@ -63,10 +63,9 @@ export default defineRule({
           const key = `${at.join('\u0000')}\u0000${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          const sources = [...substitution.variables.keys()].length === 0 ? 'it defines no variables' : `it defines ${[...substitution.variables.keys()].sort().join(', ')}`;
           context.report({
             messageId: positional ? 'positional' : 'undefined',
-            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources },
+            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources: sourcesDescribed(substitution) },
             at,
             span,
             text: reference.source,
@@ -76,6 +75,16 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * What a Kustomization's sources define, and which of its own a parent's
+ * patch replaced: a child whose own substituteFrom is dropped lacks what it
+ * was there for, which its manifest does not show.
+ */
+function sourcesDescribed({ variables, dropped }: Substitution): string {
+  const defined = variables.size === 0 ? 'it defines no variables' : `it defines ${[...variables.keys()].sort().join(', ')}`;
+  return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(', ')}`;
+}
 
 /**
  * Whether a reference names what kustomize-controller takes for no variable:

@@ -4,6 +4,21 @@ import { lintCase } from './helpers/lint-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CASES = 'test/fixtures/flux-substitution-variable-name/invalid';
+const UNDEFINED_CASES = 'test/fixtures/flux-substitution-undefined/invalid';
+
+describe('flux-substitution-undefined messages', () => {
+  it("say which of the Kustomization's own sources a parent's patch replaced", async () => {
+    const { findings } = await lintCase(`${UNDEFINED_CASES}/parent-patch-replaces-child-sources`, ROOT);
+    expect(findings.map((finding) => finding.message)).toEqual([
+      '${ECHO_PORT} is defined by no substitution source of Flux Kustomization "flux-system/echo" (it defines APP, DOMAIN; a parent\'s patch replaced its own substituteFrom, which named ConfigMap "echo-settings"); Flux 2.9 fails the reconcile on an undefined variable. Define ECHO_PORT there, give a default (${ECHO_PORT:=value}), or write $$ for a $ meant for a shell or the application.',
+    ]);
+  });
+
+  it('say only what the sources define where no patch replaced any', async () => {
+    const { findings } = await lintCase(`${UNDEFINED_CASES}/not-in-cluster-settings`, ROOT);
+    expect(findings.map((finding) => /\(([^)]*)\)/.exec(finding.message)?.[1])).toEqual(['it defines APP, CLUSTER_CIDR, LB_GATEWAY_IP, SECRET_ACME_EMAIL, SECRET_DOMAIN, TIMEZONE']);
+  });
+});
 
 describe('flux-substitution-variable-name messages', () => {
   it('name a source by its namespace, and every Kustomization that reads it', async () => {
