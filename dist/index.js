@@ -43852,26 +43852,16 @@ function buildDeployment(input, plan) {
     }
   };
 }
-function namespacesByListing(configs, tree) {
+function namespacesByBuild(view, roots) {
   let byFile;
   return () => {
     if (byFile) return byFile;
     const found = /* @__PURE__ */ new Map();
-    const listed = (dir, config, namespace) => {
-      for (const { entry, field } of config.resources) {
-        if (field === "components" || !MANIFEST_ENTRY.test(entry)) continue;
-        const file = joinPath(dir, entry);
-        if (!tree.hasYamlFile(file)) continue;
-        const list = found.get(normalizeDir(file)) ?? found.set(normalizeDir(file), []).get(normalizeDir(file));
-        if (!list.includes(namespace)) list.push(namespace);
-      }
-    };
-    for (const [dir, config] of configs) {
-      listed(dir, config, config.namespace);
-      for (const { entry, field } of config.resources) {
-        const component = field === "components" ? normalizeDir(joinPath(dir, entry)) : void 0;
-        const componentConfig = component === void 0 ? void 0 : configs.get(component);
-        if (componentConfig !== void 0 && config.namespace !== void 0) listed(component, componentConfig, config.namespace);
+    for (const root of roots) {
+      for (const member of view.members.get(root)) {
+        if (member.patch) continue;
+        const list = found.get(member.file) ?? found.set(member.file, []).get(member.file);
+        if (!list.includes(member.namespace)) list.push(member.namespace);
       }
     }
     byFile = found;
@@ -43933,9 +43923,9 @@ function planDeployment(input) {
   };
   const patchUses = /* @__PURE__ */ new Map();
   const notePatchUse = (member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
-  const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
-  const hasDirectory = (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)));
   const topLevel = topLevelKustomizations(configs);
+  const substitutions = new SubstitutionSources(resources, configs, namespacesByBuild(whole, topLevel));
+  const hasDirectory = (path) => tree.hasDirectory(normalizeDir(joinPath(input.root || ".", path)));
   const patchFiles = new Set(topLevel.flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
@@ -44736,7 +44726,8 @@ var SubstitutionSources = class {
     const picked = postBuilds.flatMap(
       (postBuild) => asArray(getPath(postBuild, ["substituteFrom"])).map((source) => {
         const candidates = this.candidates(source);
-        return (candidates && pick(candidates.key, candidates.objects)?.file.path) ?? null;
+        const object = candidates && pick(candidates.key, candidates.objects);
+        return object ? [object.file.path, object.documentIndex] : null;
       })
     );
     const dropped = inherited.length === 0 ? [] : droppedSources(own, written);

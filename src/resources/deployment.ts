@@ -388,33 +388,22 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
 }
 
 /**
- * For each file a kustomization lists by name, the namespace each such
- * kustomization sets (`undefined` for one that sets none), read on first
- * use: what a substitution source's namespace may be. An outer
- * kustomization may set another; a source's namespace is then taken for
- * unknown only where the one listing it sets none.
+ * For each file a kustomization builds, the namespace each top-level
+ * kustomization's build gives it (`undefined` for none set on the way),
+ * read on first use: what a substitution source's namespace may be. The
+ * outermost kustomization that sets one wins, as kustomize applies them,
+ * through nested bases and components alike.
  */
-function namespacesByListing(configs: Map<string, KustomizeConfig>, tree: FileTree): () => ReadonlyMap<string, readonly NamespaceOverride[]> {
+function namespacesByBuild(view: BuildView, roots: readonly string[]): () => ReadonlyMap<string, readonly NamespaceOverride[]> {
   let byFile: Map<string, NamespaceOverride[]> | undefined;
   return () => {
     if (byFile) return byFile;
     const found = new Map<string, NamespaceOverride[]>();
-    const listed = (dir: string, config: KustomizeConfig, namespace: NamespaceOverride) => {
-      for (const { entry, field } of config.resources) {
-        if (field === 'components' || !MANIFEST_ENTRY.test(entry)) continue;
-        const file = joinPath(dir, entry);
-        if (!tree.hasYamlFile(file)) continue;
-        const list = found.get(normalizeDir(file)) ?? found.set(normalizeDir(file), []).get(normalizeDir(file))!;
-        if (!list.includes(namespace)) list.push(namespace);
-      }
-    };
-    for (const [dir, config] of configs) {
-      listed(dir, config, config.namespace);
-      // A Component's files take the namespace of the kustomization that includes it.
-      for (const { entry, field } of config.resources) {
-        const component = field === 'components' ? normalizeDir(joinPath(dir, entry)) : undefined;
-        const componentConfig = component === undefined ? undefined : configs.get(component);
-        if (componentConfig !== undefined && config.namespace !== undefined) listed(component!, componentConfig, config.namespace);
+    for (const root of roots) {
+      for (const member of view.members.get(root)) {
+        if (member.patch) continue;
+        const list = found.get(member.file) ?? found.set(member.file, []).get(member.file)!;
+        if (!list.includes(member.namespace)) list.push(member.namespace);
       }
     }
     byFile = found;
@@ -492,10 +481,10 @@ export function planDeployment(input: Omit<DeploymentInput, 'pathExists'>): Depl
   const patchUses = new Map<string, boolean>();
   const notePatchUse = (member: Member) => patchUses.set(member.file, (patchUses.get(member.file) ?? true) && member.patch);
 
-  const substitutions = new SubstitutionSources(resources, configs, namespacesByListing(configs, tree));
+  const topLevel = topLevelKustomizations(configs);
+  const substitutions = new SubstitutionSources(resources, configs, namespacesByBuild(whole, topLevel));
   const hasDirectory = (path: string) => tree.hasDirectory(normalizeDir(joinPath(input.root || '.', path)));
   // Read by a kustomization as a patch, in a build that may not be applied here: no Kustomization of its own.
-  const topLevel = topLevelKustomizations(configs);
   const patchFiles = new Set(topLevel.flatMap((dir) => members.get(dir).filter((member) => member.patch).map((member) => member.file)));
   const nodes = fluxNodesOf(resources, hasDirectory, instanceValuesOf(configs, input.instanceValues));
   const graph = new FluxGraph(
@@ -1517,7 +1506,7 @@ class SubstitutionSources {
   constructor(
     resources: readonly RawResource[],
     private readonly configs: ReadonlyMap<string, KustomizeConfig>,
-    /** The namespaces kustomizations give a file (namespacesByListing). */
+    /** The namespaces kustomizations give a file (namespacesByBuild). */
     private readonly namespacesGiven: () => ReadonlyMap<string, readonly NamespaceOverride[]>,
   ) {
     for (const resource of resources) {
@@ -1597,7 +1586,9 @@ class SubstitutionSources {
     const picked = postBuilds.flatMap((postBuild) =>
       asArray(getPath(postBuild, ['substituteFrom'])).map((source) => {
         const candidates = this.candidates(source);
-        return (candidates && pick(candidates.key, candidates.objects)?.file.path) ?? null;
+        const object = candidates && pick(candidates.key, candidates.objects);
+        // A document, not a file: one file may hold a ConfigMap of the name for each namespace.
+        return object ? [object.file.path, object.documentIndex] : null;
       }),
     );
     const dropped = inherited.length === 0 ? [] : droppedSources(own, written);
