@@ -43224,6 +43224,10 @@ function dependencyReference(entry, typeId, read = (value) => value) {
 // src/resources/substitution.ts
 var DEFAULT_OPERATORS = /* @__PURE__ */ new Set(["=", ":-", ":=", ":?", ":+"]);
 var NAME_CHARACTER = /[\p{L}\p{N}_]/u;
+var ACCEPTED_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
+function isAcceptedVariableName(name) {
+  return ACCEPTED_NAME.test(name);
+}
 function expansionsIn(text2, unreadable, escapes = true) {
   const found = [];
   const closes = closingBraces(text2);
@@ -46428,7 +46432,7 @@ var flux_substitution_undefined_default = defineRule({
   messages: {
     unreadable: '{{text}} is not a variable reference Flux can read ({{why}}); its envsubst fails on it, and with it the whole build of Flux Kustomization "{{kustomization}}". Write $${ for a literal ${, or annotate the object with kustomize.toolkit.fluxcd.io/substitute: disabled.',
     undefined: '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
-    positional: '${{{variable}}} reads a variable that no source can define (kustomize-controller refuses a name that starts with a digit), as Flux Kustomization "{{kustomization}}" substitutes it: Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell or the application to read.'
+    refusedName: '${{{variable}}} reads a variable that no source can define: kustomize-controller accepts only names of ASCII letters, digits and _, not starting with a digit, and Flux Kustomization "{{kustomization}}" substitutes it. Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell (a positional parameter) or the application to read.'
   },
   check(resource, context) {
     if (!resource.file.mentionsVariables || certainlyLacksText(resource.written, "${") || substitutionDisabled(resource.written)) return;
@@ -46454,22 +46458,19 @@ var flux_substitution_undefined_default = defineRule({
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === void 0) continue;
-      if (named?.every((name) => substitution.variables.has(name) || !substitution.complete && !isPositional(name))) continue;
+      if (named?.every((name) => substitution.variables.has(name) || !substitution.complete && isAcceptedVariableName(name))) continue;
       strings ??= stringsOf();
       for (const { text: text2, at, span } of strings) {
         for (const reference of referencesIn(text2)) {
-          const positional = isPositional(reference.name);
-          if (reference.fallback !== void 0 || substitution.variables.has(reference.name) || !substitution.complete && !positional) continue;
+          const refused = !isAcceptedVariableName(reference.name);
+          if (reference.fallback !== void 0 || substitution.variables.has(reference.name) || !substitution.complete && !refused) continue;
           const key = `${at.join("\0")}\0${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          context.report({
-            messageId: positional ? "positional" : "undefined",
-            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? "", sources: sourcesDescribed(substitution) },
-            at,
-            span,
-            text: reference.source
-          });
+          const data = { variable: reference.name, kustomization: placement.fluxKustomization ?? "" };
+          const where = { at, span, text: reference.source };
+          if (refused) context.report({ messageId: "refusedName", data, ...where });
+          else context.report({ messageId: "undefined", data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
       }
     }
@@ -46478,9 +46479,6 @@ var flux_substitution_undefined_default = defineRule({
 function sourcesDescribed({ variables, dropped }) {
   const defined = variables.size === 0 ? "it defines no variables" : `it defines ${[...variables.keys()].sort().join(", ")}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(", ")}`;
-}
-function isPositional(name) {
-  return name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57;
 }
 function whyUnreadable({ why, operator = "" }) {
   switch (why) {
@@ -46564,8 +46562,7 @@ function stringsIn(resource) {
 }
 
 // src/rules/flux-substitution-variable-name.ts
-var VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
-var RULE_OF_NAMES = "letters, digits and _, not starting with a digit";
+var RULE_OF_NAMES = "ASCII letters, digits and _, not starting with a digit";
 var NAMED_READERS = 3;
 var flux_substitution_variable_name_default = defineRule({
   id: "flux-substitution-variable-name",
@@ -46574,7 +46571,7 @@ var flux_substitution_variable_name_default = defineRule({
   kinds: ["ConfigMap", "Secret", FLUX_KUSTOMIZATION],
   messages: {
     sourceKey: `Key "{{key}}" of {{what}} is not a variable name Flux accepts (${RULE_OF_NAMES}), and {{readers}} its keys as variables: substitution fails with "var name is invalid", and nothing {{applied}} is updated. Rename the key, or move it to a {{kind}} that no Kustomization substitutes from.`,
-    substituteKey: `"{{key}}" is not a variable name Flux accepts (${RULE_OF_NAMES}): the substitution of what this Kustomization applies fails with "var name is invalid", and nothing it applies is updated. Rename it, and the \${...} that read it.`
+    substituteKey: `Flux Kustomization "{{kustomization}}" substitutes "{{key}}", not a variable name Flux accepts (${RULE_OF_NAMES}): its substitution fails with "var name is invalid", and nothing it applies is updated. Rename it, and the \${...} that read it.`
   },
   check(resource, context) {
     if (resource.typeId === FLUX_KUSTOMIZATION) checkOwnVariables(resource, context);
@@ -46584,15 +46581,16 @@ var flux_substitution_variable_name_default = defineRule({
 function checkOwnVariables(kustomization, context) {
   const substitute = getPath(kustomization.written, ["spec", "postBuild", "substitute"]);
   if (!isMapping2(substitute)) return;
+  const id = context.index.deployment.fluxKustomizationsOf(kustomization)[0]?.id ?? nameShown(kustomization);
   for (const key of Object.keys(substitute)) {
-    if (!nameAccepted(key)) context.report({ messageId: "substituteKey", data: { key }, at: ["spec", "postBuild", "substitute", key], span: "key" });
+    if (!nameAccepted(key)) context.report({ messageId: "substituteKey", data: { key, kustomization: id }, at: ["spec", "postBuild", "substitute", key], span: "key" });
   }
 }
 function checkSourceKeys(source, context) {
-  const readers = readersOf(context.index).get(sourceKey(source.file.path, source.documentIndex));
+  const readers = readersOf(context.index).get(documentId(source.file.path, source.documentIndex));
   if (readers === void 0) return;
-  const kustomizations = [...readers].sort();
-  const named = kustomizations.slice(0, NAMED_READERS).map((id) => `"${id}"`).join(", ");
+  const kustomizations = [...readers.values()].sort((a, b) => compareStrings(a.id, b.id));
+  const named = kustomizations.slice(0, NAMED_READERS).map(({ id, resource }, index) => index === 0 ? `"${id}" (${context.locationOf(resource, ["metadata", "name"])})` : `"${id}"`).join(", ");
   const more = kustomizations.length > NAMED_READERS ? ` and ${kustomizations.length - NAMED_READERS} more` : "";
   const one = kustomizations.length === 1;
   const namespaces = new Set(source.placements.map((placement) => placement.namespace));
@@ -46611,21 +46609,23 @@ function checkSourceKeys(source, context) {
   }
 }
 function nameAccepted(key) {
-  return VARIABLE_NAME.test(key) || key.includes("${");
+  return isAcceptedVariableName(key) || key.includes("${");
 }
-function sourceKey(file, documentIndex) {
+function documentId(file, documentIndex) {
   return `${file}\0${documentIndex}`;
 }
 function readersOf(index) {
   return index.derived(readersOf, () => {
+    const byId = new Map(index.deployment.fluxKustomizations.map((kustomization) => [kustomization.id, kustomization]));
     const readers = /* @__PURE__ */ new Map();
     for (const resource of index.all) {
       if (substitutionDisabled(resource.written)) continue;
       for (const { substitution, fluxKustomization } of resource.placements) {
-        if (substitution === void 0 || fluxKustomization === void 0) continue;
+        const reader = fluxKustomization === void 0 ? void 0 : byId.get(fluxKustomization);
+        if (substitution === void 0 || reader === void 0) continue;
         for (const source of substitution.sources) {
-          const key = sourceKey(source.file, source.documentIndex);
-          (readers.get(key) ?? readers.set(key, /* @__PURE__ */ new Set()).get(key)).add(fluxKustomization);
+          const key = documentId(source.file, source.documentIndex);
+          (readers.get(key) ?? readers.set(key, /* @__PURE__ */ new Map()).get(key)).set(reader.id, reader);
         }
       }
     }

@@ -21,17 +21,17 @@ describe('flux-substitution-undefined messages', () => {
 });
 
 describe('flux-substitution-variable-name messages', () => {
-  it('name a source by its namespace, and every Kustomization that reads it', async () => {
+  it('name a source by its namespace, and the Kustomization that reads it with where it is', async () => {
     const { findings } = await lintCase(`${CASES}/tls-secret-as-source`, ROOT);
     expect(findings[0]!.message).toBe(
-      'Key "tls.crt" of Secret "flux-system/wildcard-tls" is not a variable name Flux accepts (letters, digits and _, not starting with a digit), and Flux Kustomization "flux-system/ingress" reads its keys as variables: substitution fails with "var name is invalid", and nothing it applies is updated. Rename the key, or move it to a Secret that no Kustomization substitutes from.',
+      `Key "tls.crt" of Secret "flux-system/wildcard-tls" is not a variable name Flux accepts (ASCII letters, digits and _, not starting with a digit), and Flux Kustomization "flux-system/ingress" (${CASES}/tls-secret-as-source/infrastructure.yaml:6:9) reads its keys as variables: substitution fails with "var name is invalid", and nothing it applies is updated. Rename the key, or move it to a Secret that no Kustomization substitutes from.`,
     );
   });
 
-  it('name a component made in each app namespace by its name alone, and three of its readers', async () => {
+  it('name a component made in each app namespace by its name alone, and three of its readers, the first with where it is', async () => {
     const { findings } = await lintCase(`${CASES}/settings-component-of-every-app`, ROOT);
     expect(findings.map((finding) => finding.message)).toEqual([
-      'Key "time-zone" of ConfigMap "cluster-settings" is not a variable name Flux accepts (letters, digits and _, not starting with a digit), and Flux Kustomizations "default/atuin", "downloads/bazarr", "media/radarr" and 1 more read its keys as variables: substitution fails with "var name is invalid", and nothing they apply is updated. Rename the key, or move it to a ConfigMap that no Kustomization substitutes from.',
+      `Key "time-zone" of ConfigMap "cluster-settings" is not a variable name Flux accepts (ASCII letters, digits and _, not starting with a digit), and Flux Kustomizations "default/atuin" (${CASES}/settings-component-of-every-app/kubernetes/apps/default/atuin/ks.yaml:5:9), "downloads/bazarr", "media/radarr" and 1 more read its keys as variables: substitution fails with "var name is invalid", and nothing they apply is updated. Rename the key, or move it to a ConfigMap that no Kustomization substitutes from.`,
     ]);
   });
 });

@@ -415,7 +415,7 @@ function runRule(rule: Rule, severity: Severity, options: object, resource: Reso
   }
 }
 
-function locationIn(resource: Resource, at: Path, span: SpanTarget = 'value'): Location {
+function locationIn(resource: Pick<Resource, 'file' | 'documentIndex'>, at: Path, span: SpanTarget = 'value'): Location {
   return { file: resource.file.path, ...resource.file.regionOf(spanIn(resource, at, span)) };
 }
 
@@ -424,7 +424,7 @@ function locationIn(resource: Resource, at: Path, span: SpanTarget = 'value'): L
  * took can often tell without `yaml` (the same span); else its documents
  * are parsed, which in a cold run costs more than the rest of the file's work.
  */
-function spanIn(resource: Resource, at: Path, target: SpanTarget = 'value'): Span {
+function spanIn(resource: Pick<Resource, 'file' | 'documentIndex'>, at: Path, target: SpanTarget = 'value'): Span {
   return resource.file.locateFast?.(resource.documentIndex, at, target) ?? locate(documentOf(resource), at, target);
 }
 
@@ -442,7 +442,7 @@ function narrowed(text: string, span: Span, within: string | undefined): Span {
   return at !== -1 && at + within.length <= span.end ? { start: at, end: at + within.length } : span;
 }
 
-function documentOf(resource: Resource): Document.Parsed {
+function documentOf(resource: Pick<Resource, 'file' | 'documentIndex'>): Document.Parsed {
   return resource.file.documents[resource.documentIndex]!;
 }
 

@@ -54,6 +54,17 @@ const DEFAULT_OPERATORS: ReadonlySet<string> = new Set(['=', ':-', ':=', ':?', '
 
 const NAME_CHARACTER = /[\p{L}\p{N}_]/u;
 
+// What kustomize-controller accepts as a variable's name (fluxcd/pkg
+// kustomize/kustomize_varsub.go, varsubRegex; Go's [:alpha:] is ASCII).
+// envsubst parses more (any Unicode letter or digit): such a name no
+// source can define, since a source holding it fails the substitution.
+const ACCEPTED_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
+
+/** Whether kustomize-controller takes `name` for a variable's name. */
+export function isAcceptedVariableName(name: string): boolean {
+  return ACCEPTED_NAME.test(name);
+}
+
 /**
  * The `${...}` expansions of a text, in order, nested ones inside their
  * arguments; `unreadable` is told where an unescaped `${` starts that

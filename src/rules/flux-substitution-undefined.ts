@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ResourceIndex } from '../resources/index.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
-import { mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type Substitution, type UnreadableExpansion } from '../resources/substitution.js';
+import { isAcceptedVariableName, mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type Substitution, type UnreadableExpansion } from '../resources/substitution.js';
 import { asArray, certainlyLacksText, getPath, isMapping, writtenJson } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
@@ -17,8 +17,8 @@ export default defineRule({
       '{{text}} is not a variable reference Flux can read ({{why}}); its envsubst fails on it, and with it the whole build of Flux Kustomization "{{kustomization}}". Write $${ for a literal ${, or annotate the object with kustomize.toolkit.fluxcd.io/substitute: disabled.',
     undefined:
       '${{{variable}}} is defined by no substitution source of Flux Kustomization "{{kustomization}}" ({{sources}}); Flux 2.9 fails the reconcile on an undefined variable. Define {{variable}} there, give a default (${{{variable}}:=value}), or write $$ for a $ meant for a shell or the application.',
-    positional:
-      '${{{variable}}} reads a variable that no source can define (kustomize-controller refuses a name that starts with a digit), as Flux Kustomization "{{kustomization}}" substitutes it: Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell or the application to read.',
+    refusedName:
+      '${{{variable}}} reads a variable that no source can define: kustomize-controller accepts only names of ASCII letters, digits and _, not starting with a digit, and Flux Kustomization "{{kustomization}}" substitutes it. Flux 2.9 fails the reconcile, and earlier versions put nothing in its place. Write $${{{variable}}} for a shell (a positional parameter) or the application to read.',
   },
   check(resource, context) {
     // One document of a file may mention variables and the others not: those are not read.
@@ -48,28 +48,25 @@ export default defineRule({
       }
     }
     // Only when every source was read is a missing variable really undefined;
-    // but for a name no source can give (a shell's `${1}`), whatever was read.
+    // but a name that no source can give (a shell's `${1}`) is, whatever was read.
     const named = json === undefined ? undefined : variablesReadIn(json);
     const reported = new Set<string>();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === undefined) continue;
-      if (named?.every((name) => substitution.variables.has(name) || (!substitution.complete && !isPositional(name)))) continue;
+      if (named?.every((name) => substitution.variables.has(name) || (!substitution.complete && isAcceptedVariableName(name)))) continue;
       strings ??= stringsOf();
       for (const { text, at, span } of strings) {
         for (const reference of referencesIn(text)) {
-          const positional = isPositional(reference.name);
-          if (reference.fallback !== undefined || substitution.variables.has(reference.name) || (!substitution.complete && !positional)) continue;
+          const refused = !isAcceptedVariableName(reference.name);
+          if (reference.fallback !== undefined || substitution.variables.has(reference.name) || (!substitution.complete && !refused)) continue;
           const key = `${at.join('\u0000')}\u0000${reference.name}`;
           if (reported.has(key)) continue;
           reported.add(key);
-          context.report({
-            messageId: positional ? 'positional' : 'undefined',
-            data: { variable: reference.name, kustomization: placement.fluxKustomization ?? '', sources: sourcesDescribed(substitution) },
-            at,
-            span,
-            text: reference.source,
-          });
+          const data = { variable: reference.name, kustomization: placement.fluxKustomization ?? '' };
+          const where = { at, span, text: reference.source };
+          if (refused) context.report({ messageId: 'refusedName', data, ...where });
+          else context.report({ messageId: 'undefined', data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
       }
     }
@@ -84,16 +81,6 @@ export default defineRule({
 function sourcesDescribed({ variables, dropped }: Substitution): string {
   const defined = variables.size === 0 ? 'it defines no variables' : `it defines ${[...variables.keys()].sort().join(', ')}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(', ')}`;
-}
-
-/**
- * Whether a reference names what kustomize-controller takes for no variable:
- * a source holding such a key fails the substitution (see
- * flux-substitution-variable-name), so no source defines it. A shell's
- * `${1}`, mostly.
- */
-function isPositional(name: string): boolean {
-  return name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57;
 }
 
 /** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */

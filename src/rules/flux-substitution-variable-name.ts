@@ -1,15 +1,13 @@
+import type { FluxKustomization } from '../resources/deployment.js';
 import type { ResourceIndex } from '../resources/index.js';
+import { compareStrings } from '../linter/finding.js';
 import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
 import { describeResource, nameShown, type Resource } from '../resources/resource.js';
-import { substitutionDisabled } from '../resources/substitution.js';
+import { isAcceptedVariableName, substitutionDisabled } from '../resources/substitution.js';
 import { getPath, isMapping } from '../resources/values.js';
 import { defineRule, type RuleContext } from './types.js';
 
-// What kustomize-controller accepts as a variable's name (fluxcd/pkg
-// kustomize/kustomize_varsub.go, varsubRegex; Go's [:alpha:] is ASCII).
-const VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
-
-const RULE_OF_NAMES = 'letters, digits and _, not starting with a digit';
+const RULE_OF_NAMES = 'ASCII letters, digits and _, not starting with a digit';
 
 // Readers named in a message; a settings ConfigMap every app reads would name a hundred.
 const NAMED_READERS = 3;
@@ -21,7 +19,7 @@ export default defineRule({
   kinds: ['ConfigMap', 'Secret', FLUX_KUSTOMIZATION],
   messages: {
     sourceKey: `Key "{{key}}" of {{what}} is not a variable name Flux accepts (${RULE_OF_NAMES}), and {{readers}} its keys as variables: substitution fails with "var name is invalid", and nothing {{applied}} is updated. Rename the key, or move it to a {{kind}} that no Kustomization substitutes from.`,
-    substituteKey: `"{{key}}" is not a variable name Flux accepts (${RULE_OF_NAMES}): the substitution of what this Kustomization applies fails with "var name is invalid", and nothing it applies is updated. Rename it, and the \${...} that read it.`,
+    substituteKey: `Flux Kustomization "{{kustomization}}" substitutes "{{key}}", not a variable name Flux accepts (${RULE_OF_NAMES}): its substitution fails with "var name is invalid", and nothing it applies is updated. Rename it, and the \${...} that read it.`,
   },
   check(resource, context) {
     if (resource.typeId === FLUX_KUSTOMIZATION) checkOwnVariables(resource, context);
@@ -32,16 +30,21 @@ export default defineRule({
 function checkOwnVariables(kustomization: Resource, context: RuleContext): void {
   const substitute = getPath(kustomization.written, ['spec', 'postBuild', 'substitute']);
   if (!isMapping(substitute)) return;
+  const id = context.index.deployment.fluxKustomizationsOf(kustomization)[0]?.id ?? nameShown(kustomization);
   for (const key of Object.keys(substitute)) {
-    if (!nameAccepted(key)) context.report({ messageId: 'substituteKey', data: { key }, at: ['spec', 'postBuild', 'substitute', key], span: 'key' });
+    if (!nameAccepted(key)) context.report({ messageId: 'substituteKey', data: { key, kustomization: id }, at: ['spec', 'postBuild', 'substitute', key], span: 'key' });
   }
 }
 
 function checkSourceKeys(source: Resource, context: RuleContext): void {
-  const readers = readersOf(context.index).get(sourceKey(source.file.path, source.documentIndex));
+  const readers = readersOf(context.index).get(documentId(source.file.path, source.documentIndex));
   if (readers === undefined) return;
-  const kustomizations = [...readers].sort();
-  const named = kustomizations.slice(0, NAMED_READERS).map((id) => `"${id}"`).join(', ');
+  const kustomizations = [...readers.values()].sort((a, b) => compareStrings(a.id, b.id));
+  // The first with where it is, to be found among a hundred ks.yaml files.
+  const named = kustomizations
+    .slice(0, NAMED_READERS)
+    .map(({ id, resource }, index) => (index === 0 ? `"${id}" (${context.locationOf(resource, ['metadata', 'name'])})` : `"${id}"`))
+    .join(', ');
   const more = kustomizations.length > NAMED_READERS ? ` and ${kustomizations.length - NAMED_READERS} more` : '';
   const one = kustomizations.length === 1;
   // A component's ConfigMap is made in the namespace of each app that includes it: then no one namespace names it.
@@ -67,29 +70,31 @@ function checkSourceKeys(source: Resource, context: RuleContext): void {
  * substituted itself before the object is applied, into what is not known here.
  */
 function nameAccepted(key: string): boolean {
-  return VARIABLE_NAME.test(key) || key.includes('${');
+  return isAcceptedVariableName(key) || key.includes('${');
 }
 
-function sourceKey(file: string, documentIndex: number): string {
+function documentId(file: string, documentIndex: number): string {
   return `${file}\u0000${documentIndex}`;
 }
 
 /**
  * The Flux Kustomizations that read each ConfigMap or Secret document as a
- * substitution source, by sourceKey. Flux checks the names as it
+ * substitution source, by documentId. Flux checks the names as it
  * substitutes an object, so only Kustomizations that apply an object with
  * substitution on count: one whose every object opts out never reads them.
  */
-function readersOf(index: ResourceIndex): ReadonlyMap<string, ReadonlySet<string>> {
+function readersOf(index: ResourceIndex): ReadonlyMap<string, ReadonlyMap<string, FluxKustomization>> {
   return index.derived(readersOf, () => {
-    const readers = new Map<string, Set<string>>();
+    const byId = new Map(index.deployment.fluxKustomizations.map((kustomization) => [kustomization.id, kustomization]));
+    const readers = new Map<string, Map<string, FluxKustomization>>();
     for (const resource of index.all) {
       if (substitutionDisabled(resource.written)) continue;
       for (const { substitution, fluxKustomization } of resource.placements) {
-        if (substitution === undefined || fluxKustomization === undefined) continue;
+        const reader = fluxKustomization === undefined ? undefined : byId.get(fluxKustomization);
+        if (substitution === undefined || reader === undefined) continue;
         for (const source of substitution.sources) {
-          const key = sourceKey(source.file, source.documentIndex);
-          (readers.get(key) ?? readers.set(key, new Set()).get(key)!).add(fluxKustomization);
+          const key = documentId(source.file, source.documentIndex);
+          (readers.get(key) ?? readers.set(key, new Map()).get(key)!).set(reader.id, reader);
         }
       }
     }

@@ -46,7 +46,7 @@ export interface RuleContext<Options extends object = object> {
   readonly options: Options;
   report(report: Report): void;
   /** `file:line:col` of a path in any resource, for messages that point elsewhere. */
-  locationOf(resource: Resource, at: Path, span?: SpanTarget): string;
+  locationOf(resource: Pick<Resource, 'file' | 'documentIndex'>, at: Path, span?: SpanTarget): string;
 }
 
 /** What every rule declares: identity, severity, messages, documentation. */
