@@ -46453,15 +46453,19 @@ var flux_substitution_undefined_default = defineRule({
         }
       }
     }
-    const named = json2 === void 0 ? void 0 : variablesReadIn(json2);
+    let references;
+    const referencesOfStrings = () => references ??= (strings ??= stringsOf()).map(({ text: text2 }) => referencesIn(text2));
+    let named = json2 === void 0 ? void 0 : variablesReadIn(json2);
+    const namesRead = () => named ??= [...new Set(referencesOfStrings().flatMap((found) => found.filter((reference) => reference.fallback === void 0).map((reference) => reference.name)))];
     const reported = /* @__PURE__ */ new Set();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === void 0) continue;
-      if (named?.every((name) => substitution.variables.has(name) || !substitution.complete && isAcceptedVariableName(name))) continue;
-      strings ??= stringsOf();
-      for (const { text: text2, at, span } of strings) {
-        for (const reference of referencesIn(text2)) {
+      if (!substitution.complete && (named === void 0 && !mayReadRefusedName(context.index, resource.file) || namesRead().every(isAcceptedVariableName))) continue;
+      if (namesRead().every((name) => substitution.variables.has(name))) continue;
+      referencesOfStrings().forEach((found, index) => {
+        const { at, span } = strings[index];
+        for (const reference of found) {
           const refused = !isAcceptedVariableName(reference.name);
           if (reference.fallback !== void 0 || substitution.variables.has(reference.name) || !substitution.complete && !refused) continue;
           const key = `${at.join("\0")}\0${reference.name}`;
@@ -46472,13 +46476,20 @@ var flux_substitution_undefined_default = defineRule({
           if (refused) context.report({ messageId: "refusedName", data, ...where });
           else context.report({ messageId: "undefined", data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
-      }
+      });
     }
   }
 });
 function sourcesDescribed({ variables, dropped }) {
   const defined = variables.size === 0 ? "it defines no variables" : `it defines ${[...variables.keys()].sort().join(", ")}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(", ")}`;
+}
+var REFUSED_NAME_START = /\$\{#?(?:[0-9]|[A-Za-z0-9_]*[^\x00-\x7f])/;
+function mayReadRefusedName(index, file) {
+  const answers = index.derived(mayReadRefusedName, () => /* @__PURE__ */ new Map());
+  let answer = answers.get(file.path);
+  if (answer === void 0) answers.set(file.path, answer = REFUSED_NAME_START.test(file.text));
+  return answer;
 }
 function whyUnreadable({ why, operator = "" }) {
   switch (why) {

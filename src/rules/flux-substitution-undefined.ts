@@ -49,15 +49,23 @@ export default defineRule({
     }
     // Only when every source was read is a missing variable really undefined;
     // but a name that no source can give (a shell's `${1}`) is, whatever was read.
-    const named = json === undefined ? undefined : variablesReadIn(json);
+    // The references of each string, found once for all the placements.
+    let references: ReturnType<typeof referencesIn>[] | undefined;
+    const referencesOfStrings = () => (references ??= (strings ??= stringsOf()).map(({ text }) => referencesIn(text)));
+    let named = json === undefined ? undefined : variablesReadIn(json);
+    const namesRead = () => (named ??= [...new Set(referencesOfStrings().flatMap((found) => found.filter((reference) => reference.fallback === undefined).map((reference) => reference.name)))]);
     const reported = new Set<string>();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === undefined) continue;
-      if (named?.every((name) => substitution.variables.has(name) || (!substitution.complete && isAcceptedVariableName(name)))) continue;
-      strings ??= stringsOf();
-      for (const { text, at, span } of strings) {
-        for (const reference of referencesIn(text)) {
+      // With a source unknown only a name no source can define counts: rare.
+      // The names read tell where there is none; in a cold run, which has no
+      // cached JSON to read them from, first a scan of the file's text.
+      if (!substitution.complete && ((named === undefined && !mayReadRefusedName(context.index, resource.file)) || namesRead().every(isAcceptedVariableName))) continue;
+      if (namesRead().every((name) => substitution.variables.has(name))) continue;
+      referencesOfStrings().forEach((found, index) => {
+        const { at, span } = strings![index]!;
+        for (const reference of found) {
           const refused = !isAcceptedVariableName(reference.name);
           if (reference.fallback !== undefined || substitution.variables.has(reference.name) || (!substitution.complete && !refused)) continue;
           const key = `${at.join('\u0000')}\u0000${reference.name}`;
@@ -68,7 +76,7 @@ export default defineRule({
           if (refused) context.report({ messageId: 'refusedName', data, ...where });
           else context.report({ messageId: 'undefined', data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
-      }
+      });
     }
   },
 });
@@ -81,6 +89,18 @@ export default defineRule({
 function sourcesDescribed({ variables, dropped }: Substitution): string {
   const defined = variables.size === 0 ? 'it defines no variables' : `it defines ${[...variables.keys()].sort().join(', ')}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(', ')}`;
+}
+
+// A `${` (or `${#`) whose name starts with a digit or holds what is not
+// ASCII: a superset of the references isAcceptedVariableName refuses.
+const REFUSED_NAME_START = /\$\{#?(?:[0-9]|[A-Za-z0-9_]*[^\x00-\x7f])/;
+
+/** Whether a file may hold a reference to a name kustomize-controller refuses, once per file and run. */
+function mayReadRefusedName(index: ResourceIndex, file: Resource['file']): boolean {
+  const answers = index.derived(mayReadRefusedName, () => new Map<string, boolean>());
+  let answer = answers.get(file.path);
+  if (answer === undefined) answers.set(file.path, (answer = REFUSED_NAME_START.test(file.text)));
+  return answer;
 }
 
 /** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */
