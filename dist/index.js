@@ -44668,9 +44668,15 @@ var SubstitutionSources = class {
       const key = `${resource.kind}/${resource.name}`;
       (this.byName.get(key) ?? this.byName.set(key, []).get(key)).push(resource);
     }
-    for (const config of configs.values()) {
+    const patchFiles = /* @__PURE__ */ new Set();
+    for (const [dir, config] of configs) {
       for (const name of config.generatedConfigMaps.keys()) this.made.add(`ConfigMap/${name}`);
       for (const name of config.generatedSecrets) this.made.add(`Secret/${name}`);
+      this.edits.push(...config.sourceEdits);
+      for (const entry of config.patches) patchFiles.add(normalizeDir(joinPath(dir, entry)));
+    }
+    for (const resource of resources) {
+      if (SOURCE_KINDS.has(resource.kind) && patchFiles.has(resource.file.path)) this.edits.push({ kind: resource.kind, ...resource.name === void 0 ? {} : { name: resource.name } });
     }
   }
   configs;
@@ -44680,6 +44686,12 @@ var SubstitutionSources = class {
   made = /* @__PURE__ */ new Set();
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   substitutions = /* @__PURE__ */ new Map();
+  /** What the kustomizations may change of ConfigMaps and Secrets (mayBeEdited). */
+  edits = [];
+  /** Whether a kustomization may change the keys of a ConfigMap or Secret of this name (KustomizeConfig.sourceEdits), so that they are not known as written. */
+  mayBeEdited(kind, name) {
+    return this.edits.some((edit) => (edit.kind === void 0 || edit.kind === kind) && (edit.name === void 0 || namePattern(edit.name)?.test(name) !== false));
+  }
   /**
    * Whether placing the clusters again, each knowing its own files, may
    * read other sources: of a name that several ConfigMaps or Secrets carry
@@ -44789,6 +44801,7 @@ var SubstitutionSources = class {
     const reference = sourceReference(source);
     if (reference === void 0) return void 0;
     const { kind, name } = reference;
+    if (this.mayBeEdited(kind, name)) return void 0;
     const candidates = this.candidates(source);
     const object = candidates && pick(candidates.key, candidates.objects);
     if (object) return { variables: kind === "ConfigMap" ? configMapData(object.value) : secretData(object.value), object };
@@ -45122,7 +45135,8 @@ function readKustomizeConfigs(files, replacementFiles) {
         // An entry is a file, or a patch written inline.
         ...asArray(value.patchesStrategicMerge).map((entry) => ({ path: typeof entry === "string" && !entry.includes("\n") ? entry : void 0, patch: entry }))
       ],
-      copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux)
+      copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux),
+      sourceEdits: sourceEditsOf(value, replacements)
     });
   }
   for (const [dir, config] of configs) {
@@ -45175,6 +45189,43 @@ function generatedConfigMaps(generators) {
     result2.set(name, readsFiles ? null : new Map(literals));
   }
   return result2;
+}
+var SOURCE_KINDS = /* @__PURE__ */ new Set(["ConfigMap", "Secret"]);
+function sourceEditsOf(value, replacements) {
+  const edits = [];
+  const byTarget = (target) => {
+    if (!isMapping2(target)) return;
+    const kind = knownString(target.kind);
+    if (target.kind !== void 0 && kind !== void 0 && !SOURCE_KINDS.has(kind)) return;
+    const name = target.labelSelector === void 0 && target.annotationSelector === void 0 ? knownString(target.name) : void 0;
+    edits.push({ ...kind === void 0 ? {} : { kind }, ...name === void 0 ? {} : { name } });
+  };
+  const byDocument = (document) => {
+    const kind = getPath(document, ["kind"]);
+    const name = knownString(getPath(document, ["metadata", "name"]));
+    if (SOURCE_KINDS.has(kind)) edits.push({ kind, ...name === void 0 ? {} : { name } });
+  };
+  for (const field of ["patches", "patchesJson6902"]) {
+    for (const entry of asArray(value[field])) {
+      const target = getPath(entry, ["target"]);
+      const patch = getPath(entry, ["patch"]);
+      if (isMapping2(target)) byTarget(target);
+      else if (typeof patch === "string") byDocument(safeParse(patch));
+    }
+  }
+  for (const entry of asArray(value.patchesStrategicMerge)) if (typeof entry === "string" && entry.includes("\n")) byDocument(safeParse(entry));
+  for (const replacement of replacements) for (const target of asArray(getPath(replacement, ["targets"]))) byTarget(getPath(target, ["select"]));
+  for (const [field, kind] of [
+    ["configMapGenerator", "ConfigMap"],
+    ["secretGenerator", "Secret"]
+  ]) {
+    for (const generator of asArray(value[field])) {
+      const behavior = getPath(generator, ["behavior"]);
+      const name = knownString(getPath(generator, ["name"]));
+      if ((behavior === "merge" || behavior === "replace") && name !== void 0) edits.push({ kind, name });
+    }
+  }
+  return edits;
 }
 function affixOf(value) {
   return value === void 0 || value === null ? "" : knownString(value);
@@ -46441,9 +46492,9 @@ var flux_substitution_undefined_default = defineRule({
     const substituting = placements.find((placement) => placement.substitution !== void 0);
     if (substituting === void 0) return;
     const stringsOf = built ? () => builtStringsIn(resource) : () => stringsIn(resource);
-    const json2 = writtenJson(resource.written);
+    const scanned = writtenJsonScan(resource.written) ?? fileScanOf(context.index, resource.file);
     let strings;
-    if (json2 === void 0 || mayHoldUnreadableExpansion(json2)) {
+    if (scanned.mayHoldUnreadable) {
       strings = stringsOf();
       for (const { text: text2, at, span } of strings) {
         if (!mayHoldUnreadableExpansion(text2)) continue;
@@ -46455,14 +46506,12 @@ var flux_substitution_undefined_default = defineRule({
     }
     let references;
     const referencesOfStrings = () => references ??= (strings ??= stringsOf()).map(({ text: text2 }) => referencesIn(text2));
-    let named = json2 === void 0 ? void 0 : variablesReadIn(json2);
-    const namesRead = () => named ??= [...new Set(referencesOfStrings().flatMap((found) => found.filter((reference) => reference.fallback === void 0).map((reference) => reference.name)))];
     const reported = /* @__PURE__ */ new Set();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === void 0) continue;
-      if (!substitution.complete && (named === void 0 && !mayReadRefusedName(context.index, resource.file) || namesRead().every(isAcceptedVariableName))) continue;
-      if (namesRead().every((name) => substitution.variables.has(name))) continue;
+      if (!substitution.complete && scanned.names.every(isAcceptedVariableName)) continue;
+      if (scanned.names.every((name) => substitution.variables.has(name))) continue;
       referencesOfStrings().forEach((found, index) => {
         const { at, span } = strings[index];
         for (const reference of found) {
@@ -46484,12 +46533,15 @@ function sourcesDescribed({ variables, dropped }) {
   const defined = variables.size === 0 ? "it defines no variables" : `it defines ${[...variables.keys()].sort().join(", ")}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(", ")}`;
 }
-var REFUSED_NAME_START = /\$\{#?(?:[0-9]|[A-Za-z0-9_]*[^\x00-\x7f])/;
-function mayReadRefusedName(index, file) {
-  const answers = index.derived(mayReadRefusedName, () => /* @__PURE__ */ new Map());
-  let answer = answers.get(file.path);
-  if (answer === void 0) answers.set(file.path, answer = REFUSED_NAME_START.test(file.text));
-  return answer;
+function writtenJsonScan(written) {
+  const json2 = writtenJson(written);
+  return json2 === void 0 ? void 0 : { names: variablesReadIn(json2), mayHoldUnreadable: mayHoldUnreadableExpansion(json2) };
+}
+function fileScanOf(index, file) {
+  const scans = index.derived(fileScanOf, () => /* @__PURE__ */ new Map());
+  let scan = scans.get(file.path);
+  if (scan === void 0) scans.set(file.path, scan = { names: variablesReadIn(file.text), mayHoldUnreadable: mayHoldUnreadableExpansion(file.text) });
+  return scan;
 }
 function whyUnreadable({ why, operator = "" }) {
   switch (why) {
@@ -48481,7 +48533,7 @@ import { dirname as dirname4, join } from "node:path";
 import { createRequire as createRequire3 } from "node:module";
 var v8;
 var loadV8 = () => v8 ??= createRequire3(import.meta.url)("node:v8");
-var CACHE_FORMAT = 44;
+var CACHE_FORMAT = 45;
 var MAX_RUNS = 16;
 var MAX_PLANS = 4;
 var MAX_KEPT_KEYS = 2;

@@ -17,7 +17,7 @@ const loadV8 = () => (v8 ??= createRequire(import.meta.url)('node:v8') as typeof
 export const DEFAULT_CACHE_LOCATION = 'node_modules/.cache/homeops-lint';
 
 // Changes whenever what the cache holds changes shape, so that no build reads another's entries.
-const CACHE_FORMAT = 44;
+const CACHE_FORMAT = 45;
 
 // Runs remembered per cache directory: enough for a few paths and
 // configurations. One file each: a run reads only its own, and a repository

@@ -215,6 +215,14 @@ interface KustomizeConfig {
   readonly generatedConfigMapFiles: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Whether its replacements copy the Namespace's name into Flux Kustomizations' spec.targetNamespace. */
   readonly copiesNamespaceIntoFlux: boolean;
+  /** The ConfigMaps and Secrets its patches, replacements and merging generators may change (sourceEditsOf). */
+  readonly sourceEdits: readonly SourceEdit[];
+}
+
+/** ConfigMaps or Secrets a kustomization may change: of a kind (any when absent), by a name pattern (any when absent). */
+interface SourceEdit {
+  readonly kind?: string;
+  readonly name?: string;
 }
 
 /**
@@ -1502,6 +1510,8 @@ class SubstitutionSources {
   private readonly made = new Set<string>();
   /** Substitutions by the postBuild blocks they were read from (memoKey). */
   private readonly substitutions = new Map<string, Substitution>();
+  /** What the kustomizations may change of ConfigMaps and Secrets (mayBeEdited). */
+  private readonly edits: SourceEdit[] = [];
 
   constructor(
     resources: readonly RawResource[],
@@ -1516,10 +1526,21 @@ class SubstitutionSources {
       const key = `${resource.kind}/${resource.name}`;
       (this.byName.get(key) ?? this.byName.set(key, []).get(key)!).push(resource);
     }
-    for (const config of configs.values()) {
+    const patchFiles = new Set<string>();
+    for (const [dir, config] of configs) {
       for (const name of config.generatedConfigMaps.keys()) this.made.add(`ConfigMap/${name}`);
       for (const name of config.generatedSecrets) this.made.add(`Secret/${name}`);
+      this.edits.push(...config.sourceEdits);
+      for (const entry of config.patches) patchFiles.add(normalizeDir(joinPath(dir, entry)));
     }
+    for (const resource of resources) {
+      if (SOURCE_KINDS.has(resource.kind) && patchFiles.has(resource.file.path)) this.edits.push({ kind: resource.kind, ...(resource.name === undefined ? {} : { name: resource.name }) });
+    }
+  }
+
+  /** Whether a kustomization may change the keys of a ConfigMap or Secret of this name (KustomizeConfig.sourceEdits), so that they are not known as written. */
+  private mayBeEdited(kind: string, name: string): boolean {
+    return this.edits.some((edit) => (edit.kind === undefined || edit.kind === kind) && (edit.name === undefined || namePattern(edit.name)?.test(name) !== false));
   }
 
   /**
@@ -1655,6 +1676,8 @@ class SubstitutionSources {
     const reference = sourceReference(source);
     if (reference === undefined) return undefined;
     const { kind, name } = reference;
+    // A source a kustomization patches, or a generator merges into, holds keys not written in it: unknown.
+    if (this.mayBeEdited(kind, name)) return undefined;
     const candidates = this.candidates(source);
     const object = candidates && pick(candidates.key, candidates.objects);
     if (object) return { variables: kind === 'ConfigMap' ? configMapData(object.value) : secretData(object.value), object };
@@ -2186,6 +2209,7 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
         ...asArray(value.patchesStrategicMerge).map((entry): PatchEntry => ({ path: typeof entry === 'string' && !entry.includes('\n') ? entry : undefined, patch: entry })),
       ],
       copiesNamespaceIntoFlux: replacements.some(copiesNamespaceIntoFlux),
+      sourceEdits: sourceEditsOf(value, replacements),
     });
   }
   // A Component's labels and annotations apply to all the kustomization
@@ -2252,6 +2276,54 @@ function generatedConfigMaps(generators: unknown): Map<string, ReadonlyMap<strin
     result.set(name, readsFiles ? null : new Map(literals));
   }
   return result;
+}
+
+const SOURCE_KINDS: ReadonlySet<unknown> = new Set(['ConfigMap', 'Secret']);
+
+/**
+ * The ConfigMaps and Secrets a kustomization may change besides writing
+ * them: what its patches and replacements target, what its inline patches
+ * are, and what its generators merge into (`behavior: merge` or `replace`).
+ * A substitution source among them holds other keys than it is written
+ * with. A patch kept in a file without a target is its file's documents
+ * (SubstitutionSources reads them).
+ */
+function sourceEditsOf(value: Mapping, replacements: readonly unknown[]): SourceEdit[] {
+  const edits: SourceEdit[] = [];
+  const byTarget = (target: unknown) => {
+    if (!isMapping(target)) return;
+    const kind = knownString(target.kind);
+    if (target.kind !== undefined && kind !== undefined && !SOURCE_KINDS.has(kind)) return;
+    // A label or annotation selector, or a name not read offline, may select any.
+    const name = target.labelSelector === undefined && target.annotationSelector === undefined ? knownString(target.name) : undefined;
+    edits.push({ ...(kind === undefined ? {} : { kind }), ...(name === undefined ? {} : { name }) });
+  };
+  const byDocument = (document: unknown) => {
+    const kind = getPath(document, ['kind']);
+    const name = knownString(getPath(document, ['metadata', 'name']));
+    if (SOURCE_KINDS.has(kind)) edits.push({ kind: kind as string, ...(name === undefined ? {} : { name }) });
+  };
+  for (const field of ['patches', 'patchesJson6902']) {
+    for (const entry of asArray(value[field])) {
+      const target = getPath(entry, ['target']);
+      const patch = getPath(entry, ['patch']);
+      if (isMapping(target)) byTarget(target);
+      else if (typeof patch === 'string') byDocument(safeParse(patch));
+    }
+  }
+  for (const entry of asArray(value.patchesStrategicMerge)) if (typeof entry === 'string' && entry.includes('\n')) byDocument(safeParse(entry));
+  for (const replacement of replacements) for (const target of asArray(getPath(replacement, ['targets']))) byTarget(getPath(target, ['select']));
+  for (const [field, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
+    for (const generator of asArray(value[field])) {
+      const behavior = getPath(generator, ['behavior']);
+      const name = knownString(getPath(generator, ['name']));
+      if ((behavior === 'merge' || behavior === 'replace') && name !== undefined) edits.push({ kind, name });
+    }
+  }
+  return edits;
 }
 
 /** A name prefix or suffix: '' when there is none, undefined when a `${VAR}` leaves it unknown. */

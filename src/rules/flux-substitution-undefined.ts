@@ -3,7 +3,7 @@ import type { ResourceIndex } from '../resources/index.js';
 import { KUSTOMIZE_CONFIG_KINDS } from '../resources/kinds.js';
 import type { Placement, Resource } from '../resources/resource.js';
 import { isAcceptedVariableName, mayHoldUnreadableExpansion, referencesIn, substitutionDisabled, unreadableExpansionsIn, variablesReadIn, type Substitution, type UnreadableExpansion } from '../resources/substitution.js';
-import { asArray, certainlyLacksText, getPath, isMapping, writtenJson } from '../resources/values.js';
+import { asArray, certainlyLacksText, getPath, isMapping, writtenJson, type Mapping } from '../resources/values.js';
 import type { Path, SpanTarget } from '../yaml/locate.js';
 import { ALL_KINDS, defineRule } from './types.js';
 
@@ -33,10 +33,11 @@ export default defineRule({
     // Most documents read only variables that are defined, or have defaults: a
     // cached document's JSON tells so without decoding and walking it (a third
     // of a run after one edit, in a repository that substitutes its domain
-    // everywhere).
-    const json = writtenJson(resource.written);
+    // everywhere); else its file's text, which may say more (its other
+    // documents, comments), never less but through a YAML escape (`\x24{`).
+    const scanned = writtenJsonScan(resource.written) ?? fileScanOf(context.index, resource.file);
     let strings: ReturnType<typeof stringsIn> | undefined;
-    if (json === undefined || mayHoldUnreadableExpansion(json)) {
+    if (scanned.mayHoldUnreadable) {
       strings = stringsOf();
       for (const { text, at, span } of strings) {
         if (!mayHoldUnreadableExpansion(text)) continue;
@@ -52,17 +53,13 @@ export default defineRule({
     // The references of each string, found once for all the placements.
     let references: ReturnType<typeof referencesIn>[] | undefined;
     const referencesOfStrings = () => (references ??= (strings ??= stringsOf()).map(({ text }) => referencesIn(text)));
-    let named = json === undefined ? undefined : variablesReadIn(json);
-    const namesRead = () => (named ??= [...new Set(referencesOfStrings().flatMap((found) => found.filter((reference) => reference.fallback === undefined).map((reference) => reference.name)))]);
     const reported = new Set<string>();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === undefined) continue;
       // With a source unknown only a name no source can define counts: rare.
-      // The names read tell where there is none; in a cold run, which has no
-      // cached JSON to read them from, first a scan of the file's text.
-      if (!substitution.complete && ((named === undefined && !mayReadRefusedName(context.index, resource.file)) || namesRead().every(isAcceptedVariableName))) continue;
-      if (namesRead().every((name) => substitution.variables.has(name))) continue;
+      if (!substitution.complete && scanned.names.every(isAcceptedVariableName)) continue;
+      if (scanned.names.every((name) => substitution.variables.has(name))) continue;
       referencesOfStrings().forEach((found, index) => {
         const { at, span } = strings![index]!;
         for (const reference of found) {
@@ -91,16 +88,24 @@ function sourcesDescribed({ variables, dropped }: Substitution): string {
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(', ')}`;
 }
 
-// A `${` (or `${#`) whose name starts with a digit or holds what is not
-// ASCII: a superset of the references isAcceptedVariableName refuses.
-const REFUSED_NAME_START = /\$\{#?(?:[0-9]|[A-Za-z0-9_]*[^\x00-\x7f])/;
+/** What a scan of a text says of its references: the names it may read without a default, and whether one may not parse. */
+interface TextScan {
+  readonly names: readonly string[];
+  readonly mayHoldUnreadable: boolean;
+}
 
-/** Whether a file may hold a reference to a name kustomize-controller refuses, once per file and run. */
-function mayReadRefusedName(index: ResourceIndex, file: Resource['file']): boolean {
-  const answers = index.derived(mayReadRefusedName, () => new Map<string, boolean>());
-  let answer = answers.get(file.path);
-  if (answer === undefined) answers.set(file.path, (answer = REFUSED_NAME_START.test(file.text)));
-  return answer;
+/** The scan of a cached document's JSON text; `undefined` for one not from the cache. */
+function writtenJsonScan(written: Mapping): TextScan | undefined {
+  const json = writtenJson(written);
+  return json === undefined ? undefined : { names: variablesReadIn(json), mayHoldUnreadable: mayHoldUnreadableExpansion(json) };
+}
+
+/** The scan of a file's text, once per file and run. */
+function fileScanOf(index: ResourceIndex, file: Resource['file']): TextScan {
+  const scans = index.derived(fileScanOf, () => new Map<string, TextScan>());
+  let scan = scans.get(file.path);
+  if (scan === undefined) scans.set(file.path, (scan = { names: variablesReadIn(file.text), mayHoldUnreadable: mayHoldUnreadableExpansion(file.text) }));
+  return scan;
 }
 
 /** Why envsubst stops at a `${`, in the message's words (fluxcd/pkg envsubst/parse's errors). */
