@@ -45096,10 +45096,9 @@ function labelsSetByKustomization(value) {
   const known = Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ["pairs"]))));
   return {
     known,
-    // A transformer (a LabelTransformer, say), a replacement, or a
-    // Component's own labels and patches, which apply to what this
-    // kustomization builds, may set labels as a patch may.
-    more: [...PATCH_FIELDS, "transformers", "replacements", "components"].some((field) => asArray(value[field]).length > 0),
+    // A transformer (a LabelTransformer, say) or a replacement may set
+    // labels as a patch may; a Component's are added (withComponentLabels).
+    more: [...PATCH_FIELDS, "transformers", "replacements"].some((field) => asArray(value[field]).length > 0),
     ...substitutionDisabledBy(known, labelsOf(value.commonAnnotations))
   };
 }
@@ -45139,12 +45138,23 @@ function readKustomizeConfigs(files, replacementFiles) {
       sourceEdits: sourceEditsOf(value, replacements)
     });
   }
-  for (const [dir, config] of configs) {
-    if (config.labels.substitutionDisabled) continue;
-    const components2 = config.resources.filter(({ field }) => field === "components").map(({ entry }) => configs.get(normalizeDir(joinPath(dir, entry))));
-    if (components2.some((component) => component?.labels.substitutionDisabled)) configs.set(dir, { ...config, labels: { ...config.labels, substitutionDisabled: true } });
-  }
-  return configs;
+  return withComponentLabels(configs);
+}
+function withComponentLabels(configs) {
+  const merged = /* @__PURE__ */ new Map();
+  const labelsOfDir = (dir, including) => {
+    const done = merged.get(dir);
+    if (done) return done;
+    const config = configs.get(dir);
+    if (config === void 0 || including.has(dir)) return { known: {}, more: true };
+    let labels = config.labels;
+    for (const { entry, field } of config.resources) {
+      if (field === "components") labels = withLabels(labelsOfDir(normalizeDir(joinPath(dir, entry)), /* @__PURE__ */ new Set([...including, dir])), labels);
+    }
+    merged.set(dir, labels);
+    return labels;
+  };
+  return new Map([...configs].map(([dir, config]) => [dir, { ...config, labels: labelsOfDir(dir, /* @__PURE__ */ new Set()) }]));
 }
 function generatorInputs(value) {
   const generatorFiles = [...asArray(value.configMapGenerator), ...asArray(value.secretGenerator)].flatMap((generator) => [

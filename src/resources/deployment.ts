@@ -2167,10 +2167,9 @@ function labelsSetByKustomization(value: Mapping): AddedLabels {
   const known: Record<string, string> = Object.assign({}, labelsOf(value.commonLabels), ...asArray(value.labels).map((entry) => labelsOf(getPath(entry, ['pairs']))));
   return {
     known,
-    // A transformer (a LabelTransformer, say), a replacement, or a
-    // Component's own labels and patches, which apply to what this
-    // kustomization builds, may set labels as a patch may.
-    more: [...PATCH_FIELDS, 'transformers', 'replacements', 'components'].some((field) => asArray(value[field]).length > 0),
+    // A transformer (a LabelTransformer, say) or a replacement may set
+    // labels as a patch may; a Component's are added (withComponentLabels).
+    more: [...PATCH_FIELDS, 'transformers', 'replacements'].some((field) => asArray(value[field]).length > 0),
     ...substitutionDisabledBy(known, labelsOf(value.commonAnnotations)),
   };
 }
@@ -2212,14 +2211,30 @@ function readKustomizeConfigs(files: DeploymentInput['kustomizations'], replacem
       sourceEdits: sourceEditsOf(value, replacements),
     });
   }
-  // A Component's labels and annotations apply to all the kustomization
-  // including it builds: its opt-out is the kustomization's too.
-  for (const [dir, config] of configs) {
-    if (config.labels.substitutionDisabled) continue;
-    const components = config.resources.filter(({ field }) => field === 'components').map(({ entry }) => configs.get(normalizeDir(joinPath(dir, entry))));
-    if (components.some((component) => component?.labels.substitutionDisabled)) configs.set(dir, { ...config, labels: { ...config.labels, substitutionDisabled: true } });
-  }
-  return configs;
+  return withComponentLabels(configs);
+}
+
+/**
+ * A Component's labels, annotations and patches apply to all that the
+ * kustomization including it builds: each kustomization's labels with
+ * those of its components (and theirs), its substitution opt-out too. A
+ * component that is not there, or that includes itself, may set any.
+ */
+function withComponentLabels(configs: Map<string, KustomizeConfig>): Map<string, KustomizeConfig> {
+  const merged = new Map<string, AddedLabels>();
+  const labelsOfDir = (dir: string, including: ReadonlySet<string>): AddedLabels => {
+    const done = merged.get(dir);
+    if (done) return done;
+    const config = configs.get(dir);
+    if (config === undefined || including.has(dir)) return { known: {}, more: true };
+    let labels = config.labels;
+    for (const { entry, field } of config.resources) {
+      if (field === 'components') labels = withLabels(labelsOfDir(normalizeDir(joinPath(dir, entry)), new Set([...including, dir])), labels);
+    }
+    merged.set(dir, labels);
+    return labels;
+  };
+  return new Map([...configs].map(([dir, config]) => [dir, { ...config, labels: labelsOfDir(dir, new Set()) }]));
 }
 
 /**
