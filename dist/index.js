@@ -43569,6 +43569,9 @@ var PlacedResource = class {
 function shapeAt(resource, path) {
   return keysMayBeSubstituted(resource.written) ? resource.get(path) : getPath(resource.written, path);
 }
+function documentKey(file, documentIndex) {
+  return `${file}\0${documentIndex}`;
+}
 function describeResource(resource) {
   const name = nameShown(resource);
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;
@@ -43799,7 +43802,7 @@ function syncOf(resource) {
 }
 function buildDeployment(input, plan) {
   const definers = new Map(
-    input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)).map((resource) => [`${resource.file.path}\0${resource.documentIndex}`, resource])
+    input.resources.filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId)).map((resource) => [documentKey(resource.file.path, resource.documentIndex), resource])
   );
   const pathExists = input.pathExists ?? (() => false);
   const linted = input.linted ?? input.root;
@@ -43810,7 +43813,7 @@ function buildDeployment(input, plan) {
   };
   const byDocument = /* @__PURE__ */ new Map();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
-    const key = `${definedIn.file}\0${definedIn.documentIndex}`;
+    const key = documentKey(definedIn.file, definedIn.documentIndex);
     const resource = definers.get(key);
     if (resource === void 0) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
     const kustomization = {
@@ -43837,7 +43840,7 @@ function buildDeployment(input, plan) {
   return {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
-    fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\0${resource.documentIndex}`) ?? [],
+    fluxKustomizationsOf: (resource) => byDocument.get(documentKey(resource.file.path, resource.documentIndex)) ?? [],
     missingEntries: plan.unresolvedEntries.flatMap(({ probes, excluded, ...entry }) => {
       const onDisk = probes.some(pathExists);
       if (excluded !== void 0 && (probes.length === 0 || onDisk)) return [{ ...entry, ignored: false, excluded }];
@@ -46660,7 +46663,7 @@ function checkOwnVariables(kustomization, context) {
   }
 }
 function checkSourceKeys(source, context) {
-  const readers = readersOf(context.index).get(documentId(source.file.path, source.documentIndex));
+  const readers = readersOf(context.index).get(documentKey(source.file.path, source.documentIndex));
   if (readers === void 0) return;
   const kustomizations = [...readers.values()].sort((a, b) => compareStrings(a.id, b.id));
   const named = kustomizations.slice(0, NAMED_READERS).map(({ id, resource }, index) => index === 0 ? `"${id}" (${context.locationOf(resource, ["metadata", "name"])})` : `"${id}"`).join(", ");
@@ -46684,9 +46687,6 @@ function checkSourceKeys(source, context) {
 function nameAccepted(key) {
   return isAcceptedVariableName(key) || key.includes("${");
 }
-function documentId(file, documentIndex) {
-  return `${file}\0${documentIndex}`;
-}
 function readersOf(index) {
   return index.derived(readersOf, () => {
     const byId = new Map(index.deployment.fluxKustomizations.map((kustomization) => [kustomization.id, kustomization]));
@@ -46697,7 +46697,7 @@ function readersOf(index) {
         const reader = fluxKustomization === void 0 ? void 0 : byId.get(fluxKustomization);
         if (substitution === void 0 || reader === void 0) continue;
         for (const source of substitution.sources) {
-          const key = documentId(source.file, source.documentIndex);
+          const key = documentKey(source.file, source.documentIndex);
           (readers.get(key) ?? readers.set(key, /* @__PURE__ */ new Map()).get(key)).set(reader.id, reader);
         }
       }

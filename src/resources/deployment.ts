@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parseDocument } from 'yaml';
 import { fastCompose } from '../yaml/fast-compose.js';
 import { dependencyReference, FLUX_INSTANCE, FLUX_KUSTOMIZATION, GIT_REPOSITORY, HELM_RELEASE, isClusterScoped, typeIdOf } from './kinds.js';
-import { isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
+import { documentKey, isKustomizationFile, KUSTOMIZATION_FILE_NAMES, type Placement, type RawResource } from './resource.js';
 import { joinPath, normalizeDir, relativePath } from './paths.js';
 import { substituteText, substituteValue, SUBSTITUTE_DISABLED, SUBSTITUTE_KEY, substitutionDisabled, type Substitution, type SubstitutionSource } from './substitution.js';
 import { labelsOf, matchesSelector, parseSelectorText, UNKNOWN_LABEL_VALUE } from './selectors.js';
@@ -332,7 +332,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   const definers = new Map(
     input.resources
       .filter((resource) => resource.typeId === FLUX_KUSTOMIZATION || SYNC_PATHS.has(resource.typeId))
-      .map((resource) => [`${resource.file.path}\u0000${resource.documentIndex}`, resource]),
+      .map((resource) => [documentKey(resource.file.path, resource.documentIndex), resource]),
   );
   const pathExists = input.pathExists ?? (() => false);
   // A Flux path outside the linted directory is not among the linted files; it may exist on disk.
@@ -345,7 +345,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   // Rules ask for the Kustomizations of each object they check: kept by document, not searched for each.
   const byDocument = new Map<string, FluxKustomization[]>();
   const fluxKustomizations = plan.fluxKustomizations.map(({ definedIn, ...planned }) => {
-    const key = `${definedIn.file}\u0000${definedIn.documentIndex}`;
+    const key = documentKey(definedIn.file, definedIn.documentIndex);
     const resource = definers.get(key);
     if (resource === undefined) throw new Error(`the deployment plan names ${definedIn.file} document ${definedIn.documentIndex}, which defines no Flux Kustomization`);
     const kustomization = {
@@ -372,7 +372,7 @@ export function buildDeployment(input: DeploymentInput, plan: DeploymentPlan): D
   return {
     usesFlux: plan.usesFlux,
     fluxKustomizations,
-    fluxKustomizationsOf: (resource) => byDocument.get(`${resource.file.path}\u0000${resource.documentIndex}`) ?? [],
+    fluxKustomizationsOf: (resource) => byDocument.get(documentKey(resource.file.path, resource.documentIndex)) ?? [],
     missingEntries: plan.unresolvedEntries.flatMap(({ probes, excluded, ...entry }): MissingEntry[] => {
       const onDisk = probes.some(pathExists);
       // There for kustomize (a linted file, which needs no probe, or on disk), not for Flux.

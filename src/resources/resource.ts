@@ -170,6 +170,11 @@ export function shapeAt(resource: Resource, path: readonly (string | number)[]):
   return keysMayBeSubstituted(resource.written) ? resource.get(path) : getPath(resource.written, path);
 }
 
+/** A key for one document of a file: maps of what a document defines are kept by it. */
+export function documentKey(file: string, documentIndex: number): string {
+  return `${file}\u0000${documentIndex}`;
+}
+
 export function describeResource(resource: Pick<Resource, 'kind' | 'name' | 'namespace' | 'written'>): string {
   const name = nameShown(resource);
   return resource.namespace ? `${resource.kind} "${resource.namespace}/${name}"` : `${resource.kind} "${name}"`;

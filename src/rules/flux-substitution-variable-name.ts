@@ -2,7 +2,7 @@ import type { FluxKustomization } from '../resources/deployment.js';
 import type { ResourceIndex } from '../resources/index.js';
 import { compareStrings } from '../linter/finding.js';
 import { FLUX_KUSTOMIZATION } from '../resources/kinds.js';
-import { describeResource, nameShown, type Resource } from '../resources/resource.js';
+import { describeResource, documentKey, nameShown, type Resource } from '../resources/resource.js';
 import { isAcceptedVariableName, substitutionDisabled } from '../resources/substitution.js';
 import { getPath, isMapping } from '../resources/values.js';
 import { defineRule, type RuleContext } from './types.js';
@@ -37,7 +37,7 @@ function checkOwnVariables(kustomization: Resource, context: RuleContext): void 
 }
 
 function checkSourceKeys(source: Resource, context: RuleContext): void {
-  const readers = readersOf(context.index).get(documentId(source.file.path, source.documentIndex));
+  const readers = readersOf(context.index).get(documentKey(source.file.path, source.documentIndex));
   if (readers === undefined) return;
   const kustomizations = [...readers.values()].sort((a, b) => compareStrings(a.id, b.id));
   // The first with where it is, to be found among a hundred ks.yaml files.
@@ -73,13 +73,9 @@ function nameAccepted(key: string): boolean {
   return isAcceptedVariableName(key) || key.includes('${');
 }
 
-function documentId(file: string, documentIndex: number): string {
-  return `${file}\u0000${documentIndex}`;
-}
-
 /**
  * The Flux Kustomizations that read each ConfigMap or Secret document as a
- * substitution source, by documentId. Flux checks the names as it
+ * substitution source, by documentKey. Flux checks the names as it
  * substitutes an object, so only Kustomizations that apply an object with
  * substitution on count: one whose every object opts out never reads them.
  */
@@ -93,7 +89,7 @@ function readersOf(index: ResourceIndex): ReadonlyMap<string, ReadonlyMap<string
         const reader = fluxKustomization === undefined ? undefined : byId.get(fluxKustomization);
         if (substitution === undefined || reader === undefined) continue;
         for (const source of substitution.sources) {
-          const key = documentId(source.file, source.documentIndex);
+          const key = documentKey(source.file, source.documentIndex);
           (readers.get(key) ?? readers.set(key, new Map()).get(key)!).set(reader.id, reader);
         }
       }
