@@ -46518,15 +46518,14 @@ var flux_substitution_undefined_default = defineRule({
       }
     }
     let references;
-    const referencesOfStrings = () => references ??= (strings ??= stringsOf()).map(({ text: text2 }) => referencesIn(text2));
+    const referencesOfStrings = () => references ??= (strings ??= stringsOf()).map(({ text: text2, at, span }) => ({ at, span, found: referencesIn(text2) }));
     const reported = /* @__PURE__ */ new Set();
     for (const placement of placements) {
       const substitution = placement.substitution;
       if (substitution === void 0) continue;
       if (!substitution.complete && scanned.names.every(isAcceptedVariableName)) continue;
       if (scanned.names.every((name) => substitution.variables.has(name))) continue;
-      referencesOfStrings().forEach((found, index) => {
-        const { at, span } = strings[index];
+      for (const { at, span, found } of referencesOfStrings()) {
         for (const reference of found) {
           const refused = !isAcceptedVariableName(reference.name);
           if (reference.fallback !== void 0 || substitution.variables.has(reference.name) || !substitution.complete && !refused) continue;
@@ -46538,7 +46537,7 @@ var flux_substitution_undefined_default = defineRule({
           if (refused) context.report({ messageId: "refusedName", data, ...where });
           else context.report({ messageId: "undefined", data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
-      });
+      }
     }
   }
 });
@@ -46546,14 +46545,17 @@ function sourcesDescribed({ variables, dropped }) {
   const defined = variables.size === 0 ? "it defines no variables" : `it defines ${[...variables.keys()].sort().join(", ")}`;
   return dropped.length === 0 ? defined : `${defined}; a parent's patch replaced its own substituteFrom, which named ${dropped.join(", ")}`;
 }
+function scanOf(text2) {
+  return { names: variablesReadIn(text2), mayHoldUnreadable: mayHoldUnreadableExpansion(text2) };
+}
 function writtenJsonScan(written) {
   const json2 = writtenJson(written);
-  return json2 === void 0 ? void 0 : { names: variablesReadIn(json2), mayHoldUnreadable: mayHoldUnreadableExpansion(json2) };
+  return json2 === void 0 ? void 0 : scanOf(json2);
 }
 function fileScanOf(index, file) {
   const scans = index.derived(fileScanOf, () => /* @__PURE__ */ new Map());
   let scan = scans.get(file.path);
-  if (scan === void 0) scans.set(file.path, scan = { names: variablesReadIn(file.text), mayHoldUnreadable: mayHoldUnreadableExpansion(file.text) });
+  if (scan === void 0) scans.set(file.path, scan = scanOf(file.text));
   return scan;
 }
 function whyUnreadable({ why, operator = "" }) {

@@ -51,8 +51,8 @@ export default defineRule({
     // Only when every source was read is a missing variable really undefined;
     // but a name that no source can give (a shell's `${1}`) is, whatever was read.
     // The references of each string, found once for all the placements.
-    let references: ReturnType<typeof referencesIn>[] | undefined;
-    const referencesOfStrings = () => (references ??= (strings ??= stringsOf()).map(({ text }) => referencesIn(text)));
+    let references: { readonly at: Path; readonly span: SpanTarget; readonly found: ReturnType<typeof referencesIn> }[] | undefined;
+    const referencesOfStrings = () => (references ??= (strings ??= stringsOf()).map(({ text, at, span }) => ({ at, span, found: referencesIn(text) })));
     const reported = new Set<string>();
     for (const placement of placements) {
       const substitution = placement.substitution;
@@ -60,8 +60,7 @@ export default defineRule({
       // With a source unknown only a name no source can define counts: rare.
       if (!substitution.complete && scanned.names.every(isAcceptedVariableName)) continue;
       if (scanned.names.every((name) => substitution.variables.has(name))) continue;
-      referencesOfStrings().forEach((found, index) => {
-        const { at, span } = strings![index]!;
+      for (const { at, span, found } of referencesOfStrings()) {
         for (const reference of found) {
           const refused = !isAcceptedVariableName(reference.name);
           if (reference.fallback !== undefined || substitution.variables.has(reference.name) || (!substitution.complete && !refused)) continue;
@@ -73,7 +72,7 @@ export default defineRule({
           if (refused) context.report({ messageId: 'refusedName', data, ...where });
           else context.report({ messageId: 'undefined', data: { ...data, sources: sourcesDescribed(substitution) }, ...where });
         }
-      });
+      }
     }
   },
 });
@@ -94,17 +93,21 @@ interface TextScan {
   readonly mayHoldUnreadable: boolean;
 }
 
+function scanOf(text: string): TextScan {
+  return { names: variablesReadIn(text), mayHoldUnreadable: mayHoldUnreadableExpansion(text) };
+}
+
 /** The scan of a cached document's JSON text; `undefined` for one not from the cache. */
 function writtenJsonScan(written: Mapping): TextScan | undefined {
   const json = writtenJson(written);
-  return json === undefined ? undefined : { names: variablesReadIn(json), mayHoldUnreadable: mayHoldUnreadableExpansion(json) };
+  return json === undefined ? undefined : scanOf(json);
 }
 
 /** The scan of a file's text, once per file and run. */
 function fileScanOf(index: ResourceIndex, file: Resource['file']): TextScan {
   const scans = index.derived(fileScanOf, () => new Map<string, TextScan>());
   let scan = scans.get(file.path);
-  if (scan === undefined) scans.set(file.path, (scan = { names: variablesReadIn(file.text), mayHoldUnreadable: mayHoldUnreadableExpansion(file.text) }));
+  if (scan === undefined) scans.set(file.path, (scan = scanOf(file.text)));
   return scan;
 }
 
